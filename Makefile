@@ -1,0 +1,37 @@
+# panel: make run (demo server) and make test (whole suite). See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app panel
+PORT ?= 5000
+
+.PHONY: run test setup bench serve clean-vendor
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+static/vendor/.copied: node_modules/.installed scripts/vendor.sh
+	bash scripts/vendor.sh
+	touch $@
+
+setup: $(VENV)/.installed static/vendor/.copied
+
+run: setup
+	$(FLASK) db-upgrade
+	$(FLASK) demo-data --if-empty
+	PANEL_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+serve: setup
+	$(FLASK) db-upgrade
+	$(VENV)/bin/gunicorn --workers $$(( $$(nproc) * 2 + 1 )) --bind 127.0.0.1:$(PORT) 'panel:create_app()'

@@ -1,0 +1,114 @@
+"""panel: involving former patients in recruiting NHS staff."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, render_template, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from werkzeug.exceptions import HTTPException
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+log = logging.getLogger("panel")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    instance_path = os.environ.get("PANEL_INSTANCE_PATH") or (test_config or {}).get("INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    from panel import config
+
+    config.load_config(app, test_config)
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    app.jinja_options = {
+        "undefined": ChainableUndefined,
+        "autoescape": True,
+        "loader": ChoiceLoader([
+            FileSystemLoader(app.template_folder if os.path.isabs(app.template_folder)
+                             else os.path.join(app.root_path, app.template_folder)),
+            PackageLoader("nhsuk_frontend_jinja"),
+        ]),
+        "extensions": ["jinja2.ext.do"],
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+    }
+
+    from panel import db, security, templating
+
+    db.init_app(app)
+    csrf.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # the session version does this job
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        from panel.models import User
+
+        uid, _, version = user_id.partition(":")
+        try:
+            user = db.db().get(User, int(uid))
+        except ValueError:
+            return None
+        if user is None or not user.active or str(user.session_version) != version:
+            return None
+        return user
+
+    from panel.auth.views import bp as auth_bp
+    from panel.main.views import bp as main_bp
+    from panel.people.views import bp as people_bp
+    from panel.vacancies.views import bp as vacancies_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(vacancies_bp)
+
+    from panel import cli
+
+    cli.init_app(app)
+    _register_error_pages(app)
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(e):
+        return render_template("errors/400.html", reason="Your form had expired or was not sent from this site. Go back, refresh the page and try again."), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException):
+        if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
+            return {"error": e.name}, e.code
+        template = {400: "errors/400.html", 404: "errors/404.html", 413: "errors/413.html",
+                    503: "errors/503.html"}.get(e.code or 500, "errors/generic.html")
+        return render_template(template, error=e), e.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception):
+        from sqlalchemy.exc import OperationalError
+
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        if isinstance(e, OperationalError):
+            return render_template("errors/503.html"), 503
+        return render_template("errors/500.html"), 500

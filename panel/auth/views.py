@@ -1,0 +1,140 @@
+"""Sign-in, sign-out, invitations and password resets, the account page."""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
+
+from panel import audit, csrf
+from panel.auth import services
+from panel.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, PreferencesForm, SetPasswordForm
+from panel.db import db
+from panel.mail import MailError
+from panel.passwords import verify_password
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.home")
+
+
+def _start_session(user) -> None:
+    session.clear()  # a fresh session on every sign-in
+    login_user(user)
+    now = time.time()
+    session["signed_in_at"] = now
+    session["last_seen"] = now
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db(), form.email.data, form.password.data)
+        if user is not None:
+            target = _safe_next(request.args.get("next"))
+            _start_session(user)
+            audit.record(db(), user, "sign_in", user, summary="Signed in")
+            return redirect(target)
+        form.password.errors.append(services.GENERIC_LOGIN_ERROR)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@csrf.exempt  # checked below: the header's sign-out form carries the token in its URL
+def logout():
+    try:
+        validate_csrf(request.args.get("csrf_token") or request.form.get("csrf_token"))
+    except ValidationError:
+        raise CSRFError("The CSRF token is missing or invalid.")
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        services.end_all_sessions(user)
+        audit.record(db(), user, "sign_out", user, summary="Signed out")
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/session/extend", methods=["POST"])
+@login_required
+def session_extend():
+    session["last_seen"] = time.time()
+    return jsonify({"ok": True})
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(db(), form.email.data)
+        if user is not None and user.active:
+            try:
+                services.send_password_reset(db(), user)
+            except MailError:
+                pass  # logged by the mailer; the answer must not differ
+        # The same answer whether or not the address has an account.
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    record = services.check_link_token(db(), token)
+    if record is None:
+        return render_template("auth/link_expired.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.use_link_token(db(), record, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            _start_session(user)
+            flash("Your password has been set. You are now signed in.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/set_password.html", form=form, user=record.user, purpose=record.purpose)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = PreferencesForm(obj=current_user)
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        before = audit.snapshot(user, ["large_print"])
+        user.large_print = bool(form.large_print.data)
+        audit.record(db(), user, "update", user, summary="Preferences changed",
+                     changes=audit.diff(before, audit.snapshot(user, ["large_print"])))
+        flash("Your preferences have been saved.", "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not verify_password(user.password_hash, form.current.data):
+            form.current.errors.append("Your current password is not correct")
+        else:
+            try:
+                services.set_password(db(), user, form.password.data)
+            except services.AccountError as exc:
+                form.password.errors.append(str(exc))
+            else:
+                _start_session(user)  # other sessions end; this one carries on
+                flash("Your password has been changed. You have been signed out everywhere else.", "success")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form)

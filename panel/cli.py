@@ -1,0 +1,86 @@
+"""flask --app panel ... commands: db-upgrade, create-user, set-password, demo-data."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from panel.db import session_scope
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config():
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = current_app.extensions["panel.engine"]
+    return cfg
+
+
+def upgrade_database(revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision)
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("db-upgrade")
+    @click.argument("revision", default="head")
+    def db_upgrade(revision):
+        """Apply the database migrations."""
+        upgrade_database(revision)
+        click.echo("Database is up to date.")
+
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--name", required=True, help="Full name")
+    @click.option("--role", type=click.Choice(["hr", "chair", "panelist"]), required=True)
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+    def create_user(email, name, role, password_stdin):
+        """Create an account (for bootstrapping a deployment)."""
+        from panel.auth.services import AccountError, create_user as _create
+        from panel.models import Role
+
+        password = _read_password(password_stdin)
+        try:
+            with session_scope() as session:
+                user = _create(session, None, email=email, name=name, role=Role(role), password=password)
+                click.echo(f"Created {user.email} ({role}).")
+        except AccountError as exc:
+            raise click.ClickException(str(exc))
+
+    @app.cli.command("set-password")
+    @click.argument("email")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+    def set_password(email, password_stdin):
+        """Set a password and unlock the account."""
+        from panel.auth.services import AccountError, find_user_by_email, set_password as _set
+
+        password = _read_password(password_stdin)
+        try:
+            with session_scope() as session:
+                user = find_user_by_email(session, email)
+                if user is None:
+                    raise click.ClickException(f"No account has the email address {email}")
+                _set(session, user, password)
+                click.echo(f"Password set for {user.email}; the account is unlocked.")
+        except AccountError as exc:
+            raise click.ClickException(str(exc))
+
+    @app.cli.command("demo-data")
+    @click.option("--if-empty", is_flag=True, help="Do nothing if there are already accounts")
+    def demo_data(if_empty):
+        """Load demo vacancies, people and panels, and print the demo sign-in details."""
+        from panel.demo import load_demo
+
+        load_demo(if_empty=if_empty)

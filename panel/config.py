@@ -1,0 +1,93 @@
+"""Configuration: defaults < instance/config.py < environment variables (prefix PANEL_).
+
+Every setting is listed in DEFAULTS with its type; README.md has the same table.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+# name: (default, description)
+DEFAULTS: dict[str, tuple[Any, str]] = {
+    "SECRET_KEY": (None, "Signs sessions and links. Generated into instance/secret_key on first run if unset."),
+    "DATABASE_URL": (None, "SQLAlchemy URL. Default: SQLite file instance/panel.db. PostgreSQL: postgresql+psycopg://user:pass@host/db"),
+    "SMTP_HOST": ("", "SMTP server. Empty: emails are written to instance/outbox/ as .eml files."),
+    "SMTP_PORT": (587, "SMTP port."),
+    "SMTP_USERNAME": ("", "SMTP user name (optional)."),
+    "SMTP_PASSWORD": ("", "SMTP password (optional)."),
+    "SMTP_STARTTLS": (True, "Use STARTTLS on the SMTP connection."),
+    "SMTP_TIMEOUT": (10, "Seconds before an SMTP connection gives up."),
+    "MAIL_FROM": ("panel@localhost", "The From address of every email."),
+    "SITES": (
+        ["Boston", "Grantham", "Lincoln", "Louth", "Skegness", "Sleaford", "Spalding", "Stamford", "Gainsborough"],
+        "Comma-separated list of sites a vacancy can be at.",
+    ),
+    "ORGANISATION_NAME": ("NHS Talking Therapies", "Shown in the header and emails."),
+    "SESSION_IDLE_MINUTES": (30, "Sign out after this many minutes without activity."),
+    "SESSION_WARNING_MINUTES": (2, "Warn this many minutes before the idle sign-out."),
+    "SESSION_ABSOLUTE_HOURS": (12, "Sign out this many hours after signing in, whatever the activity."),
+    "INVITE_VALID_HOURS": (72, "How long invitation and password reset links work."),
+    "LOGIN_MAX_ATTEMPTS": (5, "Failed sign-ins before an account is locked."),
+    "LOGIN_LOCK_MINUTES": (15, "How long a locked account stays locked."),
+    "PASSWORD_MIN_LENGTH": (12, "Shortest password allowed."),
+    "PASSWORD_HASH_METHOD": ("scrypt:32768:8:3", "werkzeug hash method: scrypt N=2^15, r=8, p=3 (OWASP ASVS 5)."),
+    "MAX_UPLOAD_MB": (10, "Largest file upload in megabytes."),
+    "UPLOAD_FOLDER": (None, "Where uploaded files are kept. Default: instance/uploads."),
+    "OUTBOX_FOLDER": (None, "Where emails go when no SMTP server is set. Default: instance/outbox."),
+    "PREFERRED_URL_SCHEME": ("http", "Scheme used for links in emails (https in production)."),
+    "SERVER_NAME": (None, "Host name used for links in emails sent from the command line."),
+    "COOKIE_SECURE": (True, "Send the session cookie over HTTPS only. `make run` turns this off for its local http demo."),
+    "PROXY_FIX": (False, "Trust X-Forwarded-* headers from one proxy in front of the app."),
+    "LOG_LEVEL": ("INFO", "Logging level."),
+}
+
+
+def _parse(value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, list):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+def load_config(app, test_config: dict | None = None) -> None:
+    """Fill app.config: defaults, then instance/config.py, then PANEL_* environment."""
+    for key, (default, _doc) in DEFAULTS.items():
+        app.config[key] = list(default) if isinstance(default, list) else default
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_NAME"] = "panel_session"
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # token lives as long as the session
+    app.config.from_pyfile("config.py", silent=True)
+    for key, (default, _doc) in DEFAULTS.items():
+        env = os.environ.get(f"PANEL_{key}")
+        if env is not None:
+            app.config[key] = _parse(env, default)
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'panel.db'}"
+    if not app.config["UPLOAD_FOLDER"]:
+        app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
+    if not app.config["OUTBOX_FOLDER"]:
+        app.config["OUTBOX_FOLDER"] = str(instance / "outbox")
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["COOKIE_SECURE"]) and not app.debug
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the generated secret key, creating it (mode 0600) the first time."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,140 @@
+"""Demo data: a realistic vacancy and panel for every role, and the sign-in details.
+
+Passwords are generated here at first run, printed, and kept in
+instance/demo-logins.txt (readable by the owner only). None is written in the code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from panel.auth.services import create_user
+from panel.db import session_scope, utcnow
+from panel.models import (
+    AssessedAt,
+    Criterion,
+    CriterionCategory,
+    PanelMember,
+    PanelRole,
+    Role,
+    User,
+    Vacancy,
+    VacancyStatus,
+)
+from panel import audit
+
+WORDS = ["harbour", "meadow", "copper", "lantern", "willow", "pebble", "orchard", "thistle", "kettle",
+         "beacon", "marsh", "heron", "saffron", "granite", "bramble", "ember", "fenland", "juniper"]
+
+PEOPLE = [
+    # key, name, email, role
+    ("hr", "Priya Shah", "priya.shah@example.org", Role.HR),
+    ("chair", "Chris Morgan", "chris.morgan@example.org", Role.CHAIR),
+    ("panelist1", "John O'Neill", "john.oneill@example.org", Role.PANELIST),
+    ("panelist2", "Zoë Ashworth", "zoe.ashworth@example.org", Role.PANELIST),
+    ("chair2", "Dr Amara Okafor", "amara.okafor@example.org", Role.CHAIR),
+    ("panelist3", "Siobhán Kelly", "siobhan.kelly@example.org", Role.PANELIST),
+]
+
+PWP_SPEC = [
+    ("A degree, or equivalent experience, and willingness to complete the PWP postgraduate certificate", CriterionCategory.QUALIFICATIONS, True, AssessedAt.APPLICATION),
+    ("Completed PWP training accredited by the BPS, or about to complete it", CriterionCategory.QUALIFICATIONS, False, AssessedAt.APPLICATION),
+    ("Experience of working with people with anxiety or depression, paid or voluntary", CriterionCategory.EXPERIENCE, True, AssessedAt.BOTH),
+    ("Experience of delivering guided self-help or psychoeducational groups", CriterionCategory.EXPERIENCE, False, AssessedAt.BOTH),
+    ("Able to assess risk to self and others and know when to ask for help", CriterionCategory.SKILLS, True, AssessedAt.INTERVIEW),
+    ("Good listening and communication skills, on the telephone, by video and face to face", CriterionCategory.SKILLS, True, AssessedAt.BOTH),
+    ("Able to manage a caseload and keep accurate, timely records", CriterionCategory.SKILLS, True, AssessedAt.APPLICATION),
+    ("Knowledge of low-intensity CBT approaches and the stepped care model", CriterionCategory.KNOWLEDGE, True, AssessedAt.BOTH),
+    ("Understanding of what it is like to use a mental health service", CriterionCategory.VALUES, True, AssessedAt.INTERVIEW),
+    ("Treats people with compassion, dignity and respect, and values the voice of people who use the service", CriterionCategory.VALUES, True, AssessedAt.BOTH),
+    ("Able to travel across Lincolnshire to community venues", CriterionCategory.SKILLS, False, AssessedAt.APPLICATION),
+]
+
+HI_SPEC = [
+    ("Core profession in mental health, or KSA portfolio, and BABCP-accredited CBT postgraduate diploma", CriterionCategory.QUALIFICATIONS, True, AssessedAt.APPLICATION),
+    ("Experience of delivering high-intensity CBT for anxiety disorders and depression", CriterionCategory.EXPERIENCE, True, AssessedAt.BOTH),
+    ("Able to formulate and adapt treatment for people with complex presentations", CriterionCategory.SKILLS, True, AssessedAt.INTERVIEW),
+    ("Experience of supervising PWPs or trainees", CriterionCategory.EXPERIENCE, False, AssessedAt.BOTH),
+    ("Commitment to involving people who use the service in its development", CriterionCategory.VALUES, True, AssessedAt.INTERVIEW),
+]
+
+
+def _password() -> str:
+    return "-".join(secrets.choice(WORDS) for _ in range(3)) + "-" + str(secrets.randbelow(90) + 10)
+
+
+def logins_path() -> Path:
+    return Path(current_app.instance_path) / "demo-logins.txt"
+
+
+def print_logins() -> None:
+    path = logins_path()
+    if path.exists():
+        click.echo(path.read_text())
+
+
+def load_demo(if_empty: bool = False) -> None:
+    with session_scope() as session:
+        if if_empty and session.scalar(select(func.count(User.id))):
+            click.echo("Demo data not loaded: the database already has accounts.")
+            print_logins()
+            return
+        users: dict[str, User] = {}
+        lines = ["Demo sign-in details (also in instance/demo-logins.txt):", ""]
+        for key, name, email, role in PEOPLE:
+            password = _password()
+            users[key] = create_user(session, None, email=email, name=name, role=role, password=password)
+            lines.append(f"  {role.label:<32} {email:<28} {password}")
+        lines.append("")
+        today = dt.date.today()
+        pwp = Vacancy(
+            title="Psychological Wellbeing Practitioner", reference="PWP-BOS-0425", band="Band 5", site="Boston",
+            team="steps2change Boston", hours="37.5 hours a week", salary="£31,049 to £37,796 a year",
+            closing_date=today + dt.timedelta(days=14), interview_date=today + dt.timedelta(days=35),
+            interview_venue="Pilgrim Hospital, Sibsey Road, Boston PE21 9QS, Meeting Room 2",
+            description=(
+                "Psychological Wellbeing Practitioners assess people with common mental health problems and "
+                "support them with low-intensity CBT-based interventions: guided self-help, computerised CBT "
+                "and psychoeducational groups.\n"
+                "You will work across the Boston area, in GP surgeries, community venues and by video, as part "
+                "of the steps2change NHS Talking Therapies service."
+            ),
+            status=VacancyStatus.DRAFT, created_by_id=users["hr"].id,
+        )
+        hi = Vacancy(
+            title="High Intensity CBT Therapist", reference="HIT-LIN-0311", band="Band 7", site="Lincoln",
+            team="steps2change Lincoln", hours="30 hours a week", salary="£47,810 to £54,710 a year pro rata",
+            closing_date=today + dt.timedelta(days=21), interview_date=today + dt.timedelta(days=42),
+            interview_venue="Lincoln County Hospital, Greetwell Road, Lincoln LN2 5QY",
+            description="High Intensity Therapists deliver evidence-based CBT to people with moderate to severe anxiety and depression.",
+            status=VacancyStatus.DRAFT, created_by_id=users["hr"].id,
+        )
+        for vacancy, spec in ((pwp, PWP_SPEC), (hi, HI_SPEC)):
+            for pos, (text, category, essential, assessed) in enumerate(spec, start=1):
+                vacancy.criteria.append(Criterion(position=pos, text=text, category=category, essential=essential,
+                                                  assessed_at=assessed))
+            session.add(vacancy)
+        pwp.panel_members.extend([
+            PanelMember(user=users["chair"], panel_role=PanelRole.CHAIR),
+            PanelMember(user=users["panelist1"], panel_role=PanelRole.PATIENT),
+            PanelMember(user=users["panelist2"], panel_role=PanelRole.PATIENT),
+        ])
+        hi.panel_members.extend([
+            PanelMember(user=users["chair2"], panel_role=PanelRole.CHAIR),
+            PanelMember(user=users["panelist3"], panel_role=PanelRole.PATIENT),
+        ])
+        session.flush()
+        for vacancy in (pwp, hi):
+            audit.record(session, None, "create", vacancy, vacancy_id=vacancy.id, summary=f"Demo vacancy {vacancy.reference} loaded")
+        text = "\n".join(lines)
+        path = logins_path()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text + "\n")
+    click.echo(text)

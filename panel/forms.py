@@ -1,0 +1,55 @@
+"""Form helpers shared by every area: the NHS three-box date field and text limits."""
+from __future__ import annotations
+
+import datetime as dt
+
+from wtforms import Field
+from wtforms.validators import Length, ValidationError
+
+
+class DatePartsField(Field):
+    """A date typed as day, month and year in three boxes (the NHS date input pattern).
+
+    Reads ``<name>-day``, ``<name>-month`` and ``<name>-year``. Empty is allowed
+    unless the form adds DataRequired-style checks through ``required=True``.
+    """
+
+    field_type = "date_parts"
+
+    def __init__(self, label=None, validators=None, required: bool = False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.required = required
+        self.parts = {"day": "", "month": "", "year": ""}
+
+    def process(self, formdata, data=None, extra_filters=None):
+        self.process_errors = []
+        self.data = self.default if data is None else data
+        self.raw_data = None
+        if isinstance(self.data, dt.date):
+            self.parts = {"day": str(self.data.day), "month": str(self.data.month), "year": str(self.data.year)}
+        if formdata is not None:
+            self.parts = {p: (formdata.get(f"{self.name}-{p}") or "").strip()[:10] for p in ("day", "month", "year")}
+            self.raw_data = list(self.parts.values())
+            self.data = None
+            self._parse_error = None
+            if any(self.parts.values()):
+                try:
+                    day, month, year = (int(self.parts[p]) for p in ("day", "month", "year"))
+                    if year < 1900 or year > 2200:
+                        raise ValueError
+                    self.data = dt.date(year, month, day)
+                except (ValueError, TypeError):
+                    self._parse_error = f"{self.label.text} must be a real date, for example 27 3 2027"
+
+    def pre_validate(self, form):
+        if getattr(self, "_parse_error", None):
+            raise ValidationError(self._parse_error)
+        if self.required and self.data is None:
+            raise ValidationError(f"Enter the {self.label.text.lower()}")
+
+    def _value(self):
+        return self.parts
+
+
+def max_length(n: int, what: str) -> Length:
+    return Length(max=n, message=f"{what} must be {n} characters or fewer")

@@ -1,0 +1,18 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+from panel.db import Base
+from panel.models.users import AuthToken, Role, User
+from panel.models.vacancies import (
+    AssessedAt,
+    Criterion,
+    CriterionCategory,
+    PanelMember,
+    PanelRole,
+    Vacancy,
+    VacancyStatus,
+)
+from panel.models.audit import AuditEvent
+
+__all__ = [
+    "Base", "User", "Role", "AuthToken", "Vacancy", "VacancyStatus", "Criterion",
+    "CriterionCategory", "AssessedAt", "PanelMember", "PanelRole", "AuditEvent",
+]

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from panel.db import Base, UTCDateTime, utcnow
+from panel.models.users import User, enum_column
+
+
+class VacancyStatus(str, enum.Enum):
+    DRAFT = "draft"
+    SHORTLISTING = "shortlisting"
+    INTERVIEWING = "interviewing"
+    DECISIONS = "decisions"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def explanation(self) -> str:
+        return STATUS_EXPLANATIONS[self]
+
+    @property
+    def next(self) -> "VacancyStatus | None":
+        order = list(VacancyStatus)
+        i = order.index(self)
+        return order[i + 1] if i + 1 < len(order) else None
+
+
+STATUS_EXPLANATIONS = {
+    VacancyStatus.DRAFT: "HR is setting up the job, the person specification and the panel. Panel members cannot score anything yet.",
+    VacancyStatus.SHORTLISTING: "Panel members read the anonymised applications and score each one against the person specification, on their own. The chair then decides who to invite to interview.",
+    VacancyStatus.INTERVIEWING: "Candidates' names are now shown to the panel. The panel agrees the interview questions and timetable, then interviews and scores each candidate.",
+    VacancyStatus.DECISIONS: "The chair looks at everyone's interview scores with the panel and records who can be appointed, with reasons.",
+    VacancyStatus.CLOSED: "The recruitment is finished. Records are kept for the retention period and then personal details are deleted.",
+}
+
+
+class CriterionCategory(str, enum.Enum):
+    QUALIFICATIONS = "qualifications"
+    EXPERIENCE = "experience"
+    SKILLS = "skills"
+    KNOWLEDGE = "knowledge"
+    VALUES = "values"
+
+    @property
+    def label(self) -> str:
+        return {
+            "qualifications": "Qualifications",
+            "experience": "Experience",
+            "skills": "Skills and abilities",
+            "knowledge": "Knowledge",
+            "values": "Values and behaviours",
+        }[self.value]
+
+
+class AssessedAt(str, enum.Enum):
+    APPLICATION = "application"
+    INTERVIEW = "interview"
+    BOTH = "both"
+
+    @property
+    def label(self) -> str:
+        return {"application": "Application", "interview": "Interview", "both": "Application and interview"}[self.value]
+
+
+class PanelRole(str, enum.Enum):
+    CHAIR = "chair"
+    STAFF = "staff"
+    PATIENT = "patient"
+
+    @property
+    def label(self) -> str:
+        return {"chair": "Chair", "staff": "Staff panel member", "patient": "Patient panelist"}[self.value]
+
+
+class Vacancy(Base):
+    __tablename__ = "vacancies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    band: Mapped[str] = mapped_column(String(20))
+    site: Mapped[str] = mapped_column(String(100))
+    team: Mapped[str] = mapped_column(String(200), default="")
+    hours: Mapped[str] = mapped_column(String(100), default="")
+    salary: Mapped[str] = mapped_column(String(200), default="")
+    closing_date: Mapped[dt.date | None] = mapped_column(Date)
+    interview_date: Mapped[dt.date | None] = mapped_column(Date)
+    interview_venue: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    job_description_file: Mapped[str | None] = mapped_column(String(100))
+    job_description_filename: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[VacancyStatus] = mapped_column(enum_column(VacancyStatus), default=VacancyStatus.DRAFT, index=True)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    criteria: Mapped[list["Criterion"]] = relationship(
+        back_populates="vacancy", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
+    panel_members: Mapped[list["PanelMember"]] = relationship(
+        back_populates="vacancy", cascade="all, delete-orphan", order_by="PanelMember.id"
+    )
+
+
+class Criterion(Base):
+    __tablename__ = "criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(500))
+    category: Mapped[CriterionCategory] = mapped_column(enum_column(CriterionCategory))
+    essential: Mapped[bool] = mapped_column(Boolean, default=True)
+    assessed_at: Mapped[AssessedAt] = mapped_column(enum_column(AssessedAt))
+
+    vacancy: Mapped[Vacancy] = relationship(back_populates="criteria")
+
+    @property
+    def at_application(self) -> bool:
+        return self.assessed_at in (AssessedAt.APPLICATION, AssessedAt.BOTH)
+
+    @property
+    def at_interview(self) -> bool:
+        return self.assessed_at in (AssessedAt.INTERVIEW, AssessedAt.BOTH)
+
+
+class PanelMember(Base):
+    __tablename__ = "panel_members"
+    __table_args__ = (UniqueConstraint("vacancy_id", "user_id", name="uq_panel_members_vacancy_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    panel_role: Mapped[PanelRole] = mapped_column(enum_column(PanelRole))
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    vacancy: Mapped[Vacancy] = relationship(back_populates="panel_members")
+    user: Mapped[User] = relationship(back_populates="panel_memberships")

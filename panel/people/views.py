@@ -1,0 +1,111 @@
+"""People (HR): invite, change, deactivate."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from panel import audit, permissions
+from panel.auth import services as accounts
+from panel.db import db
+from panel.mail import MailError
+from panel.models import PanelMember, PanelRole, Role, User, Vacancy
+from panel.people.forms import ROLE_HINTS, ConfirmForm, InviteForm, PersonForm
+from panel.vacancies import services as vacancy_services
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+
+@bp.before_request
+@login_required
+def _hr_only():
+    permissions.require(permissions.can_manage_users(current_user))
+
+
+@bp.route("")
+def index():
+    users = list(db().scalars(select(User).options(selectinload(User.panel_memberships)).order_by(User.active.desc(), User.name)))
+    return render_template("people/index.html", users=users)
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+def invite():
+    vacancy = None
+    vacancy_id = request.args.get("vacancy", type=int)
+    if vacancy_id:
+        vacancy = permissions.get_vacancy_or_404(current_user, vacancy_id, permissions.can_edit_vacancy)
+    form = InviteForm()
+    if request.method == "GET":
+        form.role.data = form.role.data or "panelist"
+        form.panel_role.data = "patient"
+    if form.validate_on_submit():
+        if vacancy is not None and form.panel_role.data not in {r.value for r in PanelRole}:
+            form.panel_role.errors.append("Choose their role on this panel")
+        elif accounts.find_user_by_email(db(), form.email.data) is not None:
+            form.email.errors.append("Someone with this email address already has an account")
+        else:
+            user = accounts.create_user(db(), current_user, email=form.email.data, name=form.name.data,
+                                        role=Role(form.role.data))
+            if vacancy is not None:
+                vacancy_services.add_panel_member(db(), current_user, vacancy, user, PanelRole(form.panel_role.data))
+            try:
+                accounts.send_invitation(db(), current_user, user)
+            except MailError:
+                flash(f"{user.name}'s account was created but the invitation email could not be sent. "
+                      "Try 'Send the invitation again' later.", "info")
+            else:
+                flash(f"Invitation sent to {user.email}.", "success")
+            if vacancy is not None:
+                return redirect(url_for("vacancies.panel", vacancy_id=vacancy.id))
+            return redirect(url_for("people.show", user_id=user.id))
+    return render_template("people/invite.html", form=form, vacancy=vacancy, role_hints=ROLE_HINTS)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+def show(user_id: int):
+    user = permissions.get_user_or_404(current_user, user_id)
+    form = PersonForm(obj=None if request.method == "POST" else user,
+                      data=None if request.method == "POST" else {"name": user.name, "role": user.role.value})
+    if form.validate_on_submit():
+        if user.id == current_user.id and form.role.data != Role.HR.value:
+            form.role.errors.append("You cannot take away your own HR role. Ask another HR user.")
+        else:
+            before = audit.snapshot(user, ["name", "role"])
+            user.name = form.name.data
+            user.role = Role(form.role.data)
+            changes = audit.diff(before, audit.snapshot(user, ["name", "role"]))
+            if changes:
+                audit.record(db(), current_user, "update", user, summary="Account details changed", changes=changes)
+            flash("Saved.", "success")
+            return redirect(url_for("people.show", user_id=user.id))
+    memberships = list(db().scalars(select(PanelMember).where(PanelMember.user_id == user.id)
+                                    .options(selectinload(PanelMember.vacancy))))
+    return render_template("people/show.html", person=user, form=form, memberships=memberships,
+                           confirm=ConfirmForm(), role_hints=ROLE_HINTS)
+
+
+@bp.route("/<int:user_id>/resend", methods=["POST"])
+def resend(user_id: int):
+    user = permissions.get_user_or_404(current_user, user_id)
+    if ConfirmForm().validate_on_submit() and user.active:
+        try:
+            accounts.send_invitation(db(), current_user, user)
+        except MailError:
+            flash("The invitation email could not be sent. Try again later.", "info")
+        else:
+            flash(f"A new invitation has been sent to {user.email}. Earlier links no longer work.", "success")
+    return redirect(url_for("people.show", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/active", methods=["POST"])
+def set_active(user_id: int):
+    user = permissions.get_user_or_404(current_user, user_id)
+    if ConfirmForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        if user.id == current_user.id and not active:
+            flash("You cannot deactivate your own account.", "info")
+        else:
+            accounts.set_active(db(), current_user, user, active)
+            flash(f"{user.name} has been {'reactivated' if active else 'deactivated and signed out everywhere'}.", "success")
+    return redirect(url_for("people.show", user_id=user.id))

@@ -1,0 +1,58 @@
+"""Security headers, the CSP nonce, and the session rules (idle and absolute timeouts)."""
+from __future__ import annotations
+
+import secrets
+import time
+
+from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.after_request
+    def _headers(response):
+        nonce = g.get("csp_nonce")
+        script_src = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; "
+            f"script-src {script_src}; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if current_user.is_authenticated and not request.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.before_request
+    def _session_timeouts():
+        if request.endpoint in ("static", "main.healthz") or not current_user.is_authenticated:
+            return None
+        now = time.time()
+        idle = app.config["SESSION_IDLE_MINUTES"] * 60
+        absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+        last_seen = session.get("last_seen", now)
+        signed_in_at = session.get("signed_in_at", now)
+        if now - last_seen > idle or now - signed_in_at > absolute:
+            logout_user()
+            session.clear()
+            flash("You were signed out because you had not done anything for a while. Nothing you saved has been lost.", "info")
+            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        if request.endpoint != "auth.session_extend" or request.method == "POST":
+            session["last_seen"] = now
+        return None

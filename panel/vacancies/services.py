@@ -1,0 +1,218 @@
+"""The work behind the vacancy pages. Services flush; the request commits."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from panel import audit
+from panel.db import utcnow
+from panel.models import (
+    AssessedAt,
+    Criterion,
+    CriterionCategory,
+    PanelMember,
+    PanelRole,
+    User,
+    Vacancy,
+    VacancyStatus,
+)
+
+VACANCY_FIELDS = ["title", "reference", "band", "site", "team", "hours", "salary", "closing_date",
+                  "interview_date", "interview_venue", "description", "job_description_filename"]
+CRITERION_FIELDS = ["text", "category", "essential", "assessed_at", "position"]
+
+
+class VacancyError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def reference_taken(session: Session, reference: str, exclude_id: int | None = None) -> bool:
+    stmt = select(Vacancy.id).where(func.lower(Vacancy.reference) == reference.strip().lower())
+    if exclude_id:
+        stmt = stmt.where(Vacancy.id != exclude_id)
+    return session.scalar(stmt) is not None
+
+
+def create_vacancy(session: Session, actor: User, data: dict) -> Vacancy:
+    if reference_taken(session, data["reference"]):
+        raise VacancyError("Another vacancy already has this reference", field="reference")
+    vacancy = Vacancy(status=VacancyStatus.DRAFT, created_by_id=actor.id, **{k: data.get(k) or _empty(k) for k in VACANCY_FIELDS if k in data})
+    session.add(vacancy)
+    session.flush()
+    audit.record(session, actor, "create", vacancy, vacancy_id=vacancy.id, summary=f"Vacancy {vacancy.reference} created",
+                 changes=audit.diff({}, audit.snapshot(vacancy, VACANCY_FIELDS + ["status"])))
+    return vacancy
+
+
+def _empty(field: str):
+    return None if field in ("closing_date", "interview_date", "job_description_filename") else ""
+
+
+def update_vacancy(session: Session, actor: User, vacancy: Vacancy, data: dict) -> dict:
+    if "reference" in data and reference_taken(session, data["reference"], exclude_id=vacancy.id):
+        raise VacancyError("Another vacancy already has this reference", field="reference")
+    before = audit.snapshot(vacancy, VACANCY_FIELDS)
+    for key in VACANCY_FIELDS:
+        if key in data:
+            setattr(vacancy, key, data[key] if data[key] is not None else _empty(key))
+    session.flush()
+    changes = audit.diff(before, audit.snapshot(vacancy, VACANCY_FIELDS))
+    if changes:
+        audit.record(session, actor, "update", vacancy, vacancy_id=vacancy.id,
+                     summary=f"Vacancy {vacancy.reference} details changed", changes=changes)
+    return changes
+
+
+def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: VacancyStatus) -> VacancyStatus:
+    """Move the vacancy one stage forward. ``expected`` is the stage the user saw, so a
+    double-submitted form cannot skip a stage."""
+    if vacancy.status != expected:
+        raise VacancyError("This vacancy has already moved on. Check its stage and try again.")
+    problems = readiness_problems(vacancy)
+    if problems:
+        raise VacancyError(problems[0])
+    new = vacancy.status.next
+    if new is None:
+        raise VacancyError("This vacancy is closed. It cannot move on.")
+    old = vacancy.status
+    vacancy.status = new
+    audit.record(session, actor, "status", vacancy, vacancy_id=vacancy.id,
+                 summary=f"Vacancy {vacancy.reference} moved from {old.label.lower()} to {new.label.lower()}",
+                 changes={"status": {"before": old.value, "after": new.value}})
+    return new
+
+
+def readiness_problems(vacancy: Vacancy) -> list[str]:
+    """What stops the vacancy moving to its next stage, in plain English."""
+    problems: list[str] = []
+    if vacancy.status == VacancyStatus.DRAFT:
+        if not any(c.at_application for c in vacancy.criteria):
+            problems.append("Add at least one criterion assessed at application before shortlisting starts")
+        if not any(m.panel_role == PanelRole.CHAIR for m in vacancy.panel_members):
+            problems.append("Add a chair to the panel before shortlisting starts")
+        if len(vacancy.panel_members) < 2:
+            problems.append("Add at least two people to the panel, so every application is shortlisted by two people")
+    return problems
+
+
+def set_archived(session: Session, actor: User, vacancy: Vacancy, archived: bool) -> None:
+    before = vacancy.archived_at
+    vacancy.archived_at = utcnow() if archived else None
+    audit.record(session, actor, "archive" if archived else "unarchive", vacancy, vacancy_id=vacancy.id,
+                 summary=f"Vacancy {vacancy.reference} {'archived' if archived else 'brought back from the archive'}",
+                 changes={"archived_at": {"before": before.isoformat() if before else None,
+                                          "after": vacancy.archived_at.isoformat() if vacancy.archived_at else None}})
+
+
+# --- person specification -------------------------------------------------
+
+def spec_is_locked(vacancy: Vacancy) -> bool:
+    return vacancy.status != VacancyStatus.DRAFT
+
+
+def _check_spec_editable(vacancy: Vacancy) -> None:
+    if spec_is_locked(vacancy):
+        raise VacancyError("The person specification cannot change once shortlisting has started")
+
+
+def criterion_data(form) -> dict:
+    return {
+        "text": form.text.data,
+        "category": CriterionCategory(form.category.data),
+        "essential": form.essential.data == "essential",
+        "assessed_at": AssessedAt(form.assessed_at.data),
+    }
+
+
+def add_criterion(session: Session, actor: User, vacancy: Vacancy, data: dict) -> Criterion:
+    _check_spec_editable(vacancy)
+    position = max((c.position for c in vacancy.criteria), default=0) + 1
+    criterion = Criterion(position=position, **data)
+    vacancy.criteria.append(criterion)
+    session.flush()
+    audit.record(session, actor, "create", criterion, vacancy_id=vacancy.id, summary="Criterion added",
+                 changes=audit.diff({}, audit.snapshot(criterion, CRITERION_FIELDS)))
+    return criterion
+
+
+def update_criterion(session: Session, actor: User, criterion: Criterion, data: dict) -> None:
+    _check_spec_editable(criterion.vacancy)
+    before = audit.snapshot(criterion, CRITERION_FIELDS)
+    for k, v in data.items():
+        setattr(criterion, k, v)
+    changes = audit.diff(before, audit.snapshot(criterion, CRITERION_FIELDS))
+    if changes:
+        audit.record(session, actor, "update", criterion, vacancy_id=criterion.vacancy_id, summary="Criterion changed",
+                     changes=changes)
+
+
+def delete_criterion(session: Session, actor: User, criterion: Criterion) -> None:
+    vacancy = criterion.vacancy
+    _check_spec_editable(vacancy)
+    before = audit.snapshot(criterion, CRITERION_FIELDS)
+    vacancy.criteria.remove(criterion)
+    session.flush()
+    for i, c in enumerate(vacancy.criteria, start=1):
+        c.position = i
+    audit.record(session, actor, "delete", entity_type="criterion", entity_id=criterion.id, vacancy_id=vacancy.id,
+                 summary="Criterion removed", changes=audit.diff(before, {}))
+
+
+def move_criterion(session: Session, actor: User, criterion: Criterion, direction: str) -> None:
+    vacancy = criterion.vacancy
+    _check_spec_editable(vacancy)
+    ordered = sorted(vacancy.criteria, key=lambda c: c.position)
+    i = ordered.index(criterion)
+    j = i - 1 if direction == "up" else i + 1
+    if j < 0 or j >= len(ordered):
+        return
+    ordered[i], ordered[j] = ordered[j], ordered[i]
+    for pos, c in enumerate(ordered, start=1):
+        c.position = pos
+    audit.record(session, actor, "reorder", criterion, vacancy_id=vacancy.id,
+                 summary=f"Criterion moved {direction}", changes={"position": {"before": i + 1, "after": j + 1}})
+
+
+def copy_criteria(session: Session, actor: User, source: Vacancy, target: Vacancy) -> int:
+    _check_spec_editable(target)
+    start = max((c.position for c in target.criteria), default=0)
+    for n, c in enumerate(sorted(source.criteria, key=lambda c: c.position), start=1):
+        target.criteria.append(Criterion(position=start + n, text=c.text, category=c.category,
+                                         essential=c.essential, assessed_at=c.assessed_at))
+    session.flush()
+    audit.record(session, actor, "copy", target, vacancy_id=target.id,
+                 summary=f"{len(source.criteria)} criteria copied from {source.reference}",
+                 changes={"criteria": {"before": start, "after": start + len(source.criteria)}})
+    return len(source.criteria)
+
+
+# --- panel --------------------------------------------------------------------
+
+def add_panel_member(session: Session, actor: User, vacancy: Vacancy, user: User, role: PanelRole) -> PanelMember:
+    if vacancy.status == VacancyStatus.CLOSED:
+        raise VacancyError("The panel of a closed vacancy cannot change")
+    if not user.active:
+        raise VacancyError("This person's account is not active", field="user_id")
+    if any(m.user_id == user.id for m in vacancy.panel_members):
+        raise VacancyError(f"{user.name} is already on this panel", field="user_id")
+    member = PanelMember(user=user, panel_role=role)
+    vacancy.panel_members.append(member)
+    session.flush()
+    audit.record(session, actor, "create", member, vacancy_id=vacancy.id,
+                 summary=f"{user.name} added to the panel as {role.label.lower()}",
+                 changes={"user_id": {"before": None, "after": user.id}, "panel_role": {"before": None, "after": role.value}})
+    return member
+
+
+def remove_panel_member(session: Session, actor: User, member: PanelMember) -> None:
+    vacancy = member.vacancy
+    if vacancy.status == VacancyStatus.CLOSED:
+        raise VacancyError("The panel of a closed vacancy cannot change")
+    audit.record(session, actor, "delete", member, vacancy_id=vacancy.id,
+                 summary=f"{member.user.name} removed from the panel",
+                 changes={"user_id": {"before": member.user_id, "after": None},
+                          "panel_role": {"before": member.panel_role.value, "after": None}})
+    vacancy.panel_members.remove(member)
+    session.flush()

@@ -1,0 +1,6 @@
+// Start the NHS.UK frontend components and the session time-out warning.
+import { initAll } from "../vendor/nhsuk/nhsuk-frontend.min.js";
+import { startSessionWarning } from "./session.js";
+
+initAll();
+startSessionWarning();
