@@ -11,8 +11,19 @@ from panel.models.vacancies import (
     VacancyStatus,
 )
 from panel.models.audit import AuditEvent
+from panel.models.candidates import (
+    Candidate,
+    CandidateEvidence,
+    ConflictDeclaration,
+    ShortlistDecision,
+    ShortlistOutcome,
+    ShortlistScore,
+    ShortlistSubmission,
+)
 
 __all__ = [
     "Base", "User", "Role", "AuthToken", "Vacancy", "VacancyStatus", "Criterion",
     "CriterionCategory", "AssessedAt", "PanelMember", "PanelRole", "AuditEvent",
+    "Candidate", "CandidateEvidence", "ConflictDeclaration", "ShortlistDecision", "ShortlistOutcome",
+    "ShortlistScore", "ShortlistSubmission",
 ]

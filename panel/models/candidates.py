@@ -1,0 +1,136 @@
+"""Candidates and shortlisting (scores per criterion, conflicts, submissions, decisions)."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from panel.db import Base, UTCDateTime, utcnow
+from panel.models.users import User, enum_column
+from panel.models.vacancies import Criterion, Vacancy
+
+
+class ShortlistOutcome(str, enum.Enum):
+    SHORTLIST = "shortlist"
+    RESERVE = "reserve"
+    REJECT = "reject"
+
+    @property
+    def label(self) -> str:
+        return {"shortlist": "Shortlist", "reserve": "Reserve", "reject": "Do not shortlist"}[self.value]
+
+
+class Candidate(Base):
+    __tablename__ = "candidates"
+    __table_args__ = (UniqueConstraint("vacancy_id", "number", name="uq_candidates_vacancy_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # shown as "Candidate 07"
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    supporting_information: Mapped[str] = mapped_column(Text, default="")
+    disability_confident: Mapped[bool] = mapped_column(Boolean, default=False)
+    application_file: Mapped[str | None] = mapped_column(String(100))
+    application_filename: Mapped[str | None] = mapped_column(String(255))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    vacancy: Mapped[Vacancy] = relationship()
+    evidence: Mapped[list["CandidateEvidence"]] = relationship(back_populates="candidate", cascade="all, delete-orphan")
+    decision: Mapped["ShortlistDecision | None"] = relationship(back_populates="candidate", cascade="all, delete-orphan",
+                                                                 uselist=False)
+
+    @property
+    def label(self) -> str:
+        return f"Candidate {self.number:02d}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class CandidateEvidence(Base):
+    """The candidate's evidence for one criterion, from the application (optional)."""
+
+    __tablename__ = "candidate_evidence"
+    __table_args__ = (UniqueConstraint("candidate_id", "criterion_id", name="uq_candidate_evidence_candidate_criterion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    candidate: Mapped[Candidate] = relationship(back_populates="evidence")
+    criterion: Mapped[Criterion] = relationship()
+
+
+class ConflictDeclaration(Base):
+    """A panel member's answer to "Do you know this person?" for one candidate."""
+
+    __tablename__ = "conflict_declarations"
+    __table_args__ = (UniqueConstraint("candidate_id", "user_id", name="uq_conflict_declarations_candidate_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    knows_candidate: Mapped[bool] = mapped_column(Boolean)
+    declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ShortlistScore(Base):
+    """One panel member's 0-2 score (and comment) for one candidate on one criterion."""
+
+    __tablename__ = "shortlist_scores"
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "criterion_id", "user_id", name="uq_shortlist_scores_candidate_criterion_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class ShortlistSubmission(Base):
+    """A panel member has submitted (locked) their scores for a candidate."""
+
+    __tablename__ = "shortlist_submissions"
+    __table_args__ = (UniqueConstraint("candidate_id", "user_id", name="uq_shortlist_submissions_candidate_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ShortlistDecision(Base):
+    """The chair's shortlisting decision for a candidate. ``version`` guards concurrent edits."""
+
+    __tablename__ = "shortlist_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), unique=True)
+    outcome: Mapped[ShortlistOutcome] = mapped_column(enum_column(ShortlistOutcome))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="decision")
+    decided_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

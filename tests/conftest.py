@@ -1,0 +1,178 @@
+"""Fixtures: an app on a fresh database (SQLite by default; PostgreSQL when
+PANEL_TEST_DATABASE_URL is set), clients that sign in for real, and a small world
+of people and vacancies for permission tests."""
+from __future__ import annotations
+
+import os
+import re
+from contextlib import contextmanager
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
+
+from panel import create_app
+from panel.cli import upgrade_database
+from panel.db import db
+from panel.models import (
+    AssessedAt,
+    Criterion,
+    CriterionCategory,
+    PanelMember,
+    PanelRole,
+    Role,
+    User,
+    Vacancy,
+    VacancyStatus,
+)
+from panel.passwords import hash_password
+
+PASSWORD = "correct horse battery staple"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+PG_URL = os.environ.get("PANEL_TEST_DATABASE_URL")
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+class Client(FlaskClient):
+    """A test client that can find a CSRF token and post forms with it."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/account" if self.signed_in else "/login").get_data(as_text=True)
+        match = CSRF_RE.search(page)
+        assert match, "no CSRF token on the page"
+        return match.group(1) or match.group(2)
+
+    signed_in = False
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture()
+def app(tmp_path):
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'test.db'}",
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # production strength is asserted in test_auth
+        "COOKIE_SECURE": False,
+        "SERVER_NAME": None,
+    }
+    if PG_URL:
+        _reset_postgres(PG_URL)
+    app = create_app(config)
+    app.test_client_class = Client
+    with app.app_context():
+        upgrade_database()
+    yield app
+    app.extensions["panel.engine"].dispose()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def session(app):
+    """A database session for arranging and checking data (commit to make it visible)."""
+    with app.app_context():
+        yield db()
+
+
+def make_user(session, role: Role | str, name: str = "Test User", email: str | None = None,
+              password: str = PASSWORD, active: bool = True) -> User:
+    role = Role(role)
+    n = session.query(User).count() + 1
+    user = User(email=email or f"user{n}@example.org", name=name, role=role, active=active,
+                password_hash=hash_password(password) if password else None,
+                session_version=1, failed_logins=0)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def make_vacancy(session, reference: str = "REF-1", title: str = "Psychological Wellbeing Practitioner",
+                 status: VacancyStatus = VacancyStatus.DRAFT, criteria: int = 3, panel=()) -> Vacancy:
+    vacancy = Vacancy(title=title, reference=reference, band="Band 5", site="Boston", status=status)
+    for i in range(1, criteria + 1):
+        vacancy.criteria.append(Criterion(
+            position=i, text=f"Criterion {i}", category=CriterionCategory.EXPERIENCE, essential=i % 2 == 1,
+            assessed_at=[AssessedAt.APPLICATION, AssessedAt.INTERVIEW, AssessedAt.BOTH][(i - 1) % 3]))
+    for user, role in panel:
+        vacancy.panel_members.append(PanelMember(user=user, panel_role=PanelRole(role)))
+    session.add(vacancy)
+    session.commit()
+    return vacancy
+
+
+def login(client: Client, user_or_email, password: str = PASSWORD):
+    email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+    client.signed_in = False
+    response = client.post_form("/login", {"email": email, "password": password})
+    client.signed_in = response.status_code == 302
+    return response
+
+
+@pytest.fixture()
+def world(app, session):
+    """HR, a chair and a panelist on vacancy A's panel, a panelist on vacancy B's panel only."""
+    hr = make_user(session, "hr", "Priya Shah", "hr@example.org")
+    chair = make_user(session, "chair", "Chris Morgan", "chair@example.org")
+    panelist = make_user(session, "panelist", "John O'Neill", "panelist@example.org")
+    other = make_user(session, "panelist", "Zoë Ashworth", "other@example.org")
+    a = make_vacancy(session, "A-1", panel=[(chair, "chair"), (panelist, "patient")])
+    b = make_vacancy(session, "B-1", title="High Intensity Therapist", panel=[(other, "patient")])
+    return {"hr": hr, "chair": chair, "panelist": panelist, "other": other, "a": a, "b": b}
+
+
+@pytest.fixture()
+def as_user(app):
+    """as_user(user) -> a new client signed in as that user (None: anonymous)."""
+
+    def _make(user):
+        c = app.test_client()
+        if user is not None:
+            response = login(c, user)
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return c
+
+    return _make
+
+
+@contextmanager
+def count_queries(app):
+    """Count SQL statements sent to the database inside the block."""
+    engine = app.extensions["panel.engine"]
+    statements: list[str] = []
+
+    def _before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", _before)
+
+
+def outbox_messages(app) -> list:
+    """The emails written to the outbox folder, oldest first, as email.message objects."""
+    import email
+    from email import policy
+    from pathlib import Path
+
+    folder = Path(app.config["OUTBOX_FOLDER"])
+    if not folder.exists():
+        return []
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)]
