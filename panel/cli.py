@@ -21,7 +21,7 @@ def alembic_config():
     return cfg
 
 
-def upgrade_database(revision: str = "head") -> None:
+def upgrade_database(revision: str = "heads") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(), revision)
@@ -35,7 +35,7 @@ def _read_password(password_stdin: bool) -> str:
 
 def init_app(app: Flask) -> None:
     @app.cli.command("db-upgrade")
-    @click.argument("revision", default="head")
+    @click.argument("revision", default="heads")
     def db_upgrade(revision):
         """Apply the database migrations."""
         upgrade_database(revision)

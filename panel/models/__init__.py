@@ -20,10 +20,34 @@ from panel.models.candidates import (
     ShortlistScore,
     ShortlistSubmission,
 )
+from panel.models.interviews import (
+    DEFAULT_SCALE,
+    BankQuestion,
+    CandidateInvitation,
+    InterviewDay,
+    InterviewSlot,
+    PlanQuestion,
+    PlanQuestionCriterion,
+    QuestionStatus,
+    ScaleLevel,
+)
+from panel.models.scoring import (
+    CandidateFeedback,
+    InterviewOutcome,
+    InterviewScore,
+    InterviewSignOff,
+    InterviewSubmission,
+    ModeratedScore,
+    Outcome,
+)
 
 __all__ = [
     "Base", "User", "Role", "AuthToken", "Vacancy", "VacancyStatus", "Criterion",
     "CriterionCategory", "AssessedAt", "PanelMember", "PanelRole", "AuditEvent",
     "Candidate", "CandidateEvidence", "ConflictDeclaration", "ShortlistDecision", "ShortlistOutcome",
     "ShortlistScore", "ShortlistSubmission",
+    "DEFAULT_SCALE", "BankQuestion", "CandidateInvitation", "InterviewDay", "InterviewSlot", "PlanQuestion",
+    "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel",
+    "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
+    "ModeratedScore", "Outcome",
 ]

@@ -1,0 +1,148 @@
+"""Interview plan: the shared question bank, a vacancy's planned questions and scale,
+the interview day's timetable, and invitations sent to candidates."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from panel.db import Base, UTCDateTime, utcnow
+from panel.models.candidates import Candidate
+from panel.models.users import User, enum_column
+from panel.models.vacancies import Criterion, CriterionCategory, PanelMember, Vacancy
+
+DEFAULT_SCALE = [
+    (0, "No evidence", "The answer gives no evidence of the criterion."),
+    (1, "Limited", "Some evidence, but with important gaps."),
+    (2, "Adequate", "Meets the criterion: the main points a good answer includes."),
+    (3, "Good", "Clear evidence, with relevant examples."),
+    (4, "Excellent", "Strong, well-reflected evidence that goes beyond what the role needs."),
+]
+
+
+class QuestionStatus(str, enum.Enum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return {"proposed": "Waiting for approval", "approved": "Approved", "rejected": "Not approved"}[self.value]
+
+
+class BankQuestion(Base):
+    """A question in the shared bank. Proposed by any panel member; HR or a chair approves."""
+
+    __tablename__ = "bank_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(1000))
+    category: Mapped[CriterionCategory] = mapped_column(enum_column(CriterionCategory))
+    tags: Mapped[str] = mapped_column(String(300), default="")  # comma-separated, lower case
+    guidance: Mapped[str] = mapped_column(Text, default="")  # "a good answer may include", one point a line
+    follow_ups: Mapped[str] = mapped_column(Text, default="")  # one prompt a line
+    content_note: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[QuestionStatus] = mapped_column(enum_column(QuestionStatus), default=QuestionStatus.PROPOSED, index=True)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    proposed_for_vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancies.id", ondelete="SET NULL"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+
+class PlanQuestion(Base):
+    """A question in one vacancy's interview plan (copied from the bank or written new)."""
+
+    __tablename__ = "plan_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
+    bank_question_id: Mapped[int | None] = mapped_column(ForeignKey("bank_questions.id", ondelete="SET NULL"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(1000))
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    follow_ups: Mapped[str] = mapped_column(Text, default="")
+    content_note: Mapped[str] = mapped_column(String(500), default="")
+    minutes: Mapped[int] = mapped_column(Integer, default=5)
+    asker_id: Mapped[int | None] = mapped_column(ForeignKey("panel_members.id", ondelete="SET NULL"))
+
+    vacancy: Mapped[Vacancy] = relationship()
+    asker: Mapped[PanelMember | None] = relationship()
+    criteria_links: Mapped[list["PlanQuestionCriterion"]] = relationship(back_populates="plan_question",
+                                                                         cascade="all, delete-orphan")
+
+
+class PlanQuestionCriterion(Base):
+    __tablename__ = "plan_question_criteria"
+    __table_args__ = (UniqueConstraint("plan_question_id", "criterion_id", name="uq_plan_question_criteria_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_question_id: Mapped[int] = mapped_column(ForeignKey("plan_questions.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"), index=True)
+
+    plan_question: Mapped[PlanQuestion] = relationship(back_populates="criteria_links")
+    criterion: Mapped[Criterion] = relationship()
+
+
+class ScaleLevel(Base):
+    """One point of a vacancy's interview scoring scale (defaults: DEFAULT_SCALE)."""
+
+    __tablename__ = "scale_levels"
+    __table_args__ = (UniqueConstraint("vacancy_id", "score", name="uq_scale_levels_vacancy_score"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(60))
+    descriptor: Mapped[str] = mapped_column(String(300), default="")
+
+
+class InterviewDay(Base):
+    """The settings the timetable is generated from (one per vacancy)."""
+
+    __tablename__ = "interview_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), unique=True)
+    starts_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=45)
+    gap_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    breaks: Mapped[str] = mapped_column(String(300), default="")  # e.g. "12:30-13:15", London times
+    default_location: Mapped[str] = mapped_column(String(300), default="")
+
+
+class InterviewSlot(Base):
+    __tablename__ = "interview_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id", ondelete="SET NULL"), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    location: Mapped[str] = mapped_column(String(500), default="")  # room or video link
+
+    candidate: Mapped[Candidate | None] = relationship()
+
+
+class CandidateInvitation(Base):
+    """An interview invitation email to a candidate (candidates have no accounts)."""
+
+    __tablename__ = "candidate_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sent, failed
+    error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    candidate: Mapped[Candidate] = relationship()
