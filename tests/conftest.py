@@ -25,11 +25,12 @@ from panel.models import (
     Vacancy,
     VacancyStatus,
 )
-from panel.passwords import hash_password
+from werkzeug.security import generate_password_hash
 
 PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 PG_URL = os.environ.get("PANEL_TEST_DATABASE_URL")
+TEST_HASH = "scrypt:1024:8:1"  # production strength is asserted in test_auth
 
 
 def _reset_postgres(url: str) -> None:
@@ -63,7 +64,7 @@ def app(tmp_path):
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'test.db'}",
-        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # production strength is asserted in test_auth
+        "PASSWORD_HASH_METHOD": TEST_HASH,
         "COOKIE_SECURE": False,
         "SERVER_NAME": None,
     }
@@ -84,9 +85,14 @@ def client(app):
 
 @pytest.fixture()
 def session(app):
-    """A database session for arranging and checking data (commit to make it visible)."""
-    with app.app_context():
-        yield db()
+    """A database session for arranging and checking data (commit to make it visible;
+    call session.expire_all() before reading what a request changed).
+
+    It deliberately holds no app context: a pushed app context would be shared by
+    the test client's requests (and with it flask.g and the signed-in user)."""
+    s = app.extensions["panel.sessionmaker"]()
+    yield s
+    s.close()
 
 
 def make_user(session, role: Role | str, name: str = "Test User", email: str | None = None,
@@ -94,7 +100,7 @@ def make_user(session, role: Role | str, name: str = "Test User", email: str | N
     role = Role(role)
     n = session.query(User).count() + 1
     user = User(email=email or f"user{n}@example.org", name=name, role=role, active=active,
-                password_hash=hash_password(password) if password else None,
+                password_hash=generate_password_hash(password, method=TEST_HASH) if password else None,
                 session_version=1, failed_logins=0)
     session.add(user)
     session.commit()
@@ -130,9 +136,10 @@ def world(app, session):
     chair = make_user(session, "chair", "Chris Morgan", "chair@example.org")
     panelist = make_user(session, "panelist", "John O'Neill", "panelist@example.org")
     other = make_user(session, "panelist", "Zoë Ashworth", "other@example.org")
+    spare = make_user(session, "panelist", "Siobhán Kelly", "spare@example.org")  # not on any panel
     a = make_vacancy(session, "A-1", panel=[(chair, "chair"), (panelist, "patient")])
     b = make_vacancy(session, "B-1", title="High Intensity Therapist", panel=[(other, "patient")])
-    return {"hr": hr, "chair": chair, "panelist": panelist, "other": other, "a": a, "b": b}
+    return {"hr": hr, "chair": chair, "panelist": panelist, "other": other, "spare": spare, "a": a, "b": b}
 
 
 @pytest.fixture()
