@@ -23,13 +23,26 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     if len(password) > 256:
         return "Password must be 256 characters or fewer"
     lowered = password.lower()
-    if lowered in _common_passwords() or len(set(lowered)) < 4:
+    if _is_common(lowered) or len(set(lowered)) < 4:
         return "This password is too common. Choose a different password, for example 3 random words"
     if email and lowered == email.lower():
         return "Password must not be your email address"
     if name and lowered.replace(" ", "") == name.lower().replace(" ", ""):
         return "Password must not be your name"
     return None
+
+
+def _is_common(lowered: str) -> bool:
+    common = _common_passwords()
+    if lowered in common:
+        return True
+    core = lowered.strip("0123456789!@#$%^&*()_+-=.,?~ ")
+    if core in common and len(core) >= 4:
+        return True  # a common password with digits or symbols stuck on
+    for size in range(1, len(core) // 2 + 1):  # the same word repeated: passwordpassword
+        if len(core) % size == 0 and core[:size] * (len(core) // size) == core:
+            return True
+    return False
 
 
 def hash_password(password: str) -> str:

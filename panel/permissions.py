@@ -74,6 +74,126 @@ def can_download_job_description(user, vacancy: Vacancy) -> bool:
     return can_view_vacancy(user, vacancy)
 
 
+# --- candidates and shortlisting (issue 3) -----------------------------------
+#
+# Who sees what:
+# - HR adds, imports, changes and withdraws candidates and sees everything about them.
+# - The panel (the chair included) knows a candidate only by their label ("Candidate 07")
+#   while the vacancy is in draft or shortlisting: never their name, email, phone or
+#   Disability Confident status. Names are shown once the vacancy moves to interviewing.
+#   The one deliberate exception: at moderation the chair sees "guaranteed interview" on a
+#   Disability Confident candidate whose scores are all in and who meets every essential
+#   criterion (the issue asks the app to flag it there, after scoring, so it cannot sway a score).
+# - A panel member who answers "Yes, I know this person" steps aside: they do not score the
+#   candidate or open their application, and are asked no reason.
+# - Nobody sees anyone else's shortlisting scores or comments for a candidate before they
+#   have submitted their own for that candidate, the chair included. Unsubmitted scores are
+#   private to the person who wrote them.
+# - Moderation is the chair's. HR does NOT record shortlisting decisions: while shortlisting is
+#   open HR sees progress only (who has submitted how many), never scores; once the vacancy has
+#   moved on, HR sees the moderation grid and the export (read-only). A chair who stepped aside
+#   from a candidate still moderates them once everyone else's scores are in (stepping aside is
+#   from scoring, and the grid shows the chair stepped aside, so it is done in the open).
+
+ANONYMOUS_STAGES = (VacancyStatus.DRAFT, VacancyStatus.SHORTLISTING)
+
+
+def has_stepped_aside(declaration) -> bool:
+    """The person answered "Yes, I know this person" for this candidate."""
+    return declaration is not None and bool(declaration.knows_candidate)
+
+
+def _belongs(vacancy: Vacancy, candidate) -> bool:
+    return candidate is not None and candidate.vacancy_id == vacancy.id
+
+
+def can_manage_candidates(user, vacancy: Vacancy) -> bool:
+    """Change, withdraw and upload applications for candidates: HR, until the vacancy closes."""
+    return is_hr(user) and vacancy.status != VacancyStatus.CLOSED
+
+
+def can_add_candidates(user, vacancy: Vacancy) -> bool:
+    """Add or import candidates: HR, before interviewing starts (everyone is shortlisted)."""
+    return is_hr(user) and vacancy.status in ANONYMOUS_STAGES
+
+
+def can_view_candidates(user, vacancy: Vacancy) -> bool:
+    """The candidate list and pages with names: HR; the panel once names are revealed."""
+    return can_see_candidate_identity(user, vacancy)
+
+
+def can_view_shortlisting(user, vacancy: Vacancy) -> bool:
+    return can_view_vacancy(user, vacancy)
+
+
+def can_shortlist(user, vacancy: Vacancy) -> bool:
+    """See one's own list of anonymised applications: the panel, once shortlisting has started."""
+    return is_on_panel(user, vacancy) and vacancy.status != VacancyStatus.DRAFT
+
+
+def can_read_application(user, vacancy: Vacancy, candidate, declaration=None) -> bool:
+    """The supporting information and application PDF: HR; a panel member who has not stepped aside."""
+    if not _belongs(vacancy, candidate):
+        return False
+    if is_hr(user):
+        return True
+    return can_shortlist(user, vacancy) and not has_stepped_aside(declaration)
+
+
+def can_declare_conflict(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False) -> bool:
+    """Answer "Do you know this person?" (a "No" can later become a "Yes" until scores are submitted)."""
+    return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)
+            and vacancy.status == VacancyStatus.SHORTLISTING and not candidate.is_withdrawn
+            and not submitted and not has_stepped_aside(declaration))
+
+
+def can_score_candidate(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False) -> bool:
+    """On the panel, said they do not know the person, shortlisting open, candidate still in, not yet submitted."""
+    return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)
+            and vacancy.status == VacancyStatus.SHORTLISTING and not candidate.is_withdrawn
+            and declaration is not None and not declaration.knows_candidate and not submitted)
+
+
+def can_see_scores_of_others(user, vacancy: Vacancy, *, submitted: bool, stepped_aside: bool,
+                             all_in: bool) -> bool:
+    """Others' submitted scores and comments for one candidate.
+
+    ``submitted``: this user has submitted their own scores for the candidate;
+    ``stepped_aside``: they said they know the candidate; ``all_in``: every panel member who
+    has not stepped aside has submitted."""
+    if vacancy.status == VacancyStatus.DRAFT:
+        return False
+    if vacancy.status == VacancyStatus.SHORTLISTING:
+        if is_vacancy_chair(user, vacancy):
+            return submitted or (stepped_aside and all_in)
+        return is_on_panel(user, vacancy) and submitted
+    if is_hr(user) or is_vacancy_chair(user, vacancy):
+        return True
+    return is_on_panel(user, vacancy) and not stepped_aside
+
+
+def can_view_shortlisting_progress(user, vacancy: Vacancy) -> bool:
+    """Who has submitted how many candidates (never the scores): HR and the chair."""
+    return is_hr(user) or is_vacancy_chair(user, vacancy)
+
+
+def can_view_moderation(user, vacancy: Vacancy) -> bool:
+    """The moderation grid: the chair once shortlisting starts; HR once it is over (read-only)."""
+    if is_vacancy_chair(user, vacancy):
+        return vacancy.status != VacancyStatus.DRAFT
+    return is_hr(user) and vacancy.status not in ANONYMOUS_STAGES
+
+
+def can_moderate_shortlist(user, vacancy: Vacancy) -> bool:
+    """Record shortlisting decisions: the vacancy's chair, while shortlisting is open (they lock after)."""
+    return is_vacancy_chair(user, vacancy) and vacancy.status == VacancyStatus.SHORTLISTING
+
+
+def can_export_shortlisting(user, vacancy: Vacancy) -> bool:
+    """CSV of scores, comments and decisions: as for the moderation grid."""
+    return can_view_moderation(user, vacancy)
+
+
 # --- queries and guards -----------------------------------------------------
 
 def visible_vacancies(user) -> Select:
@@ -107,3 +227,205 @@ def get_user_or_404(user, user_id: int) -> User:
     if target is None:
         abort(404)
     return target
+
+
+# --- interview plan: question bank, plan, scale, timetable, invitations (issue 4) ---
+# A proposed (or rejected) bank question is seen only by its proposer, HR and the
+# chairs who may review it: the chair(s) of the vacancy it was proposed for, or any
+# chair when it was proposed for no vacancy. Other vacancies' panels see it only
+# once approved.
+
+from sqlalchemy import or_  # noqa: E402
+
+from panel.models import BankQuestion, QuestionStatus  # noqa: E402
+
+PLAN_EDITABLE = (VacancyStatus.DRAFT, VacancyStatus.SHORTLISTING, VacancyStatus.INTERVIEWING)
+
+
+def _chaired_vacancy_ids(user) -> set[int]:
+    if not is_signed_in(user):
+        return set()
+    return {m.vacancy_id for m in user.panel_memberships if m.panel_role == PanelRole.CHAIR}
+
+
+def is_chair_anywhere(user) -> bool:
+    """A panel chair by role, or someone who chairs at least one panel."""
+    return is_signed_in(user) and (user.role == Role.CHAIR or bool(_chaired_vacancy_ids(user)))
+
+
+def can_view_question_bank(user) -> bool:
+    return is_signed_in(user)
+
+
+def can_propose_question(user) -> bool:
+    """Anyone signed in: HR, chairs and panel members, patient panelists included."""
+    return is_signed_in(user)
+
+
+def can_review_questions(user) -> bool:
+    """HR or a chair: may approve or reject proposals (each within can_review_question)."""
+    return is_hr(user) or is_chair_anywhere(user)
+
+
+def can_review_question(user, question: BankQuestion) -> bool:
+    if is_hr(user):
+        return True
+    if question.proposed_for_vacancy_id is None:
+        return is_chair_anywhere(user)
+    return question.proposed_for_vacancy_id in _chaired_vacancy_ids(user)
+
+
+def can_see_bank_question(user, question: BankQuestion) -> bool:
+    if not is_signed_in(user):
+        return False
+    if question.status == QuestionStatus.APPROVED:
+        return True
+    return question.proposed_by_id == user.id or can_review_question(user, question)
+
+
+def can_edit_bank_question(user, question: BankQuestion) -> bool:
+    """Reviewers may improve the wording at any time; the proposer until it is reviewed."""
+    if can_review_question(user, question):
+        return True
+    return (is_signed_in(user) and question.status == QuestionStatus.PROPOSED
+            and question.proposed_by_id == user.id)
+
+
+def visible_bank_questions(user) -> Select:
+    """A SELECT of the bank questions this user may see (the SQL twin of can_see_bank_question)."""
+    stmt = select(BankQuestion)
+    if is_hr(user):
+        return stmt
+    if not is_signed_in(user):
+        return stmt.where(False)
+    conditions = [BankQuestion.status == QuestionStatus.APPROVED, BankQuestion.proposed_by_id == user.id]
+    chaired = _chaired_vacancy_ids(user)
+    if is_chair_anywhere(user):
+        conditions.append(BankQuestion.proposed_for_vacancy_id.is_(None))
+    if chaired:
+        conditions.append(BankQuestion.proposed_for_vacancy_id.in_(chaired))
+    return stmt.where(or_(*conditions))
+
+
+def reviewable_bank_questions(user) -> Select:
+    """A SELECT of the proposals waiting for this user's approval."""
+    stmt = select(BankQuestion).where(BankQuestion.status == QuestionStatus.PROPOSED)
+    if is_hr(user):
+        return stmt
+    if not can_review_questions(user):
+        return stmt.where(False)
+    chaired = _chaired_vacancy_ids(user)
+    conditions = [BankQuestion.proposed_for_vacancy_id.is_(None)]
+    if chaired:
+        conditions.append(BankQuestion.proposed_for_vacancy_id.in_(chaired))
+    return stmt.where(or_(*conditions))
+
+
+def can_view_plan(user, vacancy: Vacancy) -> bool:
+    """The interview plan and timetable: HR and everyone on the panel."""
+    return can_view_vacancy(user, vacancy)
+
+
+def can_edit_plan(user, vacancy: Vacancy) -> bool:
+    """Questions, askers, scale and timetable: HR or this vacancy's chair, until decisions start."""
+    return (is_hr(user) or is_vacancy_chair(user, vacancy)) and vacancy.status in PLAN_EDITABLE
+
+
+def can_send_invitations(user, vacancy: Vacancy) -> bool:
+    """Interview invitations to candidates (their email addresses): HR only."""
+    return is_hr(user) and vacancy.status in PLAN_EDITABLE
+
+
+# --- interview scoring, results, outcomes and feedback (issue 5) -------------
+# Nobody, chair included, sees another panel member's interview scores or notes for
+# a candidate before submitting their own for that candidate. HR does not score
+# (unless HR is on the panel, when the panel rule applies) and sees every result.
+
+from panel.models import InterviewSubmission  # noqa: E402
+
+INTERVIEW_STAGES = (VacancyStatus.INTERVIEWING, VacancyStatus.DECISIONS, VacancyStatus.CLOSED)
+SCORING_STAGES = (VacancyStatus.INTERVIEWING, VacancyStatus.DECISIONS)
+
+
+def interviews_started(vacancy: Vacancy) -> bool:
+    return vacancy.status in INTERVIEW_STAGES
+
+
+def can_view_interviews(user, vacancy: Vacancy) -> bool:
+    """The list of candidates to interview and everyone's progress (never the scores)."""
+    return can_view_vacancy(user, vacancy) and interviews_started(vacancy)
+
+
+def can_score_interview(user, vacancy: Vacancy) -> bool:
+    """Every panel member scores their own interviews, while interviews and decisions are open."""
+    return is_on_panel(user, vacancy) and vacancy.status in SCORING_STAGES
+
+
+def can_enter_paper_scores(user, vacancy: Vacancy) -> bool:
+    """The chair or HR types in a panel member's paper score sheet."""
+    return (is_hr(user) or is_vacancy_chair(user, vacancy)) and vacancy.status in SCORING_STAGES
+
+
+def interview_submitted_candidate_ids(user, vacancy: Vacancy) -> set[int]:
+    """The candidates of this vacancy this user has submitted interview scores for (one query)."""
+    if not is_signed_in(user):
+        return set()
+    from panel.models import Candidate
+
+    stmt = (select(InterviewSubmission.candidate_id)
+            .join(Candidate, Candidate.id == InterviewSubmission.candidate_id)
+            .where(Candidate.vacancy_id == vacancy.id, InterviewSubmission.user_id == user.id))
+    return set(db().scalars(stmt))
+
+
+def can_view_results(user, vacancy: Vacancy, candidate=None, submitted_ids: set[int] | None = None) -> bool:
+    """Without a candidate: the results page (everyone who may see the interviews).
+    For a candidate's scores and notes: HR; a panel member (chair included) only once
+    they have submitted their own scores for that candidate."""
+    if not can_view_interviews(user, vacancy):
+        return False
+    if candidate is None:
+        return True
+    if candidate.vacancy_id != vacancy.id:
+        return False
+    if is_on_panel(user, vacancy):
+        if submitted_ids is None:
+            submitted_ids = interview_submitted_candidate_ids(user, vacancy)
+        return candidate.id in submitted_ids
+    return is_hr(user)
+
+
+def can_moderate_scores(user, vacancy: Vacancy) -> bool:
+    return is_vacancy_chair(user, vacancy) and vacancy.status in SCORING_STAGES
+
+
+def can_record_outcome(user, vacancy: Vacancy) -> bool:
+    """Outcomes are recorded by this vacancy's chair."""
+    return is_vacancy_chair(user, vacancy) and vacancy.status in SCORING_STAGES
+
+
+def can_sign_off(user, vacancy: Vacancy) -> bool:
+    return is_vacancy_chair(user, vacancy) and vacancy.status in SCORING_STAGES
+
+
+def can_reopen(user, vacancy: Vacancy) -> bool:
+    """HR reopens signed-off results (with a reason) until the vacancy closes."""
+    return is_hr(user) and vacancy.status in SCORING_STAGES
+
+
+def can_view_feedback(user, vacancy: Vacancy) -> bool:
+    return (is_hr(user) or is_vacancy_chair(user, vacancy)) and interviews_started(vacancy)
+
+
+def can_edit_feedback(user, vacancy: Vacancy) -> bool:
+    """The chair writes the feedback for candidates."""
+    return is_vacancy_chair(user, vacancy) and interviews_started(vacancy)
+
+
+def can_send_feedback(user, vacancy: Vacancy) -> bool:
+    """HR sends it (candidates' email addresses are HR's business)."""
+    return is_hr(user) and interviews_started(vacancy)
+
+
+def can_export_interviews(user, vacancy: Vacancy) -> bool:
+    return (is_hr(user) or is_vacancy_chair(user, vacancy)) and interviews_started(vacancy)

@@ -44,6 +44,7 @@ class BankQuestion(Base):
     guidance: Mapped[str] = mapped_column(Text, default="")  # "a good answer may include", one point a line
     follow_ups: Mapped[str] = mapped_column(Text, default="")  # one prompt a line
     content_note: Mapped[str] = mapped_column(String(500), default="")
+    review_note: Mapped[str] = mapped_column(String(500), default="", server_default="")  # why it was not approved
     status: Mapped[QuestionStatus] = mapped_column(enum_column(QuestionStatus), default=QuestionStatus.PROPOSED, index=True)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     proposed_for_vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancies.id", ondelete="SET NULL"))
@@ -146,3 +147,16 @@ class CandidateInvitation(Base):
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     candidate: Mapped[Candidate] = relationship()
+
+
+class InvitationTemplate(Base):
+    """The editable wording of a vacancy's interview invitation, with {placeholders}."""
+
+    __tablename__ = "invitation_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), unique=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

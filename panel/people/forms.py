@@ -28,7 +28,9 @@ class InviteForm(PersonForm):
         Email("Enter an email address in the correct format, like name@example.com", check_deliverability=False),
         max_length(254, "Email address"),
     ])
-    panel_role = RadioField("Their role on this panel", choices=[(r.value, r.label) for r in PanelRole])
+    # Only asked when inviting from a vacancy's panel page; checked in the view.
+    panel_role = RadioField("Their role on this panel", choices=[(r.value, r.label) for r in PanelRole],
+                            validate_choice=False)
 
 
 class ConfirmForm(FlaskForm):

@@ -40,7 +40,8 @@ class VacancyForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         sites = current_app.config["SITES"]
-        current = self.site.data
+        obj = kwargs.get("obj")
+        current = getattr(obj, "site", None)  # the saved site, never the posted value
         choices = [("", "Choose a site")] + [(s, s) for s in sites]
         if current and current not in sites:  # a site later removed from the settings stays valid
             choices.append((current, current))

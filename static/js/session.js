@@ -1,12 +1,24 @@
 // Warn before the idle sign-out, and let the user stay signed in.
+//
+// The box at the end of base.html carries the timings. The warning appears
+// `warningSeconds` before the server would sign the user out; "Stay signed in"
+// tells the server the user is still here. When time runs out (or the server
+// says the session has already ended) the page is asked for again, so the server
+// signs the user out and sends them to the sign-in page, which brings them back
+// here afterwards.
 export function startSessionWarning() {
   const box = document.getElementById("session-warning");
-  if (!box) return;
+  const button = document.getElementById("session-extend");
+  if (!box || !button) return;
   const idle = Number(box.dataset.idleSeconds) * 1000;
   const warn = Number(box.dataset.warningSeconds) * 1000;
-  const button = document.getElementById("session-extend");
+  if (!(idle > 0)) return;
   let warnTimer;
   let endTimer;
+
+  function signedOut() {
+    window.location.assign(window.location.pathname + window.location.search);
+  }
 
   function schedule() {
     clearTimeout(warnTimer);
@@ -16,26 +28,33 @@ export function startSessionWarning() {
       box.hidden = false;
       button.focus();
     }, Math.max(idle - warn, 1000));
-    endTimer = setTimeout(() => {
-      window.location.href = box.dataset.loginUrl;
-    }, idle + 1000);
+    endTimer = setTimeout(signedOut, idle + 1000);
   }
 
   button.addEventListener("click", async () => {
+    button.disabled = true;
     try {
+      // "manual": a redirect (to the sign-in page) means the session has ended;
+      // following it would look like success.
       const response = await fetch(box.dataset.extendUrl, {
         method: "POST",
         headers: { "X-CSRFToken": box.dataset.csrf, Accept: "application/json" },
         credentials: "same-origin",
+        redirect: "manual",
       });
       if (response.ok) {
-        schedule();
-        return;
+        const answer = await response.json();
+        if (answer && answer.ok) {
+          schedule();
+          return;
+        }
       }
     } catch (e) {
       // fall through: the user will be sent to sign in
+    } finally {
+      button.disabled = false;
     }
-    window.location.href = box.dataset.loginUrl;
+    signedOut();
   });
 
   schedule();

@@ -1,0 +1,1 @@
+"""A vacancy's interview plan, scoring scale, timetable and invitations to candidates."""

@@ -1,0 +1,1 @@
+"""The shared question bank: propose, search, approve or reject."""

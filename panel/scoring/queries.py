@@ -1,0 +1,205 @@
+"""Reads for the interview scoring pages, each in a fixed number of queries."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from panel.db import db
+from panel.models import (
+    DEFAULT_SCALE,
+    Candidate,
+    CandidateFeedback,
+    ConflictDeclaration,
+    InterviewOutcome,
+    InterviewScore,
+    InterviewSignOff,
+    InterviewSlot,
+    InterviewSubmission,
+    ModeratedScore,
+    PanelMember,
+    PlanQuestion,
+    PlanQuestionCriterion,
+    ScaleLevel,
+    ShortlistDecision,
+    ShortlistOutcome,
+    ShortlistScore,
+    ShortlistSubmission,
+    Vacancy,
+)
+
+
+class ScalePoint(NamedTuple):
+    score: int
+    label: str
+    descriptor: str
+
+
+def effective_scale(vacancy: Vacancy) -> list[ScalePoint]:
+    """The vacancy's interview scale, lowest first: its own levels, else DEFAULT_SCALE (0-4)."""
+    levels = list(db().scalars(select(ScaleLevel).where(ScaleLevel.vacancy_id == vacancy.id).order_by(ScaleLevel.score)))
+    if levels:
+        return [ScalePoint(level.score, level.label, level.descriptor) for level in levels]
+    return [ScalePoint(*point) for point in DEFAULT_SCALE]
+
+
+def plan_questions(vacancy: Vacancy) -> list[PlanQuestion]:
+    stmt = (
+        select(PlanQuestion)
+        .where(PlanQuestion.vacancy_id == vacancy.id)
+        .options(selectinload(PlanQuestion.criteria_links).selectinload(PlanQuestionCriterion.criterion),
+                 selectinload(PlanQuestion.asker).selectinload(PanelMember.user))
+        .order_by(PlanQuestion.position, PlanQuestion.id)
+    )
+    return list(db().scalars(stmt))
+
+
+def interviewed_candidates(vacancy: Vacancy) -> list[Candidate]:
+    """The vacancy's candidates who were shortlisted and have not withdrawn, in the order of
+    the interview timetable (candidates without a slot last, by number)."""
+    stmt = (
+        select(Candidate)
+        .join(ShortlistDecision, ShortlistDecision.candidate_id == Candidate.id)
+        .where(Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None),
+               ShortlistDecision.outcome == ShortlistOutcome.SHORTLIST)
+        .options(selectinload(Candidate.decision))
+        .order_by(Candidate.number)
+    )
+    candidates = list(db().scalars(stmt))
+    slots = db().execute(select(InterviewSlot.candidate_id, InterviewSlot.starts_at)
+                         .where(InterviewSlot.vacancy_id == vacancy.id, InterviewSlot.candidate_id.is_not(None)))
+    first_slot: dict[int, object] = {}
+    for candidate_id, starts_at in slots:
+        if candidate_id not in first_slot or starts_at < first_slot[candidate_id]:
+            first_slot[candidate_id] = starts_at
+    candidates.sort(key=lambda c: (c.id not in first_slot, first_slot.get(c.id) or 0, c.number))
+    for c in candidates:
+        c.interview_starts_at = first_slot.get(c.id)  # shown on the lists; not a column
+    return candidates
+
+
+def interviewed_candidate(vacancy: Vacancy, candidate_id: int) -> Candidate | None:
+    """One candidate of this vacancy who is being interviewed (shortlisted, not withdrawn)."""
+    candidate = db().get(Candidate, candidate_id)
+    if candidate is None or candidate.vacancy_id != vacancy.id or candidate.is_withdrawn:
+        return None
+    decision = candidate.decision
+    if decision is None or decision.outcome != ShortlistOutcome.SHORTLIST:
+        return None
+    return candidate
+
+
+def scores(vacancy: Vacancy, candidate_ids: list[int] | None = None, user_id: int | None = None) -> list[InterviewScore]:
+    stmt = (select(InterviewScore)
+            .join(Candidate, Candidate.id == InterviewScore.candidate_id)
+            .where(Candidate.vacancy_id == vacancy.id)
+            .options(selectinload(InterviewScore.entered_by)))
+    if candidate_ids is not None:
+        stmt = stmt.where(InterviewScore.candidate_id.in_(candidate_ids))
+    if user_id is not None:
+        stmt = stmt.where(InterviewScore.user_id == user_id)
+    return list(db().scalars(stmt))
+
+
+def submissions(vacancy: Vacancy) -> list[InterviewSubmission]:
+    stmt = (select(InterviewSubmission)
+            .join(Candidate, Candidate.id == InterviewSubmission.candidate_id)
+            .where(Candidate.vacancy_id == vacancy.id))
+    return list(db().scalars(stmt))
+
+
+def moderated(vacancy: Vacancy) -> list[ModeratedScore]:
+    stmt = (select(ModeratedScore)
+            .join(Candidate, Candidate.id == ModeratedScore.candidate_id)
+            .where(Candidate.vacancy_id == vacancy.id))
+    return list(db().scalars(stmt))
+
+
+def outcomes(vacancy: Vacancy) -> dict[int, InterviewOutcome]:
+    stmt = (select(InterviewOutcome)
+            .join(Candidate, Candidate.id == InterviewOutcome.candidate_id)
+            .where(Candidate.vacancy_id == vacancy.id)
+            .options(selectinload(InterviewOutcome.decided_by)))
+    return {o.candidate_id: o for o in db().scalars(stmt)}
+
+
+def outcome(candidate: Candidate) -> InterviewOutcome | None:
+    return db().scalar(select(InterviewOutcome).where(InterviewOutcome.candidate_id == candidate.id))
+
+
+def feedback(vacancy: Vacancy) -> dict[int, CandidateFeedback]:
+    stmt = (select(CandidateFeedback)
+            .join(Candidate, Candidate.id == CandidateFeedback.candidate_id)
+            .where(Candidate.vacancy_id == vacancy.id))
+    return {f.candidate_id: f for f in db().scalars(stmt)}
+
+
+def signoff(vacancy: Vacancy) -> InterviewSignOff | None:
+    return db().scalar(select(InterviewSignOff).where(InterviewSignOff.vacancy_id == vacancy.id))
+
+
+def stepped_aside_user_ids(vacancy: Vacancy) -> dict[int, set[int]]:
+    """candidate id -> the user ids who said they know the candidate (they do not score them)."""
+    stmt = (select(ConflictDeclaration.candidate_id, ConflictDeclaration.user_id)
+            .join(Candidate, Candidate.id == ConflictDeclaration.candidate_id)
+            .where(Candidate.vacancy_id == vacancy.id, ConflictDeclaration.knows_candidate.is_(True)))
+    out: dict[int, set[int]] = {}
+    for candidate_id, user_id in db().execute(stmt):
+        out.setdefault(candidate_id, set()).add(user_id)
+    return out
+
+
+def shortlisting_totals(vacancy: Vacancy) -> dict[int, dict[tuple[int, int], int | None]]:
+    """candidate id -> {(criterion id, user id): score} of submitted shortlisting scores."""
+    submitted = {(cid, uid) for cid, uid in db().execute(
+        select(ShortlistSubmission.candidate_id, ShortlistSubmission.user_id)
+        .join(Candidate, Candidate.id == ShortlistSubmission.candidate_id)
+        .where(Candidate.vacancy_id == vacancy.id))}
+    out: dict[int, dict[tuple[int, int], int | None]] = {}
+    rows = db().execute(select(ShortlistScore.candidate_id, ShortlistScore.criterion_id, ShortlistScore.user_id,
+                               ShortlistScore.score)
+                        .join(Candidate, Candidate.id == ShortlistScore.candidate_id)
+                        .where(Candidate.vacancy_id == vacancy.id))
+    for candidate_id, criterion_id, user_id, score in rows:
+        if (candidate_id, user_id) in submitted:
+            out.setdefault(candidate_id, {})[(criterion_id, user_id)] = score
+    return out
+
+
+def closed_vacancy_outcomes(vacancy: Vacancy) -> list[tuple[Candidate, InterviewOutcome | None]]:
+    """For the panel's "how it ended" section: each interviewed candidate and their outcome."""
+    found = outcomes(vacancy)
+    return [(c, found.get(c.id)) for c in interviewed_candidates(vacancy)]
+
+
+@dataclass
+class Everything:
+    """All the interview data of one vacancy, loaded in a fixed number of queries."""
+
+    questions: list[PlanQuestion]
+    candidates: list[Candidate]
+    scores: list[InterviewScore]
+    submissions: list[InterviewSubmission]
+    moderated: list[ModeratedScore]
+    outcomes: dict[int, InterviewOutcome]
+    signoff: InterviewSignOff | None
+    stepped_aside: dict[int, set[int]]
+    shortlisting: dict[int, dict[tuple[int, int], int | None]]
+    scale: list[ScalePoint]
+
+
+def everything(vacancy: Vacancy) -> Everything:
+    return Everything(
+        questions=plan_questions(vacancy),
+        candidates=interviewed_candidates(vacancy),
+        scores=scores(vacancy),
+        submissions=submissions(vacancy),
+        moderated=moderated(vacancy),
+        outcomes=outcomes(vacancy),
+        signoff=signoff(vacancy),
+        stepped_aside=stepped_aside_user_ids(vacancy),
+        shortlisting=shortlisting_totals(vacancy),
+        scale=effective_scale(vacancy),
+    )

@@ -1,0 +1,206 @@
+"""Fixtures for the browser tests: the app served on a real port, Debian's Chromium
+driven by Playwright, and an axe-core check for every page.
+
+Every test here is marked ``browser`` and skipped when /usr/bin/chromium is missing
+(`.ci/run` installs it with apt). Playwright's own browser downloads are never used."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+import pytest
+from flask import Flask
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from panel import create_app
+from panel.cli import upgrade_database
+from tests.conftest import TEST_HASH
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (install Debian's chromium; .ci/run does)")
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.exists():
+                item.add_marker(skip)
+
+
+class LiveServer(NamedTuple):
+    url: str
+    app: Flask
+
+    def session(self):
+        """A database session for arranging data (no app context is pushed, so the
+        server's requests never share flask.g with the test). Close it when done."""
+        return self.app.extensions["panel.sessionmaker"]()
+
+    @contextmanager
+    def db(self):
+        s = self.session()
+        try:
+            yield s
+        finally:
+            s.close()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # no access log lines in the test output
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(tmp_path: Path, **overrides) -> Iterator[LiveServer]:
+    """Build the app on a fresh SQLite file and serve it on 127.0.0.1 in a daemon thread."""
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
+        "PASSWORD_HASH_METHOD": TEST_HASH,
+        "COOKIE_SECURE": False,
+        "SERVER_NAME": None,
+        "LOG_LEVEL": "WARNING",
+        **overrides,
+    }
+    app = create_app(config)
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        upgrade_database()
+    finally:
+        ctx.pop()
+    server = make_server("127.0.0.1", _free_port(), app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="panel-live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        app.extensions["panel.engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """The app on a real port, one per test module (its database is shared by the
+    module's tests, so they use their own email addresses and references)."""
+    with serve(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def new_context(browser):
+    """new_context(**options) -> a fresh browser context (its own cookies); closed after the test."""
+    contexts = []
+
+    def _make(**options):
+        options.setdefault("bypass_csp", True)  # lets axe be injected under the strict CSP
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield _make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture()
+def page(new_context):
+    return new_context().new_page()
+
+
+class Visits:
+    """Remembers every page a browser page lands on, so a test can prove that
+    assert_accessible ran on each of them (error pages and redirects included)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.pending: str | None = None
+        self.missed: list[str] = []
+        self.checked: list[str] = []
+        page.on("framenavigated", self._navigated)
+
+    def _navigated(self, frame) -> None:
+        if frame is not self.page.main_frame:
+            return
+        if self.pending is not None:
+            self.missed.append(self.pending)
+        self.pending = frame.url
+
+    def check(self) -> None:
+        """Wait for the page to load, then run axe on it."""
+        self.page.wait_for_load_state("load")
+        assert_accessible(self.page)
+        self.checked.append(self.page.url)
+        self.pending = None
+
+    def assert_all_checked(self) -> None:
+        missed = self.missed + ([self.pending] if self.pending else [])
+        assert not missed, f"pages visited without an axe check: {missed}"
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"]:
+            lines.append(f"    target: {json.dumps(node['target'])}")
+            lines.append(f"    html:   {node['html'][:300]}")
+            if node.get("failureSummary"):
+                lines.append("    " + node["failureSummary"].replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core's WCAG 2.2 A and AA rules on the page and fail on any violation."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return {violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                      helpUrl: v.helpUrl, nodes: v.nodes.map(n => ({target: n.target, html: n.html,
+                      failureSummary: n.failureSummary}))})),
+                    passes: r.passes.length};
+        }""",
+        WCAG_TAGS,
+    )
+    violations = result["violations"]
+    if violations:
+        report = format_violations(violations)
+        print(f"axe violations on {page.url}:\n{report}")
+        pytest.fail(f"axe found {len(violations)} WCAG 2.2 A/AA violation(s) on {page.url}:\n{report}", pytrace=False)
+    assert result["passes"] > 0, "axe ran no rules"
