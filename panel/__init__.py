@@ -78,11 +78,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     from panel.main.views import bp as main_bp
     from panel.people.views import bp as people_bp
     from panel.vacancies.views import bp as vacancies_bp
+    from panel.questions.views import bp as questions_bp
+    from panel.plans.views import bp as plans_bp
+    from panel.scoring.views import bp as scoring_bp
+    from panel.candidates.views import bp as candidates_bp
+    from panel.shortlisting.views import bp as shortlisting_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(vacancies_bp)
+    from panel.packs.views import bp as packs_bp
+
+    app.register_blueprint(packs_bp)
+    app.register_blueprint(questions_bp)
+    app.register_blueprint(plans_bp)
+    app.register_blueprint(scoring_bp)
+    app.register_blueprint(candidates_bp)
+    app.register_blueprint(shortlisting_bp)
 
     from panel import cli
 

@@ -77,6 +77,39 @@ def init_app(app: Flask) -> None:
         except AccountError as exc:
             raise click.ClickException(str(exc))
 
+    @app.cli.command("backup")
+    @click.argument("folder")
+    def backup(folder):
+        """Write a consistent backup (database and uploaded files) into FOLDER."""
+        from panel import audit
+        from panel.records.backup import BackupError, make_backup
+
+        try:
+            path = make_backup(folder)
+        except BackupError as exc:
+            raise click.ClickException(str(exc))
+        with session_scope() as session:
+            audit.record(session, None, "backup", entity_type="database", summary=f"Backup written to {path.name}")
+        click.echo(f"Backup written to {path}")
+
+    @app.cli.command("restore")
+    @click.argument("file")
+    @click.option("--force", is_flag=True, help="Replace a database that already has data")
+    def restore(file, force):
+        """Restore a backup made by `backup` into an empty database."""
+        from panel.records.backup import BackupError, restore_backup
+
+        try:
+            result = restore_backup(file, force=force)
+        except BackupError as exc:
+            raise click.ClickException(str(exc))
+        rows = sum(result["row_counts"].values())
+        click.echo(f"Restored the backup of {result['created_at']}: {rows} rows and {result['files']} uploaded files.")
+
+    from panel.packs.cli import register as register_pack_command
+
+    register_pack_command(app)
+
     @app.cli.command("demo-data")
     @click.option("--if-empty", is_flag=True, help="Do nothing if there are already accounts")
     def demo_data(if_empty):

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "INVITE_VALID_HOURS": (72, "How long invitation and password reset links work."),
     "LOGIN_MAX_ATTEMPTS": (5, "Failed sign-ins before an account is locked."),
     "LOGIN_LOCK_MINUTES": (15, "How long a locked account stays locked."),
+    "LOGIN_MAX_ATTEMPTS_PER_CLIENT": (30, "Failed sign-ins from one address, within the lock time, before that address must wait."),
     "PASSWORD_MIN_LENGTH": (12, "Shortest password allowed."),
     "PASSWORD_HASH_METHOD": ("scrypt:32768:8:3", "werkzeug hash method: scrypt N=2^15, r=8, p=3 (OWASP ASVS 5)."),
     "MAX_UPLOAD_MB": (10, "Largest file upload in megabytes."),
@@ -41,6 +42,12 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "COOKIE_SECURE": (True, "Send the session cookie over HTTPS only. `make run` turns this off for its local http demo."),
     "PROXY_FIX": (False, "Trust X-Forwarded-* headers from one proxy in front of the app."),
     "LOG_LEVEL": ("INFO", "Logging level."),
+    # PDF packs (panel/packs)
+    "PACK_TIMEOUT_SECONDS": (60, "A pack that takes longer than this to make is stopped and reported."),
+    "PACK_MEMORY_MB": (1024, "Address-space limit (RLIMIT_AS) of a pack render process, in megabytes."),
+    "PACK_WORKERS": (1, "Pack render processes per web process (kept warm between renders)."),
+    "PACK_WORKER_MAX_RENDERS": (50, "A render process is replaced after this many packs."),
+    "PACK_CACHE_HOURS": (24, "Cached packs (instance/pack-cache/) unused for longer than this are deleted."),
 }
 
 

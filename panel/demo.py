@@ -28,6 +28,8 @@ from panel.models import (
     VacancyStatus,
 )
 from panel import audit
+from panel.shortlisting.demo import load_shortlisting_demo
+from panel.plans.demo import load_plan_demo
 
 WORDS = ["harbour", "meadow", "copper", "lantern", "willow", "pebble", "orchard", "thistle", "kettle",
          "beacon", "marsh", "heron", "saffron", "granite", "bramble", "ember", "fenland", "juniper"]
@@ -132,6 +134,8 @@ def load_demo(if_empty: bool = False) -> None:
         session.flush()
         for vacancy in (pwp, hi):
             audit.record(session, None, "create", vacancy, vacancy_id=vacancy.id, summary=f"Demo vacancy {vacancy.reference} loaded")
+        load_shortlisting_demo(session, users, pwp)
+        load_plan_demo(session, users)
         text = "\n".join(lines)
         path = logins_path()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -429,3 +429,49 @@ def can_send_feedback(user, vacancy: Vacancy) -> bool:
 
 def can_export_interviews(user, vacancy: Vacancy) -> bool:
     return (is_hr(user) or is_vacancy_chair(user, vacancy)) and interviews_started(vacancy)
+
+
+# --- PDF packs (issue 6) --------------------------------------------------------
+# The panel pack and anyone's per-panelist pack: this vacancy's chair and HR. A panel
+# member: their own per-panelist pack. The shortlisting pack: the panel and HR while
+# shortlisting is open. The results pack: the chair and HR, once the results are signed
+# off and not reopened (before that they are told what is missing; anyone else gets 404).
+# Packs name no candidate while the vacancy is in draft or shortlisting; that is decided
+# in panel/packs/context.py by leaving the names out of the data.
+
+def can_view_packs(user, vacancy: Vacancy) -> bool:
+    """The packs page (it lists only the packs this person may download)."""
+    return can_view_vacancy(user, vacancy)
+
+
+def can_download_panel_pack(user, vacancy: Vacancy) -> bool:
+    return is_hr(user) or is_vacancy_chair(user, vacancy)
+
+
+def can_download_panelist_pack(user, vacancy: Vacancy, member_user_id: int) -> bool:
+    """``member_user_id`` must be on this panel: the chair and HR may have anyone's pack,
+    a panel member only their own."""
+    if not any(m.user_id == member_user_id for m in vacancy.panel_members):
+        return False
+    if can_download_panel_pack(user, vacancy):
+        return True
+    return is_on_panel(user, vacancy) and user.id == member_user_id
+
+
+def can_download_shortlisting_pack(user, vacancy: Vacancy) -> bool:
+    return (is_hr(user) or is_on_panel(user, vacancy)) and vacancy.status == VacancyStatus.SHORTLISTING
+
+
+def results_pack_audience(user, vacancy: Vacancy) -> bool:
+    """Who may have the results pack once signed off (and is told when it is not yet)."""
+    return is_hr(user) or is_vacancy_chair(user, vacancy)
+
+
+def results_signed_off(signoff) -> bool:
+    if signoff is None or signoff.signed_off_at is None:
+        return False
+    return signoff.reopened_at is None or signoff.reopened_at <= signoff.signed_off_at
+
+
+def can_download_results_pack(user, vacancy: Vacancy, signoff) -> bool:
+    return results_pack_audience(user, vacancy) and results_signed_off(signoff)

@@ -15,6 +15,9 @@ def csp_nonce() -> str:
 
 
 def init_app(app: Flask) -> None:
+    from panel import requestlog
+
+    requestlog.init_app(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.after_request

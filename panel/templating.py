@@ -41,6 +41,8 @@ def navigation_items() -> list[dict]:
     path = request.path
     items = [{"href": url_for("main.home"), "text": "Home", "current": path == "/"}]
     items.append({"href": url_for("vacancies.index"), "text": "Vacancies", "active": path.startswith("/vacancies")})
+    if permissions.can_view_question_bank(current_user):
+        items.append({"href": url_for("questions.index"), "text": "Question bank", "active": path.startswith("/questions")})
     if permissions.can_manage_users(current_user):
         items.append({"href": url_for("people.index"), "text": "People", "active": path.startswith("/people")})
     if permissions.can_view_audit_log(current_user):

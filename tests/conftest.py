@@ -183,3 +183,59 @@ def outbox_messages(app) -> list:
         return []
     return [email.message_from_bytes(p.read_bytes(), policy=policy.default)
             for p in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)]
+
+
+@pytest.fixture()
+def plan_world(world, session):
+    """world plus interview-plan data: on vacancy A an interview day (12 January 2027, 9:30am
+    to 4:30pm, UK time), one plan question asked by the patient panelist, two shortlisted
+    candidates (the first with a slot) and one not shortlisted; an approved bank question;
+    proposals by the panelist for A and by `other` for B; a shortlisted candidate on B."""
+    import datetime as dt
+
+    from panel.models import (BankQuestion, Candidate, InterviewDay, InterviewSlot, PlanQuestion,
+                              PlanQuestionCriterion, QuestionStatus, ShortlistDecision, ShortlistOutcome)
+
+    utc = dt.timezone.utc
+    a, b = world["a"], world["b"]
+
+    def candidate(vacancy, number, first, last, outcome):
+        c = Candidate(vacancy_id=vacancy.id, number=number, first_name=first, last_name=last,
+                      email=f"{first.lower()}.{last.lower()}@candidates.example")
+        if outcome:
+            c.decision = ShortlistDecision(outcome=outcome, reason="Meets the essential criteria")
+        session.add(c)
+        return c
+
+    a1 = candidate(a, 1, "Alex", "Smith", ShortlistOutcome.SHORTLIST)
+    a2 = candidate(a, 2, "Bea", "Jones", ShortlistOutcome.SHORTLIST)
+    a3 = candidate(a, 3, "Cal", "Reed", ShortlistOutcome.REJECT)
+    b1 = candidate(b, 1, "Dee", "Kaur", ShortlistOutcome.SHORTLIST)
+    approved = BankQuestion(text="Tell us about a time you supported someone in distress.", category=CriterionCategory.EXPERIENCE,
+                            tags="values,scenario", guidance="Listens\nKeeps them safe", follow_ups="What did you learn?",
+                            status=QuestionStatus.APPROVED, proposed_by_id=world["chair"].id)
+    proposed_a = BankQuestion(text="What does recovery mean to you?", category=CriterionCategory.VALUES,
+                              status=QuestionStatus.PROPOSED, proposed_by_id=world["panelist"].id,
+                              proposed_for_vacancy_id=a.id)
+    proposed_b = BankQuestion(text="How would you explain CBT to someone nervous?", category=CriterionCategory.SKILLS,
+                              status=QuestionStatus.PROPOSED, proposed_by_id=world["other"].id,
+                              proposed_for_vacancy_id=b.id)
+    session.add_all([approved, proposed_a, proposed_b])
+    session.flush()
+    panelist_member = next(m for m in a.panel_members if m.user_id == world["panelist"].id)
+    question = PlanQuestion(vacancy_id=a.id, position=1, text="Why do you want this job?", minutes=10,
+                            asker_id=panelist_member.id, guidance="Knows the service", bank_question_id=approved.id)
+    question.criteria_links = [PlanQuestionCriterion(criterion_id=a.criteria[1].id)]
+    session.add(question)
+    session.add(InterviewDay(vacancy_id=a.id, starts_at=dt.datetime(2027, 1, 12, 9, 30, tzinfo=utc),
+                             ends_at=dt.datetime(2027, 1, 12, 16, 30, tzinfo=utc), slot_minutes=45, gap_minutes=15,
+                             breaks="12:30-13:15", default_location="Meeting Room 2"))
+    slot = InterviewSlot(vacancy_id=a.id, candidate_id=a1.id, starts_at=dt.datetime(2027, 1, 12, 9, 30, tzinfo=utc),
+                         ends_at=dt.datetime(2027, 1, 12, 10, 15, tzinfo=utc), location="Meeting Room 2")
+    b_slot = InterviewSlot(vacancy_id=b.id, candidate_id=b1.id, starts_at=dt.datetime(2027, 1, 13, 9, 30, tzinfo=utc),
+                           ends_at=dt.datetime(2027, 1, 13, 10, 15, tzinfo=utc))
+    session.add_all([slot, b_slot])
+    session.commit()
+    return {**world, "a1": a1, "a2": a2, "a3": a3, "b1": b1, "bank_approved": approved, "bank_proposed_a": proposed_a,
+            "bank_proposed_b": proposed_b, "plan_question": question, "slot": slot, "b_slot": b_slot,
+            "panelist_member": panelist_member}

@@ -144,3 +144,17 @@ def test_demo_data_loads_once_and_prints_logins(app):
         assert login(client, email, password).status_code == 302, email
         home = client.get("/").get_data(as_text=True)
         assert "Psychological Wellbeing Practitioner" in home or "High Intensity" in home, email
+
+
+def test_one_structured_log_line_per_request(as_user, world, caplog):
+    import json
+
+    hr = as_user(world["hr"])
+    with caplog.at_level(logging.INFO, logger="panel.request"):
+        response = hr.get(f"/vacancies/{world['a'].id}", headers={"X-Request-ID": "trace-12345678"})
+    lines = [json.loads(r.message) for r in caplog.records if r.name == "panel.request"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert line["request_id"] == "trace-12345678" == response.headers["X-Request-ID"]
+    assert line["user_id"] == world["hr"].id and line["route"] == "/vacancies/<int:vacancy_id>"
+    assert line["status"] == 200 and line["duration_ms"] >= 0

@@ -272,3 +272,19 @@ def test_cli_create_user(app):
     result = runner.invoke(args=["create-user", "two@example.org", "--name", "Two", "--role", "chair"],
                            input="granite willow harbour\ngranite willow harbour\n")
     assert result.exit_code == 0, result.output
+
+
+def test_throttle_per_client_address_across_accounts(app, session):
+    app.config["LOGIN_MAX_ATTEMPTS_PER_CLIENT"] = 6
+    users = [make_user(session, "panelist", email=f"p{i}@example.org") for i in range(4)]
+    client = app.test_client()
+    for i in range(6):  # spread over accounts, so no single account locks
+        assert login(client, users[i % 4], "wrong password here").status_code == 200
+    session.expire_all()
+    assert all(session.get(User, u.id).locked_until is None for u in users)
+    # this address must now wait, even with a right password
+    assert login(client, users[0]).status_code == 200
+    # another address is not affected
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+    assert login(other, users[0]).status_code == 302

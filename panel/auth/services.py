@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from panel import audit
 from panel.db import utcnow
 from panel.mail import send_email
-from panel.models import AuthToken, Role, User
+from panel.models import AuthToken, Role, SignInAttempt, User
 from panel.passwords import hash_password, password_problem, verify_password
 
 log = logging.getLogger("panel.auth")
@@ -57,6 +57,21 @@ def create_user(session: Session, actor: User | None, *, email: str, name: str, 
     audit.record(session, actor, "create", user, summary=f"Account created ({role.value})",
                  changes=audit.diff({}, audit.snapshot(user, ["email", "name", "role", "active"])))
     return user
+
+
+def client_is_throttled(session: Session, client: str) -> bool:
+    """Too many failed sign-ins from this address lately (whatever the accounts)."""
+    cfg = current_app.config
+    since = utcnow() - dt.timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+    recent = session.scalar(select(func.count(SignInAttempt.id))
+                            .where(SignInAttempt.client == client[:64], SignInAttempt.at > since))
+    return (recent or 0) >= cfg["LOGIN_MAX_ATTEMPTS_PER_CLIENT"]
+
+
+def record_failed_attempt(session: Session, client: str) -> None:
+    session.add(SignInAttempt(client=client[:64]))
+    # keep the table small: forget attempts older than a day
+    session.execute(SignInAttempt.__table__.delete().where(SignInAttempt.at < utcnow() - dt.timedelta(days=1)))
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

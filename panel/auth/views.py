@@ -38,7 +38,13 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(db(), form.email.data, form.password.data)
+        client = request.remote_addr or "unknown"
+        if services.client_is_throttled(db(), client):
+            user = None
+        else:
+            user = services.authenticate(db(), form.email.data, form.password.data)
+            if user is None:
+                services.record_failed_attempt(db(), client)
         if user is not None:
             target = _safe_next(request.args.get("next"))
             _start_session(user)

@@ -85,3 +85,13 @@ class AuthToken(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class SignInAttempt(Base):
+    """A failed sign-in, kept briefly to throttle guessing from one client address."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)  # the client IP address

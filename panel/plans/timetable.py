@@ -21,7 +21,12 @@ BREAK_SPLIT_RE = re.compile(r"\s*(?:-|–|to)\s*", re.IGNORECASE)
 
 
 class TimetableError(ValueError):
-    """Input that cannot make a timetable, with a message for the person who typed it."""
+    """Input that cannot make a timetable, with a message for the person who typed it
+    and (when known) the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --- reading what people type ----------------------------------------------------
@@ -76,6 +81,11 @@ def format_breaks(breaks: Iterable[Break]) -> str:
     return ", ".join(str(b) for b in breaks)
 
 
+def describe_breaks(breaks: Iterable[Break]) -> str:
+    """Breaks the way people say them: 12:30pm to 1:15pm, 3:00pm to 3:15pm."""
+    return ", ".join(f"{_clock(b.starts)} to {_clock(b.ends)}" for b in breaks)
+
+
 def london_to_utc(day: dt.date, time: dt.time) -> dt.datetime:
     """A London wall-clock time on a day, as aware UTC. Refuses a time the clocks skip."""
     local = dt.datetime.combine(day, time, tzinfo=LONDON)
@@ -115,16 +125,19 @@ class DaySettings:
 
     def validate(self) -> None:
         if self.slot_minutes <= 0:
-            raise TimetableError("Each interview must last at least 1 minute")
+            raise TimetableError("Each interview must last at least 1 minute", "slot_minutes")
         if self.gap_minutes < 0:
-            raise TimetableError("The gap between interviews cannot be negative")
-        start, end = self.start_utc, self.end_utc
+            raise TimetableError("The gap between interviews cannot be negative", "gap_minutes")
+        start = _with_field(lambda: self.start_utc, "starts")
+        end = _with_field(lambda: self.end_utc, "ends")
         if end <= start:
-            raise TimetableError("The day must end after it starts")
+            raise TimetableError("The day must end after it starts", "ends")
         for b in self.breaks:
-            bs, be = london_to_utc(self.date, b.starts), london_to_utc(self.date, b.ends)
+            bs, be = _with_field(lambda: london_to_utc(self.date, b.starts), "breaks"), \
+                _with_field(lambda: london_to_utc(self.date, b.ends), "breaks")
             if bs < start or be > end:
-                raise TimetableError(f"The break {b} is outside the day ({_clock(self.starts)} to {_clock(self.ends)})")
+                raise TimetableError(f"The break {b} is outside the day ({_clock(self.starts)} to {_clock(self.ends)})",
+                                     "breaks")
 
     @property
     def start_utc(self) -> dt.datetime:
@@ -136,6 +149,13 @@ class DaySettings:
 
     def breaks_utc(self) -> list[tuple[dt.datetime, dt.datetime]]:
         return [(london_to_utc(self.date, b.starts), london_to_utc(self.date, b.ends)) for b in self.breaks]
+
+
+def _with_field(compute, field_name: str):
+    try:
+        return compute()
+    except TimetableError as exc:
+        raise TimetableError(str(exc), exc.field or field_name) from None
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ class ReviewForm(FlaskForm):
                           choices=[("approve", "Yes, add it to the bank"), ("reject", "No, do not add it")],
                           validators=[DataRequired("Choose whether panels can use this question")])
     note = TextAreaField("A note for the person who proposed it (optional)", filters=[_strip],
-                         validators=[Optional(), max_length(500, "The note")])
+                         validators=[max_length(500, "The note")])
 
     def validate_note(self, field):
         if self.decision.data == "reject" and not field.data:

@@ -166,3 +166,12 @@ def format_score(value: float | int | None) -> str:
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def rank_label(rank_value: int | None, tied: bool = False) -> str:
+    """1 -> "1st", 2 tied -> "Joint 2nd"; "Not ranked" when there is no rank."""
+    if rank_value is None:
+        return "Not ranked"
+    n = rank_value
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{'Joint ' if tied else ''}{n}{suffix}"

@@ -102,6 +102,8 @@ def test_hr_sets_up_a_vacancy_and_the_invited_panelist_sees_only_it(live_server,
     expect_text(hr, "Vacancy JRN-2026-01 created")
     expect_text(hr, "27 March 2027")
     expect_text(hr, "10 April 2027")
+    hr.get_by_role("heading", name=re.compile("Still to do")).wait_for()
+    assert hr.get_by_role("listitem").filter(has_text="Add a chair to the panel before shortlisting starts").is_visible()
     visits.check()
     vacancy_url = hr.url
     assert re.search(r"/vacancies/\d+$", vacancy_url)
@@ -180,13 +182,13 @@ def test_hr_sets_up_a_vacancy_and_the_invited_panelist_sees_only_it(live_server,
     assert "Choose a password" in visits_title
     pvisits.check()
 
-    panelist.get_by_label("New password").fill("short")
+    panelist.get_by_label("New password", exact=True).fill("short")
     panelist.get_by_label("Type the new password again").fill("short")
     panelist.get_by_role("button", name="Save password and sign in").click()
     panelist.get_by_role("alert").filter(has_text="There is a problem").wait_for()
     pvisits.check()
 
-    panelist.get_by_label("New password").fill(NEW_PASSWORD)
+    panelist.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     panelist.get_by_label("Type the new password again").fill(NEW_PASSWORD)
     panelist.get_by_role("button", name="Save password and sign in").click()
     panelist.get_by_role("heading", level=1, name="Hello, Sam Patel").wait_for()
@@ -288,17 +290,19 @@ def test_session_warning_and_stay_signed_in(quick_timeout_server, new_context):
         for who in ("stays", "leaves", "ended"):
             make_user(s, "panelist", f"Panelist {who}", f"{who}@example.org")
 
-    pages = {}
+    pages, loaded = {}, {}
     for who in ("stays", "leaves", "ended"):
-        pages[who] = new_context().new_page()
+        # "ended" uses what a 1280x1024 window shows at 400% zoom
+        viewport = {"width": 320, "height": 256} if who == "ended" else {"width": 1280, "height": 900}
+        pages[who] = new_context(viewport=viewport).new_page()
         sign_in(pages[who], server.url, f"{who}@example.org")
-    loaded = time.monotonic()  # the last request each page made (the home page)
+        loaded[who] = time.monotonic()  # just after the page's last request (its home page)
 
     stays, leaves, ended = pages["stays"], pages["leaves"], pages["ended"]
     warning = stays.locator("#session-warning")
     assert warning.is_hidden()
     warning.wait_for(state="visible", timeout=(IDLE - WARNING + 3) * 1000)
-    assert time.monotonic() - loaded >= IDLE - WARNING - 1
+    assert time.monotonic() - loaded["stays"] >= IDLE - WARNING - 1
     stays.get_by_role("alertdialog", name="You will be signed out soon").wait_for()
     assert stays.evaluate("document.activeElement.id") == "session-extend"
     assert_accessible(stays)
@@ -312,6 +316,10 @@ def test_session_warning_and_stay_signed_in(quick_timeout_server, new_context):
     # If the session has already ended on the server (here: signed out everywhere),
     # "Stay signed in" must not pretend it worked.
     ended.locator("#session-warning").wait_for(state="visible")
+    # At 400% zoom the warning is taller than the window; its button must still be in view.
+    assert ended.evaluate("""() => { const r = document.getElementById("session-extend").getBoundingClientRect();
+                                     return r.top >= 0 && r.bottom <= window.innerHeight; }""")
+    assert_accessible(ended)
     with server.db() as s:
         s.execute(update(User).where(User.email == "ended@example.org").values(session_version=User.session_version + 1))
         s.commit()
@@ -320,7 +328,7 @@ def test_session_warning_and_stay_signed_in(quick_timeout_server, new_context):
     ended.get_by_role("heading", level=1, name="Sign in to panel").wait_for()
 
     # Past the idle limit since the page loaded, but not since "Stay signed in".
-    time.sleep(max(0.0, loaded + IDLE + 2 - time.monotonic()))
+    time.sleep(max(0.0, loaded["stays"] + IDLE + 2 - time.monotonic()))
     assert time.monotonic() - clicked < IDLE - 1, "too slow to prove anything"
     stays.reload()
     stays.get_by_role("heading", level=1, name="Hello, Panelist stays").wait_for()

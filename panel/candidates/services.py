@@ -1,0 +1,171 @@
+"""The work behind the candidate pages (HR). Services flush; the request commits."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from panel import audit
+from panel.candidates import importing
+from panel.db import utcnow
+from panel.models import Candidate, CandidateEvidence, Criterion, User, Vacancy
+
+CANDIDATE_FIELDS = ["number", "first_name", "last_name", "email", "phone", "supporting_information",
+                    "disability_confident", "application_filename", "withdrawn_at"]
+
+
+class CandidateError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def scored_criteria(vacancy: Vacancy) -> list[Criterion]:
+    """The criteria assessed at application: the ones shortlisting scores and evidence is given for."""
+    return [c for c in vacancy.criteria if c.at_application]
+
+
+def next_number(session: Session, vacancy: Vacancy) -> int:
+    current = session.scalar(select(func.max(Candidate.number)).where(Candidate.vacancy_id == vacancy.id))
+    return (current or 0) + 1
+
+
+def email_taken(session: Session, vacancy: Vacancy, email: str, exclude_id: int | None = None) -> Candidate | None:
+    stmt = select(Candidate).where(Candidate.vacancy_id == vacancy.id,
+                                   func.lower(Candidate.email) == email.strip().lower())
+    if exclude_id:
+        stmt = stmt.where(Candidate.id != exclude_id)
+    return session.scalars(stmt).first()
+
+
+def _snapshot(candidate: Candidate) -> dict:
+    snap = audit.snapshot(candidate, CANDIDATE_FIELDS)
+    for ev in candidate.evidence:
+        snap[f"evidence_{ev.criterion_id}"] = ev.text
+    return snap
+
+
+def _set_evidence(candidate: Candidate, evidence: dict[int, str]) -> None:
+    """evidence: criterion id -> text ("" removes it)."""
+    by_criterion = {e.criterion_id: e for e in candidate.evidence}
+    for criterion_id, text in evidence.items():
+        text = (text or "").strip()
+        existing = by_criterion.get(criterion_id)
+        if existing is not None and not text:
+            candidate.evidence.remove(existing)
+        elif existing is not None:
+            existing.text = text
+        elif text:
+            candidate.evidence.append(CandidateEvidence(criterion_id=criterion_id, text=text))
+
+
+def _check_evidence_criteria(vacancy: Vacancy, evidence: dict[int, str]) -> None:
+    allowed = {c.id for c in scored_criteria(vacancy)}
+    if any(cid not in allowed for cid in evidence):
+        raise CandidateError("Evidence can only be given for this vacancy's criteria assessed at application")
+
+
+def create_candidate(session: Session, actor: User, vacancy: Vacancy, data: dict,
+                     evidence: dict[int, str] | None = None) -> Candidate:
+    evidence = evidence or {}
+    _check_evidence_criteria(vacancy, evidence)
+    if email_taken(session, vacancy, data["email"]):
+        raise CandidateError("A candidate with this email address is already on this vacancy", field="email")
+    candidate = Candidate(vacancy_id=vacancy.id, number=next_number(session, vacancy),
+                          first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
+                          phone=data.get("phone") or "", supporting_information=data.get("supporting_information") or "",
+                          disability_confident=bool(data.get("disability_confident")))
+    session.add(candidate)
+    _set_evidence(candidate, evidence)
+    session.flush()
+    audit.record(session, actor, "create", candidate, vacancy_id=vacancy.id, summary=f"{candidate.label} added",
+                 changes=audit.diff({}, _snapshot(candidate)))
+    return candidate
+
+
+def update_candidate(session: Session, actor: User, candidate: Candidate, data: dict,
+                     evidence: dict[int, str] | None = None) -> dict:
+    evidence = evidence or {}
+    _check_evidence_criteria(candidate.vacancy, evidence)
+    if "email" in data and email_taken(session, candidate.vacancy, data["email"], exclude_id=candidate.id):
+        raise CandidateError("A candidate with this email address is already on this vacancy", field="email")
+    before = _snapshot(candidate)
+    for key in ("first_name", "last_name", "email", "phone", "supporting_information", "disability_confident"):
+        if key in data:
+            setattr(candidate, key, data[key] if data[key] is not None else "")
+    _set_evidence(candidate, evidence)
+    session.flush()
+    changes = audit.diff(before, _snapshot(candidate))
+    if changes:
+        audit.record(session, actor, "update", candidate, vacancy_id=candidate.vacancy_id,
+                     summary=f"{candidate.label} changed", changes=changes)
+    return changes
+
+
+def set_withdrawn(session: Session, actor: User, candidate: Candidate, withdrawn: bool) -> None:
+    if withdrawn == candidate.is_withdrawn:
+        return
+    before = candidate.withdrawn_at
+    candidate.withdrawn_at = utcnow() if withdrawn else None
+    audit.record(session, actor, "withdraw" if withdrawn else "reinstate", candidate, vacancy_id=candidate.vacancy_id,
+                 summary=f"{candidate.label} {'withdrawn' if withdrawn else 'brought back into the process'}",
+                 changes={"withdrawn_at": {"before": before.isoformat() if before else None,
+                                           "after": candidate.withdrawn_at.isoformat() if candidate.withdrawn_at else None}})
+
+
+def set_application(session: Session, actor: User, candidate: Candidate, stored_name: str, filename: str) -> str | None:
+    """Attach a stored PDF; returns the name of the file it replaces (for the caller to delete)."""
+    old = candidate.application_file
+    before = candidate.application_filename
+    candidate.application_file = stored_name
+    candidate.application_filename = (filename or "application.pdf")[:255]
+    audit.record(session, actor, "upload", candidate, vacancy_id=candidate.vacancy_id,
+                 summary=f"Application PDF {'replaced' if old else 'uploaded'} for {candidate.label}",
+                 changes={"application_filename": {"before": before, "after": candidate.application_filename}})
+    return old
+
+
+# --- CSV import ----------------------------------------------------------------
+
+def import_csv(session: Session, actor: User, vacancy: Vacancy, data: bytes) -> importing.ParseResult:
+    """All or nothing: every problem (with its line number) and nothing saved, or every row saved."""
+    result = importing.parse(data)
+    by_number = {c.position: c for c in vacancy.criteria}
+    for number in result.evidence_columns:
+        criterion = by_number.get(number)
+        if criterion is None:
+            result.add(1, f"the column evidence_{number} does not match a criterion: this vacancy's person "
+                          f"specification has {len(vacancy.criteria)} criteria")
+        elif not criterion.at_application:
+            result.add(1, f"the column evidence_{number} is for criterion {number}, which is assessed at interview "
+                          "only. Remove the column")
+    if result.rows and result.ok:
+        existing = {e.lower(): n for e, n in session.execute(
+            select(Candidate.email, Candidate.number).where(Candidate.vacancy_id == vacancy.id))}
+        for row in result.rows:
+            number = existing.get(row.email.lower())
+            if number is not None:
+                result.add(row.line, f"a candidate with the email {row.email} is already on this vacancy "
+                                     f"(Candidate {number:02d})")
+    if not result.ok:
+        result.rows = []
+        return result
+    number = next_number(session, vacancy)
+    created = []
+    for row in result.rows:
+        candidate = Candidate(vacancy_id=vacancy.id, number=number, first_name=row.first_name,
+                              last_name=row.last_name, email=row.email, phone=row.phone,
+                              supporting_information=row.supporting_information,
+                              disability_confident=row.disability_confident)
+        for n, text in row.evidence.items():
+            candidate.evidence.append(CandidateEvidence(criterion_id=by_number[n].id, text=text))
+        session.add(candidate)
+        created.append(candidate)
+        number += 1
+    session.flush()
+    for candidate in created:
+        audit.record(session, actor, "create", candidate, vacancy_id=vacancy.id,
+                     summary=f"{candidate.label} added from a CSV import",
+                     changes=audit.diff({}, _snapshot(candidate)))
+    audit.record(session, actor, "import", vacancy, vacancy_id=vacancy.id,
+                 summary=f"{len(created)} candidates imported from a CSV file")
+    return result

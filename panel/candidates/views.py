@@ -1,0 +1,185 @@
+"""Candidates (HR): add one by form, import many from a CSV file, upload each application
+PDF, mark Disability Confident, withdraw. The panel sees names only once interviewing starts."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from panel import permissions
+from panel.candidates import importing, queries, services
+from panel.candidates.forms import ApplicationForm, ConfirmForm, ImportForm, candidate_form
+from panel.db import db
+from panel.models import Candidate, Vacancy
+from panel.shortlisting.queries import declaration_of
+from panel.uploads import UploadError, delete_file, read_pdf, safe_download_name, save_pdf, send_pdf
+from panel.vacancies.queries import vacancy_with_everything
+
+bp = Blueprint("candidates", __name__, url_prefix="/vacancies/<int:vacancy_id>/candidates")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    return None
+
+
+def _vacancy(vacancy_id: int, predicate) -> Vacancy:
+    vacancy = vacancy_with_everything(vacancy_id)
+    if vacancy is None or not predicate(current_user, vacancy):
+        abort(404)
+    return vacancy
+
+
+def _candidate(vacancy: Vacancy, candidate_id: int) -> Candidate:
+    candidate = queries.candidate_of_vacancy(vacancy.id, candidate_id)
+    if candidate is None:
+        abort(404)
+    return candidate
+
+
+@bp.route("")
+def index(vacancy_id: int):
+    vacancy = _vacancy(vacancy_id, permissions.can_view_candidates)
+    candidates = queries.candidates_of(vacancy.id)
+    return render_template("candidates/index.html", vacancy=vacancy, candidates=candidates,
+                           can_add=permissions.can_add_candidates(current_user, vacancy),
+                           can_manage=permissions.can_manage_candidates(current_user, vacancy))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(vacancy_id: int):
+    vacancy = _vacancy(vacancy_id, permissions.can_add_candidates)
+    criteria = services.scored_criteria(vacancy)
+    form = candidate_form(criteria)
+    if form.validate_on_submit():
+        try:
+            candidate = services.create_candidate(db(), current_user, vacancy, form.data_dict(), form.evidence())
+        except services.CandidateError as exc:
+            getattr(form, exc.field or "first_name").errors.append(str(exc))
+        else:
+            flash(f"{candidate.full_name} added as {candidate.label}.", "success")
+            if request.form.get("another"):
+                return redirect(url_for("candidates.new", vacancy_id=vacancy.id))
+            return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
+    return render_template("candidates/form.html", vacancy=vacancy, form=form, criteria=criteria, candidate=None)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_csv(vacancy_id: int):
+    vacancy = _vacancy(vacancy_id, permissions.can_add_candidates)
+    form = ImportForm()
+    result = None
+    if form.validate_on_submit():
+        file = form.file.data
+        if not file or not getattr(file, "filename", ""):
+            form.file.errors.append("Choose a CSV file to import")
+        else:
+            data = file.stream.read(importing.MAX_BYTES + 1)
+            result = services.import_csv(db(), current_user, vacancy, data)
+            if result.ok:
+                flash(f"{len(result.rows)} candidates imported.", "success")
+                return redirect(url_for("candidates.index", vacancy_id=vacancy.id))
+            form.file.errors.append("The file was not imported. Fix the problems listed and try again")
+    return render_template("candidates/import.html", vacancy=vacancy, form=form, result=result,
+                           criteria=services.scored_criteria(vacancy), limits=importing.LIMITS,
+                           evidence_limit=importing.EVIDENCE_LIMIT, max_mb=importing.MAX_BYTES // (1024 * 1024),
+                           max_rows=importing.MAX_ROWS)
+
+
+@bp.route("/<int:candidate_id>")
+def show(vacancy_id: int, candidate_id: int):
+    vacancy = _vacancy(vacancy_id, permissions.can_view_candidates)
+    candidate = _candidate(vacancy, candidate_id)
+    declaration = None if permissions.is_hr(current_user) else declaration_of(current_user.id, candidate.id)
+    return render_template("candidates/show.html", vacancy=vacancy, candidate=candidate,
+                           criteria=services.scored_criteria(vacancy),
+                           evidence={e.criterion_id: e.text for e in candidate.evidence},
+                           can_manage=permissions.can_manage_candidates(current_user, vacancy),
+                           can_read=permissions.can_read_application(current_user, vacancy, candidate, declaration),
+                           withdraw_form=ConfirmForm())
+
+
+@bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])
+def edit(vacancy_id: int, candidate_id: int):
+    vacancy = _vacancy(vacancy_id, permissions.can_manage_candidates)
+    candidate = _candidate(vacancy, candidate_id)
+    criteria = services.scored_criteria(vacancy)
+    evidence = {e.criterion_id: e.text for e in candidate.evidence}
+    form = candidate_form(criteria, data=None if request.method == "POST" else {
+        "first_name": candidate.first_name, "last_name": candidate.last_name, "email": candidate.email,
+        "phone": candidate.phone, "supporting_information": candidate.supporting_information,
+        "disability_confident": candidate.disability_confident,
+        **{f"evidence_{c.id}": evidence.get(c.id, "") for c in criteria}})
+    if form.validate_on_submit():
+        try:
+            changes = services.update_candidate(db(), current_user, candidate, form.data_dict(), form.evidence())
+        except services.CandidateError as exc:
+            getattr(form, exc.field or "first_name").errors.append(str(exc))
+        else:
+            flash(f"{candidate.label} saved." if changes else "Nothing was changed.", "success")
+            return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
+    return render_template("candidates/form.html", vacancy=vacancy, form=form, criteria=criteria, candidate=candidate)
+
+
+@bp.route("/<int:candidate_id>/application", methods=["GET", "POST"])
+def upload(vacancy_id: int, candidate_id: int):
+    vacancy = _vacancy(vacancy_id, permissions.can_manage_candidates)
+    candidate = _candidate(vacancy, candidate_id)
+    form = ApplicationForm()
+    if form.validate_on_submit():
+        file = form.file.data
+        if not file or not getattr(file, "filename", ""):
+            form.file.errors.append("Choose the application PDF to upload")
+        else:
+            try:
+                stored = save_pdf(read_pdf(file))
+            except UploadError as exc:
+                form.file.errors.append(str(exc))
+            else:
+                old = services.set_application(db(), current_user, candidate, stored, file.filename)
+                if old:
+                    delete_file(old)
+                flash(f"Application PDF uploaded for {candidate.label}.", "success")
+                return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
+    return render_template("candidates/upload.html", vacancy=vacancy, candidate=candidate, form=form)
+
+
+@bp.route("/<int:candidate_id>/application.pdf")
+def application(vacancy_id: int, candidate_id: int):
+    """The application PDF, as a download named by the label only (never the file's own name)."""
+    vacancy = _vacancy(vacancy_id, permissions.can_view_vacancy)
+    candidate = _candidate(vacancy, candidate_id)
+    declaration = None if permissions.is_hr(current_user) else declaration_of(current_user.id, candidate.id)
+    permissions.require(permissions.can_read_application(current_user, vacancy, candidate, declaration))
+    if not candidate.application_file:
+        abort(404)
+    try:
+        return send_pdf(candidate.application_file,
+                        safe_download_name(f"{vacancy.reference} {candidate.label} application"))
+    except FileNotFoundError:
+        abort(404)
+
+
+@bp.route("/<int:candidate_id>/withdraw", methods=["GET", "POST"])
+def withdraw(vacancy_id: int, candidate_id: int):
+    vacancy = _vacancy(vacancy_id, permissions.can_manage_candidates)
+    candidate = _candidate(vacancy, candidate_id)
+    if candidate.is_withdrawn:
+        return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.set_withdrawn(db(), current_user, candidate, True)
+        flash(f"{candidate.full_name} ({candidate.label}) has been withdrawn.", "success")
+        return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
+    return render_template("candidates/withdraw.html", vacancy=vacancy, candidate=candidate, form=form)
+
+
+@bp.route("/<int:candidate_id>/reinstate", methods=["POST"])
+def reinstate(vacancy_id: int, candidate_id: int):
+    vacancy = _vacancy(vacancy_id, permissions.can_manage_candidates)
+    candidate = _candidate(vacancy, candidate_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.set_withdrawn(db(), current_user, candidate, False)
+        flash(f"{candidate.full_name} ({candidate.label}) is back in the process.", "success")
+    return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))

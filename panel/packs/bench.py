@@ -1,0 +1,232 @@
+"""`make bench`: how fast, big and hungry the panel pack is.
+
+Builds a generated vacancy of 20 candidates x 5 panel members x 8 questions on a temporary
+database, renders its panel pack through the real pipeline (context from the database,
+Jinja, the render worker process) and prints one ``name: value`` line per figure:
+
+pack_pages, pack_seconds (median of 5 warm runs, cache bypassed), pack_ms_per_page,
+bare_weasyprint_seconds (median time for WeasyPrint alone, in this process, on the identical
+final HTML with the same fetcher and options), pack_overhead_ratio, pack_peak_rss_mib (peak
+resident memory of the render worker), pack_cached_ms (median repeat download of the unchanged
+pack through the web route, signed in as HR), pdf_kib, and the cost of a tagged PDF.
+
+``generate()`` is also used by the tests to build realistic data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GUIDANCE = [
+    "Describes a real situation, what they did and why",
+    "Puts the patient's safety and wishes first",
+    "Knows when and how to ask for help from a supervisor",
+    "Reflects on what they would do differently next time",
+]
+FOLLOW_UPS = ["What did you learn from that?", "How did you look after yourself afterwards?"]
+QUESTION_TEXTS = [
+    "Tell us about a time when you supported someone who was very distressed. What did you do, and what happened?",
+    "How would you explain what low-intensity cognitive behavioural therapy is to someone who has never had therapy?",
+    "A patient tells you they have had thoughts of ending their life. Talk us through what you would do.",
+    "Tell us about a time you had more work than you could do. How did you decide what came first?",
+    "What does working with people with lived experience of mental health services mean to you?",
+    "How do you make sure your work is accessible to people whose first language is not English?",
+    "Tell us about a piece of feedback that changed how you work.",
+    "What would you do if a colleague's behaviour towards a patient worried you?",
+]
+FIRST = ["Amira", "Ben", "Chloe", "Daniel", "Ella", "Farhan", "Grace", "Harry", "Isla", "Jack", "Kiran", "Leah",
+         "Mohammed", "Niamh", "Oliver", "Priya", "Rhys", "Sofia", "Tom", "Yasmin", "Zara", "Owen"]
+LAST = ["Ahmed", "Baker", "Clarke", "Davies", "Evans", "Fletcher", "Green", "Hughes", "Iqbal", "Jones", "Khan",
+        "Lewis", "Morgan", "Nowak", "O'Brien", "Patel", "Quinn", "Roberts", "Singh", "Taylor", "Walsh", "Young"]
+
+
+def generate(session, *, reference: str = "BENCH-1", candidates: int = 20, members: int = 5, questions: int = 8,
+             status=None, scores: bool = False, signed_off: bool = False, password_hash: str | None = None):
+    """A vacancy with a full interview plan, timetable and shortlisted candidates (and, if asked,
+    submitted scores, outcomes and a sign-off). Returns (vacancy, hr_user, panel_users, candidates)."""
+    from panel.db import utcnow
+    from panel.models import (
+        AssessedAt, Candidate, CandidateEvidence, Criterion, CriterionCategory, InterviewDay, InterviewOutcome,
+        InterviewScore, InterviewSignOff, InterviewSlot, InterviewSubmission, Outcome, PanelMember, PanelRole,
+        PlanQuestion, PlanQuestionCriterion, Role, ShortlistDecision, ShortlistOutcome, User, Vacancy,
+        VacancyStatus,
+    )
+
+    status = status or VacancyStatus.INTERVIEWING
+    tag = reference.lower().replace(" ", "-")
+    hr = User(email=f"hr-{tag}@example.org", name="Priya Shah", role=Role.HR, password_hash=password_hash,
+              session_version=1, failed_logins=0, active=True)
+    roles = [PanelRole.CHAIR] + [PanelRole.STAFF, PanelRole.PATIENT] * members
+    names = ["Chris Morgan", "Dr Anna Lee", "John O'Neill", "Sam Patel", "Zoë Ashworth", "Ruth Evans", "Ade Bello",
+             "Maria Silva", "Tomás Byrne", "Kate Hill"]
+    panel_users = []
+    for i in range(members):
+        role = Role.CHAIR if i == 0 else (Role.PANELIST if roles[i] == PanelRole.PATIENT else Role.CHAIR)
+        panel_users.append(User(email=f"member{i + 1}-{tag}@example.org", name=names[i % len(names)], role=role,
+                                password_hash=password_hash, session_version=1, failed_logins=0, active=True))
+    session.add_all([hr, *panel_users])
+    vacancy = Vacancy(title="Psychological Wellbeing Practitioner", reference=reference, band="Band 5",
+                      site="Lincoln", team="Step 2 team", hours="37.5 hours a week", status=status,
+                      interview_date=dt.date(2026, 3, 3), interview_venue="Room 2, Beech House, Lincoln LN1 1AA")
+    categories = list(CriterionCategory)
+    for i in range(1, 9):
+        vacancy.criteria.append(Criterion(
+            position=i, text=f"Criterion {i}: evidence of {['training', 'experience', 'skills', 'knowledge', 'values'][i % 5]} "
+                              f"relevant to working with people with common mental health problems",
+            category=categories[i % len(categories)], essential=i <= 5,
+            assessed_at=[AssessedAt.APPLICATION, AssessedAt.INTERVIEW, AssessedAt.BOTH][i % 3]))
+    for i, user in enumerate(panel_users):
+        vacancy.panel_members.append(PanelMember(user=user, panel_role=roles[i]))
+    session.add(vacancy)
+    session.flush()
+    for i in range(questions):
+        q = PlanQuestion(vacancy_id=vacancy.id, position=i + 1, text=QUESTION_TEXTS[i % len(QUESTION_TEXTS)],
+                         guidance="\n".join(GUIDANCE), follow_ups="\n".join(FOLLOW_UPS), minutes=5,
+                         content_note="This question mentions suicide." if i % 8 == 2 else "",
+                         asker_id=vacancy.panel_members[i % members].id)
+        q.criteria_links.append(PlanQuestionCriterion(criterion_id=vacancy.criteria[i % 8].id))
+        session.add(q)
+    start = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.timezone.utc)
+    session.add(InterviewDay(vacancy_id=vacancy.id, starts_at=start, ends_at=start + dt.timedelta(hours=9),
+                             slot_minutes=45, gap_minutes=15, breaks="12:30-13:15", default_location="Room 2"))
+    people = []
+    for n in range(1, candidates + 1):
+        c = Candidate(vacancy_id=vacancy.id, number=n, first_name=FIRST[n % len(FIRST)],
+                      last_name=LAST[(n * 7) % len(LAST)], email=f"candidate{n}-{tag}@example.com",
+                      phone=f"07700 900{n:03d}",
+                      supporting_information="I have worked as an assistant psychologist for two years.\n\n"
+                                             "I am passionate about making therapy accessible to everyone.")
+        c.decision = ShortlistDecision(outcome=ShortlistOutcome.SHORTLIST, reason="Meets the essential criteria")
+        c.evidence.append(CandidateEvidence(criterion_id=vacancy.criteria[0].id, text="BSc Psychology, 2:1."))
+        people.append(c)
+    session.add_all(people)
+    session.flush()
+    for n, c in enumerate(people):
+        begins = start + dt.timedelta(minutes=60 * n)
+        session.add(InterviewSlot(vacancy_id=vacancy.id, candidate_id=c.id, starts_at=begins,
+                                  ends_at=begins + dt.timedelta(minutes=45), location="Room 2"))
+    if scores:
+        plan = session.query(PlanQuestion).filter_by(vacancy_id=vacancy.id).order_by(PlanQuestion.position).all()
+        for ci, c in enumerate(people):
+            for ui, u in enumerate(panel_users):
+                for qi, q in enumerate(plan):
+                    session.add(InterviewScore(candidate_id=c.id, plan_question_id=q.id, user_id=u.id,
+                                               score=(ci + ui * 2 + qi) % 5, notes="Clear example."))
+                session.add(InterviewSubmission(candidate_id=c.id, user_id=u.id))
+            outcome = [Outcome.PREFERRED, Outcome.RESERVE, Outcome.NOT_APPOINTABLE][min(ci, 2)]
+            session.add(InterviewOutcome(candidate_id=c.id, outcome=outcome, rationale=f"Rationale for {c.label}.",
+                                         decided_by_id=panel_users[0].id))
+        if signed_off:
+            session.add(InterviewSignOff(vacancy_id=vacancy.id, signed_off_by_id=panel_users[0].id,
+                                         signed_off_at=utcnow(), patient_view_note=""))
+    session.commit()
+    return vacancy, hr, panel_users, people
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main() -> int:
+    from werkzeug.security import generate_password_hash
+
+    from panel import create_app
+    from panel.cli import upgrade_database
+
+    tmp = Path(tempfile.mkdtemp(prefix="panel-bench-"))
+    app = create_app({
+        "TESTING": True, "INSTANCE_PATH": str(tmp / "instance"), "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1", "COOKIE_SECURE": False, "SERVER_NAME": None,
+        "WTF_CSRF_ENABLED": False, "LOG_LEVEL": "WARNING",
+    })
+    password = "bench " + os.urandom(6).hex()
+    with app.app_context():
+        upgrade_database()
+        session = app.extensions["panel.sessionmaker"]()
+        vacancy, hr, _, _ = generate(session, password_hash=generate_password_hash(password, method="scrypt:1024:8:1"))
+        vacancy_id, hr_email = vacancy.id, hr.email
+        session.close()
+
+    from weasyprint import HTML
+
+    from panel.db import db
+    from panel.packs import context as pack_context
+    from panel.packs import render
+    from panel.packs.worker import STATIC_URL, make_fetcher
+
+    runs, peaks, html, result = [], [], "", None
+    with app.app_context():
+        for i in range(6):  # the first run starts and warms the worker; 5 warm runs are timed
+            start = time.perf_counter()
+            vacancy = pack_context.load_vacancy(vacancy_id)
+            pack = pack_context.build("panel", vacancy)
+            result = render.make_pack(pack, use_cache=False)
+            elapsed = time.perf_counter() - start
+            db().rollback()
+            if i:
+                runs.append(elapsed)
+                peaks.append(result.peak_rss_kib)
+        html = render.render_html(pack, result.key[:8])
+        pdf_bytes = result.path.stat().st_size
+        pages = result.pages
+        tagged_runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            tagged = render.render_html_to_pdf(html, result.path.with_name("tagged.pdf"), tagged=True)
+            tagged_runs.append(time.perf_counter() - start)
+        tagged_kib = tagged["bytes"] / 1024
+
+    options = dict(render.BASE_OPTIONS)
+    bare = []
+    for i in range(6):
+        start = time.perf_counter()
+        document = HTML(string=html, base_url=STATIC_URL, url_fetcher=make_fetcher(render.STATIC_ROOT)).render(**options)
+        document.write_pdf(tmp / "bare.pdf", **options)
+        if i:
+            bare.append(time.perf_counter() - start)
+        bare_pages = len(document.pages)
+        del document
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": hr_email, "password": password})
+    assert response.status_code == 302, "bench sign-in failed"
+    url = f"/vacancies/{vacancy_id}/packs/panel.pdf?large_print=0"
+    first = client.get(url)
+    assert first.status_code == 200 and first.mimetype == "application/pdf", first.status_code
+    first.close()
+    cached = []
+    for _ in range(7):
+        start = time.perf_counter()
+        response = client.get(url)
+        body = response.get_data()
+        cached.append(time.perf_counter() - start)
+        assert response.status_code == 200 and body[:5] == b"%PDF-"
+    render.POOL.shutdown()
+
+    pack_seconds = _median(runs)
+    bare_seconds = _median(bare)
+    lines = [
+        ("pack_pages", pages),
+        ("pack_seconds", f"{pack_seconds:.3f}"),
+        ("pack_ms_per_page", f"{pack_seconds * 1000 / pages:.1f}"),
+        ("bare_weasyprint_seconds", f"{bare_seconds:.3f}"),
+        ("pack_overhead_ratio", f"{pack_seconds / bare_seconds:.3f}"),
+        ("pack_peak_rss_mib", f"{max(peaks) / 1024:.1f}"),
+        ("pack_cached_ms", f"{_median(cached[2:]) * 1000:.1f}"),
+        ("pdf_kib", f"{pdf_bytes / 1024:.0f}"),
+        ("tagged_pack_seconds", f"{_median(tagged_runs):.3f}"),
+        ("tagged_pdf_kib", f"{tagged_kib:.0f}"),
+    ]
+    assert bare_pages == pages, (bare_pages, pages)
+    for name, value in lines:
+        print(f"{name}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""flask --app panel pack VACANCY_REF --kind panel|panelist|shortlisting|results
+[--large-print] [--panelist EMAIL] -o FILE.pdf"""
+from __future__ import annotations
+
+import shutil
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("pack")
+    @click.argument("vacancy_ref")
+    @click.option("--kind", type=click.Choice(["panel", "panelist", "shortlisting", "results"]), required=True,
+                  help="Which pack to make")
+    @click.option("--large-print", is_flag=True, help="Body text of at least 16 point")
+    @click.option("--panelist", "panelist_email", help="The panel member (email) for --kind panelist")
+    @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, writable=True),
+                  help="Where to write the PDF")
+    def pack_command(vacancy_ref, kind, large_print, panelist_email, output):
+        """Make a PDF pack for a vacancy (the same pack the web page gives; audit-logged)."""
+        from panel.db import db
+        from panel.models import User, Vacancy
+        from panel.packs import context as pack_context
+        from panel.packs import render, service
+        from panel.permissions import results_signed_off
+
+        vacancy_id = db().scalar(select(Vacancy.id).where(Vacancy.reference == vacancy_ref))
+        if vacancy_id is None:
+            raise click.ClickException(f"No vacancy has the reference {vacancy_ref}")
+        vacancy = pack_context.load_vacancy(vacancy_id)
+        panelist_id = None
+        if kind == "panelist":
+            if not panelist_email:
+                raise click.ClickException("--kind panelist needs --panelist EMAIL")
+            panelist_id = db().scalar(select(User.id).where(func.lower(User.email) == panelist_email.strip().lower()))
+            if panelist_id is None or not any(m.user_id == panelist_id for m in vacancy.panel_members):
+                raise click.ClickException(f"{panelist_email} is not on the panel of {vacancy_ref}")
+        elif panelist_email:
+            raise click.ClickException("--panelist is only for --kind panelist")
+        if kind == "results":
+            from panel.models import InterviewSignOff
+
+            signoff = db().scalar(select(InterviewSignOff).where(InterviewSignOff.vacancy_id == vacancy.id))
+            if not results_signed_off(signoff):
+                raise click.ClickException("The interview results have not been signed off yet.")
+        try:
+            pack, result = service.make(None, vacancy, kind, large_print=large_print, panelist_user_id=panelist_id,
+                                        via="command line")
+        except pack_context.NotReady as exc:
+            db().rollback()
+            raise click.ClickException("The pack cannot be made yet:\n- " + "\n- ".join(exc.problems))
+        except render.RenderError as exc:
+            db().rollback()
+            raise click.ClickException(str(exc))
+        shutil.copyfile(result.path, output)
+        db().commit()
+        click.echo(f"Wrote {output} ({'from the cache' if result.cached else f'{result.pages} pages'}).")

@@ -1,0 +1,311 @@
+"""From a pack's plain-data context to a PDF file: Jinja (autoescaped) to HTML, WeasyPrint in a
+separate worker process with a time limit and a memory limit, and a cache on disk.
+
+- The cache key is a hash of the context, the template version (the pack templates, the print
+  CSS, the worker and WeasyPrint's version) and the render options, so an unchanged pack is
+  served from ``instance/pack-cache/`` and any change to its inputs makes a new one.
+- Workers (panel/packs/worker.py) are long-lived child processes, started on first use and
+  kept warm; at most PACK_WORKERS per web process. A render that runs past
+  PACK_TIMEOUT_SECONDS is killed (with its worker) and reported as RenderTimeout; one that
+  needs more than PACK_MEMORY_MB fails inside the worker and is reported as RenderFailed. The
+  web process never holds WeasyPrint's layout in its own memory.
+"""
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import logging
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, render_template
+
+log = logging.getLogger("panel.packs")
+
+WORKER_SCRIPT = Path(__file__).resolve().parent / "worker.py"
+STATIC_ROOT = Path(__file__).resolve().parents[2] / "static"
+TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "templates" / "packs"
+TEMPLATE_VERSION_SALT = "packs-1"  # bump to throw away every cached pack
+
+#: WeasyPrint options for every pack. Tagged PDF (for screen readers) costs time and
+#: size; it is on for the packs one person reads (per-panelist, shortlisting, results)
+#: and for any large-print pack, and chosen per render via ``tagged``.
+BASE_OPTIONS: dict = {}
+TAGGED_OPTIONS: dict = {"pdf_tags": True}
+
+READY_TIMEOUT = 30.0
+
+
+class RenderError(Exception):
+    """The pack could not be made. ``str()`` is a message for the person who asked."""
+
+
+class RenderTimeout(RenderError):
+    pass
+
+
+class RenderFailed(RenderError):
+    pass
+
+
+@dataclass
+class RenderResult:
+    path: Path
+    pages: int
+    seconds: float
+    peak_rss_kib: int
+    cached: bool
+    key: str
+    refused: list[str]
+
+
+# --- the worker processes ---------------------------------------------------
+
+class Worker:
+    """One long-lived render process, spoken to over pipes, one job at a time."""
+
+    def __init__(self, memory_mb: int, static_root: Path):
+        self.memory_mb = memory_mb
+        self.proc = subprocess.Popen(
+            [sys.executable, str(WORKER_SCRIPT), str(memory_mb), str(static_root)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True, close_fds=True,
+        )
+        self.renders = 0
+        self._buffer = b""
+        ready = self._read(time.monotonic() + READY_TIMEOUT)
+        if not ready.get("ready"):
+            self.kill()
+            raise RenderFailed("The pack maker could not start. Tell your recruitment team.")
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def _read(self, deadline: float) -> dict:
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RenderTimeout("timeout")
+            readable, _, _ = select.select([fd], [], [], remaining)
+            if not readable:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise RenderFailed("worker ended")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return json.loads(line)
+
+    def run(self, job: dict, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        try:
+            self.proc.stdin.write(json.dumps(job).encode() + b"\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise RenderFailed("worker ended") from exc
+        self.renders += 1
+        return self._read(deadline)
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - the kernel is slow to reap
+            pass
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+class WorkerPool:
+    """Up to ``size`` warm workers per (memory limit) for this process."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._idle: dict[int, list[Worker]] = {}
+        self._busy = 0
+
+    def acquire(self, memory_mb: int, size: int, wait: float) -> Worker:
+        deadline = time.monotonic() + wait
+        with self._cond:
+            while True:
+                idle = self._idle.setdefault(memory_mb, [])
+                while idle:
+                    worker = idle.pop()
+                    if worker.alive():
+                        self._busy += 1
+                        return worker
+                    worker.kill()
+                if self._busy + sum(len(v) for v in self._idle.values()) < max(1, size):
+                    self._busy += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise RenderTimeout("busy")
+                self._cond.wait(remaining)
+        try:
+            return Worker(memory_mb, STATIC_ROOT)
+        except BaseException:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify()
+            raise
+
+    def release(self, worker: Worker, healthy: bool, max_renders: int) -> None:
+        with self._cond:
+            self._busy -= 1
+            if healthy and worker.alive() and worker.renders < max_renders:
+                self._idle.setdefault(worker.memory_mb, []).append(worker)
+                worker = None
+            self._cond.notify()
+        if worker is not None:
+            worker.kill()
+
+    def shutdown(self) -> None:
+        with self._cond:
+            workers = [w for ws in self._idle.values() for w in ws]
+            self._idle.clear()
+        for w in workers:
+            w.kill()
+
+    def idle_pids(self) -> list[int]:
+        with self._cond:
+            return [w.pid for ws in self._idle.values() for w in ws]
+
+
+POOL = WorkerPool()
+atexit.register(POOL.shutdown)
+
+
+def render_html_to_pdf(html: str, target: Path, *, tagged: bool = False, timeout: float | None = None,
+                       memory_mb: int | None = None) -> dict:
+    """Render in a worker process; write the PDF to ``target`` (atomically). Raises RenderError."""
+    config = current_app.config
+    timeout = float(timeout if timeout is not None else config["PACK_TIMEOUT_SECONDS"])
+    memory_mb = int(memory_mb if memory_mb is not None else config["PACK_MEMORY_MB"])
+    options = dict(BASE_OPTIONS, **(TAGGED_OPTIONS if tagged else {}))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    worker = POOL.acquire(memory_mb, int(config["PACK_WORKERS"]), wait=timeout)
+    healthy = False
+    try:
+        answer = worker.run({"html": html, "target": str(tmp), "options": options}, timeout)
+        healthy = bool(answer.get("ok"))
+    except RenderTimeout:
+        log.warning("pack render stopped after %.1f s (time limit); worker %s killed", timeout, worker.pid)
+        raise RenderTimeout(
+            f"Making this pack took longer than the {timeout:g} second limit, so it was stopped. "
+            "Try again in a few minutes; if it keeps happening, tell your recruitment team.")
+    except RenderFailed:
+        log.warning("pack render worker %s ended unexpectedly", worker.pid)
+        raise RenderFailed("The pack could not be made: the pack maker stopped unexpectedly. "
+                           "Try again; if it keeps happening, tell your recruitment team.")
+    finally:
+        POOL.release(worker, healthy, int(config["PACK_WORKER_MAX_RENDERS"]))
+        if not healthy:
+            tmp.unlink(missing_ok=True)
+    if not answer.get("ok"):
+        if answer.get("error") == "memory":
+            log.warning("pack render ran out of memory (limit %s MB)", memory_mb)
+            raise RenderFailed(f"This pack needed more than the {memory_mb} MB memory limit, so it was stopped. "
+                               "Tell your recruitment team.")
+        log.warning("pack render failed: %s", answer.get("detail", ""))
+        raise RenderFailed("The pack could not be made. Try again; if it keeps happening, tell your recruitment team.")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, target)
+    if answer.get("refused"):
+        log.warning("pack render refused %d URL(s) outside static/", len(answer["refused"]))
+    return answer
+
+
+# --- HTML, versions and the cache --------------------------------------------
+
+TEMPLATES = {"panel": "packs/panel.html", "panelist": "packs/panel.html",
+             "shortlisting": "packs/shortlisting.html", "results": "packs/results.html"}
+
+
+def template_version() -> str:
+    """A hash of everything besides the data that shapes a pack's PDF."""
+    import weasyprint
+
+    digest = hashlib.sha256(f"{TEMPLATE_VERSION_SALT}|{weasyprint.__version__}".encode())
+    files = sorted(TEMPLATE_ROOT.glob("*.html")) + sorted((STATIC_ROOT / "css").glob("packs*.css")) + [
+        WORKER_SCRIPT]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_key(context: dict, options: dict) -> str:
+    payload = json.dumps({"context": context, "template": template_version(), "options": options},
+                         sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def cache_folder() -> Path:
+    folder = Path(current_app.instance_path) / "pack-cache"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def render_html(context: dict, version: str) -> str:
+    return render_template(TEMPLATES[context["kind"]], pack=context, pack_version=version)
+
+
+def is_tagged(context: dict) -> bool:
+    """Tag the packs a screen reader user would open: their own, and every large-print pack."""
+    return context["kind"] != "panel" or bool(context.get("large_print"))
+
+
+def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = None,
+              memory_mb: int | None = None) -> RenderResult:
+    """The PDF for this context: from the cache if its inputs have not changed, else rendered."""
+    tagged = is_tagged(context)
+    options = {"tagged": tagged}
+    key = cache_key(context, options)
+    path = cache_folder() / f"{key}.pdf"
+    if use_cache and path.is_file():
+        return RenderResult(path=path, pages=0, seconds=0.0, peak_rss_kib=0, cached=True, key=key, refused=[])
+    html = render_html(context, key[:8])
+    if not use_cache:
+        path = path.with_name(f"{key}.uncached.pdf")
+    answer = render_html_to_pdf(html, path, tagged=tagged, timeout=timeout, memory_mb=memory_mb)
+    if use_cache:
+        prune_cache(keep=path)
+    return RenderResult(path=path, pages=answer["pages"], seconds=answer["seconds"],
+                        peak_rss_kib=answer.get("peak_rss_kib", 0), cached=False, key=key,
+                        refused=answer.get("refused", []))
+
+
+def prune_cache(keep: Path | None = None) -> int:
+    """Delete cached packs older than PACK_CACHE_HOURS (they hold personal data)."""
+    folder = cache_folder()
+    cutoff = time.time() - float(current_app.config["PACK_CACHE_HOURS"]) * 3600
+    removed = 0
+    for path in folder.iterdir():
+        if path == keep:
+            continue
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed

@@ -1,0 +1,541 @@
+"""The work behind the interview scoring pages. Services flush; the request commits.
+
+Every change to a score, submission, moderated score, outcome, sign-off or feedback
+is written to the audit log. The arithmetic lives in panel.scoring.results.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from panel import audit
+from panel.db import utcnow
+from panel.mail import MailError, send_email
+from panel.models import (
+    Candidate,
+    CandidateFeedback,
+    InterviewOutcome,
+    InterviewScore,
+    InterviewSignOff,
+    InterviewSubmission,
+    ModeratedScore,
+    Outcome,
+    PanelMember,
+    PanelRole,
+    PlanQuestion,
+    User,
+    Vacancy,
+)
+from panel.permissions import SCORING_STAGES
+from panel.scoring import results as calc
+from panel.scoring.queries import Everything, ScalePoint
+
+NOTES_MAX = 5000
+REASON_MAX = 2000
+FEEDBACK_MAX = 20000
+
+SIGNED_OFF = ("The chair has signed off these results, so nothing can change. "
+              "If something must change, ask HR to reopen them.")
+NOT_OPEN = "Interview scores for this vacancy can no longer change: the vacancy is closed."
+
+SCORE_FIELDS = ["score", "notes", "version", "entered_by_id"]
+OUTCOME_FIELDS = ["outcome", "rationale", "version"]
+
+
+class ScoringError(ValueError):
+    """Refused, with a message for the person (nothing has been changed)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class OutcomeConflict(ScoringError):
+    """Someone else recorded an outcome since this person opened the page."""
+
+    def __init__(self, current: InterviewOutcome | None):
+        who = current.decided_by.name if current is not None and current.decided_by else "someone else"
+        what = f" ({current.outcome.label.lower()})" if current is not None else ""
+        super().__init__(
+            f"{who} recorded an outcome for this candidate{what} while you had this page open. "
+            "Nothing you entered has been saved. Read their outcome below, then change it if you need to.")
+        self.current = current
+
+
+# --- state ------------------------------------------------------------------
+
+def is_signed_off(signoff: InterviewSignOff | None) -> bool:
+    return signoff is not None and signoff.signed_off_at is not None
+
+
+def check_open(vacancy: Vacancy, signoff: InterviewSignOff | None) -> None:
+    if vacancy.status not in SCORING_STAGES:
+        raise ScoringError(NOT_OPEN)
+    if is_signed_off(signoff):
+        raise ScoringError(SIGNED_OFF)
+
+
+def _signoff(session: Session, vacancy: Vacancy) -> InterviewSignOff | None:
+    return session.scalar(select(InterviewSignOff).where(InterviewSignOff.vacancy_id == vacancy.id))
+
+
+def membership(vacancy: Vacancy, user_id: int) -> PanelMember | None:
+    return next((m for m in vacancy.panel_members if m.user_id == user_id), None)
+
+
+def is_submitted(session: Session, candidate: Candidate, user_id: int) -> InterviewSubmission | None:
+    return session.scalar(select(InterviewSubmission).where(InterviewSubmission.candidate_id == candidate.id,
+                                                            InterviewSubmission.user_id == user_id))
+
+
+def stepped_aside(session: Session, candidate: Candidate, user_id: int) -> bool:
+    from panel.models import ConflictDeclaration
+
+    return bool(session.scalar(select(ConflictDeclaration.id).where(
+        ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user_id,
+        ConflictDeclaration.knows_candidate.is_(True))))
+
+
+def _check_scorer(session: Session, vacancy: Vacancy, candidate: Candidate, member: User, *, paper: bool) -> None:
+    if candidate.vacancy_id != vacancy.id or candidate.is_withdrawn:
+        raise ScoringError("This candidate is not being interviewed for this vacancy.")
+    if membership(vacancy, member.id) is None:
+        raise ScoringError("Only panel members of this vacancy can be scored for.")
+    if stepped_aside(session, candidate, member.id):
+        who = f"{member.name} stepped" if paper else "You stepped"
+        raise ScoringError(f"{who} aside for {candidate.label} because they know this person, so there is nothing to score.")
+    if is_submitted(session, candidate, member.id):
+        who = f"{member.name}'s scores" if paper else "Your scores"
+        raise ScoringError(f"{who} for {candidate.label} have been submitted, so they cannot change.")
+
+
+def check_score(value, scale: list[ScalePoint]) -> int | None:
+    """A score from a form: blank is allowed (not scored yet); anything else must be on the scale."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    allowed = [p.score for p in scale]
+    try:
+        score = int(str(value).strip())
+    except (TypeError, ValueError):
+        score = None
+    if score is None or score not in allowed:
+        raise ScoringError(f"Choose a score from {min(allowed)} to {max(allowed)}", field="score")
+    return score
+
+
+def check_notes(value) -> str:
+    notes = (value or "").replace("\r\n", "\n")
+    if len(notes) > NOTES_MAX:
+        raise ScoringError(f"Notes must be {NOTES_MAX} characters or fewer", field="notes")
+    return notes
+
+
+# --- scoring ----------------------------------------------------------------
+
+@dataclass
+class Saved:
+    row: InterviewScore
+    changed: bool
+    was_behind: bool  # the page had an older version: it was changed elsewhere since it was opened
+
+
+def save_score(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, question: PlanQuestion,
+               member: User, score: int | None, notes: str, base_version: int | None,
+               *, paper: bool = False) -> Saved:
+    """Save one panel member's score and notes for one question. The newest save wins;
+    ``was_behind`` tells an older page that it had not seen a save made elsewhere."""
+    if question.vacancy_id != vacancy.id:
+        raise ScoringError("This question is not part of this vacancy's interview plan.")
+    check_open(vacancy, _signoff(session, vacancy))
+    _check_scorer(session, vacancy, candidate, member, paper=paper)
+    row = session.scalar(select(InterviewScore).where(
+        InterviewScore.candidate_id == candidate.id, InterviewScore.plan_question_id == question.id,
+        InterviewScore.user_id == member.id))
+    current_version = row.version if row is not None else 0
+    was_behind = base_version is not None and base_version < current_version
+    if row is not None and row.score == score and row.notes == notes:
+        return Saved(row, changed=False, was_behind=was_behind)
+    before = audit.snapshot(row, SCORE_FIELDS) if row is not None else {}
+    if row is None:
+        row = InterviewScore(candidate_id=candidate.id, plan_question_id=question.id, user_id=member.id,
+                             score=score, notes=notes, version=1)
+        session.add(row)
+    else:
+        row.score = score
+        row.notes = notes
+        row.version = current_version + 1
+        row.updated_at = utcnow()
+    row.entered_by_id = actor.id if paper else None
+    session.flush()
+    summary = f"Interview score for {candidate.label}, question {question.position}"
+    summary += f", entered by {actor.name} from {member.name}'s paper sheet" if paper else f", by {member.name}"
+    audit.record(session, actor, "update" if before else "create", row, vacancy_id=vacancy.id, summary=summary,
+                 changes=audit.diff(before, audit.snapshot(row, SCORE_FIELDS)))
+    return Saved(row, changed=True, was_behind=was_behind)
+
+
+def submit_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, member: User,
+                  *, paper: bool = False) -> InterviewSubmission:
+    check_open(vacancy, _signoff(session, vacancy))
+    _check_scorer(session, vacancy, candidate, member, paper=paper)
+    submission = InterviewSubmission(candidate_id=candidate.id, user_id=member.id,
+                                     entered_by_id=actor.id if paper else None)
+    session.add(submission)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # a second tab submitted at the same moment
+        raise ScoringError(f"These scores for {candidate.label} have already been submitted.") from exc
+    summary = f"Interview scores for {candidate.label} submitted"
+    summary += f" by {actor.name} from {member.name}'s paper sheet" if paper else f" by {member.name}"
+    audit.record(session, actor, "submit", submission, vacancy_id=vacancy.id, summary=summary,
+                 changes={"user_id": {"before": None, "after": member.id},
+                          "entered_by_id": {"before": None, "after": actor.id if paper else None}})
+    return submission
+
+
+def unscored_questions(questions: list[PlanQuestion], rows: list[InterviewScore]) -> list[PlanQuestion]:
+    scored = {r.plan_question_id for r in rows if r.score is not None}
+    return [q for q in questions if q.id not in scored]
+
+
+# --- moderation and outcomes --------------------------------------------------
+
+def moderate(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, question: PlanQuestion,
+             score: int | None, reason: str) -> ModeratedScore | None:
+    """Record (or, with no score, remove) the panel's agreed score for a question.
+    The panel members' own scores never change."""
+    if question.vacancy_id != vacancy.id or candidate.vacancy_id != vacancy.id:
+        raise ScoringError("This question is not part of this vacancy's interview plan.")
+    check_open(vacancy, _signoff(session, vacancy))
+    reason = (reason or "").strip()
+    row = session.scalar(select(ModeratedScore).where(ModeratedScore.candidate_id == candidate.id,
+                                                      ModeratedScore.plan_question_id == question.id))
+    fields = ["score", "reason"]
+    before = audit.snapshot(row, fields) if row is not None else {}
+    if score is None:
+        if row is None:
+            return None
+        session.delete(row)
+        session.flush()
+        audit.record(session, actor, "delete", entity_type="moderatedscore", entity_id=row.id, vacancy_id=vacancy.id,
+                     summary=f"Agreed score removed for {candidate.label}, question {question.position}",
+                     changes=audit.diff(before, {}))
+        return None
+    if not reason:
+        raise ScoringError("Give the reason for the agreed score", field="reason")
+    if len(reason) > REASON_MAX:
+        raise ScoringError(f"The reason must be {REASON_MAX} characters or fewer", field="reason")
+    if row is None:
+        row = ModeratedScore(candidate_id=candidate.id, plan_question_id=question.id, score=score, reason=reason,
+                             moderated_by_id=actor.id)
+        session.add(row)
+    else:
+        row.score, row.reason, row.moderated_by_id, row.moderated_at = score, reason, actor.id, utcnow()
+    session.flush()
+    changes = audit.diff(before, audit.snapshot(row, fields))
+    if changes:
+        audit.record(session, actor, "moderate", row, vacancy_id=vacancy.id,
+                     summary=f"Agreed score for {candidate.label}, question {question.position}", changes=changes)
+    return row
+
+
+def record_outcome(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, outcome: Outcome,
+                   rationale: str, base_version: int) -> InterviewOutcome:
+    """Record the outcome for a candidate. ``base_version`` is the version the chair saw
+    (0: none yet); if someone saved another since, nothing is changed (OutcomeConflict).
+
+    After an OutcomeConflict the session must be rolled back (the request does this
+    when it answers with an error status)."""
+    check_open(vacancy, _signoff(session, vacancy))
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise ScoringError("Give the reasons for this outcome", field="rationale")
+    if len(rationale) > REASON_MAX:
+        raise ScoringError(f"The reasons must be {REASON_MAX} characters or fewer", field="rationale")
+    row = session.scalar(select(InterviewOutcome).where(InterviewOutcome.candidate_id == candidate.id))
+    if (row.version if row is not None else 0) != base_version:
+        raise OutcomeConflict(row)
+    before = audit.snapshot(row, OUTCOME_FIELDS) if row is not None else {}
+    if row is None:
+        row = InterviewOutcome(candidate_id=candidate.id, outcome=outcome, rationale=rationale, decided_by_id=actor.id)
+        session.add(row)
+    else:
+        row.outcome, row.rationale, row.decided_by_id, row.decided_at = outcome, rationale, actor.id, utcnow()
+    try:
+        session.flush()
+    except (IntegrityError, StaleDataError) as exc:  # another chair saved in the same instant
+        session.rollback()
+        raise OutcomeConflict(session.scalar(select(InterviewOutcome)
+                                             .where(InterviewOutcome.candidate_id == candidate.id))) from exc
+    audit.record(session, actor, "outcome", row, vacancy_id=vacancy.id,
+                 summary=f"Outcome for {candidate.label}: {outcome.label}",
+                 changes=audit.diff(before, audit.snapshot(row, OUTCOME_FIELDS)))
+    return row
+
+
+# --- results ------------------------------------------------------------------
+
+@dataclass
+class ResultsPage:
+    """Everything the results pages show, computed once from Everything."""
+
+    data: Everything
+    members: list[PanelMember]
+    results: dict[int, calc.CandidateResult]
+    ranked: list[Candidate]
+    visible: set[int]  # candidate ids whose scores this viewer may see
+    expected: dict[int, list[PanelMember]]  # candidate id -> who should score them
+    submitted: dict[int, set[int]]  # candidate id -> user ids who submitted
+    disagreements: list[calc.Disagreement]
+    shortlisting: dict[int, float | None]
+    scores_by_key: dict[tuple[int, int, int], InterviewScore] = field(default_factory=dict)
+
+    def submission(self, candidate_id: int, user_id: int) -> InterviewSubmission | None:
+        return next((s for s in self.data.submissions if s.candidate_id == candidate_id and s.user_id == user_id), None)
+
+    def rank_text(self, candidate_id: int, patient: bool = False) -> str:
+        r = self.results[candidate_id]
+        value = r.patient_rank if patient else r.rank
+        ranks = [x.patient_rank if patient else x.rank for x in self.results.values()]
+        return calc.rank_label(value, ranks.count(value) > 1 if value is not None else False)
+
+    @property
+    def ranks_visible(self) -> bool:
+        """Ranks compare every candidate, so they show only to someone who may see every one."""
+        return all(c.id in self.visible for c in self.data.candidates)
+
+    @property
+    def max_total(self) -> int:
+        return len(self.data.questions) * max(p.score for p in self.data.scale)
+
+    @property
+    def signed_off(self) -> bool:
+        return is_signed_off(self.data.signoff)
+
+    def candidate(self, candidate_id: int) -> Candidate | None:
+        return next((c for c in self.data.candidates if c.id == candidate_id), None)
+
+    def outcome_label(self, candidate_id: int) -> str:
+        o = self.data.outcomes.get(candidate_id)
+        return o.outcome.label if o else "Not decided yet"
+
+    def patient_ids(self) -> set[int]:
+        return {m.user_id for m in self.members if m.panel_role == PanelRole.PATIENT}
+
+
+def build_results(vacancy: Vacancy, data: Everything, visible: set[int]) -> ResultsPage:
+    members = list(vacancy.panel_members)
+    submitted: dict[int, set[int]] = {}
+    for s in data.submissions:
+        submitted.setdefault(s.candidate_id, set()).add(s.user_id)
+    expected = {c.id: [m for m in members if m.user_id not in data.stepped_aside.get(c.id, set())]
+                for c in data.candidates}
+    scores_by_key = {(r.candidate_id, r.plan_question_id, r.user_id): r for r in data.scores}
+    moderated: dict[int, dict[int, tuple[int, str]]] = {}
+    for m in data.moderated:
+        moderated.setdefault(m.candidate_id, {})[m.plan_question_id] = (m.score, m.reason)
+    question_ids = [q.id for q in data.questions]
+    patient_ids = {m.user_id for m in members if m.panel_role == PanelRole.PATIENT}
+    order = {m.user_id: i for i, m in enumerate(members)}
+    results_list = []
+    for c in data.candidates:
+        scorers = sorted(submitted.get(c.id, set()), key=lambda u: order.get(u, 999))
+        score_map = {(qid, u): scores_by_key[(c.id, qid, u)].score
+                     for qid in question_ids for u in scorers if (c.id, qid, u) in scores_by_key}
+        results_list.append(calc.candidate_result(c.id, question_ids, score_map, scorers, patient_ids,
+                                                  moderated.get(c.id)))
+    ranked_results = calc.rank_results(results_list)
+    by_id = {c.id: c for c in data.candidates}
+    outcomes = {cid: o.outcome.value for cid, o in data.outcomes.items()}
+    disagreements = calc.ranking_disagreements({r.candidate_id: r.patient_rank for r in results_list}, outcomes)
+    shortlisting = {}
+    for c in data.candidates:
+        sl = data.shortlisting.get(c.id, {})
+        criteria = sorted({k[0] for k in sl})
+        users = sorted({k[1] for k in sl})
+        shortlisting[c.id] = calc.total(calc.mean(sl.get((cr, u)) for u in users) for cr in criteria)
+    return ResultsPage(data=data, members=members, results={r.candidate_id: r for r in ranked_results},
+                       ranked=[by_id[r.candidate_id] for r in ranked_results], visible=visible, expected=expected,
+                       submitted=submitted, disagreements=disagreements, shortlisting=shortlisting,
+                       scores_by_key=scores_by_key)
+
+
+# --- sign-off -------------------------------------------------------------------
+
+def sign_off_problems(page: ResultsPage) -> list[str]:
+    problems = []
+    for c in page.data.candidates:
+        if c.id not in page.data.outcomes:
+            problems.append(f"Record an outcome for {c.label} ({c.full_name})")
+    if not page.data.candidates:
+        problems.append("There are no interviewed candidates to sign off")
+    return problems
+
+
+def not_submitted(page: ResultsPage) -> list[tuple[Candidate, list[PanelMember]]]:
+    out = []
+    for c in page.data.candidates:
+        missing = [m for m in page.expected[c.id] if m.user_id not in page.submitted.get(c.id, set())]
+        if missing:
+            out.append((c, missing))
+    return out
+
+
+def sign_off(session: Session, actor: User, vacancy: Vacancy, page: ResultsPage, patient_view_note: str) -> InterviewSignOff:
+    check_open(vacancy, _signoff(session, vacancy))
+    problems = sign_off_problems(page)
+    if problems:
+        raise ScoringError(problems[0])
+    note = (patient_view_note or "").strip()
+    if page.disagreements and not note:
+        raise ScoringError("Explain why the decision differs from the patient panelists' ranking",
+                           field="patient_view_note")
+    if len(note) > REASON_MAX:
+        raise ScoringError(f"The explanation must be {REASON_MAX} characters or fewer", field="patient_view_note")
+    row = _signoff(session, vacancy)
+    if row is None:
+        row = InterviewSignOff(vacancy_id=vacancy.id)
+        session.add(row)
+    row.signed_off_by_id = actor.id
+    row.signed_off_at = utcnow()
+    row.patient_view_note = note
+    session.flush()
+    audit.record(session, actor, "sign-off", row, vacancy_id=vacancy.id,
+                 summary=f"Interview results for {vacancy.reference} signed off",
+                 changes={"signed_off_at": {"before": None, "after": row.signed_off_at.isoformat()},
+                          "patient_view_note": {"before": None, "after": note or None}})
+    return row
+
+
+def reopen(session: Session, actor: User, vacancy: Vacancy, reason: str) -> InterviewSignOff:
+    row = _signoff(session, vacancy)
+    if not is_signed_off(row):
+        raise ScoringError("These results have not been signed off, so there is nothing to reopen.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ScoringError("Give the reason for reopening the results", field="reason")
+    if len(reason) > REASON_MAX:
+        raise ScoringError(f"The reason must be {REASON_MAX} characters or fewer", field="reason")
+    before = row.signed_off_at
+    row.signed_off_at = None
+    row.reopened_by_id = actor.id
+    row.reopened_at = utcnow()
+    row.reopen_reason = reason
+    session.flush()
+    audit.record(session, actor, "reopen", row, vacancy_id=vacancy.id,
+                 summary=f"Interview results for {vacancy.reference} reopened by {actor.name}",
+                 changes={"signed_off_at": {"before": before.isoformat() if before else None, "after": None},
+                          "reopen_reason": {"before": None, "after": reason}})
+    return row
+
+
+# --- feedback -------------------------------------------------------------------
+
+def save_feedback(session: Session, actor: User, candidate: Candidate, text: str, include_scores: bool,
+                  base_version: int) -> CandidateFeedback:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ScoringError("Enter the feedback", field="text")
+    if len(text) > FEEDBACK_MAX:
+        raise ScoringError(f"Feedback must be {FEEDBACK_MAX} characters or fewer", field="text")
+    row = session.scalar(select(CandidateFeedback).where(CandidateFeedback.candidate_id == candidate.id))
+    if (row.version if row is not None else 0) != base_version:
+        raise ScoringError("Someone else changed this feedback while you had the page open. Nothing you typed "
+                           "has been saved: copy it, reload the page and try again.", field="text")
+    fields = ["text", "include_scores"]
+    before = audit.snapshot(row, fields) if row is not None else {}
+    if row is None:
+        row = CandidateFeedback(candidate_id=candidate.id, text=text, include_scores=include_scores,
+                                updated_by_id=actor.id)
+        session.add(row)
+    else:
+        row.text, row.include_scores, row.updated_by_id, row.updated_at = text, include_scores, actor.id, utcnow()
+    try:
+        session.flush()
+    except (IntegrityError, StaleDataError) as exc:
+        session.rollback()
+        raise ScoringError("Someone else saved this feedback at the same moment. Nothing you typed has been "
+                           "saved: copy it, reload the page and try again.", field="text") from exc
+    changes = audit.diff(before, audit.snapshot(row, fields))
+    if changes:
+        audit.record(session, actor, "update" if before else "create", row, vacancy_id=candidate.vacancy_id,
+                     summary=f"Feedback for {candidate.label} saved", changes=changes)
+    return row
+
+
+def send_feedback(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, feedback: CandidateFeedback,
+                  document: str, signed_off: bool) -> None:
+    if not signed_off:
+        raise ScoringError("Feedback can be sent once the chair has signed off the results.")
+    if not candidate.email:
+        raise ScoringError(f"{candidate.label} has no email address. Download the feedback and send it another way.")
+    try:
+        send_email(candidate.email, f"Feedback on your interview: {vacancy.title} ({vacancy.reference})", document)
+    except MailError as exc:
+        raise ScoringError("The email could not be sent. Try again later, or download the feedback and send it "
+                           "another way.") from exc
+    before = feedback.sent_at
+    feedback.sent_at = utcnow()
+    session.flush()
+    audit.record(session, actor, "send", feedback, vacancy_id=vacancy.id,
+                 summary=f"Feedback emailed to {candidate.label}",
+                 changes={"sent_at": {"before": before.isoformat() if before else None,
+                                      "after": feedback.sent_at.isoformat()}})
+
+
+# --- export ---------------------------------------------------------------------
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula (= + - @, tab and CR at the start)."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+EXPORT_HEADER = ["Candidate", "Name", "Question number", "Question", "Panel member", "Panel role", "Score",
+                 "Notes", "Submitted", "Entered from paper by", "Agreed score", "Reason for agreed score",
+                 "Outcome", "Reasons for outcome"]
+
+
+def export_csv(vacancy: Vacancy, page: ResultsPage) -> str:
+    """Every interview score and note, with moderated scores and outcomes, of the
+    candidates this viewer may see."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_HEADER)
+    members = {m.user_id: m for m in page.members}
+    questions = page.data.questions
+    for c in page.data.candidates:
+        if c.id not in page.visible:
+            continue
+        o = page.data.outcomes.get(c.id)
+        result = page.results[c.id]
+        moderated = {q.question_id: q for q in result.questions}
+        wrote = False
+        for q in questions:
+            mod = moderated.get(q.id)
+            for m in page.members:
+                row = page.scores_by_key.get((c.id, q.id, m.user_id))
+                if row is None:
+                    continue
+                wrote = True
+                writer.writerow([csv_safe(x) for x in [
+                    c.label, c.full_name, q.position, q.text, m.user.name, members[m.user_id].panel_role.label,
+                    "" if row.score is None else row.score, row.notes,
+                    "yes" if m.user_id in page.submitted.get(c.id, set()) else "not yet",
+                    row.entered_by.name if row.entered_by else "",
+                    "" if mod is None or mod.moderated is None else mod.moderated, mod.moderation_reason if mod else "",
+                    o.outcome.label if o else "", o.rationale if o else ""]])
+        if not wrote:
+            writer.writerow([csv_safe(x) for x in [c.label, c.full_name, "", "", "", "", "", "", "", "", "", "",
+                                                   o.outcome.label if o else "", o.rationale if o else ""]])
+    return out.getvalue()

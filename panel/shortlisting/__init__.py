@@ -1,0 +1,1 @@
+"""Shortlisting: independent anonymised scoring, conflicts of interest, moderation and export."""

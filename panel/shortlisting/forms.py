@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, Optional
+
+from panel.forms import max_length
+from panel.models import ShortlistOutcome
+from panel.shortlisting import scoring
+from panel.shortlisting.services import COMMENT_LIMIT, REASON_LIMIT
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ScoreField(RadioField):
+    """0, 1 or 2, or nothing yet. Anything else is refused with a plain message."""
+
+    def pre_validate(self, form):
+        if self.data in (None, "", "None"):
+            return
+        if self.data not in {value for value, _label in self.choices}:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError("Choose no evidence, some evidence or clear evidence")
+
+
+class ConflictForm(FlaskForm):
+    knows = RadioField("Do you know this person?", choices=[("no", "No"), ("yes", "Yes, I know this person")],
+                       validators=[DataRequired("Choose no, or yes if you know this person")])
+
+
+class ScoreForm(FlaskForm):
+    """One radio group (0, 1, 2) and one optional comment per criterion assessed at application.
+    Built for a vacancy's criteria by score_form(); empty scores are allowed (saved as you go)."""
+
+    criterion_fields: list = []
+
+    def entries(self, formdata) -> dict[int, dict]:
+        """criterion id -> {"score": 0-2 or None, "comment": text}, with only the keys that were
+        posted: a radio group nobody has chosen is not sent, so it leaves the saved score alone."""
+        out: dict[int, dict] = {}
+        for criterion_id, score_name, comment_name in self.criterion_fields:
+            entry = {}
+            if score_name in formdata:
+                raw = getattr(self, score_name).data
+                entry["score"] = int(raw) if raw not in (None, "", "None") else None
+            if comment_name in formdata:
+                entry["comment"] = getattr(self, comment_name).data or ""
+            if entry:
+                out[criterion_id] = entry
+        return out
+
+
+def score_form(criteria, *args, **kwargs) -> ScoreForm:
+    class _Form(ScoreForm):
+        pass
+
+    fields = []
+    for c in criteria:
+        score_name, comment_name = f"score_{c.id}", f"comment_{c.id}"
+        setattr(_Form, score_name, ScoreField(
+            f"Criterion {c.position}", choices=[(str(k), v) for k, v in scoring.SCALE.items()],
+            validators=[Optional()]))
+        setattr(_Form, comment_name, TextAreaField(
+            f"Comment on criterion {c.position} (optional)", filters=[_strip],
+            validators=[Optional(), max_length(COMMENT_LIMIT, f"Comment on criterion {c.position}")]))
+        fields.append((c.id, score_name, comment_name))
+    _Form.criterion_fields = fields
+    return _Form(*args, **kwargs)
+
+
+class SubmitForm(FlaskForm):
+    pass
+
+
+class DecisionForm(FlaskForm):
+    outcome = RadioField("Decision", choices=[(o.value, o.label) for o in ShortlistOutcome],
+                         validators=[DataRequired("Choose shortlist, reserve or do not shortlist")])
+    reason = TextAreaField("Reason", filters=[_strip], validators=[Optional(), max_length(REASON_LIMIT, "Reason")])
+    version = HiddenField()
+
+    def validate_reason(self, field):
+        from wtforms.validators import ValidationError
+
+        if self.outcome.data == ShortlistOutcome.REJECT.value and not field.data:
+            raise ValidationError("Give a reason for not shortlisting this candidate")

@@ -1,0 +1,417 @@
+"""The work behind the shortlisting pages. Services flush; the request commits.
+Every score, submission, conflict answer and decision is written to the audit log."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from panel import audit
+from panel.db import utcnow
+from panel.models import (
+    Candidate,
+    ConflictDeclaration,
+    Criterion,
+    ShortlistDecision,
+    ShortlistOutcome,
+    ShortlistScore,
+    ShortlistSubmission,
+    User,
+    Vacancy,
+    VacancyStatus,
+)
+from panel.shortlisting import scoring
+from panel.shortlisting.queries import ShortlistingData
+from panel.templating import london
+
+COMMENT_LIMIT = 2000
+REASON_LIMIT = 2000
+
+
+class ShortlistingError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class StaleDecisionError(ShortlistingError):
+    """Someone else changed the decision since the page was shown (optimistic lock)."""
+
+
+def criterion_infos(criteria: list[Criterion]) -> list[scoring.CriterionInfo]:
+    return [scoring.CriterionInfo(id=c.id, number=c.position, text=c.text, essential=c.essential) for c in criteria]
+
+
+# --- one panel member's own list ------------------------------------------------
+
+@dataclass
+class MyCandidate:
+    candidate: Candidate
+    state: str  # "not-started", "in-progress", "submitted", "stepped-aside", "withdrawn"
+    scored: int  # criteria scored so far
+
+    @property
+    def needs_work(self) -> bool:
+        return self.state in ("not-started", "in-progress")
+
+    @property
+    def state_label(self) -> str:
+        return {"not-started": "Not started", "in-progress": "In progress", "submitted": "Submitted",
+                "stepped-aside": "Stepped aside", "withdrawn": "Withdrawn"}[self.state]
+
+
+@dataclass
+class MyProgress:
+    items: list[MyCandidate]
+
+    @property
+    def to_score(self) -> int:
+        return sum(1 for i in self.items if i.state not in ("stepped-aside", "withdrawn"))
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for i in self.items if i.state == "submitted")
+
+    @property
+    def stepped_aside(self) -> int:
+        return sum(1 for i in self.items if i.state == "stepped-aside")
+
+    def position(self, candidate_id: int) -> int | None:
+        for n, i in enumerate(self.items, start=1):
+            if i.candidate.id == candidate_id:
+                return n
+        return None
+
+    def next_after(self, candidate_id: int | None) -> Candidate | None:
+        """The next candidate in this person's order that still needs their scores (wrapping round)."""
+        ids = [i.candidate.id for i in self.items]
+        start = ids.index(candidate_id) + 1 if candidate_id in ids else 0
+        for i in self.items[start:] + self.items[:start]:
+            if i.needs_work and i.candidate.id != candidate_id:
+                return i.candidate
+        return None
+
+
+def my_progress(data: ShortlistingData, user: User) -> MyProgress:
+    """This panel member's candidates in their own stable shuffled order, with where they are."""
+    infos = criterion_infos(data.criteria)
+    order = scoring.panelist_order(data.vacancy.id, user.id, [c.id for c in data.candidates])
+    by_id = {c.id: c for c in data.candidates}
+    items = []
+    for cid in order:
+        c = by_id[cid]
+        mine = {cr: s.score for cr, s in data.scores_of(cid, user.id).items()}
+        scored = scoring.count_scored(infos, mine)
+        declaration = data.declaration(cid, user.id)
+        if declaration is not None and declaration.knows_candidate:
+            state = "stepped-aside"
+        elif data.submitted(cid, user.id):
+            state = "submitted"
+        elif c.is_withdrawn:
+            state = "withdrawn"
+        elif scored or any(s.comment for s in data.scores_of(cid, user.id).values()) or declaration is not None:
+            state = "in-progress"
+        else:
+            state = "not-started"
+        items.append(MyCandidate(candidate=c, state=state, scored=scored))
+    return MyProgress(items=items)
+
+
+def why_not_scoring(vacancy: Vacancy, candidate: Candidate, declaration, submitted: bool) -> str:
+    """Plain-English reason a panel member cannot change scores for this candidate."""
+    if vacancy.status != VacancyStatus.SHORTLISTING:
+        return "Shortlisting for this vacancy has closed, so scores can no longer change."
+    if candidate.is_withdrawn:
+        return f"{candidate.label} has withdrawn from this vacancy. You do not need to score them."
+    if declaration is not None and declaration.knows_candidate:
+        return f"You stepped aside from {candidate.label}, so you do not score them."
+    if submitted:
+        return f"You have already submitted your scores for {candidate.label}, so they cannot change."
+    if declaration is None:
+        return f"Answer the question \"Do you know this person?\" before you score {candidate.label}."
+    return "You cannot score this candidate."
+
+
+# --- conflicts of interest -----------------------------------------------------
+
+def declare_conflict(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, knows: bool,
+                     existing: ConflictDeclaration | None, submitted: bool,
+                     my_scores: dict[int, ShortlistScore] | None = None) -> ConflictDeclaration:
+    """Record the answer to "Do you know this person?". A yes is final and asks no reason;
+    a no can become a yes until the scores are submitted (the unsubmitted scores are then removed)."""
+    if vacancy.status != VacancyStatus.SHORTLISTING or candidate.is_withdrawn or submitted:
+        raise ShortlistingError(why_not_scoring(vacancy, candidate, existing, submitted))
+    if existing is not None and existing.knows_candidate:
+        raise ShortlistingError(f"You have already stepped aside from {candidate.label}.")
+    if existing is not None and not knows:
+        return existing
+    if existing is None:
+        existing = ConflictDeclaration(candidate_id=candidate.id, user_id=actor.id, knows_candidate=knows)
+        session.add(existing)
+        before = None
+    else:
+        before = existing.knows_candidate
+        existing.knows_candidate = knows
+        existing.declared_at = utcnow()
+    removed = 0
+    if knows:
+        for s in (my_scores or {}).values():
+            session.delete(s)
+            removed += 1
+    session.flush()
+    audit.record(session, actor, "conflict", existing, vacancy_id=vacancy.id,
+                 summary=(f"{actor.name} stepped aside from {candidate.label}" if knows
+                          else f"{actor.name} does not know {candidate.label}"),
+                 changes={"knows_candidate": {"before": before, "after": knows},
+                          **({"unsubmitted_scores_removed": {"before": removed, "after": 0}} if removed else {})})
+    return existing
+
+
+# --- scores ---------------------------------------------------------------------
+
+def parse_score(raw) -> int | None:
+    """"0", "1", "2" -> int; "" or None -> None; anything else -> ShortlistingError."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise ShortlistingError("Choose no evidence, some evidence or clear evidence") from None
+    if not scoring.valid_score(value):
+        raise ShortlistingError("Choose no evidence, some evidence or clear evidence")
+    return value
+
+
+def save_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, criteria: list[Criterion],
+                entries: dict[int, dict], existing: dict[int, ShortlistScore]) -> int:
+    """Save this person's (unsubmitted) scores and comments for a candidate.
+
+    ``entries``: criterion id -> {"score": 0-2 or None, "comment": text}; a key that is missing
+    leaves that value as it was. Criteria must be this vacancy's criteria assessed at
+    application. Returns how many criteria changed."""
+    allowed = {c.id: c for c in criteria if c.vacancy_id == vacancy.id and c.at_application}
+    for criterion_id, entry in entries.items():
+        if criterion_id not in allowed:
+            raise ShortlistingError("That criterion is not scored at shortlisting for this vacancy.")
+        if entry.get("score") is not None and not scoring.valid_score(entry["score"]):
+            raise ShortlistingError("Choose no evidence, some evidence or clear evidence")
+        if len(entry.get("comment") or "") > COMMENT_LIMIT:
+            raise ShortlistingError(f"Comment must be {COMMENT_LIMIT} characters or fewer")
+    changes: dict[str, dict] = {}
+    for criterion_id, entry in entries.items():
+        number = allowed[criterion_id].position
+        row = existing.get(criterion_id)
+        before_score, before_comment = (row.score, row.comment or "") if row is not None else (None, "")
+        score = entry["score"] if "score" in entry else before_score
+        comment = (entry["comment"] or "").strip() if "comment" in entry else before_comment
+        if score == before_score and comment == before_comment:
+            continue
+        if row is None:
+            row = ShortlistScore(candidate_id=candidate.id, criterion_id=criterion_id, user_id=actor.id)
+            session.add(row)
+            existing[criterion_id] = row
+        row.score, row.comment = score, comment
+        if before_score != score:
+            changes[f"criterion {number} score"] = {"before": before_score, "after": score}
+        if before_comment != comment:
+            changes[f"criterion {number} comment"] = {"before": before_comment, "after": comment}
+    if changes:
+        session.flush()
+        audit.record(session, actor, "score", candidate, vacancy_id=vacancy.id,
+                     summary=f"{actor.name} saved shortlisting scores for {candidate.label}", changes=changes)
+    return len({k.rsplit(" ", 1)[0] for k in changes})
+
+
+def submit_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, criteria: list[Criterion],
+                  existing: dict[int, ShortlistScore]) -> ShortlistSubmission:
+    """Lock this person's scores for the candidate. Every criterion needs a score."""
+    infos = criterion_infos(criteria)
+    missing = [c for c in infos if not scoring.valid_score(existing[c.id].score if c.id in existing else None)]
+    if missing:
+        numbers = ", ".join(str(c.number) for c in missing)
+        raise ShortlistingError(f"Score every criterion before you submit. Still to score: criterion {numbers}.")
+    submission = ShortlistSubmission(candidate_id=candidate.id, user_id=actor.id)
+    session.add(submission)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ShortlistingError(f"You have already submitted your scores for {candidate.label}.") from None
+    audit.record(session, actor, "submit", candidate, vacancy_id=vacancy.id,
+                 summary=f"{actor.name} submitted shortlisting scores for {candidate.label}",
+                 changes={f"criterion {c.number} score": {"before": None, "after": existing[c.id].score} for c in infos})
+    return submission
+
+
+# --- moderation --------------------------------------------------------------------
+
+def panel_ids(vacancy: Vacancy) -> list[int]:
+    return [m.user_id for m in vacancy.panel_members]
+
+
+def moderate(data: ShortlistingData, candidate: Candidate) -> scoring.CandidateResult:
+    infos = criterion_infos(data.criteria)
+    ids = panel_ids(data.vacancy)
+    aside = [u for u in ids if (d := data.declaration(candidate.id, u)) is not None and d.knows_candidate]
+    submitted = [u for u in ids if data.submitted(candidate.id, u)]
+    scores = {(cr, u): s.score for (cand, cr, u), s in data.scores.items() if cand == candidate.id}
+    return scoring.moderate(candidate.id, infos, ids, aside, submitted, scores,
+                            disability_confident=candidate.disability_confident)
+
+
+def comments_of(data: ShortlistingData, result: scoring.CandidateResult) -> dict[tuple[int, int], str]:
+    """(criterion id, user id) -> comment, for the submitted scores of one candidate only."""
+    submitted = set(result.submitted_ids)
+    return {(cr, u): s.comment for (cand, cr, u), s in data.scores.items()
+            if cand == result.candidate_id and u in submitted and s.comment}
+
+
+def moderate_all(data: ShortlistingData) -> list[scoring.CandidateResult]:
+    """Every candidate still in, ranked by total (those with every score in first)."""
+    results = [moderate(data, c) for c in data.candidates if not c.is_withdrawn]
+    return scoring.rank(results, {c.id: c.number for c in data.candidates})
+
+
+def record_decision(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate,
+                    result: scoring.CandidateResult, outcome: ShortlistOutcome, reason: str,
+                    expected_version: int | None) -> ShortlistDecision:
+    """Shortlist, reserve or do not shortlist, with a reason (required for do not shortlist).
+    ``expected_version`` is the version of the decision the chair saw (None: there was none)."""
+    reason = (reason or "").strip()
+    if vacancy.status != VacancyStatus.SHORTLISTING:
+        raise ShortlistingError("Decisions are locked because the vacancy has moved on from shortlisting.")
+    if candidate.is_withdrawn:
+        raise ShortlistingError(f"{candidate.label} has withdrawn, so there is nothing to decide.")
+    if not result.all_in:
+        raise ShortlistingError(f"Wait until every panel member has submitted their scores for {candidate.label}.")
+    if outcome == ShortlistOutcome.REJECT and not reason:
+        raise ShortlistingError("Give a reason for not shortlisting this candidate", field="reason")
+    if len(reason) > REASON_LIMIT:
+        raise ShortlistingError(f"Reason must be {REASON_LIMIT} characters or fewer", field="reason")
+    if result.guaranteed_interview and outcome != ShortlistOutcome.SHORTLIST:
+        raise ShortlistingError(f"{candidate.label} is guaranteed an interview: they applied under the Disability "
+                                "Confident scheme and meet every essential criterion. Choose shortlist.", field="outcome")
+    decision = candidate.decision
+    stale = StaleDecisionError(f"Someone else recorded a decision for {candidate.label} while you were looking. "
+                              "Check the decision below and try again.")
+    if decision is None:
+        if expected_version:
+            raise stale
+        decision = ShortlistDecision(candidate_id=candidate.id, outcome=outcome, reason=reason, decided_by_id=actor.id)
+        session.add(decision)
+        before = {}
+    else:
+        if expected_version != decision.version:
+            raise stale
+        before = audit.snapshot(decision, ["outcome", "reason", "decided_by_id"])
+        decision.outcome, decision.reason, decision.decided_by_id = outcome, reason, actor.id
+        decision.decided_at = utcnow()
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError):
+        raise stale from None
+    after = audit.snapshot(decision, ["outcome", "reason", "decided_by_id"])
+    changes = audit.diff(before, after)
+    audit.record(session, actor, "decision", decision, vacancy_id=vacancy.id,
+                 summary=f"Shortlisting decision for {candidate.label}: {outcome.label}", changes=changes)
+    return decision
+
+
+# --- progress ----------------------------------------------------------------------
+
+@dataclass
+class MemberProgress:
+    user: User
+    role_label: str
+    submitted: int
+    in_progress: int
+    stepped_aside: int
+    to_score: int
+
+
+def progress(data: ShortlistingData) -> tuple[list[MemberProgress], dict[int, tuple[int, int]]]:
+    """Per panel member: how many candidates submitted (never the scores). Per candidate:
+    (submitted, expected)."""
+    live = [c for c in data.candidates if not c.is_withdrawn]
+    members = []
+    per_candidate: dict[int, tuple[int, int]] = {}
+    for c in live:
+        expected = [m for m in data.vacancy.panel_members
+                    if not ((d := data.declaration(c.id, m.user_id)) is not None and d.knows_candidate)]
+        per_candidate[c.id] = (sum(1 for m in expected if data.submitted(c.id, m.user_id)), len(expected))
+    started = {(cand, u) for (cand, _cr, u) in data.scores}
+    for m in data.vacancy.panel_members:
+        aside = sum(1 for c in live if (d := data.declaration(c.id, m.user_id)) is not None and d.knows_candidate)
+        submitted = sum(1 for c in live if data.submitted(c.id, m.user_id))
+        in_progress = sum(1 for c in live if (c.id, m.user_id) in started and not data.submitted(c.id, m.user_id)
+                          and not ((d := data.declaration(c.id, m.user_id)) is not None and d.knows_candidate))
+        members.append(MemberProgress(user=m.user, role_label=m.panel_role.label, submitted=submitted,
+                                      in_progress=in_progress, stepped_aside=aside, to_score=len(live) - aside))
+    return members, per_candidate
+
+
+# --- export ------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab
+    or carriage return) gets a leading single quote."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+EXPORT_HEADER = ["Candidate", "Criterion number", "Criterion", "Essential", "Panel member", "Score", "Score meaning",
+                 "Comment", "Criterion mean", "Panel members differ by the whole scale", "Candidate total",
+                 "Rank", "Essential criterion not met", "Guaranteed interview", "Decision", "Reason",
+                 "Decided by", "Decided at"]
+
+
+def export_rows(data: ShortlistingData, results: list[scoring.CandidateResult], *, identity: bool,
+                users: dict[int, User]) -> list[list[str]]:
+    """One row per candidate, criterion and panel member (and one per stepped-aside member)."""
+    header = list(EXPORT_HEADER)
+    if identity:
+        header[1:1] = ["First name", "Last name", "Email", "Phone"]
+    rows = [header]
+    by_id = {c.id: c for c in data.candidates}
+    for r in results:
+        c = by_id[r.candidate_id]
+        d = c.decision
+        decision = [d.outcome.label, d.reason, d.decided_by.name if d.decided_by else "",
+                    london(d.decided_at)] if d else ["", "", "", ""]
+        unmet = "; ".join(f"criterion {x.number}" for x in r.essential_not_met)
+        common_tail = [r.total_text if r.all_in else "Not all scores in", str(r.rank or ""), unmet,
+                       "Yes" if r.guaranteed_interview else ""]
+        for row in r.criteria:
+            for uid, score in row.scores.items():
+                s = data.scores.get((c.id, row.criterion.id, uid))
+                line = [c.label, str(row.criterion.number), row.criterion.text,
+                        "Essential" if row.criterion.essential else "Desirable",
+                        users[uid].name if uid in users else f"Former panel member {uid}",
+                        "" if score is None else str(score), scoring.SCALE.get(score, ""), s.comment if s else "",
+                        row.mean_text, "Yes" if row.disagreement else "No", *common_tail, *decision]
+                if identity:
+                    line[1:1] = [c.first_name, c.last_name, c.email, c.phone]
+                rows.append(line)
+        for uid in r.stepped_aside_ids:
+            line = [c.label, "", "", "", users[uid].name if uid in users else "", "Stepped aside", "", "", "", "",
+                    *common_tail, *decision]
+            if identity:
+                line[1:1] = [c.first_name, c.last_name, c.email, c.phone]
+            rows.append(line)
+    return rows
+
+
+def to_csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return "\ufeff" + out.getvalue()
