@@ -30,7 +30,7 @@ run: setup
 	PANEL_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: setup
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto --dist loadfile $(PYTEST_ARGS)
 
 serve: setup
 	$(FLASK) db-upgrade

@@ -136,9 +136,53 @@ def load_demo(if_empty: bool = False) -> None:
             audit.record(session, None, "create", vacancy, vacancy_id=vacancy.id, summary=f"Demo vacancy {vacancy.reference} loaded")
         load_shortlisting_demo(session, users, pwp)
         load_plan_demo(session, users)
+        add_demo_interview_scores(session)
         text = "\n".join(lines)
         path = logins_path()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(text + "\n")
     click.echo(text)
+
+
+DEMO_INTERVIEW_NOTES = [
+    "Gave a clear example from a voluntary role, and said what they would do differently next time.",
+    "Talked about risk in general terms; did not mention a safety plan until prompted.",
+    "Listened carefully and checked they had understood the question.",
+    "Spoke warmly about involving people who use the service.",
+    "Some good points, a little rushed.",
+]
+
+
+def add_demo_interview_scores(session) -> None:
+    """Interview scores by one patient panelist on each interviewing vacancy that has a
+    plan and shortlisted candidates: the first candidate submitted, the second half done."""
+    from panel.models import (Candidate, InterviewScore, InterviewSubmission, PlanQuestion, ShortlistDecision,
+                              ShortlistOutcome)
+
+    session.flush()
+    vacancies = session.scalars(select(Vacancy).where(Vacancy.status == VacancyStatus.INTERVIEWING)).all()
+    for vacancy in vacancies:
+        questions = session.scalars(select(PlanQuestion).where(PlanQuestion.vacancy_id == vacancy.id)
+                                    .order_by(PlanQuestion.position)).all()
+        candidates = session.scalars(
+            select(Candidate).join(ShortlistDecision, ShortlistDecision.candidate_id == Candidate.id)
+            .where(Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None),
+                   ShortlistDecision.outcome == ShortlistOutcome.SHORTLIST).order_by(Candidate.number)).all()
+        member = next((m for m in vacancy.panel_members if m.panel_role == PanelRole.PATIENT), None)
+        if not questions or not candidates or member is None:
+            continue
+        if session.scalar(select(InterviewScore.id).where(InterviewScore.user_id == member.user_id,
+                                                          InterviewScore.plan_question_id == questions[0].id)):
+            continue
+        for n, candidate in enumerate(candidates[:2]):
+            done = questions if n == 0 else questions[: max(1, len(questions) // 2)]
+            for i, q in enumerate(done):
+                session.add(InterviewScore(candidate_id=candidate.id, plan_question_id=q.id, user_id=member.user_id,
+                                           score=[3, 2, 4, 3, 1][(i + n) % 5],
+                                           notes=DEMO_INTERVIEW_NOTES[(i + n) % len(DEMO_INTERVIEW_NOTES)], version=1))
+            if n == 0:
+                session.add(InterviewSubmission(candidate_id=candidate.id, user_id=member.user_id))
+        session.flush()
+        audit.record(session, None, "create", vacancy, vacancy_id=vacancy.id,
+                     summary=f"Demo interview scores loaded for {vacancy.reference}")

@@ -33,6 +33,23 @@ PG_URL = os.environ.get("PANEL_TEST_DATABASE_URL")
 TEST_HASH = "scrypt:1024:8:1"  # production strength is asserted in test_auth
 
 
+def _worker_database(url: str) -> str:
+    """With pytest-xdist, each worker gets its own PostgreSQL database (created on first use)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def _reset_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -63,13 +80,13 @@ def app(tmp_path):
     config = {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
-        "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'test.db'}",
+        "DATABASE_URL": _worker_database(PG_URL) if PG_URL else f"sqlite:///{tmp_path / 'test.db'}",
         "PASSWORD_HASH_METHOD": TEST_HASH,
         "COOKIE_SECURE": False,
         "SERVER_NAME": None,
     }
     if PG_URL:
-        _reset_postgres(PG_URL)
+        _reset_postgres(config["DATABASE_URL"])
     app = create_app(config)
     app.test_client_class = Client
     with app.app_context():

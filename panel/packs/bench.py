@@ -107,7 +107,7 @@ def generate(session, *, reference: str = "BENCH-1", candidates: int = 20, membe
     session.add_all(people)
     session.flush()
     for n, c in enumerate(people):
-        begins = start + dt.timedelta(minutes=60 * n)
+        begins = start + dt.timedelta(days=n // 10, minutes=50 * (n % 10))
         session.add(InterviewSlot(vacancy_id=vacancy.id, candidate_id=c.id, starts_at=begins,
                                   ends_at=begins + dt.timedelta(minutes=45), location="Room 2"))
     if scores:

@@ -124,6 +124,13 @@ def _scale(vacancy_id: int) -> list[dict]:
     return [{"score": s, "label": label, "descriptor": d} for s, label, d in points]
 
 
+def tick_boxes(scale: list[dict]) -> str:
+    """One line of boxes to tick, "☐ 0 No evidence  ☐ 1 Limited ...", wrapping only between
+    choices (no-break spaces inside each)."""
+    nbsp = "\u00a0"
+    return "\u2003 ".join(f"\u2610{nbsp}{p['score']}{nbsp}{p['label'].replace(' ', nbsp)}" for p in scale)
+
+
 def _base(kind: str, v: Vacancy, *, large_print: bool, for_member: dict | None) -> dict:
     who = f" for {for_member['name']}" if for_member else ""
     return {
@@ -259,6 +266,7 @@ def interview_pack(v: Vacancy, *, panelist_user_id: int | None = None, large_pri
         "criteria": criteria,
         "interview_criteria": [c for c in criteria if c["at_interview"]],
         "scale": scale,
+        "boxes": tick_boxes(scale),
         "max_score": max(p["score"] for p in scale),
         "max_total": max(p["score"] for p in scale) * len(plan),
         "questions": plan,
@@ -335,9 +343,11 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
             "evidence": [{"number": c["number"], "text": c["text"], "paragraphs": _paragraphs(evidence[cid][c["id"]])}
                          for c in criteria if c["id"] in evidence.get(cid, {})],
         })
+    scale = [{"score": s, "label": label, "descriptor": d} for s, label, d in SHORTLIST_SCALE]
     pack.update({
         "criteria": criteria,
-        "scale": [{"score": s, "label": label, "descriptor": d} for s, label, d in SHORTLIST_SCALE],
+        "scale": scale,
+        "boxes": tick_boxes(scale),
         "max_total": 2 * len(criteria),
         "candidates": candidates,
         "stepped_aside_count": len(aside & set(order)),

@@ -81,10 +81,11 @@ def render_to_file(html: str, target: str | Path, static_root: str | Path, optio
     from weasyprint import HTML
 
     fetcher = make_fetcher(static_root)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     document = HTML(string=html, base_url=STATIC_URL, url_fetcher=fetcher).render(**(options or {}))
     document.write_pdf(target, **(options or {}))
     return {"pages": len(document.pages), "seconds": round(time.perf_counter() - start, 4),
+            "cpu_seconds": round(time.process_time() - cpu_start, 4),
             "bytes": os.path.getsize(target), "refused": fetcher.refused}
 
 

@@ -94,8 +94,6 @@ def question_or_none(question_id: int) -> BankQuestion | None:
 
 def vacancy_choices(user) -> list[Vacancy]:
     """The open vacancies this user is on (or all, for HR), to propose a question for."""
-    from panel.models import VacancyStatus
-
     stmt = (permissions.visible_vacancies(user)
             .where(Vacancy.archived_at.is_(None), Vacancy.status.in_(permissions.PLAN_EDITABLE))
             .order_by(Vacancy.reference))

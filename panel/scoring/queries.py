@@ -9,7 +9,6 @@ from sqlalchemy.orm import selectinload
 
 from panel.db import db
 from panel.models import (
-    DEFAULT_SCALE,
     Candidate,
     CandidateFeedback,
     ConflictDeclaration,
@@ -22,7 +21,6 @@ from panel.models import (
     PanelMember,
     PlanQuestion,
     PlanQuestionCriterion,
-    ScaleLevel,
     ShortlistDecision,
     ShortlistOutcome,
     ShortlistScore,
@@ -38,11 +36,12 @@ class ScalePoint(NamedTuple):
 
 
 def effective_scale(vacancy: Vacancy) -> list[ScalePoint]:
-    """The vacancy's interview scale, lowest first: its own levels, else DEFAULT_SCALE (0-4)."""
-    levels = list(db().scalars(select(ScaleLevel).where(ScaleLevel.vacancy_id == vacancy.id).order_by(ScaleLevel.score)))
-    if levels:
-        return [ScalePoint(level.score, level.label, level.descriptor) for level in levels]
-    return [ScalePoint(*point) for point in DEFAULT_SCALE]
+    """The vacancy's interview scale, lowest first: its own levels, else DEFAULT_SCALE (0-4).
+    The interview plan decides what the scale is (panel.plans.services.scale_rows)."""
+    from panel.plans import queries as plan_queries
+    from panel.plans import services as plan_services
+
+    return [ScalePoint(*row) for row in plan_services.scale_rows(plan_queries.scale_levels(vacancy.id))]
 
 
 def plan_questions(vacancy: Vacancy) -> list[PlanQuestion]:

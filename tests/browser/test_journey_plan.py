@@ -94,10 +94,10 @@ def test_plan_journey(live_server, new_context):
     go(page, v, lambda: page.goto(f"{base}/vacancies/{vacancy_id}/plan"))
     page.get_by_text("No question covers the essential criterion: Criterion 3").wait_for()
     go(page, v, lambda: page.get_by_role("button", name="Add a question from the bank").click())
-    go(page, v, lambda: page.get_by_role("link", name="Add to the plan: What does recovery mean to you?").click())
+    go(page, v, lambda: page.locator("a", has_text="Add to the plan: What does recovery mean to you?").click())
     add_question(page, v, criteria=["Criterion 5"], asker="John O'Neill (patient panelist)")
     go(page, v, lambda: page.get_by_role("button", name="Add a question from the bank").click())
-    go(page, v, lambda: page.get_by_role("link", name="Add to the plan: Tell us about a time you worked as part of a team.").click())
+    go(page, v, lambda: page.locator("a", has_text="Add to the plan: Tell us about a time you worked as part of a team.").click())
     add_question(page, v, criteria=["Criterion 3"], asker="Chris Morgan (chair)")
     for text, criteria, asker in [
         ("Why do you want to work in our service?", ["Criterion 3", "Criterion 5"], "Chris Morgan (chair)"),
@@ -110,7 +110,8 @@ def test_plan_journey(live_server, new_context):
     assert page.get_by_text("Check the plan").count() == 0
     # move the last question up with the keyboard
     page.get_by_role("button", name="Move up question 5").focus()
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     v.check()
     page.get_by_text("It is now question 4").wait_for()
 

@@ -1,0 +1,208 @@
+"""Issue 3 in a real browser: HR imports the sample CSV (after a broken one), two patient
+panelists shortlist three candidates on their own (one steps aside from a candidate they
+know), and the chair moderates and records decisions. axe-core checks every page."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from panel.models import (
+    AssessedAt,
+    Candidate,
+    ConflictDeclaration,
+    Criterion,
+    CriterionCategory,
+    PanelMember,
+    PanelRole,
+    ShortlistDecision,
+    ShortlistOutcome,
+    ShortlistScore,
+    ShortlistSubmission,
+    Vacancy,
+    VacancyStatus,
+)
+from tests.browser.conftest import CHROMIUM, Visits
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "candidates.csv"
+SPEC = [
+    ("A degree, or equivalent experience", True, AssessedAt.APPLICATION),
+    ("Completed PWP training, or about to", False, AssessedAt.APPLICATION),
+    ("Experience of working with people with anxiety or depression", True, AssessedAt.BOTH),
+    ("Able to assess risk", True, AssessedAt.INTERVIEW),
+]
+NAMES = ["Ciarán", "O'Sullivan", "ciaran.osullivan", "Zainab", "Hélène", "يوسف", "Małgorzata", "07700 900201"]
+
+
+def sign_in(page, base, email, visits):
+    page.goto(f"{base}/login")
+    visits.check()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", level=1, name=re.compile(r"^Hello, ")).wait_for()
+    visits.check()
+
+
+def click(page, visits, role, name, **kwargs):
+    page.get_by_role(role, name=name, **kwargs).first.click()
+    visits.check()
+
+
+def assert_anonymous(page, chair=False):
+    text = page.content()
+    for value in NAMES:
+        assert value not in text, f"{value!r} shown to a panel member on {page.url}"
+    if not chair:  # the chair sees "guaranteed interview" at moderation, the one deliberate exception
+        assert "Disability Confident" not in text
+
+
+def score(page, visits, values):
+    for number, value in values.items():
+        page.get_by_role("group", name=f"Your score for criterion {number}").get_by_label(value).check()
+
+
+def shortlist_candidate(page, visits, index_url, label, answer, values=None):
+    """From the panelist's list: open the candidate, answer the conflict question, score and submit."""
+    if page.url != index_url:
+        click(page, visits, "link", "Your candidates")
+    click(page, visits, "link", label, exact=True)
+    assert_anonymous(page)
+    page.get_by_role("group", name="Do you know this person?").get_by_label(answer, exact=True).check()
+    click(page, visits, "button", "Continue")
+    if answer != "No":
+        page.get_by_text("you have stepped aside").first.wait_for()
+        return
+    score(page, visits, values)
+    page.get_by_label("Comment on criterion 1 (optional)").fill("Clear examples from a crisis house.")
+    click(page, visits, "button", "Submit my scores for this candidate")
+    page.get_by_role("heading", name="Check your scores before you submit").wait_for()
+    assert_anonymous(page)
+    click(page, visits, "button", "Submit my scores for this candidate")
+    page.get_by_text(f"Your scores for {label} are submitted").wait_for()
+    assert_anonymous(page)
+
+
+def test_import_shortlist_and_moderate(live_server, new_context):
+    base = live_server.url
+    with live_server.db() as s:
+        make_user(s, "hr", "Priya Shah", "sl.hr@example.org")
+        chair = make_user(s, "chair", "Chris Morgan", "sl.chair@example.org")
+        john = make_user(s, "panelist", "John O'Neill", "sl.john@example.org")
+        zoe = make_user(s, "panelist", "Zoë Ashworth", "sl.zoe@example.org")
+        v = Vacancy(title="Psychological Wellbeing Practitioner", reference="JRN-SL-1", band="Band 5", site="Boston",
+                    status=VacancyStatus.SHORTLISTING)
+        for i, (text, essential, assessed) in enumerate(SPEC, start=1):
+            v.criteria.append(Criterion(position=i, text=text, category=CriterionCategory.EXPERIENCE,
+                                        essential=essential, assessed_at=assessed))
+        for user, role in ((chair, PanelRole.CHAIR), (john, PanelRole.PATIENT), (zoe, PanelRole.PATIENT)):
+            v.panel_members.append(PanelMember(user=user, panel_role=role))
+        s.add(v)
+        s.commit()
+        vacancy_id, chair_id = v.id, chair.id
+        scored_ids = [c.id for c in v.criteria if c.at_application]
+
+    # --- HR imports the candidates --------------------------------------------------
+    hr = new_context().new_page()
+    visits = Visits(hr)
+    sign_in(hr, base, "sl.hr@example.org", visits)
+    hr.goto(f"{base}/vacancies/{vacancy_id}")
+    visits.check()
+    click(hr, visits, "link", "Candidates", exact=True)
+    click(hr, visits, "button", "Import candidates from a CSV file")
+    broken = ("first_name,last_name,email,supporting_information\r\n"
+              "Ann,Lee,ann@example.com,Info\r\nBob,,not-an-email,Info\r\n").encode()
+    hr.get_by_label("CSV file").set_input_files({"name": "broken.csv", "mimeType": "text/csv", "buffer": broken})
+    click(hr, visits, "button", "Import candidates")
+    hr.get_by_role("heading", name="Nothing was imported").wait_for()
+    problems = hr.locator("#import-problems li").all_inner_texts()
+    assert problems == ["Line 3: the last name is empty", "Line 3: 'not-an-email' is not a valid email address"]
+    hr.get_by_label("CSV file").set_input_files(str(SAMPLE))
+    click(hr, visits, "button", "Import candidates")
+    hr.get_by_text("6 candidates imported.").wait_for()
+    assert "Ciarán" in hr.content() and "يوسف المصري" in hr.content()
+    visits.assert_all_checked()
+
+    # The chair has already scored the first three candidates (arranged directly).
+    with live_server.db() as s:
+        first_three = list(s.scalars(select(Candidate).where(Candidate.vacancy_id == vacancy_id)
+                                     .order_by(Candidate.number).limit(3)))
+        for cand, values in zip(first_three, ([2, 1, 2], [1, 0, 2], [0, 0, 1])):
+            s.add(ConflictDeclaration(candidate_id=cand.id, user_id=chair_id, knows_candidate=False))
+            for cid, value in zip(scored_ids, values):
+                s.add(ShortlistScore(candidate_id=cand.id, criterion_id=cid, user_id=chair_id, score=value, comment=""))
+            s.add(ShortlistSubmission(candidate_id=cand.id, user_id=chair_id))
+        s.commit()
+
+    # --- two panelists shortlist three candidates ------------------------------------
+    for email, plan in [
+        ("sl.john@example.org", [("Candidate 01", "No", {1: "2 – Clear evidence", 2: "0 – No evidence", 3: "2 – Clear evidence"}),
+                                 ("Candidate 02", "Yes, I know this person", None),
+                                 ("Candidate 03", "No", {1: "1 – Some evidence", 2: "0 – No evidence", 3: "0 – No evidence"})]),
+        ("sl.zoe@example.org", [("Candidate 01", "No", {1: "2 – Clear evidence", 2: "1 – Some evidence", 3: "2 – Clear evidence"}),
+                                ("Candidate 02", "No", {1: "2 – Clear evidence", 2: "2 – Clear evidence", 3: "1 – Some evidence"}),
+                                ("Candidate 03", "No", {1: "0 – No evidence", 2: "0 – No evidence", 3: "1 – Some evidence"})]),
+    ]:
+        page = new_context().new_page()
+        visits = Visits(page)
+        sign_in(page, base, email, visits)
+        page.goto(f"{base}/vacancies/{vacancy_id}")
+        visits.check()
+        click(page, visits, "link", "Shortlisting", exact=True)
+        assert_anonymous(page)
+        page.get_by_text("0 of 6 scored").wait_for()
+        index_url = page.url
+        for label, answer, values in plan:
+            shortlist_candidate(page, visits, index_url, label, answer, values)
+        click(page, visits, "link", "Your candidates")
+        expected = "2 of 5 scored" if email.startswith("sl.john") else "3 of 6 scored"
+        page.get_by_text(expected).wait_for()
+        assert_anonymous(page)
+        visits.assert_all_checked()
+
+    # --- the chair moderates ---------------------------------------------------------
+    page = new_context().new_page()
+    visits = Visits(page)
+    sign_in(page, base, "sl.chair@example.org", visits)
+    page.goto(f"{base}/vacancies/{vacancy_id}/shortlisting")
+    visits.check()
+    click(page, visits, "link", "Moderate and record shortlisting decisions")
+    assert_anonymous(page, chair=True)
+    order = page.locator(".panel-moderation__heading a").all_inner_texts()
+    assert order[:3] == ["Candidate 01", "Candidate 02", "Candidate 03"]  # totals 4.67, 4, 1
+    page.get_by_text("Essential criterion 1 not met").wait_for()
+    page.get_by_text("Guaranteed interview (Disability Confident)").wait_for()  # Zainab: DC and meets both
+
+    click(page, visits, "link", "Candidate 01", exact=True)
+    page.get_by_role("table").wait_for()
+    assert "John O&#39;Neill" in page.content() or "John O'Neill" in page.content()
+    page.get_by_role("group", name="Your decision").get_by_label("Shortlist", exact=True).check()
+    click(page, visits, "button", "Save decision")
+    page.get_by_text("Decision for Candidate 01 saved: Shortlist.").wait_for()
+
+    click(page, visits, "link", "Candidate 03", exact=True)
+    page.get_by_role("group", name="Your decision").get_by_label("Do not shortlist").check()
+    click(page, visits, "button", "Save decision")
+    page.get_by_role("link", name="Give a reason for not shortlisting this candidate").first.wait_for()
+    page.get_by_label("Reason (required for do not shortlist)").fill("Essential criterion 1 not met: no degree or equivalent shown.")
+    page.get_by_role("group", name="Your decision").get_by_label("Do not shortlist").check()
+    click(page, visits, "button", "Save decision")
+    page.get_by_text("Decision for Candidate 03 saved: Do not shortlist.").wait_for()
+
+    click(page, visits, "link", "Candidate 02", exact=True)
+    page.get_by_text("Stepped aside: John O'Neill.").wait_for()
+    page.get_by_role("group", name="Your decision").get_by_label("Shortlist", exact=True).check()
+    click(page, visits, "button", "Save decision")
+    page.get_by_text("3 of 6 candidates have a decision.").wait_for()
+    assert_anonymous(page, chair=True)
+    visits.assert_all_checked()
+
+    with live_server.db() as s:
+        decisions = {d.candidate.number: d.outcome for d in s.scalars(select(ShortlistDecision))}
+    assert decisions == {1: ShortlistOutcome.SHORTLIST, 2: ShortlistOutcome.SHORTLIST, 3: ShortlistOutcome.REJECT}

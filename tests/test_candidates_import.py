@@ -1,0 +1,202 @@
+"""CSV import of candidates: all or nothing, every problem listed with its line number."""
+from __future__ import annotations
+
+import io
+import os
+import random
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from panel.candidates import importing
+from panel.models import AuditEvent, Candidate, CandidateEvidence
+from tests.test_shortlisting_fixtures import sl, url  # noqa: F401
+
+SAMPLE = Path(__file__).parent / "data" / "candidates.csv"
+HEADER = "first_name,last_name,email,phone,supporting_information,disability_confident,evidence_1\r\n"
+GOOD = "Aoife,O'Connor,aoife@example.com,07700 900101,I run groups.,no,Two years in a CMHT\r\n"
+
+
+def upload(client, v, data: bytes, filename="candidates.csv"):
+    return client.post_form(url(v, "candidates/import"), {"file": (io.BytesIO(data), filename)},
+                            content_type="multipart/form-data")
+
+
+def problems(response) -> list[str]:
+    import re
+
+    page = response.get_data(as_text=True)
+    block = page.split('id="import-problems"', 1)[1].split("</ul>", 1)[0] if 'id="import-problems"' in page else ""
+    return [re.sub(r"\s+", " ", p).strip().replace("&#39;", "'") for p in re.findall(r"<li>(.*?)</li>", block, re.S)]
+
+
+def count(session, v) -> int:
+    session.expire_all()
+    return len(list(session.scalars(select(Candidate).where(Candidate.vacancy_id == v.id))))
+
+
+def test_the_sample_file_imports(as_user, sl, session):
+    from panel.models import AssessedAt
+
+    sl.v.criteria[2].assessed_at = AssessedAt.BOTH  # the sample has evidence for criteria 1 to 3
+    session.commit()
+    hr = as_user(sl.hr)
+    before = count(session, sl.v)
+    r = upload(hr, sl.v, SAMPLE.read_bytes())
+    assert r.status_code == 302, problems(r)
+    assert count(session, sl.v) == before + 6
+    new = list(session.scalars(select(Candidate).where(Candidate.vacancy_id == sl.v.id, Candidate.number > before)
+                               .order_by(Candidate.number)))
+    assert [c.number for c in new] == list(range(before + 1, before + 7))
+    names = {c.full_name for c in new}
+    assert "Ciarán O'Sullivan" in names and "Hélène Lefèvre-D'Arcy" in names and "يوسف المصري" in names
+    ciaran = new[0]
+    assert "\n" in ciaran.supporting_information  # a quoted field over two lines
+    zainab = next(c for c in new if c.first_name == "Zainab")
+    assert zainab.disability_confident and zainab.phone == "+44 7700 900202"
+    evidence = list(session.scalars(select(CandidateEvidence).where(CandidateEvidence.candidate_id == ciaran.id)))
+    by_position = {e.criterion.position: e.text for e in evidence}
+    assert by_position[1] == "BSc (Hons) Psychology, 2:1." and by_position[2] == "I have not yet started PWP training."
+    assert by_position[3].startswith("Three years in a crisis house")
+    page = hr.get(url(sl.v, "candidates")).get_data(as_text=True)
+    assert "6 candidates imported." in page
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "import")).summary == "6 candidates imported from a CSV file"
+
+
+def test_a_bom_and_header_spelling_are_tolerated(as_user, sl, session):
+    data = ("\ufeffFirst Name,Last-Name,EMAIL,Phone,Supporting Information\r\n"
+            "Zoë,Brontë,zoe.bronte@example.com,,I have led groups.\r\n\r\n").encode("utf-8")
+    r = upload(as_user(sl.hr), sl.v, data)
+    assert r.status_code == 302, problems(r)
+    c = session.scalar(select(Candidate).where(Candidate.email == "zoe.bronte@example.com"))
+    assert c.first_name == "Zoë" and c.last_name == "Brontë" and not c.disability_confident
+
+
+CASES = [
+    ("missing required column",
+     b"first_name,last_name,phone,supporting_information\r\nA,B,0770,Info\r\n",
+     ["Line 1: there is no email column"]),
+    ("two missing columns",
+     b"first_name,email\r\nA,a@example.com\r\n",
+     ["Line 1: there is no last_name column", "Line 1: there is no supporting_information column"]),
+    ("unknown column",
+     b"first_name,last_name,email,supporting_information,notes\r\nA,B,a@example.com,Info,x\r\n",
+     ["Line 1: the column 'notes' is not one we know. Rename or remove it (the columns are listed on this page)"]),
+    ("bad email on two lines",
+     (HEADER + GOOD + "Bea,Smith,not-an-email,,Info,no,\r\nCal,Jones,cal@@example,,Info,,\r\n").encode(),
+     ["Line 3: 'not-an-email' is not a valid email address", "Line 4: 'cal@@example' is not a valid email address"]),
+    ("duplicate email within the file",
+     (HEADER + GOOD + "Aoife,Other,AOIFE@example.com,,Info,no,\r\n").encode(),
+     ["Line 3: the email AOIFE@example.com is also on line 2. Each candidate needs their own email"]),
+    ("field too long",
+     (HEADER + "A" * 101 + ",B,b@example.com,,Info,no,\r\n" + "C,D,d@example.com,,Info,no," + "e" * 10001 + "\r\n").encode(),
+     ["Line 2: the first name is longer than 100 characters",
+      "Line 3: the evidence for criterion 1 is longer than 10,000 characters"]),
+    ("empty required values",
+     (HEADER + "A,,a@example.com,,Info,,\r\n" + "B,C,b@example.com,,,,\r\n").encode(),
+     ["Line 2: the last name is empty", "Line 3: the supporting information is empty"]),
+    ("wrong number of values",
+     (HEADER + GOOD + "A,B,b@example.com\r\n").encode(),
+     ["Line 3: this line has 3 values but the first line has 7 column names. Check for a missing or extra comma"]),
+    ("bad phone and yes/no",
+     (HEADER + "A,B,b@example.com,call me,Info,maybe,\r\n").encode(),
+     ["Line 2: 'call me' is not a phone number (use digits, spaces and + only)",
+      "Line 2: disability confident must be yes or no, not 'maybe'"]),
+    ("line numbers count lines inside quotes",
+     (HEADER + 'A,B,a@example.com,,"Line one\r\nline two\r\nline three",no,\r\n' + "C,D,bad,,Info,no,\r\n").encode(),
+     ["Line 5: 'bad' is not a valid email address"]),
+    ("unclosed quotation mark",
+     (HEADER + GOOD + 'B,C,c@example.com,,"Never closed,no,\r\n').encode(),
+     ["Line 3: this line could not be read as CSV (a quotation mark is not closed). Nothing after it was read"]),
+    ("evidence column for no criterion",
+     b"first_name,last_name,email,supporting_information,evidence_9\r\nA,B,a@example.com,Info,x\r\n",
+     ["Line 1: the column evidence_9 does not match a criterion: this vacancy's person specification has 4 criteria"]),
+    ("evidence column for an interview-only criterion",
+     b"first_name,last_name,email,supporting_information,evidence_3\r\nA,B,a@example.com,Info,x\r\n",
+     ["Line 1: the column evidence_3 is for criterion 3, which is assessed at interview only. Remove the column"]),
+    ("not UTF-8",
+     HEADER.encode() + GOOD.encode() + "Zoë,Brontë,z@example.com,,Info,no,\r\n".encode("latin-1"),
+     ["Line 3: this line has characters that are not UTF-8. Save the spreadsheet as 'CSV UTF-8 (comma delimited)' and try again"]),
+    ("not a CSV: a PDF",
+     b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n",
+     ["The selected file is not a CSV file. Save the spreadsheet as 'CSV UTF-8 (comma delimited)' and try again"]),
+    ("not a CSV: a spreadsheet",
+     b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 200,
+     ["The selected file is not a CSV file. Save the spreadsheet as 'CSV UTF-8 (comma delimited)' and try again"]),
+    ("not a CSV: prose",
+     b"Dear HR,\nplease find the candidates attached.\n",
+     ["Line 1: the file is not a CSV of candidates: the first line must be the column names (first_name, last_name, email, phone, supporting_information, ...)"]),
+    ("empty file", b"", ["The selected file is empty"]),
+    ("only a BOM and blank lines", b"\xef\xbb\xbf\r\n\r\n", ["The selected file is empty"]),
+    ("header but no candidates", HEADER.encode(), ["The file has column names but no candidates"]),
+]
+
+
+@pytest.mark.parametrize("name,data,expected", CASES, ids=[c[0] for c in CASES])
+def test_a_bad_file_imports_nothing_and_lists_every_problem(as_user, sl, session, name, data, expected):
+    before = count(session, sl.v)
+    r = upload(as_user(sl.hr), sl.v, data)
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert "Nothing was imported" in page
+    assert "The file was not imported" in page  # in the error summary, linked to the field
+    assert problems(r) == expected
+    assert count(session, sl.v) == before
+
+
+def test_a_duplicate_of_a_candidate_already_on_the_vacancy(as_user, sl, session):
+    data = (HEADER + GOOD + "Aoife,O'Connor,Aoife.OConnor@example.net,,Info,no,\r\n").encode()
+    r = upload(as_user(sl.hr), sl.v, data)
+    assert problems(r) == ["Line 3: a candidate with the email Aoife.OConnor@example.net is already on this vacancy "
+                           "(Candidate 01)"]
+    # the same email on another vacancy is fine
+    assert count(session, sl.v) == 3
+
+
+def test_five_megabytes_of_junk(as_user, sl, session):
+    rng = random.Random(3)
+    junk = rng.randbytes(5 * 1024 * 1024)
+    r = upload(as_user(sl.hr), sl.v, junk)
+    assert r.status_code == 200
+    assert problems(r) == ["The selected file must be smaller than 4 MB. Split it into smaller files and import each one"]
+    assert count(session, sl.v) == 3
+
+
+def test_three_megabytes_of_junk_text_is_not_a_csv(as_user, sl, session):
+    rng = random.Random(4)
+    alphabet = b"abcdefghij ,;\"\n"
+    junk = rng.randbytes(3 * 1024 * 1024).translate(bytes(alphabet[i % len(alphabet)] for i in range(256)))
+    r = upload(as_user(sl.hr), sl.v, junk)
+    assert r.status_code == 200
+    found = problems(r)
+    assert found and all(p.startswith("Line ") for p in found)
+    assert count(session, sl.v) == 3
+
+
+def test_three_megabytes_of_random_bytes_is_not_utf8(as_user, sl, session):
+    junk = os.urandom(3 * 1024 * 1024).replace(b"\x00", b"\x01")
+    r = upload(as_user(sl.hr), sl.v, junk)
+    assert r.status_code == 200 and len(problems(r)) == 1
+    assert count(session, sl.v) == 3
+
+
+def test_no_file_chosen(as_user, sl):
+    r = as_user(sl.hr).post_form(url(sl.v, "candidates/import"), {})
+    assert r.status_code == 200 and "Choose a CSV file to import" in r.get_data(as_text=True)
+
+
+def test_many_problems_are_capped_but_counted():
+    body = HEADER + "".join(f"A,B,bad{i},,Info,no,\r\n" for i in range(importing.MAX_PROBLEMS + 20))
+    result = importing.parse(body.encode())
+    assert len(result.problems) == importing.MAX_PROBLEMS and result.more_problems == 20
+    assert not result.rows
+
+
+def test_parse_unit():
+    result = importing.parse((HEADER + GOOD).encode())
+    assert result.ok and len(result.rows) == 1
+    row = result.rows[0]
+    assert (row.line, row.first_name, row.last_name, row.email, row.evidence) == \
+        (2, "Aoife", "O'Connor", "aoife@example.com", {1: "Two years in a CMHT"})
+    assert result.evidence_columns == [1]
