@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app panel
 PORT ?= 5000
 
-.PHONY: run test setup bench serve clean-vendor
+.PHONY: run test setup bench serve load scan clean-vendor
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,6 @@ test: setup
 serve: setup
 	$(FLASK) db-upgrade
 	$(VENV)/bin/gunicorn --workers $$(( $$(nproc) * 2 + 1 )) --bind 127.0.0.1:$(PORT) 'panel:create_app()'
+
+load: setup
+	$(PY) scripts/load.py --users 30 --seconds 60

@@ -17,7 +17,7 @@ log = logging.getLogger("panel")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    instance_path = os.environ.get("PANEL_INSTANCE_PATH") or (test_config or {}).get("INSTANCE_PATH")
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("PANEL_INSTANCE_PATH")
     app = Flask(
         __name__,
         instance_path=instance_path,

@@ -155,6 +155,10 @@ class WorkerPool:
                 if self._busy + sum(len(v) for v in self._idle.values()) < max(1, size):
                     self._busy += 1
                     break
+                spare = next((ws for ws in self._idle.values() if ws), None)
+                if spare:  # an idle worker with another memory limit makes room
+                    spare.pop().kill()
+                    continue
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise RenderTimeout("busy")
@@ -202,7 +206,11 @@ def render_html_to_pdf(html: str, target: Path, *, tagged: bool = False, timeout
     options = dict(BASE_OPTIONS, **(TAGGED_OPTIONS if tagged else {}))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    worker = POOL.acquire(memory_mb, int(config["PACK_WORKERS"]), wait=timeout)
+    try:
+        worker = POOL.acquire(memory_mb, int(config["PACK_WORKERS"]), wait=timeout)
+    except RenderTimeout:
+        log.warning("pack render waited %.1f s for a free worker", timeout)
+        raise RenderTimeout("The pack maker is busy with other packs. Try again in a minute.")
     healthy = False
     try:
         answer = worker.run({"html": html, "target": str(tmp), "options": options}, timeout)

@@ -206,3 +206,47 @@ def test_import_shortlist_and_moderate(live_server, new_context):
     with live_server.db() as s:
         decisions = {d.candidate.number: d.outcome for d in s.scalars(select(ShortlistDecision))}
     assert decisions == {1: ShortlistOutcome.SHORTLIST, 2: ShortlistOutcome.SHORTLIST, 3: ShortlistOutcome.REJECT}
+
+
+def test_scores_save_as_they_go_with_javascript(live_server, new_context):
+    """With JavaScript, each choice and comment is saved in the background: closing the
+    browser loses nothing."""
+    base = live_server.url
+    with live_server.db() as s:
+        chair = make_user(s, "chair", "Amara Okafor", "as.chair@example.org")
+        panelist = make_user(s, "panelist", "Siobhán Kelly", "as.panelist@example.org")
+        v = Vacancy(title="High Intensity Therapist", reference="JRN-SL-2", band="Band 7", site="Lincoln",
+                    status=VacancyStatus.SHORTLISTING)
+        for i, (text, essential, assessed) in enumerate(SPEC, start=1):
+            v.criteria.append(Criterion(position=i, text=text, category=CriterionCategory.EXPERIENCE,
+                                        essential=essential, assessed_at=assessed))
+        v.panel_members.extend([PanelMember(user=chair, panel_role=PanelRole.CHAIR),
+                                PanelMember(user=panelist, panel_role=PanelRole.PATIENT)])
+        s.add(v)
+        s.flush()
+        c = Candidate(vacancy_id=v.id, number=1, first_name="Ana", last_name="Silva", email="ana@example.com",
+                      supporting_information="I have delivered CBT for five years.")
+        s.add(c)
+        s.commit()
+        s.add(ConflictDeclaration(candidate_id=c.id, user_id=panelist.id, knows_candidate=False))
+        s.commit()
+        vacancy_id, candidate_id, user_id = v.id, c.id, panelist.id
+        first_criterion = next(cr.id for cr in v.criteria if cr.position == 1)
+
+    page = new_context().new_page()
+    visits = Visits(page)
+    sign_in(page, base, "as.panelist@example.org", visits)
+    page.goto(f"{base}/vacancies/{vacancy_id}/shortlisting/candidates/{candidate_id}")
+    visits.check()
+    score(page, visits, {1: "2 – Clear evidence"})
+    page.get_by_text(re.compile(r"Saved at .*1 of 3 criteria scored")).wait_for()
+    page.get_by_label("Comment on criterion 1 (optional)").fill("Saved without pressing a button")
+    page.get_by_text(re.compile(r"Saved at")).wait_for()
+    page.wait_for_timeout(2500)  # the comment is saved 1.5 seconds after typing stops
+    page.close()  # the panelist closes the browser without pressing any button
+
+    with live_server.db() as s:
+        saved = s.scalar(select(ShortlistScore).where(ShortlistScore.candidate_id == candidate_id,
+                                                      ShortlistScore.user_id == user_id,
+                                                      ShortlistScore.criterion_id == first_criterion))
+        assert saved.score == 2 and saved.comment == "Saved without pressing a button"
