@@ -12,7 +12,6 @@ from panel.models import (
     InterviewScore,
     InterviewSlot,
     PanelMember,
-    PanelRole,
     PlanQuestion,
     PlanQuestionCriterion,
     QuestionStatus,

@@ -79,10 +79,16 @@ class Worker:
         )
         self.renders = 0
         self._buffer = b""
-        ready = self._read(time.monotonic() + READY_TIMEOUT)
+        try:
+            ready = self._read(time.monotonic() + READY_TIMEOUT)
+        except RenderError:
+            ready = {}
         if not ready.get("ready"):
+            code = self.proc.poll()
             self.kill()
-            raise RenderFailed("The pack maker could not start. Tell your recruitment team.")
+            log.warning("pack render worker could not start (exit code %s, memory limit %s MB)", code, memory_mb)
+            raise RenderFailed(f"The pack maker could not start within its {memory_mb} MB memory limit. "
+                               "Tell your recruitment team.")
 
     @property
     def pid(self) -> int:
@@ -221,9 +227,14 @@ def render_html_to_pdf(html: str, target: Path, *, tagged: bool = False, timeout
             f"Making this pack took longer than the {timeout:g} second limit, so it was stopped. "
             "Try again in a few minutes; if it keeps happening, tell your recruitment team.")
     except RenderFailed:
-        log.warning("pack render worker %s ended unexpectedly", worker.pid)
-        raise RenderFailed("The pack could not be made: the pack maker stopped unexpectedly. "
-                           "Try again; if it keeps happening, tell your recruitment team.")
+        # A C library that cannot allocate under RLIMIT_AS aborts the process (GLib does),
+        # rather than raising MemoryError, so a worker that vanishes mid-render most
+        # likely hit the memory limit.
+        code = worker.proc.poll()
+        log.warning("pack render worker %s ended during a render (exit code %s, memory limit %s MB)",
+                    worker.pid, code, memory_mb)
+        raise RenderFailed(f"The pack could not be made: the pack maker stopped, most likely because the pack "
+                           f"needed more than its {memory_mb} MB memory limit. Tell your recruitment team.")
     finally:
         POOL.release(worker, healthy, int(config["PACK_WORKER_MAX_RENDERS"]))
         if not healthy:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from panel import permissions
 from panel.db import db
-from panel.models import BankQuestion, Candidate, InterviewSlot, PlanQuestion, QuestionStatus, Vacancy
+from panel.models import Candidate, InterviewSlot, PlanQuestion, QuestionStatus, Vacancy
 from panel.plans import invitations as invitation_text
 from panel.plans import queries, services, timetable
 from panel.plans.forms import (
