@@ -32,6 +32,9 @@ run: setup
 test: setup
 	$(PY) -m pytest -q -n auto --dist loadfile $(PYTEST_ARGS)
 
+bench: setup
+	$(PY) -m panel.packs.bench
+
 serve: setup
 	$(FLASK) db-upgrade
 	$(VENV)/bin/gunicorn --workers $$(( $$(nproc) * 2 + 1 )) --bind 127.0.0.1:$(PORT) 'panel:create_app()'

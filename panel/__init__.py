@@ -96,6 +96,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(scoring_bp)
     app.register_blueprint(candidates_bp)
     app.register_blueprint(shortlisting_bp)
+    from panel.records.views import bp as records_bp
+
+    app.register_blueprint(records_bp)
 
     from panel import cli
 

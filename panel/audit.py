@@ -45,6 +45,7 @@ def record(
     entity_type: str | None = None,
     entity_id: int | None = None,
     vacancy_id: int | None = None,
+    candidate_id: int | None = None,
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
@@ -61,6 +62,7 @@ def record(
         entity_type=entity_type or "",
         entity_id=entity_id,
         vacancy_id=vacancy_id,
+        candidate_id=candidate_id,
         summary=summary[:300],
         changes=changes or None,
     )

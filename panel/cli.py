@@ -106,6 +106,21 @@ def init_app(app: Flask) -> None:
         rows = sum(result["row_counts"].values())
         click.echo(f"Restored the backup of {result['created_at']}: {rows} rows and {result['files']} uploaded files.")
 
+    @app.cli.command("purge")
+    @click.option("--dry-run", is_flag=True, help="List what is due for deletion and change nothing")
+    def purge(dry_run):
+        """Delete personal data that has passed its retention period (run it daily)."""
+        from panel.records import retention
+
+        with session_scope() as session:
+            result = retention.purge(session, dry_run=dry_run)
+        if not dry_run and result.batches:
+            retention.delete_files(result)
+        for line in result.lines():
+            click.echo(line)
+        if not dry_run and result.batches:
+            click.echo(f"{result.files_removed} application files removed from the uploads folder.")
+
     from panel.packs.cli import register as register_pack_command
 
     register_pack_command(app)

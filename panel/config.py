@@ -48,6 +48,14 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "PACK_WORKERS": (1, "Pack render processes per web process (kept warm between renders)."),
     "PACK_WORKER_MAX_RENDERS": (50, "A render process is replaced after this many packs."),
     "PACK_CACHE_HOURS": (24, "Cached packs (instance/pack-cache/) unused for longer than this are deleted."),
+    # Records and data protection (panel/records)
+    "RETENTION_UNSUCCESSFUL_DAYS": (183, "Days after a vacancy closes before `flask purge` deletes unsuccessful candidates' personal data and application files (about 6 months)."),
+    "RETENTION_APPOINTED_DAYS": (365, "Days after a vacancy closes before `flask purge` deletes the appointed candidate's recruitment record (12 months)."),
+    "DATA_CONTROLLER": ("", "The organisation legally responsible for the data (shown on the privacy notice). Empty: ORGANISATION_NAME."),
+    "DPO_CONTACT": ("", "How to contact the Data Protection Officer (shown on the privacy notice)."),
+    "PRIVACY_CONTACT_EMAIL": ("", "Email address for privacy questions and subject access requests (privacy notice)."),
+    "ACCESSIBILITY_CONTACT": ("", "Who to contact about an accessibility problem: email or phone (accessibility statement)."),
+    "ACCESSIBILITY_LAST_REVIEWED": ("", "When the accessibility statement was last reviewed, e.g. 1 March 2026."),
 }
 
 

@@ -475,3 +475,17 @@ def results_signed_off(signoff) -> bool:
 
 def can_download_results_pack(user, vacancy: Vacancy, signoff) -> bool:
     return results_pack_audience(user, vacancy) and results_signed_off(signoff)
+
+
+# --- records and data protection (issue 8) --------------------------------------
+# Subject access exports (everything held about one candidate, with who wrote each note)
+# and the audit log with its CSV export: HR only. Nobody can change or delete audit
+# entries through the app (there are no such routes); only `flask purge` blanks the
+# personal details inside entries about candidates whose retention period has passed.
+
+def can_export_subject_access(user, vacancy: Vacancy) -> bool:
+    return is_hr(user)
+
+
+def can_export_audit_log(user) -> bool:
+    return can_view_audit_log(user)

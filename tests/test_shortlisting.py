@@ -158,15 +158,18 @@ def test_a_too_long_comment_is_refused(as_user, sl, session):
     assert my_scores(session, c, sl.panelist) == {}
 
 
-def test_a_criterion_of_another_vacancy_or_assessed_at_interview_is_ignored(as_user, sl, session):
+def test_a_criterion_of_another_vacancy_or_assessed_at_interview_is_refused(as_user, sl, session):
     client = as_user(sl.panelist)
     c = sl.candidates[0]
     declare(client, sl.v, c)
     interview_only = next(cr for cr in sl.v.criteria if not cr.at_application)
     foreign = sl.elsewhere.criteria[0]
-    r = save(client, sl.v, c, {interview_only.id: "2", foreign.id: "2", sl.criteria[0].id: "1"})
-    assert r.status_code == 302
-    assert my_scores(session, c, sl.panelist) == {sl.criteria[0].id: (1, "")}
+    for bad in (interview_only, foreign):
+        r = save(client, sl.v, c, {bad.id: "2", sl.criteria[0].id: "1"})
+        assert r.status_code == 400 and "Nothing was saved" in r.get_data(as_text=True)
+        r = save(client, sl.v, c, {bad.id: "2"}, headers={"Accept": "application/json"})
+        assert r.status_code == 400 and r.json["saved"] is False
+    assert my_scores(session, c, sl.panelist) == {}
 
 
 def test_submit_needs_every_criterion_then_locks(as_user, sl, session):

@@ -262,3 +262,20 @@ def test_vacancy_page_query_count_does_not_grow_with_panel_and_criteria(app, as_
                 assert hr.get(f"/vacancies/{v.id}{suffix}").status_code == 200
             counts.append(len(queries))
     assert counts[:3] == counts[3:], counts
+
+
+def test_closing_needs_signed_off_results(as_user, world, session):
+    from panel.db import utcnow
+    from panel.models import InterviewSignOff
+
+    a = world["a"]
+    a.status = VacancyStatus.DECISIONS
+    session.commit()
+    hr = as_user(world["hr"])
+    response = hr.post_form(f"/vacancies/{a.id}/status", {"from": "decisions"})
+    assert response.status_code == 400 and "sign off the interview results" in response.get_data(as_text=True)
+    session.add(InterviewSignOff(vacancy_id=a.id, signed_off_at=utcnow(), signed_off_by_id=world["chair"].id))
+    session.commit()
+    assert hr.post_form(f"/vacancies/{a.id}/status", {"from": "decisions"}).status_code == 302
+    session.expire_all()
+    assert session.get(Vacancy, a.id).status == VacancyStatus.CLOSED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from panel import permissions
+from panel import audit, permissions
 from panel.candidates import importing, queries, services
 from panel.candidates.forms import ApplicationForm, ConfirmForm, ImportForm, candidate_form
 from panel.db import db
@@ -91,6 +91,8 @@ def show(vacancy_id: int, candidate_id: int):
     vacancy = _vacancy(vacancy_id, permissions.can_view_candidates)
     candidate = _candidate(vacancy, candidate_id)
     declaration = None if permissions.is_hr(current_user) else declaration_of(current_user.id, candidate.id)
+    audit.record(db(), current_user, "view", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
+                 summary=f"{candidate.label}'s personal details viewed")
     return render_template("candidates/show.html", vacancy=vacancy, candidate=candidate,
                            criteria=services.scored_criteria(vacancy),
                            evidence={e.criterion_id: e.text for e in candidate.evidence},
@@ -153,6 +155,8 @@ def application(vacancy_id: int, candidate_id: int):
     permissions.require(permissions.can_read_application(current_user, vacancy, candidate, declaration))
     if not candidate.application_file:
         abort(404)
+    audit.record(db(), current_user, "download", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
+                 summary=f"Application PDF of {candidate.label} downloaded")
     try:
         return send_pdf(candidate.application_file,
                         safe_download_name(f"{vacancy.reference} {candidate.label} application"))

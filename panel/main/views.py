@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
@@ -36,12 +36,33 @@ def healthz():
 @login_required
 def audit_log():
     permissions.require(permissions.can_view_audit_log(current_user))
-    vacancy_id = request.args.get("vacancy", type=int)
+    filters = queries.parse_audit_filters(request.args)
     page = max(request.args.get("page", 1, type=int), 1)
-    events, has_more = queries.audit_events(vacancy_id=vacancy_id, page=page)
-    vacancies = queries.all_vacancy_choices()
-    return render_template("main/audit.html", events=events, vacancies=vacancies, vacancy_id=vacancy_id,
-                           page=page, has_more=has_more)
+    events, has_more = queries.audit_events(page=page, filters=filters)
+    return render_template("main/audit.html", events=events, vacancies=queries.all_vacancy_choices(),
+                           candidates=queries.candidate_choices(filters.vacancy_id),
+                           people=queries.person_choices(), filters=filters, vacancy_id=filters.vacancy_id,
+                           references=queries.reference_map(events), page=page, has_more=has_more)
+
+
+@bp.route("/audit/export.csv")
+@login_required
+def audit_export():
+    """The filtered audit log as a CSV download (itself recorded in the audit log)."""
+    from panel import audit
+    from panel.records import auditlog
+
+    permissions.require(permissions.can_export_audit_log(current_user))
+    filters = queries.parse_audit_filters(request.args)
+    events = queries.audit_events_for_export(filters)
+    body = auditlog.to_csv(events, queries.reference_map(events))
+    audit.record(db(), current_user, "download", entity_type="audit log", vacancy_id=filters.vacancy_id,
+                 candidate_id=filters.candidate_id, summary=f"Audit log exported as CSV ({len(events)} entries)",
+                 changes={"filters": filters.args()} if filters.args() else None)
+    stamp = dt.date.today().isoformat()
+    return Response(body, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="audit-log-{stamp}.csv"',
+                             "Cache-Control": "no-store"})
 
 
 @bp.route("/accessibility")

@@ -22,6 +22,7 @@ class AuditEvent(Base):
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     vacancy_id: Mapped[int | None] = mapped_column(Integer, index=True)  # kept even if the vacancy goes
+    candidate_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the candidate it concerns, if any
     summary: Mapped[str] = mapped_column(String(300), default="")
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -38,6 +38,7 @@ class Candidate(Base):
     application_file: Mapped[str | None] = mapped_column(String(100))
     application_filename: Mapped[str | None] = mapped_column(String(255))
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # personal data deleted (panel/records/retention.py)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vacancy: Mapped[Vacancy] = relationship()
@@ -56,6 +57,10 @@ class Candidate(Base):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None
 
 
 class CandidateEvidence(Base):

@@ -64,6 +64,7 @@ class RenderResult:
     cached: bool
     key: str
     refused: list[str]
+    cpu_seconds: float = 0.0
 
 
 # --- the worker processes ---------------------------------------------------
@@ -301,6 +302,7 @@ def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = 
     key = cache_key(context, options)
     path = cache_folder() / f"{key}.pdf"
     if use_cache and path.is_file():
+        os.utime(path)  # recently used: kept by prune_cache
         return RenderResult(path=path, pages=0, seconds=0.0, peak_rss_kib=0, cached=True, key=key, refused=[])
     html = render_html(context, key[:8])
     if not use_cache:
@@ -310,7 +312,7 @@ def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = 
         prune_cache(keep=path)
     return RenderResult(path=path, pages=answer["pages"], seconds=answer["seconds"],
                         peak_rss_kib=answer.get("peak_rss_kib", 0), cached=False, key=key,
-                        refused=answer.get("refused", []))
+                        refused=answer.get("refused", []), cpu_seconds=answer.get("cpu_seconds", 0.0))
 
 
 def prune_cache(keep: Path | None = None) -> int:

@@ -609,6 +609,10 @@ def feedback_download(vacancy_id: int, candidate_id: int):
     text = fb.document(saved.text if saved else draft, saved.include_scores if saved else False, scores)
     name = safe_download_name(f"{vacancy.reference} feedback {candidate.label}")
     name = name.rsplit(".", 1)[0] if name.lower().endswith(".pdf") else name
+    from panel import audit
+
+    audit.record(db(), current_user, "download", entity_type="feedback", vacancy_id=vacancy.id,
+                 candidate_id=candidate.id, summary=f"Feedback for {candidate.label} downloaded")
     return Response(text, mimetype="text/plain; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.txt"'})
 
@@ -620,6 +624,10 @@ def export(vacancy_id: int):
     vacancy = _vacancy(vacancy_id, permissions.can_export_interviews)
     page = _results_page(vacancy)
     body = "\ufeff" + services.export_csv(vacancy, page)
+    from panel import audit
+
+    audit.record(db(), current_user, "download", entity_type="export", vacancy_id=vacancy.id,
+                 summary=f"Interview scores export (CSV) for {vacancy.reference} downloaded")
     return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{vacancy.reference}-interview-scores.csv"'.replace("/", "-")})
 

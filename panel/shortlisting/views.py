@@ -2,6 +2,8 @@
 moderates, HR and the chair follow progress and export the results."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -13,6 +15,8 @@ from panel.shortlisting.forms import ConflictForm, DecisionForm, SubmitForm, sco
 from panel.templating import london
 from panel.uploads import safe_download_name
 from panel.vacancies.queries import vacancy_with_everything
+
+SCORE_FIELD_RE = re.compile(r"^(?:score|comment)_\d+$")
 
 bp = Blueprint("shortlisting", __name__, url_prefix="/vacancies/<int:vacancy_id>/shortlisting")
 
@@ -159,6 +163,13 @@ def save_scores(vacancy_id: int, candidate_id: int):
             return {"saved": False, "error": reason}, 409
         return _candidate_page(vacancy, candidate_id, error=reason, status=409)
     form = score_form(data.criteria)
+    known = {name for _cid, score_name, comment_name in form.criterion_fields for name in (score_name, comment_name)}
+    if any(SCORE_FIELD_RE.match(key) and key not in known for key in request.form):
+        # a score for a criterion of another vacancy, or one assessed only at interview
+        reason = "That criterion is not scored at shortlisting for this vacancy. Nothing was saved."
+        if _wants_json():
+            return {"saved": False, "error": reason}, 400
+        return _candidate_page(vacancy, candidate_id, form=form, error=reason, status=400)
     if not form.validate_on_submit():
         if _wants_json():
             return {"saved": False, "error": "Some answers could not be saved. Use the save button to see why."}, 400
@@ -311,5 +322,9 @@ def export(vacancy_id: int):
     rows = services.export_rows(data, [r for r in results if visible[r.candidate_id]],
                                 identity=permissions.can_see_candidate_identity(current_user, vacancy), users=users)
     name = safe_download_name(f"{vacancy.reference} shortlisting").removesuffix(".pdf") + ".csv"
+    from panel import audit
+
+    audit.record(db(), current_user, "download", entity_type="export", vacancy_id=vacancy.id,
+                 summary=f"Shortlisting export (CSV) for {vacancy.reference} downloaded")
     return Response(services.to_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

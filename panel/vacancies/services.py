@@ -78,6 +78,8 @@ def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: Va
         raise VacancyError("This vacancy is closed. It cannot move on.")
     old = vacancy.status
     vacancy.status = new
+    if new == VacancyStatus.CLOSED:
+        vacancy.closed_at = utcnow()  # retention periods count from here
     audit.record(session, actor, "status", vacancy, vacancy_id=vacancy.id,
                  summary=f"Vacancy {vacancy.reference} moved from {old.label.lower()} to {new.label.lower()}",
                  changes={"status": {"before": old.value, "after": new.value}})
@@ -94,6 +96,15 @@ def readiness_problems(vacancy: Vacancy) -> list[str]:
             problems.append("Add a chair to the panel before shortlisting starts")
         if len(vacancy.panel_members) < 2:
             problems.append("Add at least two people to the panel, so every application is shortlisted by two people")
+    elif vacancy.status == VacancyStatus.DECISIONS:
+        from sqlalchemy.orm import object_session
+
+        from panel.models import InterviewSignOff
+
+        session = object_session(vacancy)
+        signoff = session.scalar(select(InterviewSignOff).where(InterviewSignOff.vacancy_id == vacancy.id)) if session else None
+        if signoff is None or signoff.signed_off_at is None:
+            problems.append("The chair must sign off the interview results before the vacancy closes")
     return problems
 
 

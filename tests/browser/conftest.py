@@ -74,6 +74,8 @@ def serve(tmp_path: Path, **overrides) -> Iterator[LiveServer]:
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
+        "OUTBOX_FOLDER": str(tmp_path / "outbox"),
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "PASSWORD_HASH_METHOD": TEST_HASH,
         "COOKIE_SECURE": False,
         "SERVER_NAME": None,

@@ -32,6 +32,7 @@ def score_candidate(page, base, vacancy_id, candidate_id, questions, scores, not
     page.get_by_role("heading", level=1, name=re.compile("Submit")).wait_for()
     assert_accessible(page)
     page.get_by_role("button", name=f"Submit {who} scores").click()
+    page.get_by_text(re.compile(r"scores for Candidate \d+ are submitted")).wait_for()
 
 
 def test_three_panel_members_score_the_chair_moderates_decides_signs_off_and_writes_feedback(live_server, new_context):

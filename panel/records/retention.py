@@ -1,0 +1,320 @@
+"""Retention: when a closed vacancy's personal data is due for deletion, and the purge itself.
+
+Two periods, counted from the moment the vacancy closed (``Vacancy.closed_at``):
+
+- RETENTION_UNSUCCESSFUL_DAYS: everyone who was not appointed (not shortlisted, withdrawn,
+  reserve, not appointable);
+- RETENTION_APPOINTED_DAYS: the appointed candidate (interview outcome "preferred").
+
+Purging a candidate deletes or blanks their personal data and everything written about
+them (names, contact details, supporting information, evidence, the application PDF on
+disk, shortlisting comments and decision reasons, interview notes, agreed-score reasons,
+outcome rationale, feedback text, interview invitation emails, and the text of audit
+entries about them). The candidate row stays as an anonymised label ("Candidate 04") with
+its numeric scores and outcomes, for reporting; ``purged_at`` records when.
+
+The work here flushes and never commits; ``flask purge`` commits, then deletes the files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from panel import audit
+from panel.db import utcnow
+from panel.models import (
+    AuditEvent,
+    Candidate,
+    CandidateEvidence,
+    CandidateFeedback,
+    CandidateInvitation,
+    InterviewOutcome,
+    InterviewScore,
+    ModeratedScore,
+    Outcome,
+    ShortlistDecision,
+    ShortlistScore,
+    Vacancy,
+    VacancyStatus,
+)
+
+UNSUCCESSFUL = "unsuccessful"
+APPOINTED = "appointed"
+KIND_LABELS = {UNSUCCESSFUL: "unsuccessful candidates", APPOINTED: "appointed candidate"}
+
+#: What is counted and removed, in the order it is reported.
+COUNT_LABELS = {
+    "candidates": "candidates' names and contact details",
+    "application_files": "application PDF files",
+    "supporting_information": "supporting information texts",
+    "evidence": "evidence texts per criterion",
+    "shortlisting_comments": "shortlisting comments",
+    "shortlisting_reasons": "shortlisting decision reasons",
+    "interview_notes": "interview notes",
+    "agreed_score_reasons": "agreed score reasons",
+    "outcome_rationales": "outcome rationales",
+    "feedback": "feedback texts",
+    "invitations": "interview invitation emails",
+    "audit_entries": "audit entries with their details removed",
+}
+
+REDACTED = "(removed by the retention purge)"
+#: Audit change keys whose values are never personal (kept when an entry is redacted).
+SAFE_AUDIT_KEYS = {"number", "outcome", "status", "version", "knows_candidate", "withdrawn_at", "sent_at",
+                   "include_scores", "signed_off_at", "user_id", "entered_by_id", "score"}
+
+
+# --- dates (pure) -------------------------------------------------------------
+
+def closed_moment(vacancy: Vacancy) -> dt.datetime | None:
+    """When the vacancy closed (vacancies closed before closed_at existed: their last change)."""
+    if vacancy.status != VacancyStatus.CLOSED:
+        return None
+    return vacancy.closed_at or vacancy.updated_at
+
+
+def due_dates(vacancy: Vacancy, unsuccessful_days: int, appointed_days: int) -> dict[str, dt.datetime] | None:
+    """{kind: the moment its personal data becomes due for purging}, or None if not closed."""
+    closed = closed_moment(vacancy)
+    if closed is None:
+        return None
+    return {UNSUCCESSFUL: closed + dt.timedelta(days=unsuccessful_days),
+            APPOINTED: closed + dt.timedelta(days=appointed_days)}
+
+
+def configured_due_dates(vacancy: Vacancy) -> dict[str, dt.datetime] | None:
+    config = current_app.config
+    return due_dates(vacancy, int(config["RETENTION_UNSUCCESSFUL_DAYS"]), int(config["RETENTION_APPOINTED_DAYS"]))
+
+
+def is_due(due: dt.datetime, now: dt.datetime) -> bool:
+    return now >= due
+
+
+# --- planning -----------------------------------------------------------------
+
+@dataclass
+class Batch:
+    """The candidates of one kind on one vacancy that are due, and what they hold."""
+
+    vacancy_id: int
+    reference: str
+    kind: str
+    candidate_ids: list[int]
+    counts: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PurgeResult:
+    batches: list[Batch]
+    closed_vacancies: int
+    already_purged: int
+    next_due: tuple[str, str, dt.datetime] | None  # (reference, kind, when)
+    dry_run: bool
+    files_removed: int = 0
+
+    @property
+    def candidates(self) -> int:
+        return sum(len(b.candidate_ids) for b in self.batches)
+
+    def lines(self) -> list[str]:
+        """What happened (or would happen), in plain words, never with personal data."""
+        if self.closed_vacancies == 0:
+            return ["No vacancy is closed, so there is nothing to purge."]
+        if not self.batches:
+            lines = ["Nothing is due for purging."]
+            if self.already_purged:
+                lines.append(f"{self.already_purged} candidates' personal data was purged before; "
+                             "there is nothing more to delete for them.")
+            if self.next_due:
+                ref, kind, when = self.next_due
+                lines.append(f"The next purge is due on {when:%d %B %Y} ({KIND_LABELS[kind]} of {ref}).")
+            return lines
+        verb = "Would delete" if self.dry_run else "Deleted"
+        lines = []
+        for b in self.batches:
+            lines.append(f"{b.reference}: {len(b.candidate_ids)} {KIND_LABELS[b.kind]}")
+            for key, label in COUNT_LABELS.items():
+                if b.counts.get(key):
+                    lines.append(f"  {verb.lower()} {b.counts[key]} {label}")
+        total = f"{self.candidates} candidates on {len({b.vacancy_id for b in self.batches})} vacancies"
+        if self.dry_run:
+            lines.append(f"Dry run: nothing was changed. A purge would remove the personal data of {total}.")
+        else:
+            lines.append(f"{verb} the personal data of {total}.")
+        return lines
+
+
+def _appointed_ids(session: Session, vacancy_ids: list[int]) -> set[int]:
+    if not vacancy_ids:
+        return set()
+    stmt = (select(InterviewOutcome.candidate_id).join(Candidate, Candidate.id == InterviewOutcome.candidate_id)
+            .where(Candidate.vacancy_id.in_(vacancy_ids), InterviewOutcome.outcome == Outcome.PREFERRED))
+    return set(session.scalars(stmt))
+
+
+def _nonempty(session: Session, column, candidate_col, ids: list[int]) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(select(func.count()).where(candidate_col.in_(ids), column.is_not(None), column != "")) or 0
+
+
+def _count(session: Session, ids: list[int], candidates: list[Candidate]) -> tuple[dict[str, int], list[str]]:
+    from sqlalchemy import func
+
+    files = [c.application_file for c in candidates if c.application_file]
+    counts = {
+        "candidates": len(ids),
+        "application_files": len(files),
+        "supporting_information": sum(1 for c in candidates if c.supporting_information),
+        "evidence": session.scalar(select(func.count()).select_from(CandidateEvidence)
+                                   .where(CandidateEvidence.candidate_id.in_(ids))) or 0,
+        "shortlisting_comments": _nonempty(session, ShortlistScore.comment, ShortlistScore.candidate_id, ids),
+        "shortlisting_reasons": _nonempty(session, ShortlistDecision.reason, ShortlistDecision.candidate_id, ids),
+        "interview_notes": _nonempty(session, InterviewScore.notes, InterviewScore.candidate_id, ids),
+        "agreed_score_reasons": _nonempty(session, ModeratedScore.reason, ModeratedScore.candidate_id, ids),
+        "outcome_rationales": _nonempty(session, InterviewOutcome.rationale, InterviewOutcome.candidate_id, ids),
+        "feedback": _nonempty(session, CandidateFeedback.text, CandidateFeedback.candidate_id, ids),
+        "invitations": session.scalar(select(func.count()).select_from(CandidateInvitation)
+                                      .where(CandidateInvitation.candidate_id.in_(ids))) or 0,
+        "audit_entries": sum(1 for e in session.scalars(select(AuditEvent).where(_audit_about(session, ids)))
+                             if _redact_changes(e.changes) != e.changes),
+    }
+    return counts, files
+
+
+def _audit_about(session: Session, ids: list[int]):
+    """Audit entries about these candidates or about rows that belong to them."""
+    owned = {
+        "candidate": ids,
+        "shortlistdecision": select(ShortlistDecision.id).where(ShortlistDecision.candidate_id.in_(ids)),
+        "interviewscore": select(InterviewScore.id).where(InterviewScore.candidate_id.in_(ids)),
+        "moderatedscore": select(ModeratedScore.id).where(ModeratedScore.candidate_id.in_(ids)),
+        "interviewoutcome": select(InterviewOutcome.id).where(InterviewOutcome.candidate_id.in_(ids)),
+        "candidatefeedback": select(CandidateFeedback.id).where(CandidateFeedback.candidate_id.in_(ids)),
+    }
+    return or_(AuditEvent.candidate_id.in_(ids),
+               *[(AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(sub) for kind, sub in owned.items()])
+
+
+def plan(session: Session, now: dt.datetime) -> PurgeResult:
+    """What is due at ``now``, with counts per kind of record. Changes nothing."""
+    config = current_app.config
+    days = int(config["RETENTION_UNSUCCESSFUL_DAYS"]), int(config["RETENTION_APPOINTED_DAYS"])
+    vacancies = list(session.scalars(select(Vacancy).where(Vacancy.status == VacancyStatus.CLOSED)
+                                     .order_by(Vacancy.reference)))
+    appointed = _appointed_ids(session, [v.id for v in vacancies])
+    candidates_by_vacancy: dict[int, list[Candidate]] = {}
+    if vacancies:
+        for c in session.scalars(select(Candidate).where(Candidate.vacancy_id.in_([v.id for v in vacancies]))
+                                 .order_by(Candidate.number)):
+            candidates_by_vacancy.setdefault(c.vacancy_id, []).append(c)
+    batches: list[Batch] = []
+    already = 0
+    next_due = None
+    for v in vacancies:
+        dues = due_dates(v, *days)
+        for kind in (UNSUCCESSFUL, APPOINTED):
+            group = [c for c in candidates_by_vacancy.get(v.id, []) if (c.id in appointed) == (kind == APPOINTED)]
+            waiting = [c for c in group if c.purged_at is None]
+            already += len(group) - len(waiting)
+            if not waiting:
+                continue
+            if not is_due(dues[kind], now):
+                if next_due is None or dues[kind] < next_due[2]:
+                    next_due = (v.reference, kind, dues[kind])
+                continue
+            ids = [c.id for c in waiting]
+            counts, files = _count(session, ids, waiting)
+            batches.append(Batch(v.id, v.reference, kind, ids, counts, files))
+    return PurgeResult(batches=batches, closed_vacancies=len(vacancies), already_purged=already,
+                       next_due=next_due, dry_run=True)
+
+
+# --- the purge ------------------------------------------------------------------
+
+def _redact_changes(changes: dict | None) -> dict | None:
+    if not changes:
+        return changes
+    out = {}
+    for key, value in changes.items():
+        if key in SAFE_AUDIT_KEYS or key.endswith(" score"):
+            out[key] = value
+        elif isinstance(value, dict) and set(value) <= {"before", "after"}:
+            out[key] = {side: (REDACTED if isinstance(v, str) and v else v) for side, v in value.items()}
+        else:
+            out[key] = REDACTED
+    return out
+
+
+def _purge_batch(session: Session, batch: Batch, now: dt.datetime) -> None:
+    ids = batch.candidate_ids
+    # audit entries first, while the rows they point at still say whose they are
+    for event in session.scalars(select(AuditEvent).where(_audit_about(session, ids))):
+        redacted = _redact_changes(event.changes)
+        if redacted != event.changes:
+            event.changes = redacted
+    session.execute(update(Candidate).where(Candidate.id.in_(ids)).values(
+        first_name="", last_name="", email="", phone="", supporting_information="", disability_confident=False,
+        application_file=None, application_filename=None, purged_at=now), execution_options={"synchronize_session": False})
+    session.execute(delete(CandidateEvidence).where(CandidateEvidence.candidate_id.in_(ids)))
+    session.execute(delete(CandidateInvitation).where(CandidateInvitation.candidate_id.in_(ids)))
+    session.execute(update(ShortlistScore).where(ShortlistScore.candidate_id.in_(ids)).values(comment=""),
+                    execution_options={"synchronize_session": False})
+    session.execute(update(ShortlistDecision).where(ShortlistDecision.candidate_id.in_(ids))
+                    .values(reason="", version=ShortlistDecision.version + 1), execution_options={"synchronize_session": False})
+    session.execute(update(InterviewScore).where(InterviewScore.candidate_id.in_(ids))
+                    .values(notes="", version=InterviewScore.version + 1), execution_options={"synchronize_session": False})
+    session.execute(update(ModeratedScore).where(ModeratedScore.candidate_id.in_(ids)).values(reason=""),
+                    execution_options={"synchronize_session": False})
+    session.execute(update(InterviewOutcome).where(InterviewOutcome.candidate_id.in_(ids))
+                    .values(rationale="", version=InterviewOutcome.version + 1), execution_options={"synchronize_session": False})
+    session.execute(update(CandidateFeedback).where(CandidateFeedback.candidate_id.in_(ids))
+                    .values(text="", version=CandidateFeedback.version + 1), execution_options={"synchronize_session": False})
+    counts = {COUNT_LABELS[k]: n for k, n in batch.counts.items() if n}
+    audit.record(session, None, "purge", entity_type="vacancy", entity_id=batch.vacancy_id, vacancy_id=batch.vacancy_id,
+                 summary=f"Retention purge of {batch.reference}: personal data of {len(ids)} {KIND_LABELS[batch.kind]} deleted",
+                 changes={"kind": batch.kind, **counts})
+
+
+def purge(session: Session, now: dt.datetime | None = None, dry_run: bool = False) -> PurgeResult:
+    """Purge what is due at ``now`` (flushes; the caller commits, then calls delete_files)."""
+    now = now or utcnow()
+    result = plan(session, now)
+    result.dry_run = dry_run
+    if dry_run or not result.batches:
+        return result
+    for batch in result.batches:
+        _purge_batch(session, batch, now)
+    session.flush()
+    session.expire_all()
+    return result
+
+
+def delete_files(result: PurgeResult) -> int:
+    """Remove the purged candidates' application files (after the commit), and the pack cache
+    (cached packs may name them; they are made again on demand)."""
+    from panel.uploads import _is_safe_name
+
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    removed = 0
+    for batch in result.batches:
+        for name in batch.files:
+            if _is_safe_name(name):
+                path = folder / name
+                if path.exists():
+                    path.unlink()
+                    removed += 1
+    cache = Path(current_app.instance_path) / "pack-cache"
+    if result.batches and cache.is_dir():
+        for path in cache.iterdir():
+            if path.is_file():
+                path.unlink(missing_ok=True)
+    result.files_removed = removed
+    return removed

@@ -1,0 +1,140 @@
+"""Subject access: everything the app holds about one candidate, as plain data.
+
+The same data feeds the JSON download and the PDF (templates/records/subject_access.html).
+It is read in a fixed number of queries, whatever the number of scores and notes, and it
+contains only rows that belong to this candidate (never another candidate's).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from panel.db import utcnow
+from panel.models import (
+    Candidate,
+    CandidateEvidence,
+    CandidateFeedback,
+    CandidateInvitation,
+    InterviewOutcome,
+    InterviewScore,
+    InterviewSlot,
+    ModeratedScore,
+    PlanQuestion,
+    ShortlistDecision,
+    ShortlistScore,
+    User,
+    Vacancy,
+)
+
+FORMAT_VERSION = 1
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def load_candidate(session: Session, vacancy_id: int, candidate_id: int) -> Candidate | None:
+    stmt = (select(Candidate)
+            .where(Candidate.id == candidate_id, Candidate.vacancy_id == vacancy_id)
+            .options(selectinload(Candidate.evidence).selectinload(CandidateEvidence.criterion),
+                     selectinload(Candidate.decision)))
+    return session.scalar(stmt)
+
+
+def build(session: Session, vacancy: Vacancy, candidate: Candidate) -> dict[str, Any]:
+    """The subject access export for ``candidate`` (already loaded with load_candidate).
+
+    Who wrote each note is given by name (the request is handled by HR)."""
+    cid = candidate.id
+    shortlist_scores = list(session.scalars(
+        select(ShortlistScore).where(ShortlistScore.candidate_id == cid).order_by(ShortlistScore.criterion_id,
+                                                                                  ShortlistScore.user_id)))
+    interview_scores = list(session.scalars(
+        select(InterviewScore).where(InterviewScore.candidate_id == cid)
+        .order_by(InterviewScore.plan_question_id, InterviewScore.user_id)))
+    moderated = list(session.scalars(select(ModeratedScore).where(ModeratedScore.candidate_id == cid)
+                                     .order_by(ModeratedScore.plan_question_id)))
+    outcome = session.scalar(select(InterviewOutcome).where(InterviewOutcome.candidate_id == cid))
+    feedback = session.scalar(select(CandidateFeedback).where(CandidateFeedback.candidate_id == cid))
+    invitations = list(session.scalars(select(CandidateInvitation).where(CandidateInvitation.candidate_id == cid)
+                                       .order_by(CandidateInvitation.created_at, CandidateInvitation.id)))
+    slots = list(session.scalars(select(InterviewSlot).where(InterviewSlot.candidate_id == cid)
+                                 .order_by(InterviewSlot.starts_at)))
+    questions = {q.id: q for q in session.scalars(select(PlanQuestion).where(PlanQuestion.vacancy_id == vacancy.id))}
+    decision: ShortlistDecision | None = candidate.decision
+    user_ids = ({s.user_id for s in shortlist_scores} | {s.user_id for s in interview_scores}
+                | {s.entered_by_id for s in interview_scores} | {m.moderated_by_id for m in moderated}
+                | {getattr(outcome, "decided_by_id", None), getattr(feedback, "updated_by_id", None),
+                   getattr(decision, "decided_by_id", None)} | {i.sent_by_id for i in invitations})
+    user_ids.discard(None)
+    users = {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    criteria = {c.id: c for c in vacancy.criteria}
+
+    def who(user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        return users.get(user_id, "a person whose account was removed")
+
+    def criterion(criterion_id: int) -> str:
+        c = criteria.get(criterion_id)
+        return f"Criterion {c.position}: {c.text}" if c else "A criterion since removed"
+
+    def question(question_id: int) -> str:
+        q = questions.get(question_id)
+        return f"Question {q.position}: {q.text}" if q else "A question since removed"
+
+    return {
+        "format_version": FORMAT_VERSION,
+        "generated_at": _iso(utcnow()),
+        "organisation": current_app.config["ORGANISATION_NAME"],
+        "data_controller": current_app.config["DATA_CONTROLLER"] or current_app.config["ORGANISATION_NAME"],
+        "vacancy": {"reference": vacancy.reference, "title": vacancy.title, "band": vacancy.band,
+                    "site": vacancy.site, "stage": vacancy.status.label, "closed_at": _iso(vacancy.closed_at)},
+        "candidate": {
+            "label": candidate.label,
+            "first_name": candidate.first_name,
+            "last_name": candidate.last_name,
+            "email": candidate.email,
+            "phone": candidate.phone,
+            "disability_confident": candidate.disability_confident,
+            "added_at": _iso(candidate.created_at),
+            "withdrawn_at": _iso(candidate.withdrawn_at),
+            "personal_data_purged_at": _iso(candidate.purged_at),
+        },
+        "application": {
+            "supporting_information": candidate.supporting_information,
+            "application_file_name": candidate.application_filename,
+            "evidence": [{"criterion": criterion(e.criterion_id), "text": e.text}
+                         for e in sorted(candidate.evidence, key=lambda e: criteria[e.criterion_id].position
+                                         if e.criterion_id in criteria else 0)],
+        },
+        "shortlisting": {
+            "scores": [{"criterion": criterion(s.criterion_id), "score": s.score, "comment": s.comment,
+                        "written_by": who(s.user_id), "updated_at": _iso(s.updated_at)} for s in shortlist_scores],
+            "decision": ({"outcome": decision.outcome.label, "reason": decision.reason,
+                          "decided_by": who(decision.decided_by_id), "decided_at": _iso(decision.decided_at)}
+                         if decision else None),
+        },
+        "interview": {
+            "slots": [{"starts_at": _iso(s.starts_at), "ends_at": _iso(s.ends_at), "location": s.location}
+                      for s in slots],
+            "scores": [{"question": question(s.plan_question_id), "score": s.score, "notes": s.notes,
+                        "written_by": who(s.user_id), "typed_in_from_paper_by": who(s.entered_by_id),
+                        "updated_at": _iso(s.updated_at)} for s in interview_scores],
+            "agreed_scores": [{"question": question(m.plan_question_id), "score": m.score, "reason": m.reason,
+                               "agreed_by": who(m.moderated_by_id), "agreed_at": _iso(m.moderated_at)}
+                              for m in moderated],
+            "outcome": ({"outcome": outcome.outcome.label, "rationale": outcome.rationale,
+                         "decided_by": who(outcome.decided_by_id), "decided_at": _iso(outcome.decided_at)}
+                        if outcome else None),
+        },
+        "feedback": ({"text": feedback.text, "scores_included": feedback.include_scores,
+                      "written_by": who(feedback.updated_by_id), "updated_at": _iso(feedback.updated_at),
+                      "sent_at": _iso(feedback.sent_at)} if feedback else None),
+        "invitations": [{"subject": i.subject, "body": i.body, "status": i.status, "created_at": _iso(i.created_at),
+                         "sent_at": _iso(i.sent_at), "sent_by": who(i.sent_by_id)} for i in invitations],
+    }
