@@ -126,5 +126,10 @@ def _register_error_pages(app: Flask) -> None:
 
         log.exception("unexpected error on %s %s", request.method, request.path)
         if isinstance(e, OperationalError):
+            # the database is unreachable: render the page as for a signed-out visitor, so the
+            # template does not try (and fail) to load the user again
+            from flask import g
+
+            g._login_user = login_manager.anonymous_user()
             return render_template("errors/503.html"), 503
         return render_template("errors/500.html"), 500

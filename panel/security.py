@@ -38,7 +38,9 @@ def init_app(app: Flask) -> None:
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if current_user.is_authenticated and not request.path.startswith("/static/"):
+        # no-store on everything but static files: signed-in pages carry personal data, and some
+        # pages for signed-out visitors do too (the set-password page names the person)
+        if not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -3,6 +3,7 @@ under random names, and served only after a permission check by the caller."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -35,19 +36,37 @@ def read_pdf(file: FileStorage) -> bytes:
     return data
 
 
+# PDF actions that run script when the file is opened (ISO 32000 names /JS and /JavaScript).
+_SCRIPT_RE = re.compile(rb"/(?:JavaScript|JS)(?![A-Za-z0-9])")
+
+SCRIPT_WARNING = ("This PDF contains JavaScript. panel stores it unchanged and only ever offers it as a download; "
+                  "ask the candidate or the recruitment system for a plain copy if you are unsure about it.")
+
+
+def pdf_has_script(data: bytes) -> bool:
+    """True if the PDF names a JavaScript action. Such files are accepted (CVs exported from
+    some form tools carry harmless scripts) but the uploader is told: see docs/security.md."""
+    return _SCRIPT_RE.search(data) is not None
+
+
 def save_pdf(data: bytes) -> str:
     """Store the bytes under a new random name; return that name. Written atomically."""
     name = f"{secrets.token_hex(16)}.pdf"
-    folder = _folder()
-    tmp = folder / f".{name}.tmp"
+    tmp = None
     try:
+        folder = _folder()  # inside the try: a missing, unwritable or misplaced folder is an OSError too
+        tmp = folder / f".{name}.tmp"
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, folder / name)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
         raise UploadError("The file could not be saved. Try again, or tell your recruitment team.") from exc
     return name
 

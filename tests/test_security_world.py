@@ -48,7 +48,7 @@ PARAM_RE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 def table_counts(session) -> dict[str, int]:
     """Rows in every table (a fresh look: the session is expired first)."""
     session.expire_all()
-    return {name: session.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()  # nosec B608 - table names from the models
+    return {name: session.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()  # nosec B608 (table names from the models)
             for name in Base.metadata.tables}
 
 

@@ -1,5 +1,7 @@
-"""records and data protection: when a vacancy closed, when a candidate's personal data
-was purged, and the candidate an audit event concerns
+"""records and data protection
+
+When a vacancy closed, when a candidate's personal data was purged, and the candidate
+an audit event concerns.
 
 Revision ID: 0008
 Revises: 0003

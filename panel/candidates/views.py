@@ -11,7 +11,8 @@ from panel.candidates.forms import ApplicationForm, ConfirmForm, ImportForm, can
 from panel.db import db
 from panel.models import Candidate, Vacancy
 from panel.shortlisting.queries import declaration_of
-from panel.uploads import UploadError, delete_file, read_pdf, safe_download_name, save_pdf, send_pdf
+from panel.uploads import (SCRIPT_WARNING, UploadError, delete_file, pdf_has_script, read_pdf, safe_download_name,
+                           save_pdf, send_pdf)
 from panel.vacancies.queries import vacancy_with_everything
 
 bp = Blueprint("candidates", __name__, url_prefix="/vacancies/<int:vacancy_id>/candidates")
@@ -134,7 +135,8 @@ def upload(vacancy_id: int, candidate_id: int):
             form.file.errors.append("Choose the application PDF to upload")
         else:
             try:
-                stored = save_pdf(read_pdf(file))
+                data = read_pdf(file)
+                stored = save_pdf(data)
             except UploadError as exc:
                 form.file.errors.append(str(exc))
             else:
@@ -142,6 +144,8 @@ def upload(vacancy_id: int, candidate_id: int):
                 if old:
                     delete_file(old)
                 flash(f"Application PDF uploaded for {candidate.label}.", "success")
+                if pdf_has_script(data):
+                    flash(SCRIPT_WARNING, "warning")
                 return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
     return render_template("candidates/upload.html", vacancy=vacancy, candidate=candidate, form=form)
 

@@ -85,7 +85,7 @@ def _parse_date(value: str | None, field_name: str, errors: dict) -> dt.date | N
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        errors[field_name] = "Enter a real date, for example 31/3/2026"
+        errors[field_name] = "Enter a real date, or leave it empty"
         return None
 
 

@@ -57,11 +57,6 @@ def _download(vacancy: Vacancy, kind: str, **kwargs):
     except render.RenderError as exc:
         return render_template("packs/failed.html", vacancy=vacancy, label=service.KIND_LABELS[kind],
                                message=str(exc)), 503
-    from panel import audit
-
-    audit.record(db(), current_user, "download", entity_type="pack", vacancy_id=vacancy.id,
-                 summary=f"{service.KIND_LABELS[kind]} for {vacancy.reference} downloaded".capitalize(),
-                 changes={"kind": kind, **{k: v for k, v in kwargs.items() if v is not None}})
     return send_file(result.path, mimetype="application/pdf", as_attachment=True,
                      download_name=service.download_name(pack), max_age=0, etag=result.key[:32],
                      conditional=False)

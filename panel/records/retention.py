@@ -143,7 +143,9 @@ class PurgeResult:
             for key, label in COUNT_LABELS.items():
                 if b.counts.get(key):
                     lines.append(f"  {verb.lower()} {b.counts[key]} {label}")
-        total = f"{self.candidates} candidates on {len({b.vacancy_id for b in self.batches})} vacancies"
+        vacancies = len({b.vacancy_id for b in self.batches})
+        total = (f"{self.candidates} candidate{'s' if self.candidates != 1 else ''} on "
+                 f"{vacancies} vacanc{'ies' if vacancies != 1 else 'y'}")
         if self.dry_run:
             lines.append(f"Dry run: nothing was changed. A purge would remove the personal data of {total}.")
         else:

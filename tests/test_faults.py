@@ -1,0 +1,484 @@
+"""Faults, each caused for real (issue 7, item 4):
+
+- the database goes away (a TCP proxy in front of a real PostgreSQL server is cut; a SQLite
+  file whose folder is missing) -> a friendly 503 page and /healthz 503; when it comes back
+  the same app object answers 200 again, with no restart;
+- the SMTP server is down (a closed port) -> the invitation is kept as failed or pending, the
+  sender is told, and trying again once a (tiny, in-test) SMTP server listens sends it;
+- the PDF renderer crashes mid-render (its process is killed) -> an error page, the web
+  process carries on, and the next render works (a render past its time limit is covered by
+  tests/test_packs.py);
+- the disk is full or the uploads folder unwritable -> a clear message, no file (not even a
+  temporary one) and no database row.
+"""
+from __future__ import annotations
+
+import errno
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from panel import create_app
+from panel.cli import upgrade_database
+from panel.models import AuditEvent, Candidate, CandidateInvitation, User
+from tests.conftest import PASSWORD, TEST_HASH, Client, login, make_user, outbox_messages
+from tests.test_shortlisting_fixtures import MINIMAL_PDF, sl, url  # noqa: F401
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- helpers: a TCP proxy that can be cut, a PostgreSQL server, an SMTP sink ---------------
+
+class Proxy:
+    """Forwards 127.0.0.1:port to target. stop() closes the port and every connection through
+    it (as a database restart or a network cut would); start() opens it again."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target = target
+        self.port = free_port()
+        self._stop = threading.Event()
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._thread = None
+
+    def start(self):
+        self._stop.clear()
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        listener.settimeout(0.1)
+        self._listener = listener
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._socks += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        try:
+            src.settimeout(None)
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        self._listener.close()
+        with self._lock:
+            socks, self._socks = self._socks, []
+        for s in socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
+def _pg_bindir() -> Path | None:
+    for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (d / "initdb").exists() and (d / "pg_ctl").exists():
+            return d
+    return None
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory):
+    """(host, port, database URL builder) of a real PostgreSQL server: the CI one when
+    PANEL_TEST_DATABASE_URL is set, else a throwaway cluster; skipped if neither exists."""
+    url = os.environ.get("PANEL_TEST_DATABASE_URL")
+    if url:
+        from sqlalchemy.engine import make_url
+
+        u = make_url(url)
+        yield u.host, u.port or 5432, u
+        return
+    bindir = _pg_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed")
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="panel-faults-pg."))  # not under pytest's 0700 folder: postgres must reach it
+    as_pg: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+        as_pg = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    data = root / "data"
+    subprocess.run([*as_pg, bindir / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "--no-locale",
+                    "-E", "UTF8"], check=True, capture_output=True)
+    subprocess.run([*as_pg, bindir / "pg_ctl", "-D", data, "-l", root / "log", "-w", "-t", "60", "-o",
+                    f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+                   check=True, capture_output=True)
+    try:
+        from sqlalchemy.engine import make_url
+
+        yield "127.0.0.1", port, make_url(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres")
+    finally:
+        subprocess.run([*as_pg, bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+class SmtpSink:
+    """Just enough SMTP (RFC 5321) to accept messages: they land in .messages as bytes."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.messages: list[bytes] = []
+        self._sock = socket.socket()
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", port))
+        self._sock.listen(4)
+        self._sock.settimeout(0.1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            with conn, conn.makefile("rb") as rfile:
+                conn.settimeout(5)
+                conn.sendall(b"220 sink ESMTP\r\n")
+                while line := rfile.readline():
+                    verb = line[:4].upper()
+                    if verb in (b"EHLO", b"HELO"):
+                        conn.sendall(b"250 sink\r\n")
+                    elif verb == b"DATA":
+                        conn.sendall(b"354 go ahead\r\n")
+                        body = b""
+                        while (chunk := rfile.readline()) not in (b".\r\n", b""):
+                            body += chunk
+                        self.messages.append(body)
+                        conn.sendall(b"250 queued\r\n")
+                    elif verb == b"QUIT":
+                        conn.sendall(b"221 bye\r\n")
+                        break
+                    else:
+                        conn.sendall(b"250 ok\r\n")
+
+    def close(self):
+        self._stop.set()
+        self._thread.join()
+        self._sock.close()
+
+
+# --- the database goes away ----------------------------------------------------------------
+
+def _check_down(client, signed_in_page: str):
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json["database"] == "unavailable"
+    page = client.get(signed_in_page)
+    assert page.status_code == 503
+    text = page.get_data(as_text=True)
+    assert "Traceback" not in text and "OperationalError" not in text and "psycopg" not in text
+    return text
+
+
+def test_postgresql_goes_away_and_comes_back(tmp_path, postgres):
+    host, port, base = postgres
+    from sqlalchemy import create_engine, text
+
+    name = f"panel_faults_{os.getpid()}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    proxy = Proxy((host, port))
+    proxy.start()
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "COOKIE_SECURE": False,
+                      "PASSWORD_HASH_METHOD": TEST_HASH,
+                      "DATABASE_URL": base.set(host="127.0.0.1", port=proxy.port, database=name)
+                      .render_as_string(hide_password=False)})
+    app.test_client_class = Client
+    try:
+        with app.app_context():
+            upgrade_database()
+        s = app.extensions["panel.sessionmaker"]()
+        make_user(s, "hr", email="hr@example.org")
+        s.close()
+        client = app.test_client()
+        assert login(client, "hr@example.org").status_code == 302
+        assert client.get("/vacancies").status_code == 200
+
+        proxy.stop()  # the database server goes away
+        text_down = _check_down(client, "/vacancies")
+        assert "try again" in text_down.lower()
+        assert client.get("/vacancies").status_code == 503  # still down, still friendly
+
+        proxy.start()  # ... and comes back: the same app object recovers by itself
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/vacancies").status_code == 200
+        assert client.post_form("/vacancies/new", {}).status_code == 200  # writes work again too
+    finally:
+        try:
+            proxy.stop()
+        except Exception:
+            pass
+        app.extensions["panel.engine"].dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_sqlite_folder_missing_then_back(tmp_path):
+    folder = tmp_path / "db"
+    folder.mkdir()
+    db_url = f"sqlite:///{folder / 'panel.db'}"
+    setup = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i0"), "DATABASE_URL": db_url,
+                        "PASSWORD_HASH_METHOD": TEST_HASH})
+    with setup.app_context():
+        upgrade_database()
+    s = setup.extensions["panel.sessionmaker"]()
+    make_user(s, "hr", email="hr@example.org")
+    s.close()
+    setup.extensions["panel.engine"].dispose()
+
+    folder.rename(tmp_path / "db-away")  # the volume with the database is not mounted
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i1"), "DATABASE_URL": db_url,
+                      "COOKIE_SECURE": False, "PASSWORD_HASH_METHOD": TEST_HASH})
+    app.test_client_class = Client
+    client = app.test_client()
+    try:
+        health = client.get("/healthz")
+        assert health.status_code == 503
+        page = client.post_form("/login", {"email": "hr@example.org", "password": PASSWORD})
+        assert page.status_code == 503
+        assert "Traceback" not in page.get_data(as_text=True)
+
+        (tmp_path / "db-away").rename(folder)  # it is back
+        assert client.get("/healthz").status_code == 200
+        assert login(client, "hr@example.org").status_code == 302
+        assert client.get("/vacancies").status_code == 200
+    finally:
+        app.extensions["panel.engine"].dispose()
+
+
+# --- the SMTP server is down -----------------------------------------------------------------
+
+@pytest.fixture()
+def smtp_port(app):
+    port = free_port()  # nothing listens here until a test starts a sink
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_TIMEOUT=3)
+    return port
+
+
+def test_candidate_invitation_with_smtp_down_is_kept_and_sent_on_retry(app, as_user, plan_world, session, smtp_port):
+    a, a1 = plan_world["a"], plan_world["a1"]
+    hr = as_user(plan_world["hr"])
+    response = hr.post_form(f"/vacancies/{a.id}/invitations/send-all", {}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "1 could not be sent" in response.get_data(as_text=True)
+    [invitation] = session.scalars(select(CandidateInvitation)).all()
+    assert invitation.status == "failed" and invitation.sent_at is None and invitation.error
+    assert "Try again" in hr.get(f"/vacancies/{a.id}/invitations").get_data(as_text=True)
+    assert outbox_messages(app) == []  # not quietly written somewhere else
+
+    sink = SmtpSink(smtp_port)
+    try:
+        response = hr.post_form(f"/vacancies/{a.id}/invitations/send-all", {}, follow_redirects=True)
+        assert "1 invitation sent." in response.get_data(as_text=True)
+    finally:
+        sink.close()
+    session.expire_all()
+    [invitation] = session.scalars(select(CandidateInvitation)).all()  # the same record, now sent
+    assert invitation.status == "sent" and invitation.error == ""
+    assert len(sink.messages) == 1 and a1.email.encode() in sink.messages[0]
+
+
+def test_account_invitation_with_smtp_down_keeps_the_account_and_can_be_resent(app, as_user, world, session,
+                                                                               smtp_port):
+    hr = as_user(world["hr"])
+    response = hr.post_form("/people/invite", {"name": "Aoife O'Brien", "email": "aoife@example.org",
+                                               "role": "panelist"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "the invitation email could not be sent" in page
+    user = session.scalar(select(User).where(User.email == "aoife@example.org"))
+    assert user is not None and user.password_hash is None  # kept, invitation pending
+
+    sink = SmtpSink(smtp_port)
+    try:
+        response = hr.post_form(f"/people/{user.id}/resend", {}, follow_redirects=True)
+        assert "A new invitation has been sent" in response.get_data(as_text=True)
+    finally:
+        sink.close()
+    assert len(sink.messages) == 1 and b"aoife@example.org" in sink.messages[0]
+    assert b"/set-password/" in sink.messages[0]
+
+
+def test_forgot_password_with_smtp_down_does_not_break_or_reveal_anything(app, client, session, smtp_port):
+    make_user(session, "panelist", email="known@example.org")
+    known = client.post_form("/forgot-password", {"email": "known@example.org"})
+    unknown = client.post_form("/forgot-password", {"email": "unknown@example.org"})
+    assert known.status_code == unknown.status_code == 200
+
+
+# --- the PDF renderer crashes ----------------------------------------------------------------
+
+def test_pdf_renderer_crash_gives_an_error_page_and_the_next_render_works(app, as_user, monkeypatch, session):
+    from panel.packs import render
+    from panel.packs.bench import generate
+    from werkzeug.security import generate_password_hash
+
+    vacancy, hr, _members, _candidates = generate(session, reference="CR-1", candidates=2, members=2, questions=2,
+                                                  password_hash=generate_password_hash(PASSWORD, method=TEST_HASH))
+    client = as_user(hr)
+    real_run = render.Worker.run
+    killed = []
+
+    def crash_then_run(self, job, timeout):
+        os.kill(self.pid, signal.SIGKILL)  # the render process dies (a segfault, the OOM killer ...)
+        killed.append(self.pid)
+        return real_run(self, job, timeout)
+
+    monkeypatch.setattr(render.Worker, "run", crash_then_run)
+    response = client.get(f"/vacancies/{vacancy.id}/packs/panel.pdf")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "could not be made" in page and "Traceback" not in page
+    assert killed and killed[0] not in render.POOL.idle_pids()
+    assert not list((Path(app.instance_path) / "pack-cache").glob("*.pdf"))
+    assert not list((Path(app.instance_path) / "pack-cache").glob(".*.tmp"))
+    monkeypatch.undo()
+    response = client.get(f"/vacancies/{vacancy.id}/packs/panel.pdf")
+    assert response.status_code == 200 and response.data[:5] == b"%PDF-"
+
+
+# --- the disk is full, or the uploads folder cannot be written -----------------------------------
+
+def _upload(client, sl, data=MINIMAL_PDF):
+    c = sl.candidates[0]
+    return client.post_form(url(sl.v, "candidates", c.id, "application"),
+                            {"file": (io.BytesIO(data), "application.pdf")}, content_type="multipart/form-data")
+
+
+def _nothing_stored(app, session, sl, events_before):
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    assert not folder.exists() or list(folder.iterdir()) == []  # no file, no temporary copy
+    session.expire_all()
+    assert session.get(Candidate, sl.candidates[0].id).application_file is None
+    assert len(session.scalars(select(AuditEvent)).all()) == events_before
+
+
+@pytest.mark.parametrize("fails", ["write", "replace"])
+def test_disk_full_while_saving_an_upload(app, as_user, sl, session, monkeypatch, fails):
+    import builtins
+
+    import panel.uploads
+
+    full = OSError(errno.ENOSPC, "No space left on device")
+    real_open, real_replace = builtins.open, os.replace
+
+    class FullFile(io.RawIOBase):
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, data):
+            self.fh.write(data[: len(data) // 2])  # half of it, then the disk is full
+            self.fh.flush()
+            raise full
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def flush(self):
+            self.fh.flush()
+
+        def fileno(self):
+            return self.fh.fileno()
+
+    def full_open(path, mode="r", *a, **kw):
+        fh = real_open(path, mode, *a, **kw)
+        if "w" in mode and str(path).startswith(app.config["UPLOAD_FOLDER"]):
+            return FullFile(fh)
+        return fh
+
+    def full_replace(src, dst, *a, **kw):
+        if str(dst).startswith(app.config["UPLOAD_FOLDER"]):
+            raise full
+        return real_replace(src, dst, *a, **kw)
+
+    hr = as_user(sl.hr)
+    events = len(session.scalars(select(AuditEvent)).all())
+    if fails == "write":
+        monkeypatch.setattr(panel.uploads, "open", full_open, raising=False)
+    else:
+        monkeypatch.setattr(panel.uploads.os, "replace", full_replace)
+    response = _upload(hr, sl)
+    assert response.status_code == 200
+    assert "The file could not be saved. Try again, or tell your recruitment team." in response.get_data(as_text=True)
+    _nothing_stored(app, session, sl, events)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only folder; see the disk-full test")
+def test_unwritable_uploads_folder(app, as_user, sl, session):
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o500)
+    try:
+        hr = as_user(sl.hr)
+        events = len(session.scalars(select(AuditEvent)).all())
+        response = _upload(hr, sl)
+        assert "The file could not be saved" in response.get_data(as_text=True)
+        _nothing_stored(app, session, sl, events)
+    finally:
+        folder.chmod(0o700)
+
+
+def test_unwritable_uploads_folder_as_root_by_a_file_in_its_place(app, as_user, sl, session):
+    """Works for root too: the uploads 'folder' is a plain file, so nothing can be written in it."""
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.write_bytes(b"")
+    hr = as_user(sl.hr)
+    events = len(session.scalars(select(AuditEvent)).all())
+    response = _upload(hr, sl)
+    assert response.status_code == 200, response.status_code
+    assert "The file could not be saved" in response.get_data(as_text=True)
+    assert folder.read_bytes() == b""
+    session.expire_all()
+    assert session.get(Candidate, sl.candidates[0].id).application_file is None
+    assert len(session.scalars(select(AuditEvent)).all()) == events
