@@ -539,4 +539,4 @@ def test_pages_use_the_same_number_of_queries_for_5_and_60_candidates(app, as_us
     assert len(small) == len(large), (len(small), len(large))
     if path == "shortlisting/moderation":
         assert response.get_data(as_text=True).count('class="panel-moderation__item"') == 60
-        print(f"moderation grid: {len(small)} queries for 5 and for 60 candidates")
+    print(f"{path}: {len(small)} queries for 5 and for 60 candidates")

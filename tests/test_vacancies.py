@@ -279,3 +279,23 @@ def test_closing_needs_signed_off_results(as_user, world, session):
     assert hr.post_form(f"/vacancies/{a.id}/status", {"from": "decisions"}).status_code == 302
     session.expire_all()
     assert session.get(Vacancy, a.id).status == VacancyStatus.CLOSED
+
+
+def test_interviewing_needs_a_decision_for_every_candidate(as_user, world, session):
+    from panel.models import Candidate, ShortlistDecision, ShortlistOutcome
+
+    a = world["a"]
+    a.status = VacancyStatus.SHORTLISTING
+    first = Candidate(vacancy_id=a.id, number=1, first_name="Ama", last_name="Mensah", email="ama@example.org")
+    second = Candidate(vacancy_id=a.id, number=2, first_name="Seán", last_name="Ó Briain", email="sean@example.org")
+    session.add_all([first, second])
+    session.commit()
+    hr = as_user(world["hr"])
+    response = hr.post_form(f"/vacancies/{a.id}/status", {"from": "shortlisting"})
+    assert response.status_code == 400 and "2 still to decide" in response.get_data(as_text=True)
+    session.add_all([ShortlistDecision(candidate_id=first.id, outcome=ShortlistOutcome.SHORTLIST, reason=""),
+                     ShortlistDecision(candidate_id=second.id, outcome=ShortlistOutcome.REJECT, reason="No evidence")])
+    session.commit()
+    assert hr.post_form(f"/vacancies/{a.id}/status", {"from": "shortlisting"}).status_code == 302
+    session.expire_all()
+    assert session.get(Vacancy, a.id).status == VacancyStatus.INTERVIEWING

@@ -1,14 +1,14 @@
 """sign-in attempts per client address
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
 import panel.db
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -4,14 +4,14 @@ When a vacancy closed, when a candidate's personal data was purged, and the cand
 an audit event concerns.
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
 import panel.db
 
 revision = "0008"
-down_revision = "0003"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

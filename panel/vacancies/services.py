@@ -96,6 +96,26 @@ def readiness_problems(vacancy: Vacancy) -> list[str]:
             problems.append("Add a chair to the panel before shortlisting starts")
         if len(vacancy.panel_members) < 2:
             problems.append("Add at least two people to the panel, so every application is shortlisted by two people")
+    elif vacancy.status == VacancyStatus.SHORTLISTING:
+        from sqlalchemy.orm import object_session
+
+        from panel.models import Candidate, ShortlistDecision, ShortlistOutcome
+
+        session = object_session(vacancy)
+        if session is not None:
+            rows = session.execute(
+                select(Candidate.id, ShortlistDecision.outcome)
+                .outerjoin(ShortlistDecision, ShortlistDecision.candidate_id == Candidate.id)
+                .where(Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None))
+            ).all()
+            undecided = sum(1 for _, outcome in rows if outcome is None)
+            if not rows:
+                problems.append("Add the candidates and shortlist them before interviewing starts")
+            elif undecided:
+                problems.append(f"The chair must record a shortlisting decision for every candidate "
+                                f"({undecided} still to decide)")
+            elif not any(outcome == ShortlistOutcome.SHORTLIST for _, outcome in rows):
+                problems.append("Shortlist at least one candidate before interviewing starts")
     elif vacancy.status == VacancyStatus.DECISIONS:
         from sqlalchemy.orm import object_session
 
