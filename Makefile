@@ -41,3 +41,8 @@ serve: setup
 
 load: setup
 	$(PY) scripts/load.py --users 30 --seconds 60
+
+# Debian's wapiti against the app under gunicorn on a fresh demo database (installed with
+# apt-get if missing); at most SCAN_SECONDS (default 600). Report under instance/scan-*/.
+scan: setup
+	SCAN_PORT=$${SCAN_PORT:-5099} bash scripts/scan.sh

@@ -13,9 +13,7 @@ from panel.models import (
     AuditEvent,
     InterviewScore,
     PlanQuestion,
-    ShortlistOutcome,
     User,
-    Vacancy,
     VacancyStatus,
 )
 from panel.packs import context as pack_context
@@ -23,7 +21,7 @@ from panel.packs import render
 from panel.packs.bench import QUESTION_TEXTS, generate
 from panel.packs.worker import STATIC_URL, FetchRefused, make_fetcher, render_to_file, static_path
 from panel.scoring import results as calc
-from tests.conftest import PASSWORD, count_queries, login, make_user
+from tests.conftest import PASSWORD, count_queries
 from tests.packs_data import (
     add_candidates,
     add_plan,

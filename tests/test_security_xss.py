@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from panel.models import BankQuestion, Candidate, CandidateFeedback, Criterion, InterviewOutcome, InterviewScore, \
-    PlanQuestion, ShortlistScore, Vacancy
+    InterviewSlot, PlanQuestion, ShortlistScore, Vacancy
 from tests.packs_data import page_texts, pdf
 from tests.test_security_world import rich  # noqa: F401
 
@@ -255,6 +255,10 @@ def hostile(app, as_user, rich, session):
     submit(chair, f"/vacancies/{spwp.id}/results/{first.id}/outcome", POLYGLOT)
     submit(chair, f"/vacancies/{spwp.id}/feedback/{first.id}", POLYGLOT)
     submit(hr, f"/vacancies/{spwp.id}/invitations/template", POLYGLOT[:280] + " {first_name}")
+    # a room or video link: a javascript: URL must never become a link
+    slot = session.scalar(select(InterviewSlot).where(InterviewSlot.vacancy_id == spwp.id).order_by(InterviewSlot.id))
+    submit(chair, f"/vacancies/{spwp.id}/timetable/slots/{slot.id}/edit", "javascript:alert('xss-4')")
+    submit(chair, f"/vacancies/{spwp.id}/timetable/day", "javascript:alert('xss-4')")
     return {"hr": hr, "chair": chair, "panelist": panelist, "second": second}
 
 
@@ -350,3 +354,18 @@ def test_pdf_packs_print_it_literally(hostile, rich, session):
     assert "<script>alert('xss-1')</script>" in text
     assert "{{ 1234*5 }}" in text and "6170" not in text
     assert "</textarea><img src=x onerror=alert('xss-9')>" in text
+
+
+@pytest.mark.parametrize("html", [
+    "<p><script>alert('xss-1')</script></p>",
+    "<p><img src=x onerror=alert('xss-2')></p>",
+    '<a href=" JavaScript:alert(1)">x</a>',
+    '<input value="" onmouseover="alert(6)" data-x="">',
+    "<p>6170</p>",
+    "<script>inline()</script>",
+])
+def test_the_inertness_check_catches_live_markup(html):
+    with pytest.raises(AssertionError):
+        assert_inert(f"<html><body>{html}</body></html>", "sample", nonce="abc")
+    assert_inert('<html><body><script nonce="abc">ok()</script><script type="module" src="/static/js/app.js"></script>'
+                 "&lt;script&gt;alert(&#39;xss-1&#39;)&lt;/script&gt;</body></html>", "clean", nonce="abc")

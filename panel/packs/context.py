@@ -105,7 +105,7 @@ def _vacancy(v: Vacancy) -> dict:
     }
 
 
-def _members(v: Vacancy) -> list[dict]:
+def panel_members(v: Vacancy) -> list[dict]:
     members = sorted(v.panel_members, key=lambda m: (ROLE_ORDER.get(m.panel_role, 9), m.user.name.lower(), m.id))
     return [{"user_id": m.user_id, "member_id": m.id, "name": m.user.name, "role": m.panel_role.label,
              "patient": m.panel_role == PanelRole.PATIENT} for m in members]
@@ -139,7 +139,7 @@ def _base(kind: str, v: Vacancy, *, large_print: bool, for_member: dict | None) 
         "heading": KIND_NAMES[kind],
         "names_shown": names_shown(v),
         "vacancy": _vacancy(v),
-        "panel": _members(v),
+        "panel": panel_members(v),
         "for_member": for_member,
     }
 
@@ -147,7 +147,7 @@ def _base(kind: str, v: Vacancy, *, large_print: bool, for_member: dict | None) 
 def _member(v: Vacancy, user_id: int | None) -> dict | None:
     if user_id is None:
         return None
-    return next((m for m in _members(v) if m["user_id"] == user_id), None)
+    return next((m for m in panel_members(v) if m["user_id"] == user_id), None)
 
 
 # --- interview packs (panel and per-panelist) ---------------------------------

@@ -1,7 +1,7 @@
 """Pack downloads under /vacancies/<id>/packs/..., and the page that lists them."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, send_file, url_for
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -68,7 +68,7 @@ def index(vacancy_id: int):
     user = current_user._get_current_object()
     signoff = _signoff(vacancy) if permissions.results_pack_audience(user, vacancy) else None
     membership = permissions.panel_membership(user, vacancy)
-    members = pack_context._members(vacancy)
+    members = pack_context.panel_members(vacancy)
     return render_template(
         "packs/index.html", vacancy=vacancy, large_print=bool(user.large_print),
         can_panel=permissions.can_download_panel_pack(user, vacancy),

@@ -165,15 +165,29 @@ def save_score(session: Session, actor: User, vacancy: Vacancy, candidate: Candi
     before = audit.snapshot(row, SCORE_FIELDS) if row is not None else {}
     if row is None:
         row = InterviewScore(candidate_id=candidate.id, plan_question_id=question.id, user_id=member.id,
-                             score=score, notes=notes, version=1)
-        session.add(row)
-    else:
+                             score=score, notes=notes, version=1, entered_by_id=actor.id if paper else None)
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            # another tab of the same member saved the first answer in the same instant: save
+            # over it like any later save (the newest wins) and tell this tab it was behind
+            row = session.scalar(select(InterviewScore).where(
+                InterviewScore.candidate_id == candidate.id, InterviewScore.plan_question_id == question.id,
+                InterviewScore.user_id == member.id))
+            before = audit.snapshot(row, SCORE_FIELDS)
+            current_version, was_behind = row.version, base_version is not None
+    if before:
         row.score = score
         row.notes = notes
-        row.version = current_version + 1
+        # counted in SQL, so two saves in the same instant make two versions and the
+        # earlier tab learns on its next save that it is behind
+        row.version = InterviewScore.version + 1
         row.updated_at = utcnow()
     row.entered_by_id = actor.id if paper else None
     session.flush()
+    if before and row.version != current_version + 1:
+        was_behind = was_behind or base_version is not None
     summary = f"Interview score for {candidate.label}, question {question.position}"
     summary += f", entered by {actor.name} from {member.name}'s paper sheet" if paper else f", by {member.name}"
     audit.record(session, actor, "update" if before else "create", row, vacancy_id=vacancy.id, summary=summary,

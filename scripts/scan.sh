@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `make scan`: Debian's wapiti (a black-box web scanner) against the app under gunicorn on a
+# fresh demo database, signed in as the demo HR user, for at most SCAN_SECONDS. Writes the
+# report to instance/scan-<time>/ (wapiti.json, wapiti.html) and prints a summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${SCAN_PORT:-5099}
+SECONDS_MAX=${SCAN_SECONDS:-600}
+ATTACK_MAX=${SCAN_ATTACK_SECONDS:-120}
+PY=.venv/bin/python
+
+if ! command -v wapiti >/dev/null 2>&1; then
+  echo "wapiti is not installed: installing Debian's package with apt-get."
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wapiti
+fi
+echo "$(wapiti --version 2>/dev/null | head -n 1)"
+
+OUT="$PWD/instance/scan-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$OUT"
+export PANEL_INSTANCE_PATH="$OUT/instance" PANEL_COOKIE_SECURE=false PANEL_LOG_LEVEL=WARNING
+.venv/bin/flask --app panel db-upgrade >/dev/null
+.venv/bin/flask --app panel demo-data >"$OUT/demo-logins.txt"
+HR_PASSWORD=$(awk '/priya.shah@example.org/ {print $NF}' "$OUT/demo-logins.txt")
+
+.venv/bin/gunicorn --workers 2 --bind "127.0.0.1:$PORT" --access-logfile /dev/null \
+  --error-logfile "$OUT/gunicorn.log" 'panel:create_app()' &
+GUNICORN_PID=$!
+trap 'kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  if $PY -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1)" 2>/dev/null; then break; fi
+  sleep 0.2
+done
+
+# sign in as HR (the login form has a CSRF token) and hand wapiti the session cookie
+COOKIE=$($PY - "$PORT" "$HR_PASSWORD" <<'PY'
+import re, sys, requests
+port, password = sys.argv[1], sys.argv[2]
+s = requests.Session()
+page = s.get(f"http://127.0.0.1:{port}/login", timeout=10).text
+token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+r = s.post(f"http://127.0.0.1:{port}/login", data={"csrf_token": token, "email": "priya.shah@example.org",
+                                                    "password": password}, allow_redirects=False, timeout=30)
+assert r.status_code == 302, f"sign-in failed: {r.status_code}"
+print(s.cookies["panel_session"])
+PY
+)
+
+BASE="http://127.0.0.1:$PORT/"
+# No -x exclusions: wapiti 3.0.4's exclusion patterns crash on Python 3.11 (re "global flags").
+# The sign-out form carries only its CSRF token, so attacks on it are refused (400) and the
+# session survives; the database is a throwaway demo copy.
+echo "Scanning $BASE as the demo HR user for at most $SECONDS_MAX s (report in $OUT) ..."
+set +e
+wapiti -u "$BASE" --scope folder -H "Cookie: panel_session=$COOKIE" \
+  --max-scan-time "$SECONDS_MAX" --max-attack-time "$ATTACK_MAX" --flush-session \
+  --store-session "$OUT/session" --store-config "$OUT/config" \
+  -f json -o "$OUT/wapiti.json" --no-bugreport -v 0 >"$OUT/wapiti.log" 2>&1
+status=$?
+wapiti -u "$BASE" --skip-crawl --store-session "$OUT/session" --store-config "$OUT/config" -f html \
+  -o "$OUT/wapiti.html" --no-bugreport -v 0 -m "" >/dev/null 2>&1
+set -e
+[ $status -eq 0 ] || { echo "wapiti ended with status $status; its log is $OUT/wapiti.log"; tail -n 20 "$OUT/wapiti.log"; }
+
+$PY - "$OUT/wapiti.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+info = report.get("infos", {})
+print(f"\nwapiti {info.get('version', '')} on {info.get('target', '')}: "
+      f"{info.get('crawled_pages_nbr', '?')} pages crawled")
+for section in ("vulnerabilities", "anomalies", "additionals"):
+    found = {name: items for name, items in report.get(section, {}).items() if items}
+    print(f"{section}: {sum(len(v) for v in found.values())}")
+    for name, items in sorted(found.items()):
+        print(f"  {name}: {len(items)}")
+        for item in items[:5]:
+            print(f"    - {item.get('method', '')} {item.get('path', '')} {item.get('parameter', '')}: "
+                  f"{(item.get('info') or '')[:160]}")
+PY
+echo "Full report: $OUT/wapiti.json and $OUT/wapiti.html"
