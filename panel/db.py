@@ -95,6 +95,15 @@ def init_app(app: Flask) -> None:
             session.rollback()
             session.close()
 
+    @app.teardown_appcontext
+    def _close_outside_requests(exc):
+        # db() used in an app context without a request (CLI commands, workers, tests):
+        # end its transaction so it holds no locks once the context is gone. close()
+        # rolls back whatever was not committed; loaded objects stay readable.
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
 
 def get_engine() -> Engine:
     return current_app.extensions["panel.engine"]

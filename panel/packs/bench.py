@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -235,6 +236,8 @@ def main() -> int:
     assert bare_pages == pages, (bare_pages, pages)
     for name, value in lines:
         print(f"{name}: {value}")
+    app.extensions["panel.engine"].dispose()
+    shutil.rmtree(tmp, ignore_errors=True)  # the generated vacancy and its cached packs
     return 0
 
 
