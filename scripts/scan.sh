@@ -25,7 +25,7 @@ export PANEL_INSTANCE_PATH="$OUT/instance" PANEL_COOKIE_SECURE=false PANEL_LOG_L
 HR_PASSWORD=$(awk '/priya.shah@example.org/ {print $NF}' "$OUT/demo-logins.txt")
 
 .venv/bin/gunicorn --workers 2 --bind "127.0.0.1:$PORT" --access-logfile /dev/null \
-  --error-logfile "$OUT/gunicorn.log" 'panel:create_app()' &
+  --error-logfile "$OUT/gunicorn.log" 'panel:create_app()' 2>>"$OUT/gunicorn.log" &
 GUNICORN_PID=$!
 trap 'kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do
@@ -63,12 +63,15 @@ wapiti -u "$BASE" --skip-crawl --store-session "$OUT/session" --store-config "$O
 set -e
 [ $status -eq 0 ] || { echo "wapiti ended with status $status; its log is $OUT/wapiti.log"; tail -n 20 "$OUT/wapiti.log"; }
 
-$PY - "$OUT/wapiti.json" <<'PY'
-import json, sys
+$PY - "$OUT/wapiti.json" "$OUT/session" <<'PY'
+import glob, json, sqlite3, sys
 report = json.load(open(sys.argv[1]))
 info = report.get("infos", {})
-print(f"\nwapiti {info.get('version', '')} on {info.get('target', '')}: "
-      f"{info.get('crawled_pages_nbr', '?')} pages crawled")
+crawled = "?"
+for path in glob.glob(f"{sys.argv[2]}/*.db"):
+    with sqlite3.connect(path) as conn:
+        crawled = "%d requests (%d distinct paths)" % conn.execute("SELECT COUNT(*), COUNT(DISTINCT path) FROM paths").fetchone()
+print(f"\n{info.get('version', 'wapiti')} on {info.get('target', '')}: crawled {crawled}")
 for section in ("vulnerabilities", "anomalies", "additionals"):
     found = {name: items for name, items in report.get(section, {}).items() if items}
     print(f"{section}: {sum(len(v) for v in found.values())}")
@@ -78,4 +81,9 @@ for section in ("vulnerabilities", "anomalies", "additionals"):
             print(f"    - {item.get('method', '')} {item.get('path', '')} {item.get('parameter', '')}: "
                   f"{(item.get('info') or '')[:160]}")
 PY
+if grep -q "unexpected error" "$OUT/gunicorn.log"; then
+  echo "The app logged unexpected errors (5xx) during the scan: see $OUT/gunicorn.log"
+else
+  echo "The app logged no unexpected error (5xx) during the scan."
+fi
 echo "Full report: $OUT/wapiti.json and $OUT/wapiti.html"

@@ -158,3 +158,26 @@ def test_one_structured_log_line_per_request(as_user, world, caplog):
     assert line["request_id"] == "trace-12345678" == response.headers["X-Request-ID"]
     assert line["user_id"] == world["hr"].id and line["route"] == "/vacancies/<int:vacancy_id>"
     assert line["status"] == 200 and line["duration_ms"] >= 0
+
+
+def test_readme_documents_every_setting_and_starts_with_the_two_commands():
+    from pathlib import Path
+
+    from panel.config import DEFAULTS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    missing = [k for k in DEFAULTS if f"`PANEL_{k}`" not in readme]
+    assert not missing, f"settings missing from the README table: {missing}"
+    assert readme.index("make run") < readme.index("## Configuration")
+    assert readme.index("make test") < readme.index("## Configuration")
+
+
+def test_one_line_of_migrations():
+    from alembic.script import ScriptDirectory
+
+    from panel.cli import MIGRATIONS
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert len(ScriptDirectory.from_config(cfg).get_heads()) == 1
