@@ -162,3 +162,23 @@ def test_audit_page_reads_in_a_fixed_number_of_queries(app, rw, as_user, session
     with count_queries(app) as large:
         assert client.get(f"/audit?vacancy={rw['a'].id}").status_code == 200
     assert len(large) == len(small), (len(small), len(large))
+
+
+def test_shortlisting_scores_hidden_in_the_audit_log_until_shortlisting_ends(as_user, world, session):
+    """HR never sees shortlisting scores while shortlisting is open, not even in the audit log."""
+    from panel import audit as audit_module
+    from panel.models import VacancyStatus
+
+    a = world["a"]
+    a.status = VacancyStatus.SHORTLISTING
+    audit_module.record(session, world["panelist"], "score", entity_type="candidate", entity_id=1, vacancy_id=a.id,
+                        summary="Shortlisting scores saved", changes={"criterion 1": {"before": None, "after": 2},
+                                                                      "comment": {"before": "", "after": "zxq-secret"}})
+    session.commit()
+    hr = as_user(world["hr"])
+    page = hr.get("/audit").get_data(as_text=True)
+    assert "zxq-secret" not in page and "Scores are hidden until shortlisting ends" in page
+    assert "zxq-secret" not in hr.get("/audit/export.csv").get_data(as_text=True)
+    a.status = VacancyStatus.INTERVIEWING
+    session.commit()
+    assert "zxq-secret" in hr.get("/audit").get_data(as_text=True)

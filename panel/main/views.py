@@ -42,7 +42,8 @@ def audit_log():
     return render_template("main/audit.html", events=events, vacancies=queries.all_vacancy_choices(),
                            candidates=queries.candidate_choices(filters.vacancy_id),
                            people=queries.person_choices(), filters=filters, vacancy_id=filters.vacancy_id,
-                           references=queries.reference_map(events), page=page, has_more=has_more)
+                           references=queries.reference_map(events), page=page, has_more=has_more,
+                           hidden=queries.hidden_change_ids(events))
 
 
 @bp.route("/audit/export.csv")
@@ -55,7 +56,7 @@ def audit_export():
     permissions.require(permissions.can_export_audit_log(current_user))
     filters = queries.parse_audit_filters(request.args)
     events = queries.audit_events_for_export(filters)
-    body = auditlog.to_csv(events, queries.reference_map(events))
+    body = auditlog.to_csv(events, queries.reference_map(events), queries.hidden_change_ids(events))
     audit.record(db(), current_user, "download", entity_type="audit log", vacancy_id=filters.vacancy_id,
                  candidate_id=filters.candidate_id, summary=f"Audit log exported as CSV ({len(events)} entries)",
                  changes={"filters": filters.args()} if filters.args() else None)

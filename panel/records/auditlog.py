@@ -20,7 +20,10 @@ def neutralise(value) -> str:
     return text
 
 
-def to_csv(events, references: dict[int, str]) -> str:
+HIDDEN_TEXT = "(scores hidden until shortlisting ends)"
+
+
+def to_csv(events, references: dict[int, str], hidden: set[int] = frozenset()) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
@@ -29,5 +32,6 @@ def to_csv(events, references: dict[int, str]) -> str:
         writer.writerow([neutralise(v) for v in (
             london(e.at), e.actor.name if e.actor else "the system", e.action, e.entity_type, e.entity_id,
             references.get(e.vacancy_id, e.vacancy_id) if e.vacancy_id else "", candidate_id, e.summary,
+            HIDDEN_TEXT if e.id in hidden else
             json.dumps(e.changes, ensure_ascii=False, sort_keys=True) if e.changes else "")])
     return "\ufeff" + out.getvalue()
