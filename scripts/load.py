@@ -30,7 +30,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PASSWORD = "load test passphrase 42"
+import secrets as _secrets
+
+PASSWORD = _secrets.token_urlsafe(18)  # generated per run; the simulated members sign in with it
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
