@@ -7,7 +7,14 @@ simulated panel members and has them save scores and notes concurrently for the 
 time. Each remembers the last value the server acknowledged; afterwards the database
 must hold exactly those values. Prints `name: value` lines.
 
-    python scripts/load.py [--users 30] [--seconds 60] [--workers N]
+Pacing: after each save a member pauses for about as long as the scoring page itself waits
+before it saves (its TYPING_MS, read from static/js/scoring.js: the page saves notes 700 ms
+after the last key press), chosen at random between half and one and a half times that. A
+real page never sends one member's saves faster. ``--pause-ms 0`` takes the pause away: a
+stress test of how many saves a second the machine can take, where (with 30 members always
+waiting) each save's time is simply 30 / throughput.
+
+    python scripts/load.py [--users 30] [--seconds 60] [--workers N] [--pause-ms MS]
 """
 from __future__ import annotations
 
@@ -34,6 +41,12 @@ import secrets as _secrets
 
 PASSWORD = _secrets.token_urlsafe(18)  # generated per run; the simulated members sign in with it
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def page_typing_ms() -> int:
+    """How long the scoring page waits after the last key press before it saves."""
+    match = re.search(r"const TYPING_MS = (\d+);", (ROOT / "static/js/scoring.js").read_text())
+    return int(match.group(1)) if match else 700
 
 
 def free_port() -> int:
@@ -178,6 +191,7 @@ def run(args) -> dict:
         requests = 0
         last: dict[tuple, tuple] = {}
         lock = threading.Lock()
+        pause = max(0.0, args.pause_ms) / 1000
         deadline = time.monotonic() + args.seconds
 
         def worker(member: Member, n: int):
@@ -211,6 +225,8 @@ def run(args) -> dict:
                         last[(member.email, cand, question)] = (value, notes)
                     else:
                         errors += 1
+                if pause:
+                    time.sleep(rng.uniform(0.5, 1.5) * pause)
 
         threads = [threading.Thread(target=worker, args=(m, n)) for n, m in enumerate(members)]
         started = time.monotonic()
@@ -233,6 +249,7 @@ def run(args) -> dict:
         "database": "postgresql" if env.get("PANEL_DATABASE_URL", "").startswith("postgresql") else "sqlite",
         "users": args.users,
         "workers": workers,
+        "pause_ms": args.pause_ms,
         "seconds": round(duration, 1),
         "requests": requests,
         "errors": errors,
@@ -276,7 +293,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--candidates", type=int, default=6)
     parser.add_argument("--questions", type=int, default=8)
-    result = run(parser.parse_args())
+    parser.add_argument("--pause-ms", type=float, default=None,
+                        help="each member's pause between saves (default: the scoring page's own TYPING_MS)")
+    args = parser.parse_args()
+    if args.pause_ms is None:
+        args.pause_ms = page_typing_ms()
+    result = run(args)
     for key, value in result.items():
         print(f"{key}: {value}")
 

@@ -664,3 +664,20 @@ def test_demo_data_gives_an_interviewing_vacancy_scores_by_one_patient_panelist(
     add_demo_interview_scores(session)  # idempotent
     session.commit()
     assert len(session.scalars(select(InterviewScore)).all()) == 6
+
+
+def test_autosave_uses_a_small_fixed_number_of_queries_whatever_the_size(as_user, app, session):
+    """Saving one answer is the busiest request there is (30 panel members typing at once):
+    its query count must not grow with candidates, questions or panel size."""
+    counts = []
+    for n, ref in ((2, "AQ-2"), (12, "AQ-12")):
+        w = interview_world(session, candidates=n, questions=n, reference=ref)
+        client = as_user(w["p1"])
+        cand, q = w["candidates"][-1], w["questions"][-1]
+        assert save(client, w, cand, q, 1, "first").status_code == 200
+        with count_queries(app) as statements:
+            r = save(client, w, cand, q, 2, "second", version=1)
+        assert r.status_code == 200 and r.json["version"] == 2
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 12, counts  # it was 18 before the autosave path was slimmed down

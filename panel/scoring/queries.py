@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from panel.db import db
 from panel.models import (
@@ -80,14 +80,29 @@ def interviewed_candidates(vacancy: Vacancy) -> list[Candidate]:
 
 
 def interviewed_candidate(vacancy: Vacancy, candidate_id: int) -> Candidate | None:
-    """One candidate of this vacancy who is being interviewed (shortlisted, not withdrawn)."""
-    candidate = db().get(Candidate, candidate_id)
-    if candidate is None or candidate.vacancy_id != vacancy.id or candidate.is_withdrawn:
-        return None
-    decision = candidate.decision
-    if decision is None or decision.outcome != ShortlistOutcome.SHORTLIST:
-        return None
-    return candidate
+    """One candidate of this vacancy who is being interviewed (shortlisted, not withdrawn),
+    with their shortlisting decision, in one query."""
+    stmt = (
+        select(Candidate)
+        .join(ShortlistDecision, ShortlistDecision.candidate_id == Candidate.id)
+        .where(Candidate.id == candidate_id, Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None),
+               ShortlistDecision.outcome == ShortlistOutcome.SHORTLIST)
+        .options(contains_eager(Candidate.decision))
+    )
+    return db().scalar(stmt)
+
+
+def vacancy_for_saving(vacancy_id: int) -> Vacancy | None:
+    """The vacancy with its panel (not the people's details or the criteria): all that saving
+    one answer needs, in one query. Autosave is the busiest request there is."""
+    return db().scalars(select(Vacancy).where(Vacancy.id == vacancy_id)
+                        .options(joinedload(Vacancy.panel_members))).unique().first()
+
+
+def plan_question(vacancy: Vacancy, question_id: int) -> PlanQuestion | None:
+    """One question of this vacancy's interview plan (without its links), in one query."""
+    return db().scalar(select(PlanQuestion).where(PlanQuestion.id == question_id,
+                                                  PlanQuestion.vacancy_id == vacancy.id))
 
 
 def scores(vacancy: Vacancy, candidate_ids: list[int] | None = None, user_id: int | None = None) -> list[InterviewScore]:

@@ -20,6 +20,7 @@ from panel.mail import MailError, send_email
 from panel.models import (
     Candidate,
     CandidateFeedback,
+    ConflictDeclaration,
     InterviewOutcome,
     InterviewScore,
     InterviewSignOff,
@@ -103,15 +104,36 @@ def stepped_aside(session: Session, candidate: Candidate, user_id: int) -> bool:
         ConflictDeclaration.knows_candidate.is_(True))))
 
 
+def _scorer_state(session: Session, vacancy: Vacancy, candidate: Candidate, user_id: int) -> tuple[bool, bool, bool]:
+    """(signed off, stepped aside, submitted) for one member and candidate, in one query:
+    saving an answer is the busiest request there is."""
+    signed_off = select(InterviewSignOff.id).where(InterviewSignOff.vacancy_id == vacancy.id,
+                                                   InterviewSignOff.signed_off_at.is_not(None)).exists()
+    aside = select(ConflictDeclaration.id).where(
+        ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user_id,
+        ConflictDeclaration.knows_candidate.is_(True)).exists()
+    submitted = select(InterviewSubmission.id).where(InterviewSubmission.candidate_id == candidate.id,
+                                                     InterviewSubmission.user_id == user_id).exists()
+    row = session.execute(select(signed_off.label("signed_off"), aside.label("aside"),
+                                 submitted.label("submitted"))).one()
+    return bool(row.signed_off), bool(row.aside), bool(row.submitted)
+
+
 def _check_scorer(session: Session, vacancy: Vacancy, candidate: Candidate, member: User, *, paper: bool) -> None:
+    """Scoring is open, and this member may (still) score this candidate."""
+    if vacancy.status not in SCORING_STAGES:
+        raise ScoringError(NOT_OPEN)
+    signed_off, aside, submitted = _scorer_state(session, vacancy, candidate, member.id)
+    if signed_off:
+        raise ScoringError(SIGNED_OFF)
     if candidate.vacancy_id != vacancy.id or candidate.is_withdrawn:
         raise ScoringError("This candidate is not being interviewed for this vacancy.")
     if membership(vacancy, member.id) is None:
         raise ScoringError("Only panel members of this vacancy can be scored for.")
-    if stepped_aside(session, candidate, member.id):
+    if aside:
         who = f"{member.name} stepped" if paper else "You stepped"
         raise ScoringError(f"{who} aside for {candidate.label} because they know this person, so there is nothing to score.")
-    if is_submitted(session, candidate, member.id):
+    if submitted:
         who = f"{member.name}'s scores" if paper else "Your scores"
         raise ScoringError(f"{who} for {candidate.label} have been submitted, so they cannot change.")
 
@@ -153,7 +175,6 @@ def save_score(session: Session, actor: User, vacancy: Vacancy, candidate: Candi
     ``was_behind`` tells an older page that it had not seen a save made elsewhere."""
     if question.vacancy_id != vacancy.id:
         raise ScoringError("This question is not part of this vacancy's interview plan.")
-    check_open(vacancy, _signoff(session, vacancy))
     _check_scorer(session, vacancy, candidate, member, paper=paper)
     row = session.scalar(select(InterviewScore).where(
         InterviewScore.candidate_id == candidate.id, InterviewScore.plan_question_id == question.id,
@@ -197,7 +218,6 @@ def save_score(session: Session, actor: User, vacancy: Vacancy, candidate: Candi
 
 def submit_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, member: User,
                   *, paper: bool = False) -> InterviewSubmission:
-    check_open(vacancy, _signoff(session, vacancy))
     _check_scorer(session, vacancy, candidate, member, paper=paper)
     submission = InterviewSubmission(candidate_id=candidate.id, user_id=member.id,
                                      entered_by_id=actor.id if paper else None)

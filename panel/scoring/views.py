@@ -59,8 +59,8 @@ def interview_outcomes_for(vacancy: Vacancy) -> dict | None:
             "names": permissions.can_see_candidate_identity(current_user, vacancy)}
 
 
-def _vacancy(vacancy_id: int, predicate=permissions.can_view_interviews) -> Vacancy:
-    vacancy = vacancy_with_everything(vacancy_id)
+def _vacancy(vacancy_id: int, predicate=permissions.can_view_interviews, *, lean: bool = False) -> Vacancy:
+    vacancy = queries.vacancy_for_saving(vacancy_id) if lean else vacancy_with_everything(vacancy_id)
     if vacancy is None or not predicate(current_user, vacancy):
         abort(404)
     return vacancy
@@ -232,7 +232,9 @@ def score(vacancy_id: int, candidate_id: int):
 
 
 def _save_answer(vacancy: Vacancy, candidate: Candidate, member: User, question_id: int, paper: bool):
-    question = _question(queries.plan_questions(vacancy), question_id)
+    question = queries.plan_question(vacancy, question_id)
+    if question is None:
+        abort(404)
     payload = request.get_json(silent=True) if request.is_json else None
     source = payload if isinstance(payload, dict) else request.form
     try:
@@ -256,7 +258,7 @@ def _save_answer(vacancy: Vacancy, candidate: Candidate, member: User, question_
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/score/<int:question_id>", methods=["POST"])
 def save_answer(vacancy_id: int, candidate_id: int, question_id: int):
     """Save one answer as it is typed (the scoring page's script); JSON in and out."""
-    vacancy = _vacancy(vacancy_id, permissions.can_score_interview)
+    vacancy = _vacancy(vacancy_id, permissions.can_score_interview, lean=True)
     candidate = _candidate(vacancy, candidate_id)
     return _save_answer(vacancy, candidate, current_user, question_id, paper=False)
 
@@ -329,7 +331,7 @@ def paper(vacancy_id: int, candidate_id: int, user_id: int):
 
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/paper/<int:user_id>/score/<int:question_id>", methods=["POST"])
 def paper_save_answer(vacancy_id: int, candidate_id: int, user_id: int, question_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_enter_paper_scores)
+    vacancy = _vacancy(vacancy_id, permissions.can_enter_paper_scores, lean=True)
     candidate = _candidate(vacancy, candidate_id)
     member, response = _paper_guard(vacancy, candidate, user_id)
     if response is not None:
