@@ -83,7 +83,24 @@ def _time_check(field):
             raise ValidationError(str(exc))
 
 
-class DayForm(FlaskForm):
+class _StartEndForm(FlaskForm):
+    """A start and an end time (fields ``starts`` and ``ends``), the end after the start."""
+    what = "slot"
+
+    def validate_starts(self, field):
+        _time_check(field)
+
+    def validate_ends(self, field):
+        _time_check(field)
+        if field.data and self.starts.data:
+            try:
+                if timetable.parse_time(field.data) <= timetable.parse_time(self.starts.data):
+                    raise ValidationError(f"The {self.what} must end after it starts")
+            except timetable.TimetableError:
+                return
+
+
+class DayForm(_StartEndForm):
     date = DatePartsField("Interview date", required=True)
     starts = StringField("Start time", filters=[_strip], validators=[DataRequired("Enter the start time, like 9:30")])
     ends = StringField("End time", filters=[_strip], validators=[DataRequired("Enter the end time, like 16:30")])
@@ -97,17 +114,7 @@ class DayForm(FlaskForm):
     default_location = StringField("Room or video link", filters=[_strip],
                                    validators=[Optional(), max_length(300, "Room or video link")])
 
-    def validate_starts(self, field):
-        _time_check(field)
-
-    def validate_ends(self, field):
-        _time_check(field)
-        if field.data and self.starts.data:
-            try:
-                if timetable.parse_time(field.data) <= timetable.parse_time(self.starts.data):
-                    raise ValidationError("The day must end after it starts")
-            except timetable.TimetableError:
-                return
+    what = "day"
 
     def validate_breaks(self, field):
         try:
@@ -123,7 +130,7 @@ class DayForm(FlaskForm):
             breaks=tuple(timetable.parse_breaks(self.breaks.data or "")))
 
 
-class SlotForm(FlaskForm):
+class SlotForm(_StartEndForm):
     date = DatePartsField("Date", required=True)
     starts = StringField("Start time", filters=[_strip], validators=[DataRequired("Enter the start time, like 9:30")])
     ends = StringField("End time", filters=[_strip], validators=[DataRequired("Enter the end time, like 10:15")])
@@ -132,17 +139,6 @@ class SlotForm(FlaskForm):
     location = StringField("Room or video link", filters=[_strip],
                            validators=[Optional(), max_length(500, "Room or video link")])
 
-    def validate_starts(self, field):
-        _time_check(field)
-
-    def validate_ends(self, field):
-        _time_check(field)
-        if field.data and self.starts.data:
-            try:
-                if timetable.parse_time(field.data) <= timetable.parse_time(self.starts.data):
-                    raise ValidationError("The slot must end after it starts")
-            except timetable.TimetableError:
-                return
 
 
 def _placeholder_check(field):

@@ -318,22 +318,24 @@ def _paper_guard(vacancy: Vacancy, candidate: Candidate, user_id: int):
     return member, None
 
 
+def _paper_sheet(vacancy_id: int, candidate_id: int, user_id: int, *, lean: bool = False):
+    """(vacancy, candidate, panel member, redirect or None) for a paper score sheet's routes."""
+    vacancy = _vacancy(vacancy_id, permissions.can_enter_paper_scores, lean=lean)
+    candidate = _candidate(vacancy, candidate_id)
+    member, response = _paper_guard(vacancy, candidate, user_id)
+    return vacancy, candidate, member, response
+
+
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/paper/<int:user_id>", methods=["GET", "POST"])
 def paper(vacancy_id: int, candidate_id: int, user_id: int):
     """The chair or HR types in a panel member's paper score sheet."""
-    vacancy = _vacancy(vacancy_id, permissions.can_enter_paper_scores)
-    candidate = _candidate(vacancy, candidate_id)
-    member, response = _paper_guard(vacancy, candidate, user_id)
-    if response is not None:
-        return response
-    return _scoring_page(vacancy, candidate, member, paper=True)
+    vacancy, candidate, member, response = _paper_sheet(vacancy_id, candidate_id, user_id)
+    return response or _scoring_page(vacancy, candidate, member, paper=True)
 
 
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/paper/<int:user_id>/score/<int:question_id>", methods=["POST"])
 def paper_save_answer(vacancy_id: int, candidate_id: int, user_id: int, question_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_enter_paper_scores, lean=True)
-    candidate = _candidate(vacancy, candidate_id)
-    member, response = _paper_guard(vacancy, candidate, user_id)
+    vacancy, candidate, member, response = _paper_sheet(vacancy_id, candidate_id, user_id, lean=True)
     if response is not None:
         return jsonify(error="You cannot enter these scores."), 409
     return _save_answer(vacancy, candidate, member, question_id, paper=True)
@@ -341,12 +343,8 @@ def paper_save_answer(vacancy_id: int, candidate_id: int, user_id: int, question
 
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/paper/<int:user_id>/submit", methods=["GET", "POST"])
 def paper_submit(vacancy_id: int, candidate_id: int, user_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_enter_paper_scores)
-    candidate = _candidate(vacancy, candidate_id)
-    member, response = _paper_guard(vacancy, candidate, user_id)
-    if response is not None:
-        return response
-    return _submit_page(vacancy, candidate, member, paper=True)
+    vacancy, candidate, member, response = _paper_sheet(vacancy_id, candidate_id, user_id)
+    return response or _submit_page(vacancy, candidate, member, paper=True)
 
 
 # --- results ------------------------------------------------------------------------------
