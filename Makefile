@@ -40,7 +40,7 @@ serve: setup
 	$(VENV)/bin/gunicorn --workers $$(( $$(nproc) * 2 + 1 )) --bind 127.0.0.1:$(PORT) 'panel:create_app()'
 
 load: setup
-	$(PY) scripts/load.py --users 30 --seconds 60
+	$(PY) scripts/load.py --users 30 --seconds 60 $(LOAD_ARGS)
 
 # Debian's wapiti against the app under gunicorn on a fresh demo database (installed with
 # apt-get if missing); at most SCAN_SECONDS (default 600). Report under instance/scan-*/.
