@@ -42,10 +42,15 @@ _SCRIPT_RE = re.compile(rb"/(?:JavaScript|JS)(?![A-Za-z0-9])")
 SCRIPT_WARNING = ("This PDF contains JavaScript. panel stores it unchanged and only ever offers it as a download; "
                   "ask the candidate or the recruitment system for a plain copy if you are unsure about it.")
 
+JD_SCRIPT_WARNING = ("This job description PDF contains JavaScript. panel stores it unchanged and only ever offers it "
+                     "as a download; if you are unsure about it, upload a plain copy instead (for example, one saved "
+                     "again with \"Print to PDF\").")
+
 
 def pdf_has_script(data: bytes) -> bool:
     """True if the PDF names a JavaScript action. Such files are accepted (CVs exported from
-    some form tools carry harmless scripts) but the uploader is told: see docs/security.md."""
+    some form tools carry harmless scripts) but the uploader is told: see the README's
+    "Reliability and security" section."""
     return _SCRIPT_RE.search(data) is not None
 
 

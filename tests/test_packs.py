@@ -133,18 +133,24 @@ def test_per_panelist_pack_has_only_their_sheets_and_highlights_their_questions(
 def test_large_print_pack_text_is_at_least_16pt_and_choice_is_remembered(app, as_user, big, session):
     v, me = big["vacancy"], big["members"][2]
     client = as_user(me)
-    data = get_pdf(client, f"/vacancies/{v.id}/packs/panelist/{me.id}.pdf?large_print=1")
+    url = f"/vacancies/{v.id}/packs/panelist/{me.id}.pdf"
+    # the packs page's button posts the choice, which is remembered, then sends the browser to the download
+    chosen = client.post_form(url, {"large_print": "1"})
+    assert chosen.status_code == 303 and chosen.headers["Location"] == f"{url}?large_print=1"
+    session.expire_all()
+    assert session.get(User, me.id).large_print is True
+    data = get_pdf(client, chosen.headers["Location"])
     reader = pdf(data)
     texts = page_texts(reader)
     check_running_header_and_footer(texts, "PK-1")
     sizes = [size for page in reader.pages for _text, size in font_sizes(page)]
     assert sizes and min(sizes) >= 16 - 0.01, min(sizes)
     # the choice is remembered on the profile, so the next download is large print too
-    session.expire_all()
-    assert session.get(User, me.id).large_print is True
-    again = client.get(f"/vacancies/{v.id}/packs/panelist/{me.id}.pdf")
+    again = client.get(url)
     assert "large print" in again.headers["Content-Disposition"]
-    standard = pdf(get_pdf(client, f"/vacancies/{v.id}/packs/panelist/{me.id}.pdf?large_print=0"))
+    back = client.post_form(url, {"large_print": "0"})
+    assert back.status_code == 303 and back.headers["Location"] == f"{url}?large_print=0"
+    standard = pdf(get_pdf(client, back.headers["Location"]))
     assert min(size for page in standard.pages for _t, size in font_sizes(page)) < 16
     assert len(standard.pages) < len(reader.pages)
     session.expire_all()
@@ -152,6 +158,48 @@ def test_large_print_pack_text_is_at_least_16pt_and_choice_is_remembered(app, as
     changes = session.scalars(select(AuditEvent).where(AuditEvent.action == "update",
                                                        AuditEvent.entity_type == "user")).all()
     assert len(changes) == 2
+
+
+def test_a_pack_download_changes_nothing_but_a_post_remembers_the_size(app, as_user, big, session):
+    """GET only reads: ?large_print chooses this download's size and leaves the preference as it was."""
+    v, me = big["vacancy"], big["members"][1]
+    client = as_user(me)
+    url = f"/vacancies/{v.id}/packs/panelist/{me.id}.pdf"
+    large = client.get(f"{url}?large_print=1")
+    assert large.status_code == 200 and "large print" in large.headers["Content-Disposition"]
+    session.expire_all()
+    assert session.get(User, me.id).large_print is False
+    assert "large print" not in client.get(url).headers["Content-Disposition"]
+    assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "update",
+                                                       AuditEvent.entity_type == "user")).all()
+    # a post without a size (or with a made-up one) remembers nothing and downloads in the preference
+    for data in ({}, {"large_print": "2"}):
+        response = client.post_form(url, data)
+        assert response.status_code == 303 and response.headers["Location"] == url
+    session.expire_all()
+    assert session.get(User, me.id).large_print is False
+    # without the CSRF token, nothing is remembered
+    assert client.post(url, data={"large_print": "1"}).status_code == 400
+    session.expire_all()
+    assert session.get(User, me.id).large_print is False
+
+
+def test_packs_page_buttons_post_the_size_to_remember(as_user, big, session):
+    v, me = big["vacancy"], big["members"][2]
+    client = as_user(me)
+    url = f"/vacancies/{v.id}/packs/panelist/{me.id}.pdf"
+    page = client.get(f"/vacancies/{v.id}/packs").get_data(as_text=True)
+    form = page[page.index(f'action="{url}"') - 40:]
+    form = form[:form.index("</form>")]
+    assert 'method="post"' in form and 'name="csrf_token"' in form
+    assert re.search(r'name="large_print"[^>]*value="0"[^>]*>\s*Download your pack \(PDF\)', form)
+    assert re.search(r'name="large_print"[^>]*value="1"[^>]*>\s*Download your pack in large print instead', form)
+    assert "?large_print" not in page  # no link that would change the preference on GET
+    client.post_form(url, {"large_print": "1"})
+    page = client.get(f"/vacancies/{v.id}/packs").get_data(as_text=True)
+    assert "Your packs come in large print" in page
+    assert re.search(r'value="1"[^>]*>\s*Download your pack \(PDF, large print\)', page)
+    assert re.search(r'value="0"[^>]*>\s*Download your pack in standard print instead', page)
 
 
 def test_pack_names_no_candidate_while_shortlisting(as_user, world, session):

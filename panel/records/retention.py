@@ -9,16 +9,38 @@ Two periods, counted from the moment the vacancy closed (``Vacancy.closed_at``):
 Purging a candidate deletes or blanks their personal data and everything written about
 them (names, contact details, supporting information, evidence, the application PDF on
 disk, shortlisting comments and decision reasons, interview notes, agreed-score reasons,
-outcome rationale, feedback text, interview invitation emails, and the text of audit
-entries about them). The candidate row stays as an anonymised label ("Candidate 04") with
-its numeric scores and outcomes, for reporting; ``purged_at`` records when.
+outcome rationale, feedback text, interview invitation emails, the emails to them in the
+outbox folder, and the text of audit entries about them). The candidate row stays as an
+anonymised label ("Candidate 04") with its numeric scores and outcomes, for reporting;
+``purged_at`` records when.
 
-The work here flushes and never commits; ``flask purge`` commits, then deletes the files.
+The chair's sign-off of the interview results holds two free texts written about the
+candidates: why the outcome differs from the patient panelists' ranking (it compares named
+or numbered candidates and says why one was preferred) and HR's reason for reopening the
+results (typically which candidate's score was wrong). Both are blanked, with the text of
+their audit entries, with the first group of the vacancy's candidates to be purged (the
+unsuccessful candidates, normally): the texts are about them too.
+
+Emails written to the outbox folder (when no SMTP server is set) are copies, never read
+back by the app (the invitations and feedback are kept in the database). Two rules:
+
+- an email addressed to a purged candidate is deleted with the rest of their data, unless
+  the same address belongs to a candidate whose data is still kept (the same person on
+  another vacancy): that email may be about the other application, so it waits for
+- the age rule: every outbox email older than the shorter retention period is deleted,
+  whoever it was to (also staff sign-in links, long expired by then).
+
+The work here flushes and never commits; ``flask purge`` commits, then deletes the files
+(the application PDFs and the addressed emails). Outbox emails past the age limit do not
+depend on the database and are deleted by ``purge`` itself.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from email.utils import getaddresses
 from pathlib import Path
 
 from flask import current_app
@@ -35,6 +57,7 @@ from panel.models import (
     CandidateInvitation,
     InterviewOutcome,
     InterviewScore,
+    InterviewSignOff,
     ModeratedScore,
     Outcome,
     ShortlistDecision,
@@ -60,6 +83,9 @@ COUNT_LABELS = {
     "outcome_rationales": "outcome rationales",
     "feedback": "feedback texts",
     "invitations": "interview invitation emails",
+    "patient_view_notes": "explanations of why the outcome differs from the patient panelists' ranking",
+    "reopen_reasons": "reasons for reopening the interview results",
+    "outbox_emails": "emails to them in the outbox folder",
     "audit_entries": "audit entries with their details removed",
 }
 
@@ -67,6 +93,8 @@ REDACTED = "(removed by the retention purge)"
 #: Audit change keys whose values are never personal (kept when an entry is redacted).
 SAFE_AUDIT_KEYS = {"number", "outcome", "status", "version", "knows_candidate", "withdrawn_at", "sent_at",
                    "include_scores", "signed_off_at", "user_id", "entered_by_id", "score"}
+#: The sign-off's free texts about the candidates (blanked with the first batch of its vacancy).
+SIGNOFF_TEXTS = {"patient_view_notes": "patient_view_note", "reopen_reasons": "reopen_reason"}
 
 
 # --- dates (pure) -------------------------------------------------------------
@@ -108,6 +136,8 @@ class Batch:
     candidate_ids: list[int]
     counts: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    signoff_id: int | None = None  # the sign-off whose free texts go with this batch
+    outbox: list[Path] = field(default_factory=list)  # emails to these candidates in the outbox folder
 
 
 @dataclass
@@ -118,6 +148,16 @@ class PurgeResult:
     next_due: tuple[str, str, dt.datetime] | None  # (reference, kind, when)
     dry_run: bool
     files_removed: int = 0
+    old_outbox: list[Path] = field(default_factory=list)  # outbox emails past the age limit
+    outbox_days: int = 0
+
+    @property
+    def outbox_line(self) -> str | None:
+        n = len(self.old_outbox)
+        if not n:
+            return None
+        emails = f"{n} email{'s' if n != 1 else ''} older than {self.outbox_days} days"
+        return f"Outbox folder: {'would delete' if self.dry_run else 'deleted'} {emails}."
 
     @property
     def candidates(self) -> int:
@@ -125,6 +165,12 @@ class PurgeResult:
 
     def lines(self) -> list[str]:
         """What happened (or would happen), in plain words, never with personal data."""
+        lines = self._batch_lines()
+        if self.outbox_line:
+            lines.append(self.outbox_line)
+        return lines
+
+    def _batch_lines(self) -> list[str]:
         if self.closed_vacancies == 0:
             return ["No vacancy is closed, so there is nothing to purge."]
         if not self.batches:
@@ -167,7 +213,8 @@ def _nonempty(session: Session, column, candidate_col, ids: list[int]) -> int:
     return session.scalar(select(func.count()).where(candidate_col.in_(ids), column.is_not(None), column != "")) or 0
 
 
-def _count(session: Session, ids: list[int], candidates: list[Candidate]) -> tuple[dict[str, int], list[str]]:
+def _count(session: Session, ids: list[int], candidates: list[Candidate],
+           signoff: InterviewSignOff | None = None) -> tuple[dict[str, int], list[str]]:
     from sqlalchemy import func
 
     files = [c.application_file for c in candidates if c.application_file]
@@ -185,14 +232,17 @@ def _count(session: Session, ids: list[int], candidates: list[Candidate]) -> tup
         "feedback": _nonempty(session, CandidateFeedback.text, CandidateFeedback.candidate_id, ids),
         "invitations": session.scalar(select(func.count()).select_from(CandidateInvitation)
                                       .where(CandidateInvitation.candidate_id.in_(ids))) or 0,
-        "audit_entries": sum(1 for e in session.scalars(select(AuditEvent).where(_audit_about(session, ids)))
+        **{key: int(bool(signoff is not None and getattr(signoff, attr))) for key, attr in SIGNOFF_TEXTS.items()},
+        "audit_entries": sum(1 for e in session.scalars(select(AuditEvent).where(
+                                 _audit_about(session, ids, signoff.id if signoff is not None else None)))
                              if _redact_changes(e.changes) != e.changes),
     }
     return counts, files
 
 
-def _audit_about(session: Session, ids: list[int]):
-    """Audit entries about these candidates or about rows that belong to them."""
+def _audit_about(session: Session, ids: list[int], signoff_id: int | None = None):
+    """Audit entries about these candidates or about rows that belong to them (and, given
+    ``signoff_id``, about the sign-off whose free texts go with them)."""
     owned = {
         "candidate": ids,
         "shortlistdecision": select(ShortlistDecision.id).where(ShortlistDecision.candidate_id.in_(ids)),
@@ -201,8 +251,57 @@ def _audit_about(session: Session, ids: list[int]):
         "interviewoutcome": select(InterviewOutcome.id).where(InterviewOutcome.candidate_id.in_(ids)),
         "candidatefeedback": select(CandidateFeedback.id).where(CandidateFeedback.candidate_id.in_(ids)),
     }
-    return or_(AuditEvent.candidate_id.in_(ids),
-               *[(AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(sub) for kind, sub in owned.items()])
+    clauses = [AuditEvent.candidate_id.in_(ids),
+               *[(AuditEvent.entity_type == kind) & AuditEvent.entity_id.in_(sub) for kind, sub in owned.items()]]
+    if signoff_id is not None:
+        clauses.append((AuditEvent.entity_type == "interviewsignoff") & (AuditEvent.entity_id == signoff_id))
+    return or_(*clauses)
+
+
+# --- the outbox folder ---------------------------------------------------------------
+
+def _outbox_emails() -> list[tuple[Path, dt.datetime, set[str]]]:
+    """(path, when written, the addresses it was sent to, lower case) of each outbox email."""
+    folder = Path(current_app.config["OUTBOX_FOLDER"])
+    if not folder.is_dir():
+        return []
+    parser = BytesHeaderParser(policy=default_policy)
+    emails = []
+    for path in sorted(folder.glob("*.eml")):
+        try:
+            with open(path, "rb") as fh:
+                headers = parser.parse(fh)
+            written = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+        except OSError:
+            continue  # removed meanwhile, or unreadable: the next run sees it again
+        fields = [str(v) for name in ("To", "Cc", "Bcc") for v in (headers.get_all(name) or [])]
+        emails.append((path, written, {addr.strip().lower() for _name, addr in getaddresses(fields) if addr.strip()}))
+    return emails
+
+
+def _match_outbox(session: Session, batches: list[Batch], addresses: dict[int, set[str]],
+                  now: dt.datetime, days: int) -> list[Path]:
+    """Give each batch the outbox emails to its candidates; return the emails past the age limit."""
+    emails = _outbox_emails()
+    if not emails:
+        return []
+    claimed: set[Path] = set()
+    if batches:
+        purging = {cid for b in batches for cid in b.candidate_ids}
+        from sqlalchemy import func
+
+        # the addresses of candidates whose data is still kept after this run (any vacancy)
+        kept = {email for cid, email in session.execute(
+                    select(Candidate.id, func.lower(func.trim(Candidate.email)))
+                    .where(Candidate.purged_at.is_(None), Candidate.email != "")) if cid not in purging and email}
+        for i, batch in enumerate(batches):
+            mine = addresses[i] - kept
+            batch.outbox = [path for path, _when, to in emails
+                            if path not in claimed and to & mine and not to & kept]
+            claimed.update(batch.outbox)
+            batch.counts["outbox_emails"] = len(batch.outbox)
+    cutoff = now - dt.timedelta(days=days)
+    return [path for path, when, _to in emails if path not in claimed and when < cutoff]
 
 
 def plan(session: Session, now: dt.datetime) -> PurgeResult:
@@ -217,11 +316,17 @@ def plan(session: Session, now: dt.datetime) -> PurgeResult:
         for c in session.scalars(select(Candidate).where(Candidate.vacancy_id.in_([v.id for v in vacancies]))
                                  .order_by(Candidate.number)):
             candidates_by_vacancy.setdefault(c.vacancy_id, []).append(c)
+    signoffs = {s.vacancy_id: s for s in session.scalars(
+        select(InterviewSignOff).where(InterviewSignOff.vacancy_id.in_([v.id for v in vacancies])))} if vacancies else {}
     batches: list[Batch] = []
+    addresses: list[set[str]] = []
     already = 0
     next_due = None
     for v in vacancies:
         dues = due_dates(v, *days)
+        signoff = signoffs.get(v.id)
+        if signoff is not None and not any(getattr(signoff, attr) for attr in SIGNOFF_TEXTS.values()):
+            signoff = None  # nothing to blank
         for kind in (UNSUCCESSFUL, APPOINTED):
             group = [c for c in candidates_by_vacancy.get(v.id, []) if (c.id in appointed) == (kind == APPOINTED)]
             waiting = [c for c in group if c.purged_at is None]
@@ -233,10 +338,15 @@ def plan(session: Session, now: dt.datetime) -> PurgeResult:
                     next_due = (v.reference, kind, dues[kind])
                 continue
             ids = [c.id for c in waiting]
-            counts, files = _count(session, ids, waiting)
-            batches.append(Batch(v.id, v.reference, kind, ids, counts, files))
+            counts, files = _count(session, ids, waiting, signoff)
+            batches.append(Batch(v.id, v.reference, kind, ids, counts, files,
+                                 signoff_id=signoff.id if signoff is not None else None))
+            addresses.append({c.email.strip().lower() for c in waiting if c.email and c.email.strip()})
+            signoff = None  # its texts go with the first batch only
+    outbox_days = min(days)
+    old_outbox = _match_outbox(session, batches, dict(enumerate(addresses)), now, outbox_days)
     return PurgeResult(batches=batches, closed_vacancies=len(vacancies), already_purged=already,
-                       next_due=next_due, dry_run=True)
+                       next_due=next_due, dry_run=True, old_outbox=old_outbox, outbox_days=outbox_days)
 
 
 # --- the purge ------------------------------------------------------------------
@@ -258,7 +368,7 @@ def _redact_changes(changes: dict | None) -> dict | None:
 def _purge_batch(session: Session, batch: Batch, now: dt.datetime) -> None:
     ids = batch.candidate_ids
     # audit entries first, while the rows they point at still say whose they are
-    for event in session.scalars(select(AuditEvent).where(_audit_about(session, ids))):
+    for event in session.scalars(select(AuditEvent).where(_audit_about(session, ids, batch.signoff_id))):
         redacted = _redact_changes(event.changes)
         if redacted != event.changes:
             event.changes = redacted
@@ -279,6 +389,10 @@ def _purge_batch(session: Session, batch: Batch, now: dt.datetime) -> None:
                     .values(rationale="", version=InterviewOutcome.version + 1), execution_options={"synchronize_session": False})
     session.execute(update(CandidateFeedback).where(CandidateFeedback.candidate_id.in_(ids))
                     .values(text="", version=CandidateFeedback.version + 1), execution_options={"synchronize_session": False})
+    if batch.signoff_id is not None:
+        session.execute(update(InterviewSignOff).where(InterviewSignOff.id == batch.signoff_id)
+                        .values(patient_view_note="", reopen_reason="", version=InterviewSignOff.version + 1),
+                        execution_options={"synchronize_session": False})
     counts = {COUNT_LABELS[k]: n for k, n in batch.counts.items() if n}
     audit.record(session, None, "purge", entity_type="vacancy", entity_id=batch.vacancy_id, vacancy_id=batch.vacancy_id,
                  summary=f"Retention purge of {batch.reference}: personal data of {len(ids)} {KIND_LABELS[batch.kind]} deleted",
@@ -290,7 +404,11 @@ def purge(session: Session, now: dt.datetime | None = None, dry_run: bool = Fals
     now = now or utcnow()
     result = plan(session, now)
     result.dry_run = dry_run
-    if dry_run or not result.batches:
+    if dry_run:
+        return result
+    if result.old_outbox:
+        _delete_old_outbox(session, result)
+    if not result.batches:
         return result
     for batch in result.batches:
         _purge_batch(session, batch, now)
@@ -299,9 +417,25 @@ def purge(session: Session, now: dt.datetime | None = None, dry_run: bool = Fals
     return result
 
 
+def _delete_old_outbox(session: Session, result: PurgeResult) -> None:
+    """Delete the outbox emails past the age limit (they do not depend on the database)."""
+    removed = []
+    for path in result.old_outbox:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            continue  # left for the next run
+        removed.append(path)
+    result.old_outbox = removed
+    if removed:
+        audit.record(session, None, "purge", entity_type="outbox",
+                     summary=f"Retention purge: {len(removed)} outbox emails older than {result.outbox_days} days deleted",
+                     changes={"kind": "outbox", "emails older than the retention period": len(removed)})
+
+
 def delete_files(result: PurgeResult) -> int:
-    """Remove the purged candidates' application files (after the commit), and the pack cache
-    (cached packs may name them; they are made again on demand)."""
+    """Remove the purged candidates' application files and the outbox emails to them (after
+    the commit), and the pack cache (cached packs may name them; they are made again on demand)."""
     from panel.uploads import _is_safe_name
 
     folder = Path(current_app.config["UPLOAD_FOLDER"])
@@ -313,6 +447,8 @@ def delete_files(result: PurgeResult) -> int:
                 if path.exists():
                     path.unlink()
                     removed += 1
+        for path in batch.outbox:
+            path.unlink(missing_ok=True)
     cache = Path(current_app.instance_path) / "pack-cache"
     if result.batches and cache.is_dir():
         for path in cache.iterdir():

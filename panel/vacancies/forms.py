@@ -8,8 +8,11 @@ from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
+from panel.db import db
 from panel.forms import DatePartsField, max_length
 from panel.models import AssessedAt, CriterionCategory, PanelRole, VacancyStatus
+from panel.uploads import UploadError, read_pdf
+from panel.vacancies import services
 
 BANDS = ["Band 2", "Band 3", "Band 4", "Band 5", "Band 6", "Band 7", "Band 8a", "Band 8b", "Band 8c", "Band 8d", "Band 9"]
 REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./_-]*$")
@@ -46,10 +49,24 @@ class VacancyForm(FlaskForm):
         if current and current not in sites:  # a site later removed from the settings stays valid
             choices.append((current, current))
         self.site.choices = choices
+        self.vacancy_id = getattr(obj, "id", None)  # the vacancy being changed (None: a new one)
+        self.job_description_pdf: bytes | None = None  # the checked bytes of a chosen PDF
 
     def validate_reference(self, field):
         if field.data and not REFERENCE_RE.match(field.data):
             raise ValidationError("Reference can only contain letters, numbers, spaces, dots, slashes, dashes and underscores")
+        # checked here, not after the form, so every problem on the page is shown at once
+        if field.data and services.reference_taken(db(), field.data, exclude_id=self.vacancy_id):
+            raise ValidationError(services.DUPLICATE_REFERENCE)
+
+    def validate_job_description_file(self, field):
+        file = field.data
+        if not file or not getattr(file, "filename", ""):
+            return
+        try:
+            self.job_description_pdf = read_pdf(file)
+        except UploadError as exc:
+            raise ValidationError(str(exc)) from None
 
     def validate_interview_date(self, field):
         if field.data and self.closing_date.data and field.data < self.closing_date.data:

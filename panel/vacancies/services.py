@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from panel import audit
@@ -28,21 +29,40 @@ class VacancyError(ValueError):
         self.field = field
 
 
+DUPLICATE_REFERENCE = "Another vacancy already has this reference"
+
+
+def normalise_reference(reference: str) -> str:
+    """A reference as it is stored and compared: without surrounding spaces."""
+    return (reference or "").strip()
+
+
 def reference_taken(session: Session, reference: str, exclude_id: int | None = None) -> bool:
-    stmt = select(Vacancy.id).where(func.lower(Vacancy.reference) == reference.strip().lower())
+    """True if another vacancy has this reference, ignoring case and surrounding spaces."""
+    stmt = select(Vacancy.id).where(func.lower(func.trim(Vacancy.reference)) == normalise_reference(reference).lower())
     if exclude_id:
         stmt = stmt.where(Vacancy.id != exclude_id)
     return session.scalar(stmt) is not None
 
 
-def create_vacancy(session: Session, actor: User, data: dict) -> Vacancy:
+def create_vacancy(session: Session, actor: User, data: dict, job_description_file: str | None = None) -> Vacancy:
+    """A new draft vacancy. ``job_description_file`` is the stored name of an uploaded PDF."""
+    data = {**data, "reference": normalise_reference(data["reference"])}
     if reference_taken(session, data["reference"]):
-        raise VacancyError("Another vacancy already has this reference", field="reference")
-    vacancy = Vacancy(status=VacancyStatus.DRAFT, created_by_id=actor.id, **{k: data.get(k) or _empty(k) for k in VACANCY_FIELDS if k in data})
-    session.add(vacancy)
-    session.flush()
-    audit.record(session, actor, "create", vacancy, vacancy_id=vacancy.id, summary=f"Vacancy {vacancy.reference} created",
-                 changes=audit.diff({}, audit.snapshot(vacancy, VACANCY_FIELDS + ["status"])))
+        raise VacancyError(DUPLICATE_REFERENCE, field="reference")
+    vacancy = Vacancy(status=VacancyStatus.DRAFT, created_by_id=actor.id, job_description_file=job_description_file,
+                      **{k: data.get(k) or _empty(k) for k in VACANCY_FIELDS if k in data})
+    try:
+        # a savepoint: another request may have saved the same reference since the check above
+        with session.begin_nested():
+            session.add(vacancy)
+            session.flush()
+            audit.record(session, actor, "create", vacancy, vacancy_id=vacancy.id,
+                         summary=f"Vacancy {vacancy.reference} created",
+                         changes=audit.diff({}, audit.snapshot(vacancy, VACANCY_FIELDS + ["status"])))
+            session.flush()
+    except IntegrityError as exc:
+        raise VacancyError(DUPLICATE_REFERENCE, field="reference") from exc
     return vacancy
 
 
@@ -50,18 +70,30 @@ def _empty(field: str):
     return None if field in ("closing_date", "interview_date", "job_description_filename") else ""
 
 
-def update_vacancy(session: Session, actor: User, vacancy: Vacancy, data: dict) -> dict:
-    if "reference" in data and reference_taken(session, data["reference"], exclude_id=vacancy.id):
-        raise VacancyError("Another vacancy already has this reference", field="reference")
+def update_vacancy(session: Session, actor: User, vacancy: Vacancy, data: dict,
+                   job_description_file: str | None = None) -> dict:
+    """Change the vacancy's details; ``job_description_file`` (a stored PDF name) replaces its PDF."""
+    if "reference" in data:
+        data = {**data, "reference": normalise_reference(data["reference"])}
+        if reference_taken(session, data["reference"], exclude_id=vacancy.id):
+            raise VacancyError(DUPLICATE_REFERENCE, field="reference")
     before = audit.snapshot(vacancy, VACANCY_FIELDS)
-    for key in VACANCY_FIELDS:
-        if key in data:
-            setattr(vacancy, key, data[key] if data[key] is not None else _empty(key))
-    session.flush()
-    changes = audit.diff(before, audit.snapshot(vacancy, VACANCY_FIELDS))
-    if changes:
-        audit.record(session, actor, "update", vacancy, vacancy_id=vacancy.id,
-                     summary=f"Vacancy {vacancy.reference} details changed", changes=changes)
+    try:
+        # a savepoint: another request may have saved the same reference since the check above
+        with session.begin_nested():
+            for key in VACANCY_FIELDS:
+                if key in data:
+                    setattr(vacancy, key, data[key] if data[key] is not None else _empty(key))
+            if job_description_file:
+                vacancy.job_description_file = job_description_file
+            session.flush()
+            changes = audit.diff(before, audit.snapshot(vacancy, VACANCY_FIELDS))
+            if changes:
+                audit.record(session, actor, "update", vacancy, vacancy_id=vacancy.id,
+                             summary=f"Vacancy {vacancy.reference} details changed", changes=changes)
+                session.flush()
+    except IntegrityError as exc:
+        raise VacancyError(DUPLICATE_REFERENCE, field="reference") from exc
     return changes
 
 

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from panel import permissions
 from panel.db import db
 from panel.models import Criterion, PanelMember, PanelRole, User, Vacancy, VacancyStatus
-from panel.uploads import UploadError, delete_file, read_pdf, safe_download_name, save_pdf, send_pdf
+from panel.uploads import (JD_SCRIPT_WARNING, UploadError, delete_file, pdf_has_script, safe_download_name, save_pdf,
+                           send_pdf)
 from panel.vacancies import queries, services
 from panel.vacancies.forms import (
     ConfirmForm,
@@ -56,16 +57,22 @@ def _form_data(form: VacancyForm) -> dict:
     return {k: getattr(form, k).data for k in services.VACANCY_FIELDS if k in form._fields and k != "job_description_file"}
 
 
-def _handle_jd_upload(form: VacancyForm) -> tuple[str, str] | None:
-    file = form.job_description_file.data
-    if not file or not getattr(file, "filename", ""):
+def _store_jd_upload(form: VacancyForm) -> str | None | bool:
+    """Store the job description PDF the form checked: its stored name, None if no file was
+    chosen, or False (with the message next to the field) if it could not be saved."""
+    if form.job_description_pdf is None:
         return None
     try:
-        data = read_pdf(file)
+        return save_pdf(form.job_description_pdf)
     except UploadError as exc:
-        form.job_description_file.errors = [str(exc)]
-        raise
-    return save_pdf(data), file.filename[:255]
+        form.job_description_file.errors.append(str(exc))
+        return False
+
+
+def _jd_upload_notices(form: VacancyForm) -> None:
+    """Tell HR about a job description PDF with JavaScript in it (kept, as for applications)."""
+    if form.job_description_pdf is not None and pdf_has_script(form.job_description_pdf):
+        flash(JD_SCRIPT_WARNING, "warning")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -74,20 +81,18 @@ def create():
     form = VacancyForm()
     if form.validate_on_submit():
         data = _form_data(form)
-        if services.reference_taken(db(), data["reference"]):
-            form.reference.errors.append("Another vacancy already has this reference")
-        else:
+        stored = _store_jd_upload(form)
+        if stored is not False:
+            if stored:
+                data["job_description_filename"] = form.job_description_file.data.filename[:255]
             try:
-                upload = _handle_jd_upload(form)
-            except UploadError:
-                upload = False
-            if upload is not False:
-                if upload:
-                    data["job_description_filename"] = upload[1]
-                vacancy = services.create_vacancy(db(), current_user, data)
-                if upload:
-                    vacancy.job_description_file = upload[0]
+                vacancy = services.create_vacancy(db(), current_user, data, job_description_file=stored)
+            except services.VacancyError as exc:  # the same reference saved by someone else a moment ago
+                getattr(form, exc.field or "reference").errors.append(str(exc))
+                delete_file(stored)
+            else:
                 flash(f"Vacancy {vacancy.reference} created. Next, add its person specification.", "success")
+                _jd_upload_notices(form)
                 return redirect(url_for("vacancies.show", vacancy_id=vacancy.id))
     return render_template("vacancies/form.html", form=form, vacancy=None)
 
@@ -112,22 +117,21 @@ def edit(vacancy_id: int):
     form = VacancyForm(obj=vacancy)
     if form.validate_on_submit():
         data = _form_data(form)
-        if services.reference_taken(db(), data["reference"], exclude_id=vacancy.id):
-            form.reference.errors.append("Another vacancy already has this reference")
-        else:
+        stored = _store_jd_upload(form)
+        if stored is not False:
+            old_file = vacancy.job_description_file
+            if stored:
+                data["job_description_filename"] = form.job_description_file.data.filename[:255]
             try:
-                upload = _handle_jd_upload(form)
-            except UploadError:
-                upload = False
-            if upload is not False:
-                old_file = vacancy.job_description_file
-                if upload:
-                    data["job_description_filename"] = upload[1]
-                    vacancy.job_description_file = upload[0]
-                services.update_vacancy(db(), current_user, vacancy, data)
-                if upload and old_file:
+                services.update_vacancy(db(), current_user, vacancy, data, job_description_file=stored)
+            except services.VacancyError as exc:  # the same reference saved by someone else a moment ago
+                getattr(form, exc.field or "reference").errors.append(str(exc))
+                delete_file(stored)
+            else:
+                if stored and old_file:
                     delete_file(old_file)
                 flash("The vacancy has been saved.", "success")
+                _jd_upload_notices(form)
                 return redirect(url_for("vacancies.show", vacancy_id=vacancy.id))
     return render_template("vacancies/form.html", form=form, vacancy=vacancy)
 

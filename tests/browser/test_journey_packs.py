@@ -1,0 +1,67 @@
+"""Packs in a real browser: a panel member downloads their pack from the packs page. The
+print size is chosen per download with a button that posts it (remembered on their
+profile), then the browser follows the 303 to the download itself; the page stays put.
+A download URL opened directly (GET) reads only. axe-core checks the pages."""
+from __future__ import annotations
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from panel.models import User
+from panel.packs.bench import generate
+from tests.browser.conftest import CHROMIUM, Visits
+from tests.browser.test_journey_foundation import sign_in
+from tests.conftest import PASSWORD, TEST_HASH
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
+
+
+def _large_print(live_server, user_id: int) -> bool:
+    with live_server.db() as s:
+        return bool(s.get(User, user_id).large_print)
+
+
+def test_a_panel_member_downloads_their_pack_in_the_print_size_they_choose(live_server, new_context):
+    with live_server.db() as s:
+        vacancy, _hr, members, _candidates = generate(
+            s, reference="PKB-1", candidates=2, members=3, questions=2,
+            password_hash=generate_password_hash(PASSWORD, method=TEST_HASH))
+        s.commit()
+        vacancy_id, me = vacancy.id, members[2]
+        my_id, my_email = me.id, me.email
+    page = new_context(accept_downloads=True).new_page()
+    visits = Visits(page)
+    sign_in(page, live_server.url, my_email, visits=visits)
+    packs = f"{live_server.url}/vacancies/{vacancy_id}/packs"
+    page.goto(packs)
+    visits.check()
+    page.get_by_text("Your packs come in standard print").wait_for()
+
+    # the other size, chosen for this download: remembered, and the file follows
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download your pack in large print instead").click()
+    assert download.value.suggested_filename == "PKB-1 interview pack John O-Neill large print.pdf"
+    assert download.value.path().read_bytes().startswith(b"%PDF-")
+    assert page.url == packs  # still on the packs page
+    assert _large_print(live_server, my_id) is True
+
+    page.reload()
+    visits.check()
+    page.get_by_text("Your packs come in large print").wait_for()
+    with page.expect_download() as again:
+        page.get_by_role("button", name="Download your pack (PDF, large print)").click()
+    assert again.value.suggested_filename.endswith("large print.pdf")
+    assert _large_print(live_server, my_id) is True
+
+    # opening a download address directly only reads: standard print this time, preference kept
+    response = page.request.get(f"{live_server.url}/vacancies/{vacancy_id}/packs/panelist/{my_id}.pdf?large_print=0")
+    assert response.status == 200 and "large print" not in response.headers["content-disposition"]
+    assert _large_print(live_server, my_id) is True
+
+    # and back to standard print, with the button
+    with page.expect_download() as standard:
+        page.get_by_role("button", name="Download your pack in standard print instead").click()
+    assert "large print" not in standard.value.suggested_filename
+    assert _large_print(live_server, my_id) is False
+    visits.assert_all_checked()
