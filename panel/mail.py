@@ -18,11 +18,18 @@ class MailError(Exception):
     """The message could not be sent."""
 
 
+def one_line(text: str) -> str:
+    """A header value on one line. A typed subject (or a vacancy title in one) can hold line
+    breaks when a script posts the form; the email library refuses those (a 500 while sending),
+    and they must never start a header of their own (Bcc: ...)."""
+    return " ".join((text or "").split())
+
+
 def build_message(to: str, subject: str, body: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = to
-    msg["Subject"] = subject
+    msg["To"] = one_line(to)
+    msg["Subject"] = one_line(subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="panel")
     msg.set_content(body)

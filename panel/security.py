@@ -1,11 +1,13 @@
 """Security headers, the CSP nonce, and the session rules (idle and absolute timeouts)."""
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
-from flask import Flask, flash, g, redirect, request, session, url_for
+from flask import Flask, Request, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
 
 def csp_nonce() -> str:
@@ -14,9 +16,44 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(value):
+    """Typed text as a database can hold it: PostgreSQL text refuses NUL characters, and a lone
+    surrogate (possible in JSON, "\\ud800") cannot be encoded at all. Either would be a 500."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    return value
+
+
+class _StorableParams(ImmutableMultiDict):
+    """Query and form values (the parsers pass (name, value) pairs) made storable."""
+
+    def __init__(self, mapping=None):
+        if isinstance(mapping, list):
+            mapping = [(name, storable(value)) for name, value in mapping]
+            for _name, value in mapping:
+                if isinstance(value, FileStorage) and value.filename:
+                    value.filename = storable(value.filename)  # stored and shown as "uploaded as ..."
+        super().__init__(mapping)
+
+
+class PanelRequest(Request):
+    parameter_storage_class = _StorableParams
+
+    def get_json(self, *args, **kwargs):
+        return storable(super().get_json(*args, **kwargs))
+
+
 def init_app(app: Flask) -> None:
     from panel import requestlog
 
+    app.request_class = PanelRequest
     requestlog.init_app(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
