@@ -198,7 +198,7 @@ def test_the_panelist_sees_their_questions_highlighted_with_guidance_and_the_tim
     assert mine < theirs  # in plan order
     assert "Knows the service" in page and "Who would you tell?" in page
     assert "Content note" in page and "suicide and self-harm" in page
-    assert "Asked by:</strong> Chris Morgan (chair)" in page
+    assert "Asked by:</strong> <bdi>Chris Morgan</bdi> (chair)" in page
     assert "12 January 2027 at 9:30am" in page
     assert "15 June 2027 at 2:00pm" in page  # 13:00 UTC is 2pm BST
     # at the draft stage the panel sees candidate numbers, not names
@@ -247,7 +247,7 @@ def test_the_chair_changes_the_wording_of_the_scale(as_user, world, session):
     levels = list(session.scalars(select(ScaleLevel).where(ScaleLevel.vacancy_id == a.id).order_by(ScaleLevel.score)))
     assert [lv.label for lv in levels] == ["None", "Some", "Meets", "Good", "Outstanding"]
     assert session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "scale")).actor_id == world["chair"].id
-    assert "4 – Outstanding" in as_user(world["panelist"]).get(f"/vacancies/{a.id}/plan").get_data(as_text=True)
+    assert "4 – <bdi>Outstanding</bdi>" in as_user(world["panelist"]).get(f"/vacancies/{a.id}/plan").get_data(as_text=True)
 
 
 def test_bad_scale_wording_is_refused(as_user, world, session):

@@ -35,7 +35,7 @@ def test_hr_previews_a_filled_in_invitation_that_names_nobody_on_the_panel(as_us
     names = _add_staff_and_second_patient(session, plan_world)
     a, a1 = plan_world["a"], plan_world["a1"]
     page = as_user(plan_world["hr"]).get(f"/vacancies/{a.id}/invitations/{a1.id}").get_data(as_text=True)
-    assert "To: alex.smith@candidates.example" in page
+    assert "To: <bdi>alex.smith@candidates.example</bdi>" in page
     assert "Dear Alex," in page
     assert "Date: Tuesday 12 January 2027" in page and "Time: 9:30am to 10:15am" in page
     assert "Place: Meeting Room 2" in page

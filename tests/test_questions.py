@@ -37,7 +37,7 @@ def test_a_patient_panelist_proposes_a_question_for_their_vacancy(as_user, world
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "propose"))
     assert event.actor_id == world["panelist"].id and event.vacancy_id == world["a"].id
     shown = panelist.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Waiting for approval" in shown and "John O&#39;Neill for A-1" in shown
+    assert "Waiting for approval" in shown and "<bdi>John O&#39;Neill</bdi> for <bdi>A-1</bdi>" in shown
 
 
 def test_a_proposal_is_seen_only_by_its_proposer_hr_and_the_vacancy_chair(as_user, world, session):
@@ -102,7 +102,7 @@ def test_the_chair_approves_and_then_every_panel_can_see_and_use_it(as_user, wor
     other = as_user(world["other"])
     assert other.get(f"/questions/{q.id}").status_code == 200
     listing = other.get("/questions").get_data(as_text=True)
-    assert "make someone feel at ease" in listing and "Proposed by John O&#39;Neill" in listing
+    assert "make someone feel at ease" in listing and "Proposed by <bdi>John O&#39;Neill</bdi>" in listing
     # reviewing twice is not possible
     again = chair.post_form(f"/questions/{q.id}/review", {"decision": "reject", "note": "no"})
     assert again.status_code == 302

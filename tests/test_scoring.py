@@ -62,7 +62,7 @@ def test_scoring_page_shows_questions_in_plan_order_with_guidance_and_the_scale(
     assert page.index(q[2].text) < page.index(q[1].text) < page.index(q[0].text)
     assert "What a good answer may include" in page and "Gives a real example" in page
     assert "Follow-up questions" in page and "What would you do differently?" in page
-    assert "4 – Excellent" in page and "Strong, well-reflected evidence" in page
+    assert "4 – <bdi>Excellent</bdi>" in page and "Strong, well-reflected evidence" in page
     assert "js/scoring.js" in page
 
 
@@ -73,7 +73,7 @@ def test_vacancy_scale_replaces_the_default(as_user, iv, session):
     c = as_user(iv["p1"])
     cand, q = iv["candidates"][0], iv["questions"][0]
     page = c.get(url(iv, f"/interviews/{cand.id}/score")).get_data(as_text=True)
-    assert "3 – Great" in page and "Excellent" not in page
+    assert "3 – <bdi>Great</bdi>" in page and "Excellent" not in page
     assert save(c, iv, cand, q, 0).status_code == 400
     assert save(c, iv, cand, q, 3).status_code == 200
 
@@ -289,7 +289,7 @@ def test_chair_enters_a_paper_sheet_recorded_as_entered_by_them(as_user, iv, ses
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/interviews/{cand.id}/score")
     score_and_submit(session, cand, iv["chair"], qs, [3, 3, 3])
     page = chair.get(url(iv, f"/interviews/{cand.id}/paper/{iv['p2'].id}")).get_data(as_text=True)
-    assert "Zoë Ashworth&#39;s paper score sheet" in page or "Zoë Ashworth's paper score sheet" in page
+    assert "<bdi>Zoë Ashworth</bdi>&#39;s paper score sheet" in page
     data = {f"score-{q.id}": str(s) for q, s in zip(qs, [2, 4, 1])}
     data.update({f"notes-{q.id}": "from paper" for q in qs})
     data["action"] = "submit"
@@ -303,7 +303,7 @@ def test_chair_enters_a_paper_sheet_recorded_as_entered_by_them(as_user, iv, ses
     sub = session.scalar(select(InterviewSubmission).where(InterviewSubmission.user_id == iv["p2"].id))
     assert sub.entered_by_id == iv["chair"].id
     body = chair.get(url(iv, f"/results/{cand.id}")).get_data(as_text=True)
-    assert "Entered by Chris Morgan from paper on" in body
+    assert "Entered by <bdi>Chris Morgan</bdi> from paper on" in body
     audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "submit")).all()
     assert any("paper sheet" in e.summary for e in audit)
 

@@ -377,7 +377,7 @@ def test_stepped_aside_shows_only_as_stepped_aside(as_user, sl, session):
     put_scores(session, a, sl.panelist2, [2, 2, 2])
     put_scores(session, a, sl.chair, [2, 1, 2])
     detail = as_user(sl.chair).get(url(sl.v, "shortlisting/moderation", a.id)).get_data(as_text=True)
-    assert "Stepped aside: John O&#39;Neill." in detail
+    assert "Stepped aside: <bdi>John O&#39;Neill</bdi>." in detail
     assert 'name="outcome"' in detail  # all in without John
 
 

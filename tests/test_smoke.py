@@ -6,5 +6,5 @@ def test_login_and_home(client, world):
     response = login(client, world["hr"])
     assert response.status_code == 302
     page = client.get("/").get_data(as_text=True)
-    assert "Hello, Priya Shah" in page
+    assert "Hello, <bdi>Priya Shah</bdi>" in page
     assert "A-1" in page and "B-1" in page
