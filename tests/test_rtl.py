@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shutil
+import subprocess
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
@@ -361,6 +363,12 @@ def assert_pdf_has_letters(data: bytes, *values: str) -> str:
     return text
 
 
+def _noto_arabic_installed() -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    return "Noto Sans Arabic" in subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+
+
 def render_in_process(app, kind: str, vacancy_id: int, caplog) -> bytes:
     """Render a pack in this process (the worker silences WeasyPrint's warnings) and fail on any
     '.notdef glyph rendered' warning: a character no font in packs.css could draw, printed as a box."""
@@ -376,6 +384,9 @@ def render_in_process(app, kind: str, vacancy_id: int, caplog) -> bytes:
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         render_to_file(html, target, render.STATIC_ROOT)
     boxes = [r.getMessage() for r in caplog.records if "notdef" in r.getMessage()]
+    if boxes and not _noto_arabic_installed():
+        # like the browser tests without Chromium: this machine lacks a font the packs need
+        pytest.skip("Noto Sans Arabic is not installed: apt-get install fonts-noto-core (.ci/run does)")
     assert not boxes, boxes
     return target.read_bytes()
 
