@@ -513,3 +513,19 @@ def test_context_is_plain_data(app, big):
         vacancy = pack_context.load_vacancy(big["vacancy"].id)
         pack = pack_context.build("panel", vacancy)
     assert json.loads(json.dumps(pack)) == pack  # only dicts, lists, strings, numbers, booleans, None
+
+
+def test_cache_pruning_never_deletes_a_pack_used_in_the_last_minute(app):
+    """Another request may be sending a cached pack while a render prunes the cache."""
+    import time
+
+    app.config["PACK_CACHE_HOURS"] = 0
+    with app.app_context():
+        folder = render.cache_folder()
+        fresh, stale = folder / "fresh.pdf", folder / "stale.pdf"
+        fresh.write_bytes(b"%PDF-")
+        stale.write_bytes(b"%PDF-")
+        old = time.time() - 120
+        os.utime(stale, (old, old))
+        assert render.prune_cache() == 1
+        assert fresh.exists() and not stale.exists()

@@ -302,8 +302,12 @@ def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = 
     key = cache_key(context, options)
     path = cache_folder() / f"{key}.pdf"
     if use_cache and path.is_file():
-        os.utime(path)  # recently used: kept by prune_cache
-        return RenderResult(path=path, pages=0, seconds=0.0, peak_rss_kib=0, cached=True, key=key, refused=[])
+        try:
+            os.utime(path)  # recently used: kept by prune_cache
+        except FileNotFoundError:  # pruned by another request this instant: make it again
+            pass
+        else:
+            return RenderResult(path=path, pages=0, seconds=0.0, peak_rss_kib=0, cached=True, key=key, refused=[])
     html = render_html(context, key[:8])
     if not use_cache:
         path = path.with_name(f"{key}.uncached.pdf")
@@ -318,7 +322,8 @@ def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = 
 def prune_cache(keep: Path | None = None) -> int:
     """Delete cached packs older than PACK_CACHE_HOURS (they hold personal data)."""
     folder = cache_folder()
-    cutoff = time.time() - float(current_app.config["PACK_CACHE_HOURS"]) * 3600
+    # never a pack used in the last minute: another request may be sending it right now
+    cutoff = min(time.time() - float(current_app.config["PACK_CACHE_HOURS"]) * 3600, time.time() - 60)
     removed = 0
     for path in folder.iterdir():
         if path == keep:
