@@ -91,17 +91,21 @@ def test_replacing_the_job_description_with_javascript_on_edit_tells_hr(app, as_
 
 # --- 2. a duplicate reference is reported with everything else -------------------------
 
-def test_create_reports_an_empty_title_and_a_duplicate_reference_at_once(as_user, world, session):
-    hr = as_user(world["hr"])
-    before = session.query(Vacancy).count()
-    response = hr.post_form("/vacancies/new", vacancy_form(title="", reference="  a-1 "))
+def _assert_title_and_reference_errors(response):
+    """Both errors at once, in the summary and each next to its field."""
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Enter the job title" in page and "Another vacancy already has this reference" in page
     assert _summary_links(page) == ["title", "reference"]
-    # each next to its field
     assert _inline_error(page, "title") == "Enter the job title"
     assert _inline_error(page, "reference") == "Another vacancy already has this reference"
+
+
+def test_create_reports_an_empty_title_and_a_duplicate_reference_at_once(as_user, world, session):
+    hr = as_user(world["hr"])
+    before = session.query(Vacancy).count()
+    response = hr.post_form("/vacancies/new", vacancy_form(title="", reference="  a-1 "))
+    _assert_title_and_reference_errors(response)
     assert session.query(Vacancy).count() == before
 
 
@@ -129,12 +133,7 @@ def test_edit_reports_an_empty_title_and_a_duplicate_reference_at_once(as_user, 
     hr = as_user(world["hr"])
     a = world["a"]
     response = hr.post_form(f"/vacancies/{a.id}/edit", vacancy_form(title="", reference="b-1"))
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "Enter the job title" in page and "Another vacancy already has this reference" in page
-    assert _summary_links(page) == ["title", "reference"]
-    assert _inline_error(page, "title") == "Enter the job title"
-    assert _inline_error(page, "reference") == "Another vacancy already has this reference"
+    _assert_title_and_reference_errors(response)
     session.expire_all()
     assert session.get(Vacancy, a.id).reference == "A-1"
     assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "update")).all()
