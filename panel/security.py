@@ -1,11 +1,14 @@
 """Security headers, the CSP nonce, and the session rules (idle and absolute timeouts)."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import secrets
 import time
 
-from flask import Flask, Request, flash, g, redirect, request, session, url_for
+from flask import Flask, Request, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
@@ -14,6 +17,53 @@ def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
     return g.csp_nonce
+
+
+# --- what a browser may keep for offline use, bound to the signed-in session ------------------
+#
+# The scoring page keeps a copy of itself (Cache Storage) and unsaved answers (localStorage) so
+# that it works through a wifi drop. Both are bound to the session: the answers are encrypted
+# with a key that only a live session is given (see device_secrets), and the service worker
+# reopens a cached page only while the LIVE_COOKIE it carries (a session cookie, so gone when the
+# browser restarts) matches the id the page recorded. A browser that shows up with that cookie
+# but no session (signed out here or elsewhere, idle time-out, session ended) is told to forget
+# everything: the cookie is deleted and Clear-Site-Data empties its storage and caches.
+
+LIVE_COOKIE = "panel_live"
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+def device_secrets(user_id: int) -> tuple[str, str]:
+    """(id, key) for this browser's signed-in session. The id marks a live session to the
+    service worker; the key (256 bits, base64url) encrypts answers kept on the device. Both come
+    from a random value kept in the session, so a new sign-in (which clears the session) gives new
+    ones, and they are derived with the secret key, so the session cookie alone does not reveal
+    the key."""
+    salt = session.get("device_salt")
+    if not salt:
+        salt = session["device_salt"] = secrets.token_urlsafe(24)
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+
+    def derive(purpose: str) -> bytes:
+        return hmac.new(secret, f"{purpose}:{user_id}:{salt}".encode(), hashlib.sha256).digest()
+
+    return derive("device-id").hex()[:32], base64.urlsafe_b64encode(derive("device-key")).decode().rstrip("=")
+
+
+def _forget_device_when_signed_out(response):
+    """Any answer to a browser without a live session tells it to forget its offline copies;
+    the sign-in and sign-out pages always do (reaching them means there is no session)."""
+    had_live_session = LIVE_COOKIE in request.cookies
+    if request.endpoint == "static" or (not had_live_session and request.endpoint not in ("auth.login", "auth.logout")):
+        return response
+    if current_user.is_authenticated:
+        return response
+    if had_live_session:
+        response.delete_cookie(LIVE_COOKIE, path="/", samesite="Lax",
+                               secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -79,7 +129,7 @@ def init_app(app: Flask) -> None:
         # pages for signed-out visitors do too (the set-password page names the person)
         if not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
-        return response
+        return _forget_device_when_signed_out(response)
 
     @app.before_request
     def _session_timeouts():

@@ -641,3 +641,21 @@ def offline_worker():
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"  # so it also sees signing out, and empties its cache
     return response
+
+
+@bp.route("/interviews-offline-key")
+def offline_key():
+    """What the scoring page needs to keep answers on this device for this session only: the
+    key that encrypts them, the id of this session (also set as a cookie the service worker
+    checks before it reopens a page offline), how long the session lasts without activity, and
+    a fresh CSRF token (so a page left open across a new sign-in can save again)."""
+    from flask_wtf.csrf import generate_csrf
+
+    from panel.security import LIVE_COOKIE, device_secrets
+
+    device_id, key = device_secrets(current_user.id)
+    response = jsonify(id=device_id, user_id=current_user.id, key=key, csrf=generate_csrf(),
+                       idle_seconds=int(current_app.config["SESSION_IDLE_MINUTES"] * 60))
+    response.set_cookie(LIVE_COOKIE, device_id, path="/", samesite="Lax", httponly=False,
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return response

@@ -1,15 +1,19 @@
 // The interview scoring page: save each answer as it changes, and never lose one.
 //
-// Every change is kept in this browser (localStorage) until the server has it. If a
-// save fails (no connection, server down, signed out) the answer shows "Not saved
-// yet", the page retries, and saves as soon as the connection is back. Reloading the
-// page restores what was typed. Without JavaScript the form posts normally.
+// Every change is kept in this browser (localStorage, encrypted with this session's key: see
+// device.js) until the server has it. If a save fails (no connection, server down) the answer
+// shows "Not saved yet", the page retries, and saves as soon as the connection is back.
+// Reloading the page restores what was typed. If the server says the session has ended,
+// everything kept on the device is forgotten at once; answers not yet saved stay on this
+// screen only, and are saved when the same person has signed in again.
+// Without JavaScript the form posts normally.
 // Loaded only on the scoring page (templates/scoring/score.html).
+
+import { CACHE, forgetDevice, openDevice, seal, sessionEnded, unseal } from "./device.js";
+import { startQuestionSteps } from "./question-steps.js";
 
 const RETRY_MS = 5000;
 const TYPING_MS = 700;
-const CACHE = "panel-scoring-v1";
-
 function storageGet(key) {
   try {
     return JSON.parse(window.localStorage.getItem(key));
@@ -56,8 +60,12 @@ function same(a, b) {
 export function startScoring() {
   const form = document.querySelector("form[data-scoring]");
   if (!form) return;
+  startQuestionSteps(form);
   const key = form.dataset.storageKey;
-  const csrf = form.dataset.csrf;
+  const loginPath = new URL(form.dataset.loginUrl, window.location.href).pathname;
+  const deviceUrl = form.dataset.deviceUrl;
+  let csrf = form.dataset.csrf;
+  let ended = false; // the server said the session has ended
   const banner = document.getElementById("save-status");
   const answers = [];
 
@@ -82,13 +90,97 @@ export function startScoring() {
     const offline = navigator.onLine === false;
     banner.hidden = false;
     banner.dataset.pending = String(n);
+    if (ended) {
+      banner.textContent = `You have been signed out, so ${what} not saved. To keep them private they are no longer kept on this device, only on this screen. Sign in again in a new tab, then come back to this tab: they will be saved.`;
+      return;
+    }
     banner.textContent = offline
       ? `Not saved yet: ${what} kept on this device only. There is no internet connection. Keep this page open: everything will be saved when the connection comes back.`
       : `Not saved yet: ${what} kept on this device only. Trying to save again…`;
   }
 
-  function remember(answer) {
-    storageSet(`${key}:${answer.id}`, { ...valuesOf(answer.section), at: Date.now() });
+  // The session's key for what is kept on this device (null offline in a new tab, or when the
+  // browser cannot encrypt: then nothing is kept).
+  let deviceReady = Promise.resolve(null);
+
+  async function connect() {
+    const device = await openDevice(deviceUrl, loginPath);
+    if (device && device.ended) {
+      await sessionHasEnded();
+      return null;
+    }
+    if (device && device.csrf) csrf = device.csrf;
+    return device;
+  }
+
+  async function sessionHasEnded() {
+    if (ended) return;
+    ended = true;
+    deviceReady = Promise.resolve(null);
+    await forgetDevice();
+    if (!answers.some((a) => a.pending)) {
+      // nothing to keep: ask for the page again, and the server sends them to sign in
+      window.location.assign(window.location.pathname + window.location.search);
+      return;
+    }
+    for (const answer of answers) {
+      clearTimeout(answer.timer);
+      if (answer.pending) setMessage(answer, "pending", "Not saved: you have been signed out.");
+    }
+    updateBanner();
+    setTimeout(reconnect, RETRY_MS);
+  }
+
+  // After a new sign-in (in another tab) by the same person, save what is on the screen.
+  async function reconnect() {
+    const device = await openDevice(deviceUrl, loginPath);
+    if (!device || device.ended || String(device.userId) !== form.dataset.userId) {
+      setTimeout(reconnect, RETRY_MS);
+      return;
+    }
+    ended = false;
+    csrf = device.csrf || csrf;
+    deviceReady = Promise.resolve(device);
+    for (const answer of answers) {
+      if (!answer.pending) continue;
+      remember(answer);
+      schedule(answer, 0);
+    }
+    updateBanner();
+  }
+
+  async function remember(answer) {
+    const seq = (answer.seq = (answer.seq || 0) + 1);
+    const values = { ...valuesOf(answer.section), at: Date.now() };
+    const device = await deviceReady;
+    if (!device || seq !== answer.seq) return;
+    const name = `${key}:${answer.id}`;
+    const sealed = await seal(device, name, values).catch(() => null);
+    if (sealed && seq === answer.seq && answer.pending && !ended) storageSet(name, sealed);
+  }
+
+  // Put back what was typed on this device and not saved yet, if this session can read it.
+  async function restore(device) {
+    for (const answer of answers) {
+      const name = `${key}:${answer.id}`;
+      const stored = storageGet(name);
+      if (!stored) continue;
+      const kept = await unseal(device, name, stored);
+      if (!kept) {
+        storageRemove(name); // kept by another session: it cannot be read, so it is of no use
+        continue;
+      }
+      if (answer.touched) continue; // typed again since the page opened
+      if (!same(kept, valuesOf(answer.section))) {
+        applyValues(answer.section, kept);
+        answer.pending = true;
+        setMessage(answer, "pending", "Not saved yet: restored from this device");
+        schedule(answer, 0);
+      } else {
+        storageRemove(name);
+      }
+    }
+    updateBanner();
   }
 
   function setVersion(answer, version) {
@@ -101,11 +193,13 @@ export function startScoring() {
 
   function schedule(answer, delay) {
     clearTimeout(answer.timer);
+    if (ended) return;
     answer.timer = setTimeout(() => save(answer), delay);
   }
 
   async function save(answer) {
     clearTimeout(answer.timer);
+    if (ended) return;
     if (answer.inflight) {
       answer.again = true;
       return;
@@ -131,6 +225,7 @@ export function startScoring() {
     if (response && response.ok && data && typeof data.version === "number") {
       setVersion(answer, data.version);
       answer.refused = false;
+      deviceReady.then((device) => device && device.refreshLive());
       if (same(valuesOf(answer.section), sent)) {
         answer.pending = false;
         storageRemove(`${key}:${answer.id}`);
@@ -139,6 +234,10 @@ export function startScoring() {
       } else {
         schedule(answer, 0); // typed more while saving
       }
+    } else if (sessionEnded(response, loginPath)) {
+      answer.pending = true;
+      await sessionHasEnded();
+      return;
     } else if (response && data && data.error && (response.status === 400 || response.status === 409)) {
       // refused (for example a score outside the scale, or already submitted): keep it, do not retry
       answer.pending = true;
@@ -146,14 +245,10 @@ export function startScoring() {
       setMessage(answer, "error", `Not saved: ${data.error} What you typed is kept on this device.`);
     } else {
       answer.pending = true;
-      const signedOut = response && (response.redirected || response.status === 400 || response.status === 401);
-      setMessage(
-        answer,
-        "pending",
-        signedOut
-          ? "Not saved yet: you may have been signed out. Sign in again in a new tab; what you typed is kept on this device."
-          : "Not saved yet. It is kept on this device and will be saved when the connection is back.",
-      );
+      // a 400 without an answer is an expired form: get a fresh token (and learn whether the
+      // session has ended) before trying again
+      if (response && response.status === 400) await connect();
+      setMessage(answer, "pending", "Not saved yet. It is kept on this device and will be saved when the connection is back.");
       schedule(answer, RETRY_MS);
     }
     if (answer.again) {
@@ -166,7 +261,13 @@ export function startScoring() {
   function changed(answer, delay) {
     answer.pending = true;
     answer.refused = false;
+    answer.touched = true;
     remember(answer);
+    if (ended) {
+      setMessage(answer, "pending", "Not saved: you have been signed out.");
+      updateBanner();
+      return;
+    }
     setMessage(answer, "pending", "Not saved yet");
     updateBanner();
     schedule(answer, delay);
@@ -182,18 +283,10 @@ export function startScoring() {
       version: Math.max(Number(section.dataset.version) || 0, stored),
       pending: false,
       inflight: false,
+      touched: false,
       timer: null,
     };
     answers.push(answer);
-    const kept = storageGet(`${key}:${id}`);
-    if (kept && !same(kept, valuesOf(section))) {
-      applyValues(section, kept);
-      answer.pending = true;
-      setMessage(answer, "pending", "Not saved yet: restored from this device");
-      schedule(answer, 0);
-    } else if (kept) {
-      storageRemove(`${key}:${id}`);
-    }
     for (const radio of section.querySelectorAll('input[type="radio"]')) {
       radio.addEventListener("change", () => changed(answer, 0));
     }
@@ -207,7 +300,19 @@ export function startScoring() {
   }
   updateBanner();
 
-  window.addEventListener("online", () => {
+  deviceReady = connect().then(async (device) => {
+    if (device) await restore(device);
+    return device;
+  });
+
+  window.addEventListener("online", async () => {
+    if (!(await deviceReady) && !ended) {
+      // opened offline in a new tab: the key comes with the connection
+      deviceReady = connect().then(async (device) => {
+        if (device) await restore(device);
+        return device;
+      });
+    }
     for (const answer of answers) if (answer.pending && !answer.refused) schedule(answer, 0);
     updateBanner();
   });
@@ -220,11 +325,13 @@ export function startScoring() {
       .register(worker, { scope: form.dataset.offlineScope })
       .then(() => navigator.serviceWorker.ready)
       .then(async () => {
+        if (!(await deviceReady)) return; // no live session known: nothing to reopen
         const assets = [...document.querySelectorAll('link[rel="stylesheet"], script[src]')].map(
           (el) => el.href || el.src,
         );
-        assets.push(new URL("../vendor/nhsuk/nhsuk-frontend.min.js", import.meta.url).href);
-        assets.push(new URL("./session.js", import.meta.url).href);
+        for (const name of ["../vendor/nhsuk/nhsuk-frontend.min.js", "./session.js", "./autosave.js", "./device.js", "./question-steps.js"]) {
+          assets.push(new URL(name, import.meta.url).href);
+        }
         const cache = await caches.open(CACHE);
         await cache.addAll([window.location.pathname, ...assets]);
         form.dataset.offlineReady = "true";
