@@ -53,6 +53,7 @@ ROUTES = [
     row("GET", V + "/interviews/export.csv", panelist=404),
     row("GET", "/vacancies/{b}/interviews/export.csv", hr=404, chair=404, panelist=404, other=404),
     row("GET", "/vacancies/interviews-offline.js", anon=200, other=200),
+    row("GET", "/vacancies/interviews-offline-key", other=200),
 ]
 
 

@@ -200,3 +200,16 @@ def test_a_phone_shows_one_question_at_a_time_and_saves_as_it_moves(live_server,
     assert all(plain.locator(f"#question-{q}").is_visible() for q in qs)
     assert plain.get_by_role("link", name=re.compile("Next")).count() == 0
     assert plain.get_by_role("button", name="Show all questions").count() == 0
+
+
+def test_chromium_empties_the_sites_storage_when_the_sign_in_page_says_so(live_server, new_context):
+    """Clear-Site-Data on the sign-in page is honoured for this origin: even a key no script of
+    ours knows about is gone once the sign-in page has been reached."""
+    context = new_context()
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accessibility")
+    page.evaluate("() => { localStorage.setItem('left-behind', 'notes'); return caches.open('other').then(c => c.put('/x', new Response('notes'))); }")
+    assert kept_on_device(context, live_server.url) == {"left-behind": "notes"}
+    page.goto(f"{live_server.url}/login")
+    assert wait_for(lambda: kept_on_device(context, live_server.url) == {})
+    assert wait_for(lambda: caches_of(page) == [])

@@ -27,6 +27,9 @@ def score_candidate(page, base, vacancy_id, candidate_id, questions, scores, not
         section = page.locator(f"#question-{qid}")
         section.locator(f'input[type="radio"][value="{score}"]').check()
         section.get_by_role("textbox").fill(note)
+        next_question = section.locator('[data-question-pager] a[rel="next"]')
+        if next_question.is_visible():  # a phone shows one question at a time
+            next_question.click()
     who = "their" if paper_for else "my"
     page.get_by_role("button", name=f"Save and submit {who} scores").click()
     page.get_by_role("heading", level=1, name=re.compile("Submit")).wait_for()
