@@ -192,6 +192,9 @@ def test_a_phone_shows_one_question_at_a_time_and_saves_as_it_moves(live_server,
     page.get_by_role("button", name="Show one question at a time").click()
     assert section(0).is_visible() and not section(1).is_visible()
     assert page.evaluate("() => document.activeElement.id") == f"question-{qs[0]}-heading"
+    page.set_viewport_size({"width": 320, "height": 640})  # the narrowest phone: nothing sideways
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)
 
     # without JavaScript the whole sheet shows, with no step links
     plain = new_context(viewport=PHONE, java_script_enabled=False).new_page()
