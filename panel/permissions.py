@@ -64,10 +64,17 @@ def can_view_audit_log(user) -> bool:
 
 
 def can_see_candidate_identity(user, vacancy: Vacancy) -> bool:
-    """Names and contact details: HR always; the panel once interviewing starts."""
+    """Names: HR always; the panel once interviewing starts (contact details: see below)."""
     if is_hr(user):
         return True
     return can_view_vacancy(user, vacancy) and vacancy.status not in (VacancyStatus.DRAFT, VacancyStatus.SHORTLISTING)
+
+
+def can_see_candidate_contact_details(user, vacancy: Vacancy) -> bool:
+    """Candidates' email addresses and phone numbers: HR only, at every stage. The panel (the
+    chair included) needs a name to recognise a conflict, never a way to contact the person:
+    no page, CSV or pack the panel can reach holds them."""
+    return is_hr(user)
 
 
 def can_download_job_description(user, vacancy: Vacancy) -> bool:
@@ -388,10 +395,19 @@ def can_view_results(user, vacancy: Vacancy, candidate=None, submitted_ids: set[
         return True
     if candidate.vacancy_id != vacancy.id:
         return False
+    if is_on_panel(user, vacancy) and submitted_ids is None:
+        submitted_ids = interview_submitted_candidate_ids(user, vacancy)
+    return can_view_results_of(user, vacancy, candidate.id, submitted_ids or set())
+
+
+def can_view_results_of(user, vacancy: Vacancy, candidate_id: int | None, submitted_ids: set[int]) -> bool:
+    """The interview scores and notes of one candidate of this vacancy, by id (``None``: a
+    candidate not known any more). ``submitted_ids``: the candidates this user has submitted
+    interview scores for."""
+    if not can_view_interviews(user, vacancy):
+        return False
     if is_on_panel(user, vacancy):
-        if submitted_ids is None:
-            submitted_ids = interview_submitted_candidate_ids(user, vacancy)
-        return candidate.id in submitted_ids
+        return candidate_id is not None and candidate_id in submitted_ids
     return is_hr(user)
 
 
@@ -489,3 +505,107 @@ def can_export_subject_access(user, vacancy: Vacancy) -> bool:
 
 def can_export_audit_log(user) -> bool:
     return can_view_audit_log(user)
+
+
+# --- score secrecy wherever scores can be read (issue 12) ---------------------------------
+# One rule for every place that shows scores or notes outside their own pages: the audit log,
+# its CSV (whatever the filters) and the subject access export.
+# - Nobody sees a panel member's scores or notes for a candidate before submitting their own
+#   for that candidate, the chair and HR included when they sit on the panel.
+# - While scoring is open, a panel member's unsubmitted scores and notes are theirs alone.
+# - HR who are not on the panel read no shortlisting score, comment or decision until
+#   shortlisting ends, and interview scores as the results pages show them (submitted ones).
+# - Everyone sees what they wrote or typed in themselves.
+# The facts come from panel/records/secrecy.py, loaded for a whole page in a fixed number of queries.
+
+from dataclasses import dataclass, field  # noqa: E402
+
+SHORTLISTING_SCORES = "shortlisting scores"      # a member's scores and comments for a candidate
+SHORTLISTING_DECISION = "shortlisting decision"  # the chair's decision and reason (moderation)
+INTERVIEW_SCORES = "interview scores"            # a member's interview scores and notes (paper sheets too)
+INTERVIEW_PANEL = "interview panel"              # agreed scores, outcomes and the sign-off note
+FEEDBACK = "feedback"                            # the feedback written for a candidate
+SCORE_KINDS = (SHORTLISTING_SCORES, SHORTLISTING_DECISION, INTERVIEW_SCORES, INTERVIEW_PANEL, FEEDBACK)
+
+# why a value is hidden (the words shown are in panel/records/secrecy.py)
+UNTIL_SHORTLISTING_ENDS = "until shortlisting ends"
+UNTIL_YOU_SUBMIT = "until you submit"
+UNTIL_THEY_SUBMIT = "until they submit"
+NOT_YOURS = "not yours to see"
+
+
+@dataclass(frozen=True)
+class ScoreRecord:
+    """A piece of score or note data (an audit entry's values, an exported score).
+
+    ``author_id``: the panel member whose scores or notes these are (for the panel's own
+    records, who wrote it); ``typed_by_id``: who typed it in (a paper sheet); ``candidate_id``:
+    ``None`` when it is no longer known."""
+
+    kind: str
+    vacancy: Vacancy | None
+    candidate_id: int | None
+    author_id: int | None = None
+    typed_by_id: int | None = None
+
+
+@dataclass
+class SubmissionFacts:
+    """(candidate id, user id) pairs for the candidates concerned."""
+
+    shortlisting: set[tuple[int, int]] = field(default_factory=set)  # submitted shortlisting scores
+    interview: set[tuple[int, int]] = field(default_factory=set)     # submitted interview scores
+    stepped_aside: set[tuple[int, int]] = field(default_factory=set)  # "Yes, I know this person"
+
+
+def score_values_hidden_because(user, record: ScoreRecord, facts: SubmissionFacts) -> str | None:
+    """``None`` when ``user`` may read the values of ``record``, else why not (one of the
+    UNTIL_*/NOT_YOURS reasons). The entry itself (who, when, what kind) is never hidden."""
+    vacancy = record.vacancy
+    if record.kind not in SCORE_KINDS:
+        raise ValueError(f"unknown kind of score record: {record.kind!r}")
+    if vacancy is None:  # the vacancy and its scores are gone; only HR reads the audit log
+        return None if is_hr(user) else NOT_YOURS
+    me = user.id if is_signed_in(user) else None
+    if me is not None and me in (record.author_id, record.typed_by_id):
+        return None
+    cid = record.candidate_id
+    open_shortlisting = vacancy.status in ANONYMOUS_STAGES
+    if record.kind == SHORTLISTING_DECISION:
+        # recorded only once every panel member has submitted; HR sees it on the candidate
+        # pages (to move the vacancy on), the chair made it
+        if is_hr(user) or can_view_moderation(user, vacancy):
+            return None
+        return UNTIL_SHORTLISTING_ENDS if open_shortlisting else NOT_YOURS
+    if record.kind == SHORTLISTING_SCORES:
+        if open_shortlisting:
+            if not is_on_panel(user, vacancy):
+                return UNTIL_SHORTLISTING_ENDS
+            if (cid, record.author_id) not in facts.shortlisting:
+                return UNTIL_THEY_SUBMIT
+        others = [m.user_id for m in vacancy.panel_members]
+        all_in = cid is not None and all((cid, u) in facts.shortlisting or (cid, u) in facts.stepped_aside
+                                         for u in others)
+        if can_see_scores_of_others(user, vacancy, submitted=(cid, me) in facts.shortlisting,
+                                    stepped_aside=(cid, me) in facts.stepped_aside, all_in=all_in):
+            return None
+        return _not_yet_or_never(user, vacancy, cid, me, facts)
+    if record.kind == INTERVIEW_SCORES and vacancy.status in SCORING_STAGES \
+            and (cid, record.author_id) not in facts.interview:
+        return UNTIL_THEY_SUBMIT
+    if record.kind in (INTERVIEW_SCORES, INTERVIEW_PANEL):
+        if can_view_results_of(user, vacancy, cid, {c for c, u in facts.interview if u == me}):
+            return None
+        return _not_yet_or_never(user, vacancy, cid, me, facts)
+    return None if can_view_feedback(user, vacancy) else NOT_YOURS
+
+
+def _not_yet_or_never(user, vacancy: Vacancy, candidate_id: int | None, me: int | None,
+                      facts: SubmissionFacts) -> str:
+    if is_on_panel(user, vacancy) and candidate_id is not None and (candidate_id, me) not in facts.stepped_aside:
+        return UNTIL_YOU_SUBMIT
+    return NOT_YOURS
+
+
+def can_see_score_values(user, record: ScoreRecord, facts: SubmissionFacts) -> bool:
+    return score_values_hidden_because(user, record, facts) is None

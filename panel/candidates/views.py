@@ -98,6 +98,7 @@ def show(vacancy_id: int, candidate_id: int):
                            criteria=services.scored_criteria(vacancy),
                            evidence={e.criterion_id: e.text for e in candidate.evidence},
                            can_manage=permissions.can_manage_candidates(current_user, vacancy),
+                           can_see_contact=permissions.can_see_candidate_contact_details(current_user, vacancy),
                            can_read=permissions.can_read_application(current_user, vacancy, candidate, declaration),
                            withdraw_form=ConfirmForm())
 

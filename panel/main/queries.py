@@ -166,18 +166,3 @@ def reference_map(events: list[AuditEvent]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db().execute(select(Vacancy.id, Vacancy.reference).where(Vacancy.id.in_(ids))).all())
-
-
-HIDDEN_WHILE_SHORTLISTING = {"score"}
-
-
-def hidden_change_ids(events: list[AuditEvent]) -> set[int]:
-    """Events whose changed values must not be shown yet: shortlisting scores while the
-    vacancy is still in draft or shortlisting (nobody sees scores but their author until
-    then, HR included). The audit rows themselves are never altered."""
-    ids = {e.vacancy_id for e in events if e.vacancy_id and e.action in HIDDEN_WHILE_SHORTLISTING}
-    if not ids:
-        return set()
-    open_ids = set(db().scalars(select(Vacancy.id).where(
-        Vacancy.id.in_(ids), Vacancy.status.in_([VacancyStatus.DRAFT, VacancyStatus.SHORTLISTING]))))
-    return {e.id for e in events if e.vacancy_id in open_ids and e.action in HIDDEN_WHILE_SHORTLISTING}

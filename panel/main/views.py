@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from panel import permissions
 from panel.db import db, get_engine
 from panel.main import queries
+from panel.records import secrecy
 
 bp = Blueprint("main", __name__)
 
@@ -43,7 +44,7 @@ def audit_log():
                            candidates=queries.candidate_choices(filters.vacancy_id),
                            people=queries.person_choices(), filters=filters, vacancy_id=filters.vacancy_id,
                            references=queries.reference_map(events), page=page, has_more=has_more,
-                           hidden=queries.hidden_change_ids(events))
+                           hidden=secrecy.hidden_events(db(), current_user, events))
 
 
 @bp.route("/audit/export.csv")
@@ -56,7 +57,7 @@ def audit_export():
     permissions.require(permissions.can_export_audit_log(current_user))
     filters = queries.parse_audit_filters(request.args)
     events = queries.audit_events_for_export(filters)
-    body = auditlog.to_csv(events, queries.reference_map(events), queries.hidden_change_ids(events))
+    body = auditlog.to_csv(events, queries.reference_map(events), secrecy.hidden_events(db(), current_user, events))
     audit.record(db(), current_user, "download", entity_type="audit log", vacancy_id=filters.vacancy_id,
                  candidate_id=filters.candidate_id, summary=f"Audit log exported as CSV ({len(events)} entries)",
                  changes={"filters": filters.args()} if filters.args() else None)

@@ -20,10 +20,10 @@ def neutralise(value) -> str:
     return text
 
 
-HIDDEN_TEXT = "(scores hidden until shortlisting ends)"
-
-
-def to_csv(events, references: dict[int, str], hidden: set[int] = frozenset()) -> str:
+def to_csv(events, references: dict[int, str], hidden: dict[int, str] | None = None) -> str:
+    """``hidden``: {event id: placeholder} for entries whose values the reader may not see
+    (panel/records/secrecy.py); the placeholder stands in the Changes column."""
+    hidden = hidden or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
@@ -32,6 +32,6 @@ def to_csv(events, references: dict[int, str], hidden: set[int] = frozenset()) -
         writer.writerow([neutralise(v) for v in (
             london(e.at), e.actor.name if e.actor else "the system", e.action, e.entity_type, e.entity_id,
             references.get(e.vacancy_id, e.vacancy_id) if e.vacancy_id else "", candidate_id, e.summary,
-            HIDDEN_TEXT if e.id in hidden else
+            f"({hidden[e.id]})" if e.id in hidden else
             json.dumps(e.changes, ensure_ascii=False, sort_keys=True) if e.changes else "")])
     return "\ufeff" + out.getvalue()

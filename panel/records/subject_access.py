@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from panel import permissions
 from panel.db import utcnow
 from panel.models import (
     Candidate,
@@ -29,6 +30,7 @@ from panel.models import (
     User,
     Vacancy,
 )
+from panel.records import secrecy
 
 FORMAT_VERSION = 1
 
@@ -45,11 +47,27 @@ def load_candidate(session: Session, vacancy_id: int, candidate_id: int) -> Cand
     return session.scalar(stmt)
 
 
-def build(session: Session, vacancy: Vacancy, candidate: Candidate) -> dict[str, Any]:
+def build(session: Session, vacancy: Vacancy, candidate: Candidate, *, viewer) -> dict[str, Any]:
     """The subject access export for ``candidate`` (already loaded with load_candidate).
 
-    Who wrote each note is given by name (the request is handled by HR)."""
+    Who wrote each note is given by name (the request is handled by HR). HR may make it at
+    any stage, so it obeys the score secrecy rule for ``viewer`` like every other view
+    (permissions.score_values_hidden_because): a score or note HR may not read yet (all of
+    shortlisting while it is open, an unsubmitted interview draft) is withheld with the reason,
+    and the export says to make it again once scoring ends. Nothing is left out silently."""
     cid = candidate.id
+    facts = secrecy.load_facts(session, {cid})
+    withheld: list[str] = []
+
+    def shown(item: dict[str, Any], kind: str, keys: tuple[str, ...], author_id=None, typed_by_id=None):
+        why = permissions.score_values_hidden_because(
+            viewer, permissions.ScoreRecord(kind, vacancy, cid, author_id, typed_by_id), facts)
+        if why is None:
+            return item
+        text = secrecy.PLACEHOLDERS[why]
+        if text not in withheld:
+            withheld.append(text)
+        return {**item, **{k: None for k in keys}, "withheld": text}
     shortlist_scores = list(session.scalars(
         select(ShortlistScore).where(ShortlistScore.candidate_id == cid).order_by(ShortlistScore.criterion_id,
                                                                                   ShortlistScore.user_id)))
@@ -87,7 +105,7 @@ def build(session: Session, vacancy: Vacancy, candidate: Candidate) -> dict[str,
         q = questions.get(question_id)
         return f"Question {q.position}: {q.text}" if q else "A question since removed"
 
-    return {
+    export = {
         "format_version": FORMAT_VERSION,
         "generated_at": _iso(utcnow()),
         "organisation": current_app.config["ORGANISATION_NAME"],
@@ -113,28 +131,39 @@ def build(session: Session, vacancy: Vacancy, candidate: Candidate) -> dict[str,
                                          if e.criterion_id in criteria else 0)],
         },
         "shortlisting": {
-            "scores": [{"criterion": criterion(s.criterion_id), "score": s.score, "comment": s.comment,
-                        "written_by": who(s.user_id), "updated_at": _iso(s.updated_at)} for s in shortlist_scores],
-            "decision": ({"outcome": decision.outcome.label, "reason": decision.reason,
-                          "decided_by": who(decision.decided_by_id), "decided_at": _iso(decision.decided_at)}
+            "scores": [shown({"criterion": criterion(s.criterion_id), "score": s.score, "comment": s.comment,
+                              "written_by": who(s.user_id), "updated_at": _iso(s.updated_at)},
+                             permissions.SHORTLISTING_SCORES, ("score", "comment"), s.user_id)
+                       for s in shortlist_scores],
+            "decision": (shown({"outcome": decision.outcome.label, "reason": decision.reason,
+                                "decided_by": who(decision.decided_by_id), "decided_at": _iso(decision.decided_at)},
+                               permissions.SHORTLISTING_DECISION, ("outcome", "reason"), decision.decided_by_id)
                          if decision else None),
         },
         "interview": {
             "slots": [{"starts_at": _iso(s.starts_at), "ends_at": _iso(s.ends_at), "location": s.location}
                       for s in slots],
-            "scores": [{"question": question(s.plan_question_id), "score": s.score, "notes": s.notes,
-                        "written_by": who(s.user_id), "typed_in_from_paper_by": who(s.entered_by_id),
-                        "updated_at": _iso(s.updated_at)} for s in interview_scores],
-            "agreed_scores": [{"question": question(m.plan_question_id), "score": m.score, "reason": m.reason,
-                               "agreed_by": who(m.moderated_by_id), "agreed_at": _iso(m.moderated_at)}
+            "scores": [shown({"question": question(s.plan_question_id), "score": s.score, "notes": s.notes,
+                              "written_by": who(s.user_id), "typed_in_from_paper_by": who(s.entered_by_id),
+                              "updated_at": _iso(s.updated_at)},
+                             permissions.INTERVIEW_SCORES, ("score", "notes"), s.user_id, s.entered_by_id)
+                       for s in interview_scores],
+            "agreed_scores": [shown({"question": question(m.plan_question_id), "score": m.score, "reason": m.reason,
+                                     "agreed_by": who(m.moderated_by_id), "agreed_at": _iso(m.moderated_at)},
+                                    permissions.INTERVIEW_PANEL, ("score", "reason"), m.moderated_by_id)
                               for m in moderated],
-            "outcome": ({"outcome": outcome.outcome.label, "rationale": outcome.rationale,
-                         "decided_by": who(outcome.decided_by_id), "decided_at": _iso(outcome.decided_at)}
+            "outcome": (shown({"outcome": outcome.outcome.label, "rationale": outcome.rationale,
+                               "decided_by": who(outcome.decided_by_id), "decided_at": _iso(outcome.decided_at)},
+                              permissions.INTERVIEW_PANEL, ("outcome", "rationale"), outcome.decided_by_id)
                         if outcome else None),
         },
-        "feedback": ({"text": feedback.text, "scores_included": feedback.include_scores,
-                      "written_by": who(feedback.updated_by_id), "updated_at": _iso(feedback.updated_at),
-                      "sent_at": _iso(feedback.sent_at)} if feedback else None),
+        "feedback": (shown({"text": feedback.text, "scores_included": feedback.include_scores,
+                            "written_by": who(feedback.updated_by_id), "updated_at": _iso(feedback.updated_at),
+                            "sent_at": _iso(feedback.sent_at)},
+                           permissions.FEEDBACK, ("text",), feedback.updated_by_id) if feedback else None),
         "invitations": [{"subject": i.subject, "body": i.body, "status": i.status, "created_at": _iso(i.created_at),
                          "sent_at": _iso(i.sent_at), "sent_by": who(i.sent_by_id)} for i in invitations],
     }
+    export["withheld"] = ([*withheld, "Make this export again once scoring has ended to include them."]
+                          if withheld else [])
+    return export

@@ -62,7 +62,7 @@ def subject_access_json(vacancy_id: int, candidate_id: int):
     vacancy, candidate = _vacancy_and_candidate(vacancy_id, candidate_id)
     if candidate.is_purged:
         return _purged(vacancy, candidate, "JSON")
-    data = subject_access.build(db(), vacancy, candidate)
+    data = subject_access.build(db(), vacancy, candidate, viewer=current_user)
     audit.record(db(), current_user, "subject-access", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
                  summary=f"Subject access export (JSON) for {candidate.label} downloaded")
     body = json.dumps(data, indent=2, ensure_ascii=False)
@@ -94,7 +94,7 @@ def subject_access_pdf(vacancy_id: int, candidate_id: int):
     vacancy, candidate = _vacancy_and_candidate(vacancy_id, candidate_id)
     if candidate.is_purged:
         return _purged(vacancy, candidate, "PDF")
-    data = subject_access.build(db(), vacancy, candidate)
+    data = subject_access.build(db(), vacancy, candidate, viewer=current_user)
     html = render_template("records/subject_access.html", sar=_for_print(data))
     with tempfile.TemporaryDirectory(prefix="panel-sar-") as tmp:
         target = Path(tmp) / "subject-access.pdf"

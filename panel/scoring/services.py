@@ -211,8 +211,8 @@ def save_score(session: Session, actor: User, vacancy: Vacancy, candidate: Candi
         was_behind = was_behind or base_version is not None
     summary = f"Interview score for {candidate.label}, question {question.position}"
     summary += f", entered by {actor.name} from {member.name}'s paper sheet" if paper else f", by {member.name}"
-    audit.record(session, actor, "update" if before else "create", row, vacancy_id=vacancy.id, summary=summary,
-                 changes=audit.diff(before, audit.snapshot(row, SCORE_FIELDS)))
+    audit.record(session, actor, "update" if before else "create", row, vacancy_id=vacancy.id,
+                 candidate_id=candidate.id, summary=summary, changes=audit.diff(before, audit.snapshot(row, SCORE_FIELDS)))
     return Saved(row, changed=True, was_behind=was_behind)
 
 
@@ -229,7 +229,7 @@ def submit_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Ca
         raise ScoringError(f"These scores for {candidate.label} have already been submitted.") from exc
     summary = f"Interview scores for {candidate.label} submitted"
     summary += f" by {actor.name} from {member.name}'s paper sheet" if paper else f" by {member.name}"
-    audit.record(session, actor, "submit", submission, vacancy_id=vacancy.id, summary=summary,
+    audit.record(session, actor, "submit", submission, vacancy_id=vacancy.id, candidate_id=candidate.id, summary=summary,
                  changes={"user_id": {"before": None, "after": member.id},
                           "entered_by_id": {"before": None, "after": actor.id if paper else None}})
     return submission
@@ -260,6 +260,7 @@ def moderate(session: Session, actor: User, vacancy: Vacancy, candidate: Candida
         session.delete(row)
         session.flush()
         audit.record(session, actor, "delete", entity_type="moderatedscore", entity_id=row.id, vacancy_id=vacancy.id,
+                     candidate_id=candidate.id,
                      summary=f"Agreed score removed for {candidate.label}, question {question.position}",
                      changes=audit.diff(before, {}))
         return None
@@ -276,7 +277,7 @@ def moderate(session: Session, actor: User, vacancy: Vacancy, candidate: Candida
     session.flush()
     changes = audit.diff(before, audit.snapshot(row, fields))
     if changes:
-        audit.record(session, actor, "moderate", row, vacancy_id=vacancy.id,
+        audit.record(session, actor, "moderate", row, vacancy_id=vacancy.id, candidate_id=candidate.id,
                      summary=f"Agreed score for {candidate.label}, question {question.position}", changes=changes)
     return row
 
@@ -309,7 +310,7 @@ def record_outcome(session: Session, actor: User, vacancy: Vacancy, candidate: C
         session.rollback()
         raise OutcomeConflict(session.scalar(select(InterviewOutcome)
                                              .where(InterviewOutcome.candidate_id == candidate.id))) from exc
-    audit.record(session, actor, "outcome", row, vacancy_id=vacancy.id,
+    audit.record(session, actor, "outcome", row, vacancy_id=vacancy.id, candidate_id=candidate.id,
                  summary=f"Outcome for {candidate.label}: {outcome.label}",
                  changes=audit.diff(before, audit.snapshot(row, OUTCOME_FIELDS)))
     return row
@@ -501,6 +502,7 @@ def save_feedback(session: Session, actor: User, candidate: Candidate, text: str
     changes = audit.diff(before, audit.snapshot(row, fields))
     if changes:
         audit.record(session, actor, "update" if before else "create", row, vacancy_id=candidate.vacancy_id,
+                     candidate_id=candidate.id,
                      summary=f"Feedback for {candidate.label} saved", changes=changes)
     return row
 
@@ -519,7 +521,7 @@ def send_feedback(session: Session, actor: User, vacancy: Vacancy, candidate: Ca
     before = feedback.sent_at
     feedback.sent_at = utcnow()
     session.flush()
-    audit.record(session, actor, "send", feedback, vacancy_id=vacancy.id,
+    audit.record(session, actor, "send", feedback, vacancy_id=vacancy.id, candidate_id=candidate.id,
                  summary=f"Feedback emailed to {candidate.label}",
                  changes={"sent_at": {"before": before.isoformat() if before else None,
                                       "after": feedback.sent_at.isoformat()}})

@@ -163,7 +163,7 @@ def declare_conflict(session: Session, actor: User, vacancy: Vacancy, candidate:
             session.delete(s)
             removed += 1
     session.flush()
-    audit.record(session, actor, "conflict", existing, vacancy_id=vacancy.id,
+    audit.record(session, actor, "conflict", existing, vacancy_id=vacancy.id, candidate_id=candidate.id,
                  summary=(f"{actor.name} stepped aside from {candidate.label}" if knows
                           else f"{actor.name} does not know {candidate.label}"),
                  changes={"knows_candidate": {"before": before, "after": knows},
@@ -221,7 +221,7 @@ def save_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Cand
             changes[f"criterion {number} comment"] = {"before": before_comment, "after": comment}
     if changes:
         session.flush()
-        audit.record(session, actor, "score", candidate, vacancy_id=vacancy.id,
+        audit.record(session, actor, "score", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
                      summary=f"{actor.name} saved shortlisting scores for {candidate.label}", changes=changes)
     return len({k.rsplit(" ", 1)[0] for k in changes})
 
@@ -240,7 +240,7 @@ def submit_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Ca
         session.flush()
     except IntegrityError:
         raise ShortlistingError(f"You have already submitted your scores for {candidate.label}.") from None
-    audit.record(session, actor, "submit", candidate, vacancy_id=vacancy.id,
+    audit.record(session, actor, "submit", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
                  summary=f"{actor.name} submitted shortlisting scores for {candidate.label}",
                  changes={f"criterion {c.number} score": {"before": None, "after": existing[c.id].score} for c in infos})
     return submission
@@ -315,7 +315,7 @@ def record_decision(session: Session, actor: User, vacancy: Vacancy, candidate: 
         raise stale from None
     after = audit.snapshot(decision, ["outcome", "reason", "decided_by_id"])
     changes = audit.diff(before, after)
-    audit.record(session, actor, "decision", decision, vacancy_id=vacancy.id,
+    audit.record(session, actor, "decision", decision, vacancy_id=vacancy.id, candidate_id=candidate.id,
                  summary=f"Shortlisting decision for {candidate.label}: {outcome.label}", changes=changes)
     return decision
 
@@ -374,12 +374,17 @@ EXPORT_HEADER = ["Candidate", "Criterion number", "Criterion", "Essential", "Pan
 
 
 def export_rows(data: ShortlistingData, results: list[scoring.CandidateResult], *, identity: bool,
-                users: dict[int, User]) -> list[list[str]]:
-    """One row per candidate, criterion and panel member (and one per stepped-aside member)."""
+                users: dict[int, User], contact: bool = False) -> list[list[str]]:
+    """One row per candidate, criterion and panel member (and one per stepped-aside member).
+    ``identity``: with the candidate's name; ``contact``: with their email and phone too (HR only)."""
     header = list(EXPORT_HEADER)
     if identity:
-        header[1:1] = ["First name", "Last name", "Email", "Phone"]
+        header[1:1] = ["First name", "Last name"] + (["Email", "Phone"] if contact else [])
     rows = [header]
+
+    def who(c) -> list[str]:
+        return [c.first_name, c.last_name] + ([c.email, c.phone] if contact else [])
+
     by_id = {c.id: c for c in data.candidates}
     for r in results:
         c = by_id[r.candidate_id]
@@ -398,13 +403,13 @@ def export_rows(data: ShortlistingData, results: list[scoring.CandidateResult], 
                         "" if score is None else str(score), scoring.SCALE.get(score, ""), s.comment if s else "",
                         row.mean_text, "Yes" if row.disagreement else "No", *common_tail, *decision]
                 if identity:
-                    line[1:1] = [c.first_name, c.last_name, c.email, c.phone]
+                    line[1:1] = who(c)
                 rows.append(line)
         for uid in r.stepped_aside_ids:
             line = [c.label, "", "", "", users[uid].name if uid in users else "", "Stepped aside", "", "", "", "",
                     *common_tail, *decision]
             if identity:
-                line[1:1] = [c.first_name, c.last_name, c.email, c.phone]
+                line[1:1] = who(c)
             rows.append(line)
     return rows
 

@@ -320,7 +320,8 @@ def export(vacancy_id: int):
     results, visible = _visible_results(vacancy, data)
     users = {m.user_id: m.user for m in vacancy.panel_members}
     rows = services.export_rows(data, [r for r in results if visible[r.candidate_id]],
-                                identity=permissions.can_see_candidate_identity(current_user, vacancy), users=users)
+                                identity=permissions.can_see_candidate_identity(current_user, vacancy), users=users,
+                                contact=permissions.can_see_candidate_contact_details(current_user, vacancy))
     name = safe_download_name(f"{vacancy.reference} shortlisting").removesuffix(".pdf") + ".csv"
     from panel import audit
 
