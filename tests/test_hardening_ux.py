@@ -10,7 +10,7 @@ import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
 
 import pytest
 from jinja2 import Environment
@@ -30,12 +30,16 @@ STAGES = [s.value for s in VacancyStatus]
 TAG_IN_TEXT = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?=[\s>/])|&(?:lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);")
 SHOWN_ATTRIBUTES = ("aria-label", "alt", "title", "placeholder")
 SKIP = re.compile(r"(/logout|/static/|\.(pdf|csv|json|eml|zip|js|ics)$|/download|/export|/sign-out)", re.I)
-SAME_SHAPE_LIMIT = 1  # per vacancy: the vacancy's id is kept in a page's shape, other ids are not
+# Pages whose addresses differ only in an id are visited once per vacancy (the vacancy's id is
+# kept in a page's shape, other ids are not), and up to twelve times outside a vacancy (so that
+# questions in each state are reached, behind the approved ones).
+SAME_SHAPE_LIMIT = {True: 1, False: 12}
 PER_USER_LIMIT = 400
 
 
 class VisibleText(HTMLParser):
-    """Text nodes outside <script>, <style> and <template>, and attributes read out or shown."""
+    """Text nodes outside <script>, <style> and <template>, and attributes read out or shown;
+    and where a user can go: links, and each choice of each list in a search form (GET)."""
 
     HIDDEN = {"script", "style", "template"}
 
@@ -44,11 +48,19 @@ class VisibleText(HTMLParser):
         self.depth = 0
         self.texts: list[str] = []
         self.links: list[str] = []
+        self.get_form: str | None = None  # the action of the search form we are in
+        self.select: str | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag in self.HIDDEN:
             self.depth += 1
         attrs = dict(attrs)
+        if tag == "form":
+            self.get_form = attrs.get("action") or "" if (attrs.get("method") or "get").lower() == "get" else None
+        elif tag == "select":
+            self.select = attrs.get("name")
+        elif tag == "option" and self.get_form is not None and self.select and attrs.get("value"):
+            self.links.append(f"{self.get_form}?{urlencode({self.select: attrs['value']})}")
         for name in SHOWN_ATTRIBUTES:
             if attrs.get(name):
                 self.texts.append(f"[{name}] {attrs[name]}")
@@ -58,6 +70,10 @@ class VisibleText(HTMLParser):
     def handle_endtag(self, tag):
         if tag in self.HIDDEN and self.depth:
             self.depth -= 1
+        elif tag == "form":
+            self.get_form = None
+        elif tag == "select":
+            self.select = None
 
     def handle_data(self, data):
         if not self.depth and data.strip():
@@ -107,13 +123,13 @@ def crawl(client, start: str = "/") -> tuple[list[str], list[str]]:
             problems += [f"{url}: markup shown as text: {t[:160]!r}" for t in bad]
             targets += links
         for href in targets:
-            href, _ = urldefrag(href)
+            href, _ = urldefrag(urljoin(url, href))
             parts = urlsplit(href)
-            if parts.netloc not in ("", "localhost") or not parts.path.startswith("/") or SKIP.search(parts.path):
+            if parts.netloc not in ("", "localhost") or SKIP.search(parts.path):
                 continue
             link = parts.path + (f"?{parts.query}" if parts.query else "")
             shape = _shape(link)
-            if link in seen or shapes.get(shape, 0) >= SAME_SHAPE_LIMIT:
+            if link in seen or shapes.get(shape, 0) >= SAME_SHAPE_LIMIT[shape.startswith("/vacancies/")]:
                 continue
             seen.add(link)
             shapes[shape] = shapes.get(shape, 0) + 1
@@ -145,12 +161,13 @@ def demo(app, session):
     questions, candidates = ready_for_interviews(session, closed, status=VacancyStatus.CLOSED)
     score_all(session, closed, candidates, questions, [chair, patient], sign_off_by=chair)
     closed.closed_at = utcnow()
-    session.add(BankQuestion(text="What would you say to someone who missed three sessions?",
-                             category=CriterionCategory.VALUES, status=QuestionStatus.REJECTED,
-                             proposed_by_id=patient.id, reviewed_by_id=chair.id, reviewed_at=utcnow(),
-                             review_note="Too close to a question we already ask about engagement."))
+    rejected = BankQuestion(text="What would you say to someone who missed three sessions?",
+                            category=CriterionCategory.VALUES, status=QuestionStatus.REJECTED,
+                            proposed_by_id=patient.id, reviewed_by_id=chair.id, reviewed_at=utcnow(),
+                            review_note="Too close to a question we already ask about engagement.")
+    session.add(rejected)
     session.commit()
-    return logins
+    return {"logins": logins, "rejected": rejected.id}
 
 
 def test_no_page_shows_markup_as_text_for_any_demo_user_at_any_stage(app, session, demo):
@@ -163,7 +180,7 @@ def test_no_page_shows_markup_as_text_for_any_demo_user_at_any_stage(app, sessio
         visited, found = crawl(anonymous, start)
         everything += visited
         problems += [f"anonymous {p}" for p in found]
-    for email, password in demo.items():
+    for email, password in demo["logins"].items():
         client = app.test_client()
         assert login(client, email, password).status_code == 302, email
         visited, found = crawl(client)
@@ -180,7 +197,7 @@ def test_no_page_shows_markup_as_text_for_any_demo_user_at_any_stage(app, sessio
         assert len(stages_seen.get(stage, ())) >= 3, (stage, stages_seen.get(stage))
     for page in ("/invitations", "/packs", "/plan"):
         assert any(re.match(rf"/vacancies/\d+{page}$", u) for u in everything), page
-    assert any(re.match(r"/questions/\d+$", u) for u in everything)
+    assert f"/questions/{demo['rejected']}" in everything
     print(f"{len(everything)} pages checked")
 
 
