@@ -50,7 +50,7 @@ def _not_yet(vacancy: Vacancy, *, interview: bool, own: bool, shortlisting: bool
              results_ready: bool, needs: dict[str, list[str]]) -> list[str]:
     """When each pack this person could have, but that cannot be made yet, will be ready."""
     later = []
-    if (interview or own) and needs["interview"]:
+    if (interview or own) and needs["interview"] and vacancy.status != VacancyStatus.CLOSED:
         what = "The panel pack and each panel member's pack" if interview else "Your interview pack"
         later.append(f"{what} can be made once {_and(needs['interview'])}.")
     if shortlisting and vacancy.status == VacancyStatus.DRAFT:
