@@ -474,8 +474,13 @@ def can_download_panelist_pack(user, vacancy: Vacancy, member_user_id: int) -> b
     return is_on_panel(user, vacancy) and user.id == member_user_id
 
 
+def shortlisting_pack_audience(user, vacancy: Vacancy) -> bool:
+    """Who may have the shortlisting pack while shortlisting is open (and is told before)."""
+    return is_hr(user) or is_on_panel(user, vacancy)
+
+
 def can_download_shortlisting_pack(user, vacancy: Vacancy) -> bool:
-    return (is_hr(user) or is_on_panel(user, vacancy)) and vacancy.status == VacancyStatus.SHORTLISTING
+    return shortlisting_pack_audience(user, vacancy) and vacancy.status == VacancyStatus.SHORTLISTING
 
 
 def results_pack_audience(user, vacancy: Vacancy) -> bool:

@@ -51,12 +51,58 @@ SHORTLIST_SCALE = [
 ]
 
 
+# What each pack needs before it can be made. Each need is said two ways: as the problem on
+# the "cannot be made yet" page, and as what the packs page says the pack waits for
+# ("can be made once ..."). ``pack_needs`` checks them all for the packs page.
+INTERVIEW_NEEDS = {
+    "questions": ("There is no interview plan yet: the chair or HR adds the interview questions on the "
+                  "vacancy's interview plan page.",
+                  "the interview plan has its questions"),
+    "shortlisted": ("No candidates have been shortlisted for interview yet: the chair records shortlisting "
+                    "decisions first.",
+                    "the chair has shortlisted candidates for interview"),
+    "panel": ("Nobody is on the panel yet: HR adds the panel on the vacancy's panel page.",
+              "HR has added the panel"),
+}
+SHORTLISTING_NEEDS = {
+    "criteria": ("The person specification has no criteria assessed at application yet: HR adds them "
+                 "on the vacancy's person specification page.",
+                 "the person specification has criteria assessed at application"),
+    "applications": ("There are no applications yet: HR adds the candidates first.",
+                     "HR has added the applications"),
+}
+RESULTS_NOT_SIGNED_OFF = ("The chair has not signed off the interview results yet. The results pack can be "
+                          "made once they are signed off.")
+
+
 class NotReady(Exception):
     """The pack cannot be made yet; ``problems`` says what is missing, in plain words."""
 
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = list(problems)
+
+
+def _missing(needs: dict, **have: bool) -> list[str]:
+    """The keys of ``needs`` (in their order) that are not met."""
+    return [key for key in needs if not have[key]]
+
+
+def pack_needs(v: Vacancy) -> dict[str, list[str]]:
+    """For the packs page: what the interview packs and the shortlisting pack still wait for,
+    as "once ..." phrases (an empty list: it can be made now). Uses the vacancy's loaded
+    criteria and panel, and two small queries."""
+    has_questions = db().scalar(select(PlanQuestion.id).where(PlanQuestion.vacancy_id == v.id).limit(1)) is not None
+    outcomes = db().execute(
+        select(ShortlistDecision.outcome)
+        .select_from(Candidate).outerjoin(ShortlistDecision, ShortlistDecision.candidate_id == Candidate.id)
+        .where(Candidate.vacancy_id == v.id, Candidate.withdrawn_at.is_(None)).distinct()).scalars().all()
+    interview = _missing(INTERVIEW_NEEDS, questions=has_questions, shortlisted=ShortlistOutcome.SHORTLIST in outcomes,
+                         panel=bool(v.panel_members))
+    shortlisting = _missing(SHORTLISTING_NEEDS, criteria=any(c.at_application for c in v.criteria),
+                            applications=bool(outcomes))
+    return {"interview": [INTERVIEW_NEEDS[k][1] for k in interview],
+            "shortlisting": [SHORTLISTING_NEEDS[k][1] for k in shortlisting]}
 
 
 def names_shown(vacancy: Vacancy) -> bool:
@@ -186,17 +232,9 @@ def interview_pack(v: Vacancy, *, panelist_user_id: int | None = None, large_pri
         .join(Candidate, Candidate.id == ConflictDeclaration.candidate_id)
         .where(Candidate.vacancy_id == v.id, ConflictDeclaration.knows_candidate.is_(True))).all()
 
-    problems = []
-    if not questions:
-        problems.append("There is no interview plan yet: the chair or HR adds the interview questions "
-                        "on the vacancy's interview plan page.")
-    if not rows:
-        problems.append("No candidates have been shortlisted for interview yet: the chair records "
-                        "shortlisting decisions first.")
-    if not v.panel_members:
-        problems.append("Nobody is on the panel yet: HR adds the panel on the vacancy's panel page.")
-    if problems:
-        raise NotReady(problems)
+    missing = _missing(INTERVIEW_NEEDS, questions=bool(questions), shortlisted=bool(rows), panel=bool(v.panel_members))
+    if missing:
+        raise NotReady([INTERVIEW_NEEDS[k][0] for k in missing])
 
     first_slot: dict[int, InterviewSlot] = {}
     for s in slots:
@@ -314,14 +352,9 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
             .where(Candidate.vacancy_id == v.id, ConflictDeclaration.user_id == for_member["user_id"],
                    ConflictDeclaration.knows_candidate.is_(True))))
 
-    problems = []
-    if not criteria:
-        problems.append("The person specification has no criteria assessed at application yet: HR adds them "
-                        "on the vacancy's person specification page.")
-    if not rows:
-        problems.append("There are no applications yet: HR adds the candidates first.")
-    if problems:
-        raise NotReady(problems)
+    missing = _missing(SHORTLISTING_NEEDS, criteria=bool(criteria), applications=bool(rows))
+    if missing:
+        raise NotReady([SHORTLISTING_NEEDS[k][0] for k in missing])
 
     evidence: dict[int, dict[int, str]] = {}
     for candidate_id, criterion_id, text in evidence_rows:
@@ -369,8 +402,7 @@ def results_pack(v: Vacancy, *, large_print: bool = False) -> dict:
     data = scoring_queries.everything(v)
     signoff = data.signoff
     if not results_signed_off(signoff):
-        raise NotReady(["The chair has not signed off the interview results yet. The results pack "
-                        "can be made once they are signed off."])
+        raise NotReady([RESULTS_NOT_SIGNED_OFF])
     if not data.candidates:
         raise NotReady(["There are no interviewed candidates."])
     page = scoring_services.build_results(v, data, {c.id for c in data.candidates})

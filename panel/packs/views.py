@@ -1,19 +1,16 @@
 """Pack downloads under /vacancies/<id>/packs/..., and the page that lists them."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from panel import permissions
 from panel.db import db
-from panel.models import InterviewSignOff, Vacancy
+from panel.models import InterviewSignOff, Vacancy, VacancyStatus
 from panel.packs import context as pack_context
 from panel.packs import render, service
 from panel.packs.forms import PrintSizeForm
-
-NOT_SIGNED_OFF = ("The chair has not signed off the interview results yet. The results pack can be made "
-                  "once they are signed off.")
 
 bp = Blueprint("packs", __name__, url_prefix="/vacancies/<int:vacancy_id>/packs")
 
@@ -36,24 +33,33 @@ def _signoff(vacancy: Vacancy) -> InterviewSignOff | None:
 
 
 def _large_print() -> bool:
-    """?large_print=1 or 0 chooses the print size of this download; without it, the person's
-    preference. A download only reads: the choice is remembered by _remember_print_size."""
+    """?large_print=1 or 0 chooses the print size of this one download; without it, the
+    person's preference. A download only reads: the preference changes only when they save
+    it (the packs page's "Always use ..." button, or their account page)."""
     choice = request.args.get("large_print")
     if choice in ("0", "1"):
         return choice == "1"
     return bool(current_user.large_print)
 
 
-def _remember_print_size(endpoint: str, vacancy: Vacancy, **values):
-    """POST from the packs page: remember the print size chosen for this download as the
-    person's preference, then send the browser to the download itself (303: a GET)."""
-    form = PrintSizeForm()
-    if form.validate_on_submit():
-        large_print = form.large_print.data == "1"
-        service.remember_large_print(current_user._get_current_object(), large_print)
-        values["large_print"] = int(large_print)
-    # no (or an unknown) size: download in the size they have chosen before
-    return redirect(url_for(endpoint, vacancy_id=vacancy.id, **values), 303)
+def _and(phrases: list[str]) -> str:
+    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+
+
+def _not_yet(vacancy: Vacancy, *, interview: bool, own: bool, shortlisting: bool, results: bool,
+             results_ready: bool, needs: dict[str, list[str]]) -> list[str]:
+    """When each pack this person could have, but that cannot be made yet, will be ready."""
+    later = []
+    if (interview or own) and needs["interview"] and vacancy.status != VacancyStatus.CLOSED:
+        what = "The panel pack and each panel member's pack" if interview else "Your interview pack"
+        later.append(f"{what} can be made once {_and(needs['interview'])}.")
+    if shortlisting and vacancy.status == VacancyStatus.DRAFT:
+        later.append("The shortlisting pack can be made once shortlisting starts.")
+    elif shortlisting and needs["shortlisting"]:
+        later.append(f"The shortlisting pack can be made once {_and(needs['shortlisting'])}.")
+    if results and not results_ready:
+        later.append("The results pack can be made once the chair has signed off the interview results.")
+    return later
 
 
 def _download(vacancy: Vacancy, kind: str, **kwargs):
@@ -76,61 +82,75 @@ def _download(vacancy: Vacancy, kind: str, **kwargs):
 
 @bp.route("")
 def index(vacancy_id: int):
+    """Only the packs that can be made now, each with a button per print size (a one-off
+    choice), and when the others will be ready."""
     vacancy = _vacancy(vacancy_id)
     user = current_user._get_current_object()
-    signoff = _signoff(vacancy) if permissions.results_pack_audience(user, vacancy) else None
-    membership = permissions.panel_membership(user, vacancy)
-    members = pack_context.panel_members(vacancy)
+    results_audience = permissions.results_pack_audience(user, vacancy)
+    results_ready = results_audience and permissions.results_signed_off(_signoff(vacancy))
+    can_panel = permissions.can_download_panel_pack(user, vacancy)
+    member = permissions.panel_membership(user, vacancy) is not None
+    own = member and not can_panel  # a panel member who may not have the whole panel pack
+    needs = pack_context.pack_needs(vacancy)
+    interview_ready = not needs["interview"]
     return render_template(
         "packs/index.html", vacancy=vacancy, large_print=bool(user.large_print), form=PrintSizeForm(),
-        can_panel=permissions.can_download_panel_pack(user, vacancy),
-        own=(membership is not None),
-        members=members,
-        can_shortlisting=permissions.can_download_shortlisting_pack(user, vacancy),
-        results_audience=permissions.results_pack_audience(user, vacancy),
-        results_ready=permissions.results_signed_off(signoff),
+        can_panel=can_panel and interview_ready,
+        own=own and interview_ready, member=member,
+        members=pack_context.panel_members(vacancy),
+        can_shortlisting=permissions.can_download_shortlisting_pack(user, vacancy) and not needs["shortlisting"],
+        results_ready=results_ready,
+        later=_not_yet(vacancy, interview=can_panel, own=own,
+                       shortlisting=permissions.shortlisting_pack_audience(user, vacancy)
+                       and vacancy.status in (VacancyStatus.DRAFT, VacancyStatus.SHORTLISTING),
+                       results=results_audience, results_ready=results_ready, needs=needs),
         names_shown=pack_context.names_shown(vacancy),
     )
 
 
-# Each pack: GET downloads it (reading only); POST, from the packs page's buttons, remembers
-# the print size chosen and redirects to the GET.
+@bp.route("/print-size", methods=["POST"])
+def print_size(vacancy_id: int):
+    """The packs page's "Always use large (or standard) print" button: the saved preference,
+    the size every download button offers first from now on."""
+    vacancy = _vacancy(vacancy_id)
+    form = PrintSizeForm()
+    if form.validate_on_submit():
+        large_print = form.large_print.data == "1"
+        service.remember_large_print(current_user._get_current_object(), large_print)
+        flash(f"Your packs will now come in {'large' if large_print else 'standard'} print.", "success")
+    return redirect(url_for("packs.index", vacancy_id=vacancy.id), 303)
 
-@bp.route("/panel.pdf", methods=["GET", "POST"])
+
+# Each pack: GET downloads it, reading only; ?large_print=0 or 1 chooses the size of this
+# download without changing the saved preference.
+
+@bp.route("/panel.pdf")
 def panel_pack(vacancy_id: int):
     vacancy = _vacancy(vacancy_id)
     permissions.require(permissions.can_download_panel_pack(current_user, vacancy))
-    if request.method == "POST":
-        return _remember_print_size("packs.panel_pack", vacancy)
     return _download(vacancy, "panel")
 
 
-@bp.route("/panelist/<int:user_id>.pdf", methods=["GET", "POST"])
+@bp.route("/panelist/<int:user_id>.pdf")
 def panelist_pack(vacancy_id: int, user_id: int):
     vacancy = _vacancy(vacancy_id)
     permissions.require(permissions.can_download_panelist_pack(current_user, vacancy, user_id))
-    if request.method == "POST":
-        return _remember_print_size("packs.panelist_pack", vacancy, user_id=user_id)
     return _download(vacancy, "panelist", panelist_user_id=user_id)
 
 
-@bp.route("/shortlisting.pdf", methods=["GET", "POST"])
+@bp.route("/shortlisting.pdf")
 def shortlisting_pack(vacancy_id: int):
     vacancy = _vacancy(vacancy_id)
     permissions.require(permissions.can_download_shortlisting_pack(current_user, vacancy))
-    if request.method == "POST":
-        return _remember_print_size("packs.shortlisting_pack", vacancy)
     membership = permissions.panel_membership(current_user, vacancy)
     return _download(vacancy, "shortlisting", for_user_id=membership.user_id if membership else None)
 
 
-@bp.route("/results.pdf", methods=["GET", "POST"])
+@bp.route("/results.pdf")
 def results_pack(vacancy_id: int):
     vacancy = _vacancy(vacancy_id)
     permissions.require(permissions.results_pack_audience(current_user, vacancy))
-    if request.method == "POST":
-        return _remember_print_size("packs.results_pack", vacancy)
     if not permissions.can_download_results_pack(current_user, vacancy, _signoff(vacancy)):
         return render_template("packs/not_ready.html", vacancy=vacancy, kind="results",
-                               label=service.KIND_LABELS["results"], problems=[NOT_SIGNED_OFF]), 409
+                               label=service.KIND_LABELS["results"], problems=[pack_context.RESULTS_NOT_SIGNED_OFF]), 409
     return _download(vacancy, "results")
