@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
-BIGINT_MAX = 2**63 - 1  # the largest id either database can hold (SQLite INTEGER, PostgreSQL bigint)
+# The largest id the id columns hold: they are Integer, 32-bit on PostgreSQL (SQLite's are 64-bit).
+# A larger number sent to the database is an overflow error there, so it must never get that far.
+ID_MAX = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` capped at 2**63 - 1: a larger id is a 404, not a database overflow (a 500)."""
+    """`<int:...>` capped at ID_MAX: a larger id is a 404, not a database overflow (a 500)."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int = BIGINT_MAX,
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int = ID_MAX,
                  signed: bool = False) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max if max < BIGINT_MAX else BIGINT_MAX,
-                         signed=signed)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max if max < ID_MAX else ID_MAX, signed=signed)
 
 
 def init_app(app) -> None:
     """Make IdConverter the app's `int` converter. Call it before any route is registered."""
     app.url_map.converters["int"] = IdConverter
+
+
+def id_value(text: str) -> int:
+    """An id typed in a query string (`request.args.get("vacancy", type=id_value)`): a ValueError,
+    so no value, for anything that is not 1 to ID_MAX."""
+    number = int(text)
+    if not 1 <= number <= ID_MAX:
+        raise ValueError(f"not an id: {text!r}")
+    return number

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
 from panel import permissions
+from panel.converters import id_value
 from panel.db import db, get_engine
 from panel.main import queries
 
@@ -37,7 +38,7 @@ def healthz():
 def audit_log():
     permissions.require(permissions.can_view_audit_log(current_user))
     filters = queries.parse_audit_filters(request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=id_value)
     events, has_more = queries.audit_events(page=page, filters=filters)
     return render_template("main/audit.html", events=events, vacancies=queries.all_vacancy_choices(),
                            candidates=queries.candidate_choices(filters.vacancy_id),

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from panel import permissions
+from panel.converters import id_value
 from panel.db import db
 from panel.models import Candidate, InterviewSlot, PlanQuestion, QuestionStatus, Vacancy
 from panel.plans import invitations as invitation_text
@@ -109,7 +110,7 @@ def _setup_question_form(form: PlanQuestionForm, vacancy: Vacancy) -> None:
 def question_new(vacancy_id: int):
     vacancy = _vacancy(vacancy_id, permissions.can_edit_plan)
     from_bank = None
-    bank_id = request.args.get("from", type=int)
+    bank_id = request.args.get("from", type=id_value)
     if bank_id:
         from_bank = bank_queries.question_or_none(bank_id)
         if from_bank is None or from_bank.status != QuestionStatus.APPROVED \
