@@ -121,3 +121,242 @@ def test_no_view_reads_an_id_from_a_query_string_with_a_bare_int():
 
     offenders = [str(p) for p in Path(panel.__file__).parent.rglob("*.py") if "type=int)" in p.read_text()]
     assert not offenders, offenders
+
+
+# --- item 10: /healthz checks a write; a blocked save gives up quickly -------------------------
+
+import sqlite3  # noqa: E402
+import time  # noqa: E402
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from tests.test_shortlisting_fixtures import declare, save, url  # noqa: E402
+
+LOCK_SECONDS = 1
+
+
+def _short_lock_timeout(app, seconds=LOCK_SECONDS):
+    """The app as if started with PANEL_DATABASE_LOCK_TIMEOUT_SECONDS=seconds."""
+    from panel.db import make_engine
+
+    app.config["DATABASE_LOCK_TIMEOUT_SECONDS"] = seconds
+    app.extensions["panel.engine"].dispose()
+    engine = make_engine(app.config["DATABASE_URL"], seconds)
+    app.extensions["panel.engine"] = engine
+    app.extensions["panel.sessionmaker"].configure(bind=engine)
+
+
+def _is_sqlite(app) -> bool:
+    return app.config["DATABASE_URL"].startswith("sqlite")
+
+
+def test_the_lock_timeout_is_five_seconds_by_default_not_fifteen(app):
+    assert app.config["DATABASE_LOCK_TIMEOUT_SECONDS"] == 5
+    with app.extensions["panel.engine"].connect() as conn:
+        if _is_sqlite(app):
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        else:
+            assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "5s"
+
+
+def test_healthz_is_ok_when_the_database_accepts_a_write(client, app):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+    with app.extensions["panel.engine"].connect() as conn:  # the probe left nothing behind
+        names = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master" if _is_sqlite(app)
+            else "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").scalars().all()
+    assert not [n for n in names if n.startswith("panel_healthz")]
+
+
+@pytest.fixture()
+def sqlite_writer(app):
+    """Another process's connection holding the SQLite write lock (as a long save, a backup or a
+    stuck worker would). Yields a function that releases it."""
+    if not _is_sqlite(app):
+        pytest.skip("SQLite write lock (PostgreSQL is covered by the read-only test)")
+    path = make_url(app.config["DATABASE_URL"]).database
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    yield other
+    if other.in_transaction:
+        other.execute("ROLLBACK")
+    other.close()
+
+
+def test_healthz_is_degraded_within_seconds_while_the_database_is_write_locked(app, client, sqlite_writer):
+    _short_lock_timeout(app)
+    started = time.monotonic()
+    response = client.get("/healthz")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.json["status"] == "degraded"
+    assert elapsed < LOCK_SECONDS + 4  # far below the old 15 seconds, with room for a busy test machine
+    sqlite_writer.execute("ROLLBACK")  # the lock is released: healthy again, same app
+    assert client.get("/healthz").status_code == 200
+
+
+def test_a_blocked_save_gives_up_within_the_timeout_with_the_friendly_503(app, as_user, sl, session, sqlite_writer):  # noqa: F811
+    sqlite_writer.execute("ROLLBACK")  # sign in and answer the conflict question first
+    _short_lock_timeout(app)
+    john = as_user(sl.panelist)
+    c = sl.candidates[0]
+    assert declare(john, sl.v, c).status_code == 302
+    sqlite_writer.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    response = save(john, sl.v, c, {sl.criteria[0].id: "2"})
+    elapsed = time.monotonic() - started
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503, page
+    assert "try again" in page.lower() and "Traceback" not in page and "locked" not in page
+    assert elapsed < LOCK_SECONDS + 4  # far below the old 15 seconds, with room for a busy test machine
+    sqlite_writer.execute("ROLLBACK")
+    assert save(john, sl.v, c, {sl.criteria[0].id: "2"}).status_code == 302  # and then it works
+
+
+@pytest.fixture()
+def pg_only(app):
+    if _is_sqlite(app):
+        pytest.skip("PostgreSQL only (PANEL_TEST_DATABASE_URL)")
+
+
+def test_postgresql_healthz_is_degraded_when_the_database_is_read_only(app, client, pg_only):
+    name = make_url(app.config["DATABASE_URL"]).database
+    admin = create_engine(make_url(app.config["DATABASE_URL"]), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:  # as after a fail-over to a read-only standby
+            conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+        app.extensions["panel.engine"].dispose()
+        response = client.get("/healthz")
+        assert response.status_code == 503 and response.json["status"] == "degraded"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
+        admin.dispose()
+    app.extensions["panel.engine"].dispose()
+    assert client.get("/healthz").status_code == 200
+
+
+def test_postgresql_a_save_blocked_by_a_lock_gives_up_with_the_friendly_503(app, as_user, sl, session, pg_only):  # noqa: F811
+    _short_lock_timeout(app)
+    john = as_user(sl.panelist)
+    c = sl.candidates[0]
+    assert declare(john, sl.v, c).status_code == 302
+    holder = create_engine(make_url(app.config["DATABASE_URL"]))
+    try:
+        with holder.connect() as conn:
+            conn.execute(text("LOCK TABLE shortlist_scores IN ACCESS EXCLUSIVE MODE"))
+            started = time.monotonic()
+            response = save(john, sl.v, c, {sl.criteria[0].id: "2"})
+            elapsed = time.monotonic() - started
+            conn.rollback()
+    finally:
+        holder.dispose()
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and "try again" in page.lower() and "Traceback" not in page
+    assert elapsed < LOCK_SECONDS + 4  # far below the old 15 seconds, with room for a busy test machine
+    assert save(john, sl.v, c, {sl.criteria[0].id: "2"}).status_code == 302
+
+
+def test_a_save_blocked_at_the_final_commit_also_gets_the_503_not_a_500(app, sqlite_writer, session):
+    """A change written only when the request commits (no flush in the view) meets the lock in
+    the commit after the response is made: still the friendly 503, and nothing is kept."""
+    from panel.db import db
+    from panel.models import User
+    from tests.conftest import make_user
+
+    sqlite_writer.execute("ROLLBACK")
+    user = make_user(session, "hr", "Before", "before@example.org")
+
+    def rename():
+        db().get(User, user.id).name = "After"
+        return "renamed"
+
+    app.add_url_rule("/_test/rename", "test_rename", rename)
+    _short_lock_timeout(app)
+    sqlite_writer.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    response = app.test_client().get("/_test/rename")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503 and "try again" in response.get_data(as_text=True).lower()
+    assert elapsed < LOCK_SECONDS + 4  # far below the old 15 seconds, with room for a busy test machine
+    sqlite_writer.execute("ROLLBACK")
+    session.expire_all()
+    assert session.get(User, user.id).name == "Before"
+
+
+# --- walk: submitting is the obvious way forward; the conflict question says "from what they wrote" ---
+
+import re  # noqa: E402
+
+from panel.shortlisting.scoring import panelist_order  # noqa: E402
+from tests.test_shortlisting_fixtures import submit  # noqa: E402
+
+BUTTON_RE = re.compile(r'<button[^>]*class="([^"]*)"[^>]*>\s*([^<]+?)\s*</button>')
+
+
+def _buttons(page: str) -> list[tuple[str, bool]]:
+    """(text, primary) of every button on the page."""
+    return [(text, "secondary" not in classes) for classes, text in BUTTON_RE.findall(page)]
+
+
+def test_the_one_primary_button_leads_to_check_and_submit(as_user, sl):  # noqa: F811
+    john = as_user(sl.panelist)
+    c = sl.candidates[0]
+    assert declare(john, sl.v, c).status_code == 302
+    page = john.get(url(sl.v, "shortlisting/candidates", c.id)).get_data(as_text=True)
+    buttons = _buttons(page.split('id="scores"', 1)[1].split("</form>", 1)[0])
+    assert [text for text, primary in buttons if primary] == ["Save and continue"]
+    assert "Save and go to the next candidate" not in page
+    response = save(john, sl.v, c, {cr.id: "2" for cr in sl.criteria}, action="continue")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(url(sl.v, "shortlisting/candidates", c.id, "submit"))
+    check = john.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Check your scores before you submit" in check
+    body = check.split("<h1", 1)[1]
+    assert [text for text, primary in _buttons(body) if primary and text != "Stay signed in"] == ["Submit my scores"]
+    for cr in sl.criteria:  # a change link for each score
+        assert f"#criterion-{cr.id}" in check
+    done = submit(john, sl.v, c)
+    assert done.status_code == 302
+    listing = john.get(url(sl.v, "shortlisting")).get_data(as_text=True)
+    assert "1 of 3 submitted" in listing and "Not submitted yet" not in listing
+
+
+def test_the_list_says_how_many_are_scored_but_not_submitted(as_user, sl):  # noqa: F811
+    john = as_user(sl.panelist)
+    order = panelist_order(sl.v.id, sl.panelist.id, [c.id for c in sl.candidates])
+    by_id = {c.id: c for c in sl.candidates}
+    first, second, third = (by_id[i] for i in order)
+    for c in (first, second, third):
+        assert declare(john, sl.v, c).status_code == 302
+    for c in (first, second):  # every criterion scored and saved, never submitted
+        assert save(john, sl.v, c, {cr.id: "1" for cr in sl.criteria}).status_code == 302
+    assert save(john, sl.v, third, {sl.criteria[0].id: "2"}).status_code == 302  # one criterion only
+    listing = john.get(url(sl.v, "shortlisting")).get_data(as_text=True)
+    assert "0 of 3 submitted" in listing
+    assert "Not submitted yet" in listing
+    assert "You have scored 3 applications but not submitted 3." in listing
+    check_first = url(sl.v, "shortlisting/candidates", first.id, "submit")
+    assert f'href="{check_first}">Check and submit your scores for {first.label}</a>' in listing
+    assert listing.count(">Check and submit<") == 2  # the two complete ones, in the list
+    assert "Scored, not submitted" in listing
+    assert submit(john, sl.v, first).status_code == 302
+    listing = john.get(url(sl.v, "shortlisting")).get_data(as_text=True)
+    assert "1 of 3 submitted" in listing and "You have scored 3 applications but not submitted 2." in listing
+
+
+def test_the_conflict_question_asks_about_what_they_wrote(as_user, sl):  # noqa: F811
+    john = as_user(sl.panelist)
+    c = sl.candidates[0]
+    page = john.get(url(sl.v, "shortlisting/candidates", c.id)).get_data(as_text=True)
+    assert "Do you think you know this person from what they wrote?" in page
+    assert "Do you know this person?" not in page
+    refused = save(john, sl.v, c, {sl.criteria[0].id: "1"})
+    assert "Do you think you know this person from what they wrote?" in refused.get_data(as_text=True)
+    unanswered = john.post_form(url(sl.v, "shortlisting/candidates", c.id, "conflict"), {})
+    assert "Choose no, or yes if you think you know this person" in unanswered.get_data(as_text=True)
+    assert declare(john, sl.v, c).status_code == 302
+    page = john.get(url(sl.v, "shortlisting/candidates", c.id)).get_data(as_text=True)
+    assert "I think I know this person from what they wrote" in page

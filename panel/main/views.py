@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -9,10 +10,11 @@ from sqlalchemy import select, text
 
 from panel import permissions
 from panel.converters import id_value
-from panel.db import db, get_engine
+from panel.db import check_writable, db, get_engine
 from panel.main import queries
 
 bp = Blueprint("main", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.route("/")
@@ -25,11 +27,21 @@ def home():
 
 @bp.route("/healthz")
 def healthz():
+    """Whether the app can do its work: the database answers and accepts a write (taken and
+    rolled back, waiting no longer than a save would). 503 when either fails."""
+    from flask import current_app
+
+    engine = get_engine()
     try:
-        with get_engine().connect() as conn:
+        with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception:  # any failure to talk to the database
         return {"status": "error", "database": "unavailable"}, 503
+    try:
+        check_writable(engine, float(current_app.config["DATABASE_LOCK_TIMEOUT_SECONDS"]))
+    except Exception as exc:  # locked, read-only, disk full ...: reads work, saves would not
+        log.warning("healthz: the database does not accept a write: %s", exc)
+        return {"status": "degraded", "database": "read-only or locked: saves would fail"}, 503
     return {"status": "ok", "database": "ok"}
 
 
