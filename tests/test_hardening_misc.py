@@ -360,3 +360,26 @@ def test_the_conflict_question_asks_about_what_they_wrote(as_user, sl):  # noqa:
     assert declare(john, sl.v, c).status_code == 302
     page = john.get(url(sl.v, "shortlisting/candidates", c.id)).get_data(as_text=True)
     assert "I think I know this person from what they wrote" in page
+
+
+# --- walk: when candidates do not fit the interview day, say what would make them fit ---------
+
+def test_the_timetable_pages_suggest_what_would_fit_everyone(as_user, plan_world):
+    from tests.test_timetable import day_form
+
+    a = plan_world["a"]
+    chair = as_user(plan_world["chair"])
+    # 9:30 to 10:30 with 45-minute interviews 15 minutes apart: one of the two shortlisted fits
+    chair.post_form(f"/vacancies/{a.id}/timetable/day", day_form(starts="9:30", ends="10:30"))
+    preview = chair.get(f"/vacancies/{a.id}/timetable/generate").get_data(as_text=True)
+    assert "Not everyone fits" in preview and "To fit everyone, you could:" in preview
+    assert ("Remove the 15-minute gap between interviews and shorten each interview from 45 to 30 minutes "
+            "to fit both.") in preview
+    assert "Start at 8:45am instead of 9:30am to fit both." in preview
+    assert "Finish at 11:15am instead of 10:30am to fit both." in preview
+    assert "Add a second day with the same times: 1 candidate would be interviewed on it" in preview
+    page = chair.post_form(f"/vacancies/{a.id}/timetable/generate", {}, follow_redirects=True).get_data(as_text=True)
+    assert "has no interview slot yet" in page and "Start at 8:45am instead of 9:30am" in page
+    # a day that fits everyone: no suggestions
+    chair.post_form(f"/vacancies/{a.id}/timetable/day", day_form(starts="9:30", ends="12:00"))
+    assert "To fit everyone" not in chair.get(f"/vacancies/{a.id}/timetable/generate").get_data(as_text=True)
