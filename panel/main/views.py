@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
@@ -29,8 +29,6 @@ def home():
 def healthz():
     """Whether the app can do its work: the database answers and accepts a write (taken and
     rolled back, waiting no longer than a save would). 503 when either fails."""
-    from flask import current_app
-
     engine = get_engine()
     try:
         with engine.connect() as conn:
