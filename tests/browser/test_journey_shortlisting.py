@@ -68,8 +68,9 @@ def score(page, visits, values):
         page.get_by_role("group", name=f"Your score for criterion {number}").get_by_label(value).check()
 
 
-def shortlist_candidate(page, visits, index_url, label, answer, values=None):
-    """From the panelist's list: open the candidate, answer the conflict question, score and submit."""
+def shortlist_candidate(page, visits, index_url, label, answer, values=None, later=False):
+    """From the panelist's list: open the candidate, answer the conflict question, score and submit
+    (later: save and come back later, then check and submit from the list)."""
     if page.url != index_url:
         click(page, visits, "link", "Your candidates")
     click(page, visits, "link", label, exact=True)
@@ -81,7 +82,13 @@ def shortlist_candidate(page, visits, index_url, label, answer, values=None):
         return
     score(page, visits, values)
     page.get_by_label("Comment on criterion 1 (optional)").fill("Clear examples from a crisis house.")
-    click(page, visits, "button", "Save and continue")
+    if later:
+        click(page, visits, "button", "Save and come back later")
+        page.get_by_role("heading", name="Not submitted yet").wait_for()
+        page.get_by_text(re.compile(r"You have scored \d+ applications? but not submitted 1\.")).wait_for()
+        click(page, visits, "link", f"Check and submit your scores for {label}")
+    else:
+        click(page, visits, "button", "Save and continue")
     page.get_by_role("heading", name="Check your scores before you submit").wait_for()
     assert_anonymous(page)
     click(page, visits, "button", "Submit my scores")
@@ -147,7 +154,8 @@ def test_import_shortlist_and_moderate(live_server, new_context):
                                  ("Candidate 03", "No", {1: "1 – Some evidence", 2: "0 – No evidence", 3: "0 – No evidence"})]),
         ("sl.zoe@example.org", [("Candidate 01", "No", {1: "2 – Clear evidence", 2: "1 – Some evidence", 3: "2 – Clear evidence"}),
                                 ("Candidate 02", "No", {1: "2 – Clear evidence", 2: "2 – Clear evidence", 3: "1 – Some evidence"}),
-                                ("Candidate 03", "No", {1: "0 – No evidence", 2: "0 – No evidence", 3: "1 – Some evidence"})]),
+                                ("Candidate 03", "No", {1: "0 – No evidence", 2: "0 – No evidence", 3: "1 – Some evidence"},
+                                 True)]),
     ]:
         page = new_context().new_page()
         visits = Visits(page)
@@ -158,8 +166,8 @@ def test_import_shortlist_and_moderate(live_server, new_context):
         assert_anonymous(page)
         page.get_by_text("0 of 6 submitted").wait_for()
         index_url = page.url
-        for label, answer, values in plan:
-            shortlist_candidate(page, visits, index_url, label, answer, values)
+        for label, answer, values, *later in plan:
+            shortlist_candidate(page, visits, index_url, label, answer, values, later=bool(later))
         click(page, visits, "link", "Your candidates")
         expected = "2 of 5 submitted" if email.startswith("sl.john") else "3 of 6 submitted"
         page.get_by_text(expected).wait_for()
