@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from panel import config
 
     config.load_config(app, test_config)
+    from panel import converters
+
+    converters.init_app(app)  # before any route: every <int:...> id refuses numbers beyond 64 bits
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if app.config["PROXY_FIX"]:

@@ -40,6 +40,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "PREFERRED_URL_SCHEME": ("http", "Scheme used for links in emails (https in production)."),
     "SERVER_NAME": (None, "Host name used for links in emails sent from the command line."),
     "COOKIE_SECURE": (True, "Send the session cookie over HTTPS only. `make run` turns this off for its local http demo."),
+    "DATABASE_LOCK_TIMEOUT_SECONDS": (5, "How long a save waits for another one holding the database (a SQLite write lock, a PostgreSQL row or table lock) before it gives up with a 503 \"try again\" page, so that a few blocked saves cannot tie up every worker. /healthz waits as long."),
     "PROXY_FIX": (False, "Trust X-Forwarded-* headers from one proxy in front of the app."),
     "LOG_LEVEL": ("INFO", "Logging level."),
     # PDF packs (panel/packs)
