@@ -11,8 +11,8 @@ from panel.candidates.forms import ApplicationForm, ConfirmForm, ImportForm, can
 from panel.db import db
 from panel.models import Candidate, Vacancy
 from panel.shortlisting.queries import declaration_of
-from panel.uploads import (SCRIPT_WARNING, UploadError, delete_file, pdf_has_script, read_pdf, safe_download_name,
-                           save_pdf, send_pdf)
+from panel.uploads import (SCRIPT_WARNING, UploadError, clean_pdf, delete_file, identity_warning, pdf_has_script,
+                           read_pdf, safe_download_name, save_pdf, send_pdf)
 from panel.vacancies.queries import vacancy_with_everything
 
 bp = Blueprint("candidates", __name__, url_prefix="/vacancies/<int:vacancy_id>/candidates")
@@ -136,7 +136,8 @@ def upload(vacancy_id: int, candidate_id: int):
         else:
             try:
                 data = read_pdf(file)
-                stored = save_pdf(data)
+                cleaned = clean_pdf(data)
+                stored = save_pdf(data, cleaned)
             except UploadError as exc:
                 form.file.errors.append(str(exc))
             else:
@@ -146,13 +147,18 @@ def upload(vacancy_id: int, candidate_id: int):
                 flash(f"Application PDF uploaded for {candidate.label}.", "success")
                 if pdf_has_script(data):
                     flash(SCRIPT_WARNING, "warning")
+                warning = identity_warning(data, cleaned, first_name=candidate.first_name,
+                                           last_name=candidate.last_name, email=candidate.email, phone=candidate.phone)
+                if warning:
+                    flash(warning, "warning")
                 return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
     return render_template("candidates/upload.html", vacancy=vacancy, candidate=candidate, form=form)
 
 
 @bp.route("/<int:candidate_id>/application.pdf")
 def application(vacancy_id: int, candidate_id: int):
-    """The application PDF, as a download named by the label only (never the file's own name)."""
+    """The application PDF, as a download named by the label only (never the file's own name):
+    the original for HR, the cleaned copy for the panel (the chair included)."""
     vacancy = _vacancy(vacancy_id, permissions.can_view_vacancy)
     candidate = _candidate(vacancy, candidate_id)
     declaration = None if permissions.is_hr(current_user) else declaration_of(current_user.id, candidate.id)
@@ -163,7 +169,8 @@ def application(vacancy_id: int, candidate_id: int):
                  summary=f"Application PDF of {candidate.label} downloaded")
     try:
         return send_pdf(candidate.application_file,
-                        safe_download_name(f"{vacancy.reference} {candidate.label} application"))
+                        safe_download_name(f"{vacancy.reference} {candidate.label} application"),
+                        original=permissions.can_download_original_file(current_user))
     except FileNotFoundError:
         abort(404)
 
