@@ -53,13 +53,13 @@ def read_pdf(file: FileStorage) -> bytes:
 # PDF actions that run script when the file is opened (ISO 32000 names /JS and /JavaScript).
 _SCRIPT_RE = re.compile(rb"/(?:JavaScript|JS)(?![A-Za-z0-9])")
 
-SCRIPT_WARNING = ("This PDF contains JavaScript. The panel gets a copy with the JavaScript removed; the original, "
-                  "kept for HR only, is offered only as a download. Ask the candidate or the recruitment system for "
-                  "a plain copy if you are unsure about it.")
+SCRIPT_WARNING = ("This PDF contains JavaScript. The panel gets a copy with the JavaScript removed; panel keeps the "
+                  "original for HR only and only ever offers it as a download. Ask the candidate or the recruitment "
+                  "system for a plain copy if you are unsure about it.")
 
 JD_SCRIPT_WARNING = ("This job description PDF contains JavaScript. The panel gets a copy with the JavaScript removed; "
-                     "the original, kept for HR only, is offered only as a download. If you are unsure about it, upload "
-                     "a plain copy instead (for example, one saved again with \"Print to PDF\").")
+                     "panel keeps the original for HR only and only ever offers it as a download. If you are unsure "
+                     "about it, upload a plain copy instead (for example, one saved again with \"Print to PDF\").")
 
 
 def pdf_has_script(data: bytes) -> bool:

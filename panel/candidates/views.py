@@ -61,6 +61,8 @@ def new(vacancy_id: int):
             flash(f"{candidate.full_name} added as {candidate.label}.", "success")
             if request.form.get("another"):
                 return redirect(url_for("candidates.new", vacancy_id=vacancy.id))
+            if not candidate.supporting_information:  # the application is a file: the next step is to upload it
+                return redirect(url_for("candidates.upload", vacancy_id=vacancy.id, candidate_id=candidate.id))
             return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
     return render_template("candidates/form.html", vacancy=vacancy, form=form, criteria=criteria, candidate=None)
 
@@ -79,9 +81,13 @@ def import_csv(vacancy_id: int):
             result = services.import_csv(db(), current_user, vacancy, data)
             if result.ok:
                 flash(f"{len(result.rows)} candidates imported.", "success")
+                for notice in (importing.ignored_notice(result), importing.without_statement_notice(result)):
+                    if notice:
+                        flash(notice, "info")
                 return redirect(url_for("candidates.index", vacancy_id=vacancy.id))
             form.file.errors.append("The file was not imported. Fix the problems listed and try again")
     return render_template("candidates/import.html", vacancy=vacancy, form=form, result=result,
+                           ignored=importing.ignored_notice(result) if result else None,
                            criteria=services.scored_criteria(vacancy), limits=importing.LIMITS,
                            evidence_limit=importing.EVIDENCE_LIMIT, max_mb=importing.MAX_BYTES // (1024 * 1024),
                            max_rows=importing.MAX_ROWS)
