@@ -283,7 +283,7 @@ def _and(items: list[str]) -> str:
 # --- storing and serving --------------------------------------------------------
 
 def _write_atomically(folder: Path, name: str, data: bytes) -> None:
-    tmp = folder / f".{name}.tmp"
+    tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"  # its own: two requests may make the same copy at once
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)

@@ -126,6 +126,11 @@ def test_the_panel_gets_a_cleaned_copy_and_hr_the_original(app, as_user, sl, ses
         assert response.status_code == 200 and response.mimetype == "application/pdf"
         assert response.data != dirty
         assert_clean(response.data)
+    from panel.models import AuditEvent
+
+    summaries = [e.summary for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "download"))]
+    assert summaries == ["Application PDF of Candidate 01 downloaded (as uploaded)"] + [
+        "Application PDF of Candidate 01 downloaded (the panel copy, without hidden details)"] * 2
     # the original is stored as uploaded, beside the cleaned copy
     session.expire_all()
     stored = session.get(Candidate, c.id).application_file

@@ -171,12 +171,13 @@ def application(vacancy_id: int, candidate_id: int):
     permissions.require(permissions.can_read_application(current_user, vacancy, candidate, declaration))
     if not candidate.application_file:
         abort(404)
+    original = permissions.can_download_original_file(current_user)
     audit.record(db(), current_user, "download", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
-                 summary=f"Application PDF of {candidate.label} downloaded")
+                 summary=f"Application PDF of {candidate.label} downloaded "
+                         f"({'as uploaded' if original else 'the panel copy, without hidden details'})")
     try:
         return send_pdf(candidate.application_file,
-                        safe_download_name(f"{vacancy.reference} {candidate.label} application"),
-                        original=permissions.can_download_original_file(current_user))
+                        safe_download_name(f"{vacancy.reference} {candidate.label} application"), original=original)
     except FileNotFoundError:
         abort(404)
 
