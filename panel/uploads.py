@@ -220,8 +220,10 @@ def identity_findings(text: str, *, first_name: str, last_name: str, email: str,
     return found
 
 
-def pdf_text(data: bytes, max_pages: int = 200) -> str:
-    """The text a reader of the PDF sees (pypdf), page by page; "" if it cannot be read."""
+def pdf_text(data: bytes, max_pages: int = 50) -> str:
+    """The text a reader of the PDF sees (pypdf), page by page; "" if it cannot be read. Only the
+    first ``max_pages`` pages (about 35 ms a page): an application is rarely longer, and the upload
+    must not keep a worker busy for long."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
