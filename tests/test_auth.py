@@ -12,13 +12,14 @@ from panel.db import utcnow
 from panel.models import AuditEvent, AuthToken, User
 from tests.conftest import PASSWORD, login, make_user, outbox_messages
 
-LINK_RE = re.compile(r"http://[^\s]+/set-password/[^\s]+")
+LINK_RE = re.compile(r"https?://[^\s]+/set-password/[^\s]+")
 
 
 def test_production_password_hash_is_scrypt_n15_r8_p3(tmp_path):
     from panel import create_app
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                      "SERVER_NAME": "panel.example.org"})
     assert app.config["PASSWORD_HASH_METHOD"] == "scrypt:32768:8:3"
     with app.app_context():
         from panel.passwords import hash_password
@@ -51,8 +52,10 @@ def test_lockout_after_five_failures_and_unlock_by_cli(app, client, session):
         assert login(client, user, "not the password").status_code == 200
     session.expire_all()
     locked = session.get(User, user.id)
-    assert locked.locked_until is not None and locked.locked_until > utcnow() + dt.timedelta(minutes=14)
-    # even the right password is refused while locked, with the same message
+    # the first wait is LOGIN_BACKOFF_SECONDS (it grows with each further failure), not a flat 15 minutes
+    assert locked.locked_until is not None and locked.locked_until > utcnow() + dt.timedelta(seconds=20)
+    # from a device new to the account, even the right password is refused while it must wait,
+    # with the same message
     response = login(client, user, PASSWORD)
     assert response.status_code == 200
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
