@@ -278,14 +278,15 @@ def test_cli_create_user(app):
 
 
 def test_throttle_per_client_address_across_accounts(app, session):
+    # the address limit counts different accounts (spraying), not failures on one account
     app.config["LOGIN_MAX_ATTEMPTS_PER_CLIENT"] = 6
-    users = [make_user(session, "panelist", email=f"p{i}@example.org") for i in range(4)]
+    users = [make_user(session, "panelist", email=f"p{i}@example.org") for i in range(6)]
     client = app.test_client()
     for i in range(6):  # spread over accounts, so no single account locks
-        assert login(client, users[i % 4], "wrong password here").status_code == 200
+        assert login(client, users[i], "wrong password here").status_code == 200
     session.expire_all()
     assert all(session.get(User, u.id).locked_until is None for u in users)
-    # this address must now wait, even with a right password
+    # this address must now wait, even with a right password (from a device new to the account)
     assert login(client, users[0]).status_code == 200
     # another address is not affected
     other = app.test_client()

@@ -89,13 +89,15 @@ def backoff(failures: int) -> dt.timedelta:
 
 
 def client_is_throttled(session: Session, client: str) -> bool:
-    """Too many failed sign-ins from this address lately, whatever the accounts (password spraying).
-    Only sign-ins from devices new to the account are held back (see sign_in)."""
+    """Failed sign-ins to too many different accounts from this address lately (password
+    spraying). Hammering one account counts once here: that is the pair's and the account's
+    business, so it cannot hold back everyone behind a shared address. Only sign-ins from
+    devices new to the account are held back (see sign_in)."""
     cfg = current_app.config
     since = utcnow() - dt.timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-    recent = session.scalar(select(func.count(SignInAttempt.id))
-                            .where(SignInAttempt.client == client[:64], SignInAttempt.at > since))
-    return (recent or 0) >= cfg["LOGIN_MAX_ATTEMPTS_PER_CLIENT"]
+    accounts = session.scalar(select(func.count(func.distinct(SignInAttempt.account)))
+                              .where(SignInAttempt.client == client[:64], SignInAttempt.at > since))
+    return (accounts or 0) >= cfg["LOGIN_MAX_ATTEMPTS_PER_CLIENT"]
 
 
 def pair_wait_until(session: Session, client: str, key: str) -> dt.datetime | None:
