@@ -39,7 +39,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "MAX_UPLOAD_MB": (10, "Largest file upload in megabytes."),
     "UPLOAD_FOLDER": (None, "Where uploaded files are kept. Default: instance/uploads."),
     "OUTBOX_FOLDER": (None, "Where emails go when no SMTP server is set. Default: instance/outbox."),
-    "PREFERRED_URL_SCHEME": ("https", "Scheme of the links in emails (`make run` uses http)."),
+    "PREFERRED_URL_SCHEME": (None, "Scheme of the links in emails. Default: https (http in debug and test runs; `make run` uses http)."),
     "SERVER_NAME": (None, "Host name (and port, if not the scheme's usual one) people use to reach panel, e.g. panel.example.nhs.uk. Every link in an email is built from it and PREFERRED_URL_SCHEME, never from the request. Required: panel refuses to start without it, except in debug and test runs."),
     "TRUSTED_HOSTS": ([], "Comma-separated host names panel answers to; a request for any other Host gets 400. Empty: the host of SERVER_NAME. Add the name a load balancer's health check uses for /healthz."),
     "COOKIE_SECURE": (True, "Send the session cookie over HTTPS only. `make run` turns this off for its local http demo."),
@@ -98,16 +98,19 @@ def load_config(app, test_config: dict | None = None) -> None:
         app.config["OUTBOX_FOLDER"] = str(instance / "outbox")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
-    _check_server_name(app)
+    _links_and_hosts(app)
     app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config["COOKIE_SECURE"]) and not app.debug
 
 
-def _check_server_name(app) -> None:
-    """SERVER_NAME is where emailed links point: required outside debug and test runs.
-    TRUSTED_HOSTS (Flask answers 400 to any other Host) defaults to its host."""
+def _links_and_hosts(app) -> None:
+    """SERVER_NAME and PREFERRED_URL_SCHEME are where emailed links point: SERVER_NAME is
+    required outside debug and test runs, the scheme is https there unless set. TRUSTED_HOSTS
+    (Flask answers 400 to any other Host) defaults to the host of SERVER_NAME."""
     from werkzeug.sansio.utils import host_is_trusted
 
+    if not app.config.get("PREFERRED_URL_SCHEME"):
+        app.config["PREFERRED_URL_SCHEME"] = "http" if (app.debug or app.testing) else "https"
     name = (app.config.get("SERVER_NAME") or "").strip().lower()
     if not name:
         app.config["SERVER_NAME"] = None

@@ -98,6 +98,7 @@ def test_trusted_hosts_setting(tmp_path, monkeypatch):
     monkeypatch.setenv("PANEL_TRUSTED_HOSTS", "panel.example.org, 10.0.0.7")
     app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
     assert app.config["TRUSTED_HOSTS"] == ["panel.example.org", "10.0.0.7"]
+    assert app.config["PREFERRED_URL_SCHEME"] == "https"  # the production default
     client = app.test_client()
     assert client.get("/healthz", base_url="https://10.0.0.7").status_code in (200, 503)
     assert client.get("/healthz", base_url="https://evil.example").status_code == 400
