@@ -32,6 +32,8 @@ CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csr
 PG_URL = os.environ.get("PANEL_TEST_DATABASE_URL")
 TEST_HASH = "scrypt:1024:8:1"  # production strength is asserted in test_auth
 
+pytest_plugins = ["tests.builders_plugin"]  # the `build` fixture: data through the services
+
 
 def _worker_database(url: str) -> str:
     """With pytest-xdist, each worker gets its own PostgreSQL database (created on first use)."""

@@ -1,0 +1,328 @@
+"""Data builders for the demo, `make bench`, `make load` and the tests.
+
+Every builder calls the real service function with an actor, so the audit log, the
+numbering, the stage rules and the other invariants hold exactly as they do when someone
+uses the pages. Defaults are sensible; any field can be overridden by keyword.
+
+    build = Builder(session, app=app)              # app: only outside an app context
+    hr = build.user("hr", name="Priya Shah")
+    v = build.vacancy(reference="PWP-1", panel=[(chair, "chair"), (john, "patient")])
+    c = build.candidate(v, first_name="Alex")
+    build.advance(v)                               # draft -> shortlisting, as HR would
+    build.shortlist_scores(c, john, [2, 1, 2])      # declare, save and submit
+
+Builders flush, never commit: the caller commits (tests call ``build.commit()``).
+The one shortcut is :meth:`Builder.jump_to`, which puts a vacancy at a stage without
+the readiness checks (for a test or benchmark that needs, say, an interviewing vacancy
+without a finished shortlist); it is written to the audit log as such.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from contextlib import contextmanager
+from typing import Iterator, Sequence
+
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from panel import audit
+from panel.auth import services as auth_services
+from panel.candidates import services as candidate_services
+from panel.models import (
+    AssessedAt,
+    Candidate,
+    ConflictDeclaration,
+    CriterionCategory,
+    InterviewOutcome,
+    InterviewSignOff,
+    InterviewSlot,
+    Outcome,
+    PanelRole,
+    PlanQuestion,
+    Role,
+    ShortlistOutcome,
+    ShortlistScore,
+    User,
+    Vacancy,
+    VacancyStatus,
+)
+from panel.plans import services as plan_services
+from panel.plans import timetable
+from panel.scoring import queries as scoring_queries
+from panel.scoring import services as scoring_services
+from panel.shortlisting import queries as shortlisting_queries
+from panel.shortlisting import services as shortlisting_services
+from panel.vacancies import services as vacancy_services
+
+PASSWORD = "correct horse battery staple"
+FIRST_NAMES = ["Amira", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Harry", "Isla", "Jack"]
+LAST_NAMES = ["Ahmed", "Baker", "Clarke", "Dhillon", "Evans", "Fraser", "Gill", "Hughes", "Iqbal", "Jones"]
+ASSESSED = [AssessedAt.APPLICATION, AssessedAt.INTERVIEW, AssessedAt.BOTH]
+
+
+class Builder:
+    """Builds data through the services, as ``actor`` (HR by default, created on first use)."""
+
+    def __init__(self, session: Session, actor: User | None = None, *, app: Flask | None = None):
+        self.session = session
+        self.app = app
+        self._actor = actor
+        self._serial = itertools.count(1)
+
+    # --- plumbing ------------------------------------------------------------------
+
+    @contextmanager
+    def context(self) -> Iterator[None]:
+        """An app context whose request session (``panel.db.db()``) is this builder's session,
+        so services and queries that read through db() see the data being built."""
+        pushed = None
+        if not has_app_context():
+            if self.app is None:
+                raise RuntimeError("Builder needs an app context, or app=")
+            pushed = self.app.app_context()
+            pushed.push()
+        had, before = "db_session" in g, g.get("db_session")
+        g.db_session = self.session
+        try:
+            yield
+        finally:
+            if had:
+                g.db_session = before
+            else:
+                g.pop("db_session", None)  # not ours to close: the teardown would close it
+            if pushed is not None:
+                pushed.pop()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def _n(self) -> int:
+        return next(self._serial)
+
+    @property
+    def actor(self) -> User:
+        if self._actor is None:
+            self._actor = self.user("hr", name="Builder HR")
+        return self._actor
+
+    # --- people --------------------------------------------------------------------
+
+    def user(self, role: Role | str = "panelist", *, name: str | None = None, email: str | None = None,
+             password: str | None = PASSWORD, active: bool = True, actor: User | None = None) -> User:
+        role = Role(role)
+        n = self._n()
+        with self.context():
+            while email is None:
+                candidate = f"{role.value}{n}@example.org"
+                if auth_services.find_user_by_email(self.session, candidate) is None:
+                    email = candidate
+                n += 1
+            user = auth_services.create_user(self.session, actor, email=email, name=name or f"{role.label} {n}",
+                                             role=role, password=password)
+            if not active:
+                auth_services.set_active(self.session, actor or user, user, False)
+        return user
+
+    # --- vacancies -----------------------------------------------------------------
+
+    def vacancy(self, *, reference: str | None = None, title: str = "Psychological Wellbeing Practitioner",
+                criteria: int | Sequence[tuple] = 3, panel: Sequence[tuple[User, str]] = (),
+                status: VacancyStatus | None = None, actor: User | None = None, **fields) -> Vacancy:
+        """A vacancy with criteria and a panel. ``criteria`` is a number (criterion i is essential
+        when i is odd, assessed at application, interview, both in turn) or a list of
+        (text, category, essential, assessed at). ``status`` jumps to that stage (see jump_to)."""
+        actor = actor or self.actor
+        data = {"title": title, "reference": reference or f"REF-{self._n()}", "band": "Band 5", "site": "Boston",
+                **fields}
+        if isinstance(criteria, int):
+            criteria = [(f"Criterion {i}", CriterionCategory.EXPERIENCE, i % 2 == 1, ASSESSED[(i - 1) % 3])
+                        for i in range(1, criteria + 1)]
+        with self.context():
+            vacancy = vacancy_services.create_vacancy(self.session, actor, data)
+            for text, category, essential, assessed in criteria:
+                vacancy_services.add_criterion(self.session, actor, vacancy, {
+                    "text": text, "category": CriterionCategory(category), "essential": essential,
+                    "assessed_at": AssessedAt(assessed)})
+            for user, role in panel:
+                vacancy_services.add_panel_member(self.session, actor, vacancy, user, PanelRole(role))
+        if status is not None and status != vacancy.status:
+            self.jump_to(vacancy, status, actor=actor)
+        return vacancy
+
+    def panel_member(self, vacancy: Vacancy, user: User, role: PanelRole | str = "patient", *,
+                     actor: User | None = None):
+        with self.context():
+            return vacancy_services.add_panel_member(self.session, actor or self.actor, vacancy, user, PanelRole(role))
+
+    def advance(self, vacancy: Vacancy, *, actor: User | None = None) -> VacancyStatus:
+        """One stage on, with the readiness checks HR's button has."""
+        with self.context():
+            return vacancy_services.advance_status(self.session, actor or self.actor, vacancy, vacancy.status)
+
+    def jump_to(self, vacancy: Vacancy, status: VacancyStatus, *, actor: User | None = None) -> None:
+        """Put the vacancy at ``status`` without the readiness checks (a shortcut for tests, demo
+        and benchmarks), audit-logged like a stage change."""
+        old = vacancy.status
+        vacancy.status = status
+        if status == VacancyStatus.CLOSED and vacancy.closed_at is None:
+            vacancy.closed_at = dt.datetime.now(dt.timezone.utc)
+        self.session.flush()
+        audit.record(self.session, actor or self.actor, "status", vacancy, vacancy_id=vacancy.id,
+                     summary=f"Vacancy {vacancy.reference} put at {status.label.lower()} (built data)",
+                     changes={"status": {"before": old.value, "after": status.value}})
+
+    # --- candidates and shortlisting -----------------------------------------------------
+
+    def candidate(self, vacancy: Vacancy, *, evidence: dict[int, str] | None = None, withdrawn: bool = False,
+                  actor: User | None = None, **fields) -> Candidate:
+        """A candidate (numbered in turn). ``evidence``: criterion id -> text."""
+        n = self._n()
+        first = fields.pop("first_name", FIRST_NAMES[(n - 1) % len(FIRST_NAMES)])
+        data = {"first_name": first, "last_name": fields.pop("last_name", f"{LAST_NAMES[(n - 1) % len(LAST_NAMES)]}{n}"),
+                "email": fields.pop("email", f"{first.lower()}{n}@candidates.example.org"),
+                "phone": "07700 900000", "supporting_information": f"Supporting information of {first}.", **fields}
+        actor = actor or self.actor
+        with self.context():
+            c = candidate_services.create_candidate(self.session, actor, vacancy, data, evidence)
+            if withdrawn:
+                candidate_services.set_withdrawn(self.session, actor, c, True)
+        return c
+
+    def declare(self, candidate: Candidate, user: User, knows: bool = False) -> ConflictDeclaration:
+        """The panel member's answer to "Do you know this person?" (True: they step aside)."""
+        existing = self.session.scalar(select(ConflictDeclaration).where(
+            ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user.id))
+        with self.context():
+            return shortlisting_services.declare_conflict(self.session, user, candidate.vacancy, candidate, knows,
+                                                          existing, False, self._my_scores(candidate, user))
+
+    def _my_scores(self, candidate: Candidate, user: User) -> dict[int, ShortlistScore]:
+        rows = self.session.scalars(select(ShortlistScore).where(ShortlistScore.candidate_id == candidate.id,
+                                                                 ShortlistScore.user_id == user.id))
+        return {r.criterion_id: r for r in rows}
+
+    def shortlist_scores(self, candidate: Candidate, user: User, scores: Sequence[int | None], *,
+                         comments: dict[int, str] | None = None, submit: bool = True) -> None:
+        """Declare no conflict, score the criteria assessed at application in order, submit."""
+        vacancy = candidate.vacancy
+        criteria = [c for c in vacancy.criteria if c.at_application]
+        if not self.session.scalar(select(ConflictDeclaration.id).where(
+                ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user.id)):
+            self.declare(candidate, user, False)
+        existing = self._my_scores(candidate, user)
+        entries = {c.id: {"score": s, "comment": (comments or {}).get(c.position, "")} for c, s in zip(criteria, scores)}
+        with self.context():
+            shortlisting_services.save_scores(self.session, user, vacancy, candidate, criteria, entries, existing)
+            if submit:
+                shortlisting_services.submit_scores(self.session, user, vacancy, candidate, criteria, existing)
+
+    def decide(self, candidate: Candidate, outcome: ShortlistOutcome | str = ShortlistOutcome.SHORTLIST,
+               reason: str = "Meets the essential criteria", *, actor: User | None = None):
+        """The chair's shortlisting decision (every panel member must have submitted)."""
+        vacancy = candidate.vacancy
+        actor = actor or next((m.user for m in vacancy.panel_members if m.panel_role == PanelRole.CHAIR), self.actor)
+        with self.context():
+            data = shortlisting_queries.load(vacancy, candidate_id=candidate.id)
+            result = shortlisting_services.moderate(data, candidate)
+            version = candidate.decision.version if candidate.decision is not None else None
+            decision = shortlisting_services.record_decision(self.session, actor, vacancy, candidate, result,
+                                                             ShortlistOutcome(outcome), reason, version)
+        self.session.expire(candidate, ["decision"])
+        return decision
+
+    def shortlist(self, vacancy: Vacancy, scores: dict[int, Sequence[int]] | None = None,
+                  outcomes: dict[int, ShortlistOutcome] | None = None) -> None:
+        """Every panel member scores every candidate (``scores``: candidate number -> scores,
+        default all 2s), then the chair decides (default shortlist)."""
+        for c in self._candidates(vacancy):
+            if c.is_withdrawn:
+                continue
+            for m in vacancy.panel_members:
+                n = len([cr for cr in vacancy.criteria if cr.at_application])
+                self.shortlist_scores(c, m.user, (scores or {}).get(c.number, [2] * n))
+            self.decide(c, (outcomes or {}).get(c.number, ShortlistOutcome.SHORTLIST),
+                        "Meets the essential criteria" if (outcomes or {}).get(c.number, "shortlist") == "shortlist"
+                        else "Does not show the essential criteria")
+
+    def _candidates(self, vacancy: Vacancy) -> list[Candidate]:
+        return list(self.session.scalars(select(Candidate).where(Candidate.vacancy_id == vacancy.id)
+                                         .order_by(Candidate.number)))
+
+    # --- interview plan and timetable ----------------------------------------------------------
+
+    def plan_question(self, vacancy: Vacancy, text: str | None = None, *, criteria: Sequence | None = None,
+                      asker=None, minutes: int = 5, actor: User | None = None, bank_question=None,
+                      **fields) -> PlanQuestion:
+        """A question in the interview plan, linked to ``criteria`` (default: the first criterion
+        assessed at interview); ``asker`` is a PanelMember."""
+        if criteria is None:
+            criteria = plan_services.interview_criteria(vacancy)[:1]
+        data = {"text": text or f"Tell us about question topic {self._n()}.", "minutes": minutes,
+                "guidance": "Gives a real example\nSays what they learnt",
+                "follow_ups": "What would you do differently?", "content_note": "",
+                "criterion_ids": [getattr(c, "id", c) for c in criteria],
+                "asker_id": getattr(asker, "id", asker), **fields}
+        with self.context():
+            return plan_services.add_plan_question(self.session, actor or self.actor, vacancy, data, bank_question)
+
+    def interview_day(self, vacancy: Vacancy, date: dt.date, *, start: dt.time = dt.time(9, 30),
+                      end: dt.time = dt.time(16, 30), slot_minutes: int = 45, gap_minutes: int = 15,
+                      breaks: str = "12:30-13:15", location: str = "Meeting Room 2", actor: User | None = None):
+        settings = timetable.DaySettings(date=date, starts=start, ends=end, slot_minutes=slot_minutes,
+                                         gap_minutes=gap_minutes, breaks=tuple(timetable.parse_breaks(breaks)))
+        with self.context():
+            return plan_services.save_day(self.session, actor or self.actor, vacancy, settings, location)
+
+    def slot(self, vacancy: Vacancy, candidate: Candidate | None, date: dt.date, starts: dt.time,
+             minutes: int = 45, *, location: str = "", actor: User | None = None) -> InterviewSlot:
+        """One timetable slot (UK time), refused like the page refuses overlaps."""
+        ends = (dt.datetime.combine(date, starts) + dt.timedelta(minutes=minutes)).time()
+        others = list(self.session.scalars(select(InterviewSlot).where(InterviewSlot.vacancy_id == vacancy.id)))
+        shortlisted = [c for c in self._candidates(vacancy) if c.decision is not None
+                       and c.decision.outcome == ShortlistOutcome.SHORTLIST and not c.is_withdrawn]
+        with self.context():
+            return plan_services.save_slot(self.session, actor or self.actor, vacancy, None, date=date, starts=starts,
+                                           ends=ends, candidate=candidate, location=location, others=others,
+                                           shortlisted=shortlisted, label=lambda c: c.label if c else "")
+
+    # --- interview scores, outcomes and sign-off ----------------------------------------------
+
+    def interview_scores(self, candidate: Candidate, user: User, questions: Sequence[PlanQuestion],
+                         scores: Sequence[int | None], notes: Sequence[str] | None = None, *,
+                         submit: bool = True, entered_by: User | None = None) -> None:
+        """A panel member's scores (and notes) for a candidate, saved one answer at a time and
+        submitted; ``entered_by`` enters them from the member's paper sheet."""
+        vacancy, paper = candidate.vacancy, entered_by is not None
+        actor = entered_by or user
+        with self.context():
+            for i, (q, s) in enumerate(zip(questions, scores)):
+                scoring_services.save_score(self.session, actor, vacancy, candidate, q, user, s,
+                                            notes[i] if notes else "", None, paper=paper)
+            if submit:
+                scoring_services.submit_scores(self.session, actor, vacancy, candidate, user, paper=paper)
+
+    def outcome(self, candidate: Candidate, outcome: Outcome | str, rationale: str = "Answered every question well",
+                *, actor: User | None = None) -> InterviewOutcome:
+        vacancy = candidate.vacancy
+        actor = actor or next((m.user for m in vacancy.panel_members if m.panel_role == PanelRole.CHAIR), self.actor)
+        row = self.session.scalar(select(InterviewOutcome).where(InterviewOutcome.candidate_id == candidate.id))
+        with self.context():
+            return scoring_services.record_outcome(self.session, actor, vacancy, candidate, Outcome(outcome),
+                                                   rationale, row.version if row is not None else 0)
+
+    def sign_off(self, vacancy: Vacancy, note: str = "", *, actor: User | None = None) -> InterviewSignOff:
+        """The chair's sign-off of the interview results (every score in, every outcome given)."""
+        actor = actor or next((m.user for m in vacancy.panel_members if m.panel_role == PanelRole.CHAIR), self.actor)
+        with self.context():
+            data = scoring_queries.everything(vacancy)
+            page = scoring_services.build_results(vacancy, data, {c.id for c in data.candidates})
+            return scoring_services.sign_off(self.session, actor, vacancy, page, note)
+
+
+def builder_for_cli(actor: User | None = None) -> Builder:
+    """A builder on the current app's request session (CLI commands, scripts)."""
+    from panel.db import db
+
+    return Builder(db(), actor, app=current_app._get_current_object())
