@@ -42,6 +42,7 @@ from panel.models import (
     PanelRole,
     PlanQuestion,
     Role,
+    ShortlistDecision,
     ShortlistOutcome,
     ShortlistScore,
     User,
@@ -79,8 +80,9 @@ class Builder:
         so services and queries that read through db() see the data being built."""
         pushed = None
         if not has_app_context():
-            if self.app is None:
-                raise RuntimeError("Builder needs an app context, or app=")
+            if self.app is None:  # enough for services that need neither the config nor db()
+                yield
+                return
             pushed = self.app.app_context()
             pushed.push()
         had, before = "db_session" in g, g.get("db_session")
@@ -103,9 +105,17 @@ class Builder:
 
     @property
     def actor(self) -> User:
+        """The actor given, else an HR account made on first use."""
         if self._actor is None:
             self._actor = self.user("hr", name="Builder HR")
         return self._actor
+
+    def _chair_of(self, vacancy: Vacancy, actor: User | None) -> User | None:
+        """Who does a chair's job when no actor is given: the vacancy's chair, else the builder's actor."""
+        if actor is not None:
+            return actor
+        chair = next((m.user for m in vacancy.panel_members if m.panel_role == PanelRole.CHAIR), None)
+        return chair or self._actor
 
     # --- people --------------------------------------------------------------------
 
@@ -169,7 +179,7 @@ class Builder:
         if status == VacancyStatus.CLOSED and vacancy.closed_at is None:
             vacancy.closed_at = dt.datetime.now(dt.timezone.utc)
         self.session.flush()
-        audit.record(self.session, actor or self.actor, "status", vacancy, vacancy_id=vacancy.id,
+        audit.record(self.session, actor or self._actor, "status", vacancy, vacancy_id=vacancy.id,
                      summary=f"Vacancy {vacancy.reference} put at {status.label.lower()} (built data)",
                      changes={"status": {"before": old.value, "after": status.value}})
 
@@ -183,7 +193,7 @@ class Builder:
         data = {"first_name": first, "last_name": fields.pop("last_name", f"{LAST_NAMES[(n - 1) % len(LAST_NAMES)]}{n}"),
                 "email": fields.pop("email", f"{first.lower()}{n}@candidates.example.org"),
                 "phone": "07700 900000", "supporting_information": f"Supporting information of {first}.", **fields}
-        actor = actor or self.actor
+        actor = actor or self._actor  # None: written to the audit log as the system
         with self.context():
             c = candidate_services.create_candidate(self.session, actor, vacancy, data, evidence)
             if withdrawn:
@@ -222,7 +232,7 @@ class Builder:
                reason: str = "Meets the essential criteria", *, actor: User | None = None):
         """The chair's shortlisting decision (every panel member must have submitted)."""
         vacancy = candidate.vacancy
-        actor = actor or next((m.user for m in vacancy.panel_members if m.panel_role == PanelRole.CHAIR), self.actor)
+        actor = self._chair_of(vacancy, actor)
         with self.context():
             data = shortlisting_queries.load(vacancy, candidate_id=candidate.id)
             result = shortlisting_services.moderate(data, candidate)
@@ -230,6 +240,20 @@ class Builder:
             decision = shortlisting_services.record_decision(self.session, actor, vacancy, candidate, result,
                                                              ShortlistOutcome(outcome), reason, version)
         self.session.expire(candidate, ["decision"])
+        return decision
+
+    def decided(self, candidate: Candidate, outcome: ShortlistOutcome | str, reason: str = "", *,
+                by: User | None = None) -> ShortlistDecision:
+        """A shortlisting decision recorded without the scores behind it: a shortcut for data that
+        starts at interviews (the services refuse it: every panel member must submit first).
+        Audit-logged like a decision."""
+        decision = ShortlistDecision(candidate_id=candidate.id, outcome=ShortlistOutcome(outcome), reason=reason,
+                                     decided_by_id=by.id if by is not None else None)
+        self.session.add(decision)
+        self.session.flush()
+        self.session.expire(candidate, ["decision"])
+        audit.record(self.session, by, "decision", decision, vacancy_id=candidate.vacancy_id, candidate_id=candidate.id,
+                     summary=f"Shortlisting decision for {candidate.label}: {decision.outcome.label} (built data)")
         return decision
 
     def shortlist(self, vacancy: Vacancy, scores: dict[int, Sequence[int]] | None = None,
@@ -265,7 +289,8 @@ class Builder:
                 "criterion_ids": [getattr(c, "id", c) for c in criteria],
                 "asker_id": getattr(asker, "id", asker), **fields}
         with self.context():
-            return plan_services.add_plan_question(self.session, actor or self.actor, vacancy, data, bank_question)
+            return plan_services.add_plan_question(self.session, self._chair_of(vacancy, actor), vacancy, data,
+                                                   bank_question)
 
     def interview_day(self, vacancy: Vacancy, date: dt.date, *, start: dt.time = dt.time(9, 30),
                       end: dt.time = dt.time(16, 30), slot_minutes: int = 45, gap_minutes: int = 15,
@@ -273,7 +298,7 @@ class Builder:
         settings = timetable.DaySettings(date=date, starts=start, ends=end, slot_minutes=slot_minutes,
                                          gap_minutes=gap_minutes, breaks=tuple(timetable.parse_breaks(breaks)))
         with self.context():
-            return plan_services.save_day(self.session, actor or self.actor, vacancy, settings, location)
+            return plan_services.save_day(self.session, self._chair_of(vacancy, actor), vacancy, settings, location)
 
     def slot(self, vacancy: Vacancy, candidate: Candidate | None, date: dt.date, starts: dt.time,
              minutes: int = 45, *, location: str = "", actor: User | None = None) -> InterviewSlot:
@@ -283,7 +308,7 @@ class Builder:
         shortlisted = [c for c in self._candidates(vacancy) if c.decision is not None
                        and c.decision.outcome == ShortlistOutcome.SHORTLIST and not c.is_withdrawn]
         with self.context():
-            return plan_services.save_slot(self.session, actor or self.actor, vacancy, None, date=date, starts=starts,
+            return plan_services.save_slot(self.session, self._chair_of(vacancy, actor), vacancy, None, date=date, starts=starts,
                                            ends=ends, candidate=candidate, location=location, others=others,
                                            shortlisted=shortlisted, label=lambda c: c.label if c else "")
 
@@ -306,18 +331,22 @@ class Builder:
     def outcome(self, candidate: Candidate, outcome: Outcome | str, rationale: str = "Answered every question well",
                 *, actor: User | None = None) -> InterviewOutcome:
         vacancy = candidate.vacancy
-        actor = actor or next((m.user for m in vacancy.panel_members if m.panel_role == PanelRole.CHAIR), self.actor)
+        actor = self._chair_of(vacancy, actor)
         row = self.session.scalar(select(InterviewOutcome).where(InterviewOutcome.candidate_id == candidate.id))
         with self.context():
             return scoring_services.record_outcome(self.session, actor, vacancy, candidate, Outcome(outcome),
                                                    rationale, row.version if row is not None else 0)
 
-    def sign_off(self, vacancy: Vacancy, note: str = "", *, actor: User | None = None) -> InterviewSignOff:
-        """The chair's sign-off of the interview results (every score in, every outcome given)."""
-        actor = actor or next((m.user for m in vacancy.panel_members if m.panel_role == PanelRole.CHAIR), self.actor)
+    def sign_off(self, vacancy: Vacancy, note: str | None = None, *, actor: User | None = None) -> InterviewSignOff:
+        """The chair's sign-off of the interview results (every score in, every outcome given).
+        ``note`` explains a decision that differs from the patient panelists' ranking; by
+        default one is written only when the service asks for it."""
+        actor = self._chair_of(vacancy, actor)
         with self.context():
             data = scoring_queries.everything(vacancy)
             page = scoring_services.build_results(vacancy, data, {c.id for c in data.candidates})
+            if note is None:
+                note = "The panel weighed every answer together." if page.disagreements else ""
             return scoring_services.sign_off(self.session, actor, vacancy, page, note)
 
 

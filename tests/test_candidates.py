@@ -6,7 +6,7 @@ import io
 from sqlalchemy import select
 
 from panel.models import AuditEvent, Candidate, CandidateEvidence, VacancyStatus
-from tests.test_shortlisting_fixtures import MINIMAL_PDF, declare, sl, store_pdf, url  # noqa: F401
+from tests.builders_plugin import MINIMAL_PDF, declare, sl, store_pdf, url  # noqa: F401
 
 
 def form(sl, **overrides):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from panel.candidates import importing
 from panel.models import AuditEvent, Candidate, CandidateEvidence
-from tests.test_shortlisting_fixtures import sl, url  # noqa: F401
+from tests.builders_plugin import sl, url  # noqa: F401
 
 SAMPLE = Path(__file__).parent / "data" / "candidates.csv"
 HEADER = "first_name,last_name,email,phone,supporting_information,disability_confident,evidence_1\r\n"
@@ -327,7 +327,7 @@ def long_statement(n: int = 50000) -> str:
 
 def test_a_50000_character_statement_imports_shows_and_prints_on_as_many_pages_as_it_needs(as_user, world, session):
     from panel.models import VacancyStatus
-    from tests.packs_data import page_texts, pdf
+    from tests.builders_plugin import page_texts, pdf
     from tests.test_packs import check_running_header_and_footer, get_pdf
 
     b = world["b"]

@@ -31,7 +31,7 @@ from panel import create_app
 from panel.cli import upgrade_database
 from panel.models import AuditEvent, Candidate, CandidateInvitation, User
 from tests.conftest import PASSWORD, TEST_HASH, Client, login, make_user, outbox_messages
-from tests.test_shortlisting_fixtures import MINIMAL_PDF, sl, url  # noqa: F401
+from tests.builders_plugin import MINIMAL_PDF, sl, url  # noqa: F401
 
 
 def free_port() -> int:

@@ -22,8 +22,8 @@ from panel.db import db
 from panel.models import AuditEvent, Outcome, PanelMember, PanelRole, ShortlistOutcome, VacancyStatus
 from panel.records import secrecy
 from tests.conftest import count_queries, make_user
-from tests.test_scoring_data import interview_world
-from tests.test_shortlisting_fixtures import add_candidate, make_shortlisting_vacancy, scored
+from tests.builders_plugin import interview_world
+from tests.builders_plugin import add_candidate, make_shortlisting_vacancy, scored
 
 ROOT = Path(__file__).resolve().parent.parent
 SCORE_WORDS = re.compile(r"score|comment|note|rationale|reason|feedback", re.I)
@@ -290,9 +290,7 @@ CALL_SITES = {
     "panel/shortlisting/services.py:submit_scores": {("submit", "candidate")},
     "panel/shortlisting/services.py:declare_conflict": {("conflict", "conflictdeclaration")},
     "panel/shortlisting/services.py:record_decision": {("decision", "shortlistdecision")},
-    "panel/shortlisting/demo.py:load_shortlisting_demo": {("status", "vacancy")},
-    "panel/plans/demo.py:load_plan_demo": {("create", "vacancy"), ("status", "vacancy"), ("create", "candidate"),
-                                           ("decision", "shortlistdecision")},
+    "panel/builders.py:decided": {("decision", "shortlistdecision")},
     "panel/scoring/services.py:save_score": {("create", "interviewscore"), ("update", "interviewscore")},
     "panel/scoring/services.py:submit_scores": {("submit", "interviewsubmission")},
     "panel/scoring/services.py:moderate": {("moderate", "moderatedscore"), ("delete", "moderatedscore")},
@@ -303,8 +301,6 @@ CALL_SITES = {
     "panel/scoring/services.py:send_feedback": {("send", "candidatefeedback")},
     "panel/scoring/views.py:feedback_download": {("download", "feedback")},
     "panel/scoring/views.py:export": {("download", "export")},
-    "panel/demo.py:load_demo": {("create", "vacancy")},
-    "panel/demo.py:add_demo_interview_scores": {("create", "vacancy")},
     "panel/records/retention.py:_purge_batch": {("purge", "vacancy")},
     "panel/candidates/views.py:show": {("view", "candidate")},
     "panel/plans/services.py:add_plan_question": {("create", "plan_question")},

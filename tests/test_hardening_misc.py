@@ -7,7 +7,7 @@ import pytest
 
 from panel.converters import ID_MAX
 from tests.conftest import Client, login
-from tests.test_shortlisting_fixtures import sl  # noqa: F401
+from tests.builders_plugin import sl  # noqa: F401
 
 HUGE = [ID_MAX + 1, 2**63 - 1, 2**63, 2**64, 10**25, int("9" * 40)]
 
@@ -131,7 +131,7 @@ import time  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from tests.test_shortlisting_fixtures import declare, save, url  # noqa: E402
+from tests.builders_plugin import declare, save, url  # noqa: E402
 
 LOCK_SECONDS = 1
 
@@ -291,7 +291,7 @@ def test_a_save_blocked_at_the_final_commit_also_gets_the_503_not_a_500(app, sql
 import re  # noqa: E402
 
 from panel.shortlisting.scoring import panelist_order  # noqa: E402
-from tests.test_shortlisting_fixtures import submit  # noqa: E402
+from tests.builders_plugin import submit  # noqa: E402
 
 BUTTON_RE = re.compile(r'<button[^>]*class="([^"]*)"[^>]*>\s*([^<]+?)\s*</button>')
 

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from panel.models import Candidate
-from tests.test_shortlisting_fixtures import sl, url  # noqa: F401
+from tests.builders_plugin import sl, url  # noqa: F401
 
 SECRET = "Aoife O'Connor"  # candidate 1 of the sl fixture
 HIDDEN_MARKERS = [b"Aoife", b"Connor", b"aoife.oconnor", b"JavaScript", b"/JS", b"/OpenAction", b"/AA",

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from panel.db import utcnow
 from panel.models import AuditEvent, BankQuestion, CriterionCategory, QuestionStatus, User, Vacancy, VacancyStatus
 from tests.conftest import login, make_user, make_vacancy
-from tests.packs_data import add_candidates, ready_for_interviews, score_all
+from tests.builders_plugin import add_pack_candidates, ready_for_interviews, score_everyone
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = [s.value for s in VacancyStatus]
@@ -155,11 +155,11 @@ def demo(app, session):
     decisions = make_vacancy(session, "PWP-LIN-0601", title="Psychological Wellbeing Practitioner",
                              status=VacancyStatus.DECISIONS, panel=panel)
     questions, candidates = ready_for_interviews(session, decisions, status=VacancyStatus.DECISIONS)
-    score_all(session, decisions, candidates, questions, [chair, patient])
+    score_everyone(session, decisions, candidates, questions, [chair, patient])
     closed = make_vacancy(session, "HIT-GRA-0102", title="High Intensity CBT Therapist",
                           status=VacancyStatus.CLOSED, panel=panel)
     questions, candidates = ready_for_interviews(session, closed, status=VacancyStatus.CLOSED)
-    score_all(session, closed, candidates, questions, [chair, patient], sign_off_by=chair)
+    score_everyone(session, closed, candidates, questions, [chair, patient], sign_off_by=chair)
     closed.closed_at = utcnow()
     rejected = BankQuestion(text="What would you say to someone who missed three sessions?",
                             category=CriterionCategory.VALUES, status=QuestionStatus.REJECTED,
@@ -279,13 +279,13 @@ def test_packs_page_offers_only_packs_that_can_be_made_at_each_stage(app, as_use
     status = VacancyStatus(stage)
     if stage in ("interviewing", "decisions", "closed"):
         questions, candidates = ready_for_interviews(session, v, status=status)
-        score_all(session, v, candidates, questions, [chair, panelist],
+        score_everyone(session, v, candidates, questions, [chair, panelist],
                   sign_off_by=chair if stage == "closed" else None)
     else:
         v.status = status
         session.commit()
         if stage == "shortlisting":
-            add_candidates(session, v, 2, outcome=None, slots=False)
+            add_pack_candidates(session, v, 2, outcome=None, slots=False)
     pages = {who: _packs(as_user(world[who]), v) for who in ("hr", "chair", "panelist")}
     expected = {
         "draft": ({}, {}, {}),

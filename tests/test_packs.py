@@ -22,15 +22,15 @@ from panel.packs.bench import QUESTION_TEXTS, generate
 from panel.packs.worker import STATIC_URL, FetchRefused, make_fetcher, render_to_file, static_path
 from panel.scoring import results as calc
 from tests.conftest import PASSWORD, count_queries
-from tests.packs_data import (
-    add_candidates,
+from tests.builders_plugin import (
+    add_pack_candidates,
     add_plan,
     font_sizes,
     in_order,
     page_texts,
     pdf,
     ready_for_interviews,
-    score_all,
+    score_everyone,
 )
 
 HASH = "scrypt:1024:8:1"
@@ -195,7 +195,7 @@ def test_shortlisting_pack_is_anonymous(as_user, world, session):
     b = world["b"]
     b.status = VacancyStatus.SHORTLISTING
     session.commit()
-    candidates = add_candidates(session, b, 3, outcome=None, slots=False)
+    candidates = add_pack_candidates(session, b, 3, outcome=None, slots=False)
     data = get_pdf(as_user(world["other"]), f"/vacancies/{b.id}/packs/shortlisting.pdf")
     reader = pdf(data)
     texts = page_texts(reader)
@@ -221,7 +221,7 @@ def test_shortlisting_pack_leaves_out_candidates_the_panelist_knows(as_user, wor
     b = world["b"]
     b.status = VacancyStatus.SHORTLISTING
     session.commit()
-    c1, c2 = add_candidates(session, b, 2, outcome=None, slots=False)
+    c1, c2 = add_pack_candidates(session, b, 2, outcome=None, slots=False)
     session.add(ConflictDeclaration(candidate_id=c1.id, user_id=world["other"].id, knows_candidate=True))
     session.commit()
     joined = "\n".join(page_texts(pdf(get_pdf(as_user(world["other"]), f"/vacancies/{b.id}/packs/shortlisting.pdf"))))
@@ -235,7 +235,7 @@ def test_results_pack_matches_the_scores_in_the_database(app, as_user, world, se
     a = world["a"]
     questions, candidates = ready_for_interviews(session, a, questions=3, candidates=3)
     users = [world["chair"], world["panelist"]]
-    score_all(session, a, candidates, questions, users, sign_off_by=world["chair"])
+    score_everyone(session, a, candidates, questions, users, sign_off_by=world["chair"])
     data = get_pdf(as_user(world["hr"]), f"/vacancies/{a.id}/packs/results.pdf")
     texts = page_texts(pdf(data))
     check_running_header_and_footer(texts, "A-1")
@@ -268,7 +268,7 @@ def test_html_in_a_question_prints_as_text(app, as_user, world, session):
     a.status = VacancyStatus.INTERVIEWING
     session.commit()
     add_plan(session, a, payloads)
-    add_candidates(session, a, 1)
+    add_pack_candidates(session, a, 1)
     texts = page_texts(pdf(get_pdf(as_user(world["chair"]), f"/vacancies/{a.id}/packs/panel.pdf")))
     joined = "\n".join(texts).replace("\n", "")
     for payload in payloads:

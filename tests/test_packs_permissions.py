@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from panel.models import VacancyStatus
-from tests.packs_data import add_candidates, ready_for_interviews, score_all
+from tests.builders_plugin import add_pack_candidates, ready_for_interviews, score_everyone
 from tests.test_permissions import LOGIN, check, row
 
 A = "/vacancies/{a}/packs"
@@ -42,10 +42,10 @@ ROUTES = [
 def packs_world(world, session):
     a, b = world["a"], world["b"]
     questions, candidates = ready_for_interviews(session, a, questions=2, candidates=2)
-    score_all(session, a, candidates, questions, [world["chair"], world["panelist"]], sign_off_by=world["chair"])
+    score_everyone(session, a, candidates, questions, [world["chair"], world["panelist"]], sign_off_by=world["chair"])
     b.status = VacancyStatus.SHORTLISTING
     session.commit()
-    add_candidates(session, b, 1, outcome=None, slots=False)
+    add_pack_candidates(session, b, 1, outcome=None, slots=False)
     return {"chair_id": world["chair"].id}
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from panel.models import AuditEvent
 from panel.records.auditlog import neutralise
-from tests import records_data
+from tests.builders_plugin import closed_world
 from tests.conftest import count_queries
 
 UTC = dt.timezone.utc
@@ -19,7 +19,7 @@ UTC = dt.timezone.utc
 
 @pytest.fixture()
 def rw(app, session, world):
-    return records_data.build(app, session, world)
+    return closed_world(app, session, world)
 
 
 def events(session, **where):

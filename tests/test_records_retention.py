@@ -13,8 +13,7 @@ from panel.models import (AuditEvent, Candidate, CandidateEvidence, CandidateFee
                           InterviewOutcome, InterviewScore, InterviewSignOff, ModeratedScore, ShortlistDecision,
                           ShortlistScore, Vacancy, VacancyStatus)
 from panel.records import retention
-from tests import records_data
-from tests.records_data import CLOSED_AT
+from tests.builders_plugin import CLOSED_AT, closed_world
 
 DAY = dt.timedelta(days=1)
 NAMES = ["Alex", "Bea", "Cal", "Dee", "Smith", "Jones", "Reed", "Kaur", "candidates.example"]
@@ -22,7 +21,7 @@ NAMES = ["Alex", "Bea", "Cal", "Dee", "Smith", "Jones", "Reed", "Kaur", "candida
 
 @pytest.fixture()
 def rw(app, session, world):
-    return records_data.build(app, session, world)
+    return closed_world(app, session, world)
 
 
 def run_purge(app, monkeypatch, now, *args):

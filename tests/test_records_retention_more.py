@@ -15,8 +15,7 @@ from panel.db import utcnow
 from panel.mail import send_email
 from panel.models import AuditEvent, Candidate, InterviewSignOff
 from panel.records import retention
-from tests import records_data
-from tests.records_data import CLOSED_AT
+from tests.builders_plugin import CLOSED_AT, closed_world
 from tests.test_records_retention import DAY, NAMES, run_purge
 
 NOTE = "We preferred Alex to Bea: Bea's answer on risk was thin, though the patient panelists liked her warmth."
@@ -25,7 +24,7 @@ REOPEN = "Cal's score for question 1 was entered against Bea by mistake."
 
 @pytest.fixture()
 def rw(app, session, world):
-    return records_data.build(app, session, world)
+    return closed_world(app, session, world)
 
 
 def _signoffs(session, rw, *, audit=True):

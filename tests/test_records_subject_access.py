@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from panel.models import AuditEvent, InterviewScore, PlanQuestion, ShortlistScore
-from tests import records_data
+from tests.builders_plugin import CLOSED_AT, closed_world
 from tests.conftest import count_queries, make_user
 
 OTHERS = ["Alex", "Cal", "Dee", "Smith", "Reed", "Kaur"]
@@ -17,7 +17,7 @@ OTHERS = ["Alex", "Cal", "Dee", "Smith", "Reed", "Kaur"]
 
 @pytest.fixture()
 def rw(app, session, world):
-    return records_data.build(app, session, world)
+    return closed_world(app, session, world)
 
 
 def url(rw, who="a2", kind="json"):
@@ -98,7 +98,7 @@ def test_links_on_the_candidate_page_for_hr_only(rw, as_user):
 def test_a_purged_candidates_request_says_so(app, rw, as_user, session, monkeypatch):
     from panel.records import retention
 
-    monkeypatch.setattr(retention, "utcnow", lambda: records_data.CLOSED_AT + retention.dt.timedelta(days=200))
+    monkeypatch.setattr(retention, "utcnow", lambda: CLOSED_AT + retention.dt.timedelta(days=200))
     assert app.test_cli_runner().invoke(args=["purge"]).exit_code == 0
     client = as_user(rw["hr"])
     for kind in ("json", "pdf"):

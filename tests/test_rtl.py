@@ -47,7 +47,7 @@ from panel.models import (
     VacancyStatus,
 )
 from tests.conftest import make_user, outbox_messages
-from tests.packs_data import page_texts, pdf
+from tests.builders_plugin import page_texts, pdf
 
 # --- the people's words --------------------------------------------------------------
 

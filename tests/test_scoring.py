@@ -24,7 +24,7 @@ from panel.models import (
     VacancyStatus,
 )
 from tests.conftest import count_queries, outbox_messages
-from tests.test_scoring_data import add_candidates, add_plan, interview_world, score_and_submit
+from tests.builders_plugin import add_candidates, add_plan, interview_world, score_and_submit
 
 
 @pytest.fixture()
@@ -67,6 +67,9 @@ def test_scoring_page_shows_questions_in_plan_order_with_guidance_and_the_scale(
 
 
 def test_vacancy_scale_replaces_the_default(as_user, iv, session):
+    # direct: a 1-3 scale, which the scale page cannot make (it words the 0-4 levels); the
+    # default levels the first plan question created make way for it
+    session.query(ScaleLevel).filter_by(vacancy_id=iv["vacancy"].id).delete()
     for s, label in [(1, "Poor"), (2, "Fine"), (3, "Great")]:
         session.add(ScaleLevel(vacancy_id=iv["vacancy"].id, score=s, label=label, descriptor=f"{label} answer"))
     session.commit()

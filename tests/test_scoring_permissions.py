@@ -12,7 +12,7 @@ import pytest
 
 from panel.models import ShortlistOutcome, VacancyStatus
 from tests.test_permissions import LOGIN, check, row
-from tests.test_scoring_data import add_candidates, add_plan, score_and_submit
+from tests.builders_plugin import add_candidates, add_plan, score_and_submit
 
 V = "/vacancies/{a}"
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from panel.models import CandidateFeedback, InterviewOutcome, InterviewScore, PanelMember, PanelRole, ShortlistDecision
-from tests.test_scoring_data import interview_world, score_and_submit
+from tests.builders_plugin import interview_world, score_and_submit
 
 ROUNDS = 8
 
@@ -158,7 +158,7 @@ def test_two_chairs_writing_feedback_at_the_same_moment(as_user, iv, session):
 
 
 def test_two_chairs_deciding_a_shortlist_at_the_same_moment(as_user, app, session):
-    from tests.test_shortlisting_fixtures import make_shortlisting_vacancy, add_candidate, put_scores, scored
+    from tests.builders_plugin import make_shortlisting_vacancy, add_candidate, put_scores, scored
     from tests.conftest import make_user
 
     chair = make_user(session, "chair", "Chris Morgan", "c1@example.org")

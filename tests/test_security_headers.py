@@ -15,7 +15,7 @@ from sqlalchemy import select
 from panel.models import AuditEvent, AuthToken, Candidate, User
 from panel.db import utcnow
 from tests.conftest import PASSWORD, login, make_user, outbox_messages
-from tests.test_shortlisting_fixtures import MINIMAL_PDF, sl, store_pdf, url  # noqa: F401
+from tests.builders_plugin import MINIMAL_PDF, sl, store_pdf, url  # noqa: F401
 
 
 def _csp_parts(response) -> dict[str, str]:

@@ -39,7 +39,7 @@ from panel.models import (
 )
 from panel.models.scoring import Outcome
 from tests.conftest import PASSWORD, TEST_HASH
-from tests.test_shortlisting_fixtures import store_pdf
+from tests.builders_plugin import store_pdf
 
 UTC = dt.timezone.utc
 PARAM_RE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")

@@ -78,9 +78,9 @@ from panel.models import (
     User,
     Vacancy,
 )
-from tests.packs_data import page_texts, pdf
+from tests.builders_plugin import page_texts, pdf
 from tests.test_security_world import rich  # noqa: F401
-from tests.test_shortlisting_fixtures import MINIMAL_PDF as PDF_BYTES
+from tests.builders_plugin import MINIMAL_PDF as PDF_BYTES
 
 CORPUS = [
     "<script>alert('xss-1')</script>",

@@ -2,7 +2,7 @@
 `hostile` fixture of tests/test_security_xss.py) is printed literally, as text, in every kind
 of pack, and nothing in it is interpreted.
 
-Each pack is read back with pypdf (tests/packs_data.py). "Literally" allows for the line
+Each pack is read back with pypdf (tests/builders_plugin.py). "Literally" allows for the line
 wrapping and whitespace of a printed page: the corpus is compared with all whitespace taken
 out. "Not interpreted" means: no template ran it (no 6170 or 7404), the HTML the pack was
 rendered from has no tag, handler or script from it (tests.test_security_xss.assert_inert),
@@ -26,7 +26,7 @@ from sqlalchemy import select
 from panel.models import Candidate, InterviewSignOff, User
 from panel.packs import render
 from tests.conftest import outbox_messages
-from tests.packs_data import page_texts, pdf
+from tests.builders_plugin import page_texts, pdf
 from tests.test_security_world import rich  # noqa: F401
 from tests.test_security_xss import (  # noqa: F401
     CORPUS,

@@ -19,7 +19,7 @@ from panel.models import (
 )
 from panel.shortlisting import scoring
 from tests.conftest import count_queries
-from tests.test_shortlisting_fixtures import (  # noqa: F401  (sl is a fixture)
+from tests.builders_plugin import (  # noqa: F401  (sl is a fixture)
     add_candidate,
     declare,
     put_scores,
@@ -506,7 +506,7 @@ def test_safe_cell():
 # --- query counts -----------------------------------------------------------------------
 
 def _fill(session, sl, n):
-    from tests.test_shortlisting_fixtures import add_candidate
+    from tests.builders_plugin import add_candidate
 
     from panel.models import Candidate
 

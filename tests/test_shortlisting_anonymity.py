@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 
 from panel.models import VacancyStatus
-from tests.test_shortlisting_fixtures import (  # noqa: F401  (sl is a fixture)
+from tests.builders_plugin import (  # noqa: F401  (sl is a fixture)
     MINIMAL_PDF,
     declare,
     identity_strings,

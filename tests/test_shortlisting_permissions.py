@@ -12,7 +12,7 @@ import pytest
 from panel.models import ConflictDeclaration, VacancyStatus
 from tests.conftest import make_vacancy
 from tests.test_permissions import check, row, url_values
-from tests.test_shortlisting_fixtures import add_candidate, store_pdf
+from tests.builders_plugin import add_candidate, store_pdf
 
 HR_ONLY = dict(chair=404, panelist=404, other=404)
 

@@ -52,6 +52,7 @@ NO_SCORES: dict[tuple[str, str], str] = {
     ("create", "vacancy"): "a vacancy (demo data loaded)",
     ("view", "candidate"): "that a candidate's details were viewed",
     ("create", "candidate"): "a candidate added (demo data)",
+    ("create", "criterion"): "a criterion of the person specification (its text is public)",
     ("create", "plan_question"): "an interview question and its guidance",
     ("update", "plan_question"): "an interview question and its guidance",
     ("delete", "plan_question"): "an interview question removed",

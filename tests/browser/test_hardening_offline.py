@@ -17,7 +17,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import CHROMIUM, assert_accessible
 from tests.browser.test_scoring_offline import saved_scores, sign_in, wait_for
-from tests.test_scoring_data import interview_world
+from tests.builders_plugin import interview_world
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]

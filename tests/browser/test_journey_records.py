@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests import records_data
+from tests.builders_plugin import closed_world
 from tests.browser.conftest import CHROMIUM, assert_accessible
 from tests.browser.test_scoring_offline import sign_in
 from tests.conftest import make_user, make_vacancy
@@ -27,7 +27,7 @@ def test_hr_exports_a_subject_access_request_and_finds_it_in_the_audit_log(live_
         other = make_user(s, "panelist", "Zoë Ashworth", "records-other@example.org")
         a = make_vacancy(s, "REC-A", panel=[(chair, "chair"), (panelist, "patient")])
         b = make_vacancy(s, "REC-B", title="High Intensity Therapist", panel=[(other, "patient")])
-        w = records_data.build(live_server.app, s, {"hr": hr, "chair": chair, "panelist": panelist, "other": other,
+        w = closed_world(live_server.app, s, {"hr": hr, "chair": chair, "panelist": panelist, "other": other,
                                                     "a": a, "b": b})
         vid, cid = a.id, w["a2"].id
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from panel.models import CandidateFeedback, InterviewOutcome, InterviewScore, InterviewSignOff, ModeratedScore
 from tests.browser.conftest import CHROMIUM, assert_accessible
 from tests.browser.test_scoring_offline import sign_in
-from tests.test_scoring_data import interview_world
+from tests.builders_plugin import interview_world
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]

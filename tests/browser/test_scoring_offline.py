@@ -14,7 +14,7 @@ from sqlalchemy import select
 from panel.models import InterviewScore
 from tests.browser.conftest import CHROMIUM, assert_accessible
 from tests.conftest import PASSWORD
-from tests.test_scoring_data import interview_world
+from tests.builders_plugin import interview_world
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
