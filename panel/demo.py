@@ -16,18 +16,21 @@ from sqlalchemy import func, select
 
 from panel.auth.services import create_user
 from panel.db import session_scope, utcnow
+from panel.builders import Builder
 from panel.models import (
     AssessedAt,
-    Criterion,
+    Candidate,
     CriterionCategory,
-    PanelMember,
+    InterviewScore,
     PanelRole,
+    PlanQuestion,
     Role,
+    ShortlistDecision,
+    ShortlistOutcome,
     User,
     Vacancy,
     VacancyStatus,
 )
-from panel import audit
 from panel.shortlisting.demo import load_shortlisting_demo
 from panel.plans.demo import load_plan_demo
 
@@ -95,7 +98,8 @@ def load_demo(if_empty: bool = False) -> None:
             lines.append(f"  {role.label:<32} {email:<28} {password}")
         lines.append("")
         today = dt.date.today()
-        pwp = Vacancy(
+        build = Builder(session, users["hr"])
+        pwp = build.vacancy(
             title="Psychological Wellbeing Practitioner", reference="PWP-BOS-0425", band="Band 5", site="Boston",
             team="steps2change Boston", hours="37.5 hours a week", salary="£31,049 to £37,796 a year",
             closing_date=today + dt.timedelta(days=14), interview_date=today + dt.timedelta(days=35),
@@ -107,36 +111,20 @@ def load_demo(if_empty: bool = False) -> None:
                 "You will work across the Boston area, in GP surgeries, community venues and by video, as part "
                 "of the steps2change NHS Talking Therapies service."
             ),
-            status=VacancyStatus.DRAFT, created_by_id=users["hr"].id,
+            criteria=PWP_SPEC, panel=[(users["chair"], "chair"), (users["panelist1"], "patient"),
+                                      (users["panelist2"], "patient")],
         )
-        hi = Vacancy(
+        build.vacancy(
             title="High Intensity CBT Therapist", reference="HIT-LIN-0311", band="Band 7", site="Lincoln",
             team="steps2change Lincoln", hours="30 hours a week", salary="£47,810 to £54,710 a year pro rata",
             closing_date=today + dt.timedelta(days=21), interview_date=today + dt.timedelta(days=42),
             interview_venue="Lincoln County Hospital, Greetwell Road, Lincoln LN2 5QY",
             description="High Intensity Therapists deliver evidence-based CBT to people with moderate to severe anxiety and depression.",
-            status=VacancyStatus.DRAFT, created_by_id=users["hr"].id,
+            criteria=HI_SPEC, panel=[(users["chair2"], "chair"), (users["panelist3"], "patient")],
         )
-        for vacancy, spec in ((pwp, PWP_SPEC), (hi, HI_SPEC)):
-            for pos, (text, category, essential, assessed) in enumerate(spec, start=1):
-                vacancy.criteria.append(Criterion(position=pos, text=text, category=category, essential=essential,
-                                                  assessed_at=assessed))
-            session.add(vacancy)
-        pwp.panel_members.extend([
-            PanelMember(user=users["chair"], panel_role=PanelRole.CHAIR),
-            PanelMember(user=users["panelist1"], panel_role=PanelRole.PATIENT),
-            PanelMember(user=users["panelist2"], panel_role=PanelRole.PATIENT),
-        ])
-        hi.panel_members.extend([
-            PanelMember(user=users["chair2"], panel_role=PanelRole.CHAIR),
-            PanelMember(user=users["panelist3"], panel_role=PanelRole.PATIENT),
-        ])
-        session.flush()
-        for vacancy in (pwp, hi):
-            audit.record(session, None, "create", vacancy, vacancy_id=vacancy.id, summary=f"Demo vacancy {vacancy.reference} loaded")
-        load_shortlisting_demo(session, users, pwp)
-        load_plan_demo(session, users)
-        add_demo_interview_scores(session)
+        load_shortlisting_demo(build, users, pwp)
+        load_plan_demo(build, users)
+        add_demo_interview_scores(build)
         text = "\n".join(lines)
         path = logins_path()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -154,12 +142,10 @@ DEMO_INTERVIEW_NOTES = [
 ]
 
 
-def add_demo_interview_scores(session) -> None:
+def add_demo_interview_scores(build: Builder) -> None:
     """Interview scores by one patient panelist on each interviewing vacancy that has a
     plan and shortlisted candidates: the first candidate submitted, the second half done."""
-    from panel.models import (Candidate, InterviewScore, InterviewSubmission, PlanQuestion, ShortlistDecision,
-                              ShortlistOutcome)
-
+    session = build.session
     session.flush()
     vacancies = session.scalars(select(Vacancy).where(Vacancy.status == VacancyStatus.INTERVIEWING)).all()
     for vacancy in vacancies:
@@ -177,12 +163,6 @@ def add_demo_interview_scores(session) -> None:
             continue
         for n, candidate in enumerate(candidates[:2]):
             done = questions if n == 0 else questions[: max(1, len(questions) // 2)]
-            for i, q in enumerate(done):
-                session.add(InterviewScore(candidate_id=candidate.id, plan_question_id=q.id, user_id=member.user_id,
-                                           score=[3, 2, 4, 3, 1][(i + n) % 5],
-                                           notes=DEMO_INTERVIEW_NOTES[(i + n) % len(DEMO_INTERVIEW_NOTES)], version=1))
-            if n == 0:
-                session.add(InterviewSubmission(candidate_id=candidate.id, user_id=member.user_id))
-        session.flush()
-        audit.record(session, None, "create", vacancy, vacancy_id=vacancy.id,
-                     summary=f"Demo interview scores loaded for {vacancy.reference}")
+            build.interview_scores(candidate, member.user, done, [[3, 2, 4, 3, 1][(i + n) % 5] for i in range(len(done))],
+                                   [DEMO_INTERVIEW_NOTES[(i + n) % len(DEMO_INTERVIEW_NOTES)] for i in range(len(done))],
+                                   submit=n == 0)

@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.orm import Session
-
-from panel import audit
+from panel.builders import Builder
 from panel.models import (
     AssessedAt,
     Candidate,
-    Criterion,
     CriterionCategory,
-    PanelMember,
-    PanelRole,
-    ShortlistDecision,
     ShortlistOutcome,
     User,
     Vacancy,
@@ -87,6 +81,10 @@ PROPOSED_BY_ZOE = ("When you have had a hard day, what helps you to be ready for
                    "Shows they look after their own wellbeing\nUses supervision and support\nIs honest about limits",
                    "", "")
 
+REASONS = {ShortlistOutcome.SHORTLIST: "Meets every essential criterion.",
+           ShortlistOutcome.RESERVE: "Meets the essential criteria; fewer desirable ones than others.",
+           ShortlistOutcome.REJECT: "No evidence of supervising or supporting other practitioners."}
+
 # the plan: (bank index or None, text if new, criteria positions, minutes, asker key)
 PLAN = [
     (None, "Welcome. Tell us what drew you to a senior PWP role in our service.", [2, 5], 5, "chair"),
@@ -98,47 +96,26 @@ PLAN = [
 ]
 
 
-def load_plan_demo(session: Session, users: dict[str, User]) -> Vacancy:
-    hr, chair = users["hr"], users["chair"]
+def load_plan_demo(build: Builder, users: dict[str, User]) -> Vacancy:
+    session, hr, chair = build.session, users["hr"], users["chair"]
     today = dt.date.today()
     interview_day = today + dt.timedelta(days=7)
-    vacancy = Vacancy(
+    vacancy = build.vacancy(
         title="Senior Psychological Wellbeing Practitioner", reference="SPWP-SPA-0302", band="Band 6", site="Spalding",
         team="steps2change South Holland", hours="37.5 hours a week", salary="£38,682 to £46,580 a year",
         closing_date=today - dt.timedelta(days=21), interview_date=interview_day,
         interview_venue="Johnson Community Hospital, Spalding PE11 1TT, Room 3",
         description=("Senior PWPs carry a caseload of people with common mental health problems and support and "
                      "supervise the PWPs in their team."),
-        status=VacancyStatus.DRAFT, created_by_id=hr.id,
+        criteria=SPEC, panel=[(chair, "chair"), (users["panelist1"], "patient"), (users["panelist2"], "patient")],
+        actor=hr,
     )
-    for pos, (text, category, essential, assessed) in enumerate(SPEC, start=1):
-        vacancy.criteria.append(Criterion(position=pos, text=text, category=category, essential=essential,
-                                          assessed_at=assessed))
-    vacancy.panel_members.extend([
-        PanelMember(user=chair, panel_role=PanelRole.CHAIR),
-        PanelMember(user=users["panelist1"], panel_role=PanelRole.PATIENT),
-        PanelMember(user=users["panelist2"], panel_role=PanelRole.PATIENT),
-    ])
-    session.add(vacancy)
-    session.flush()
-    audit.record(session, hr, "create", vacancy, vacancy_id=vacancy.id, summary=f"Demo vacancy {vacancy.reference} loaded")
-
-    for number, (first, last, email, outcome) in enumerate(CANDIDATES, start=1):
-        candidate = Candidate(vacancy_id=vacancy.id, number=number, first_name=first, last_name=last, email=email)
-        candidate.decision = ShortlistDecision(
-            outcome=outcome, decided_by_id=chair.id,
-            reason={ShortlistOutcome.SHORTLIST: "Meets every essential criterion.",
-                    ShortlistOutcome.RESERVE: "Meets the essential criteria; fewer desirable ones than others.",
-                    ShortlistOutcome.REJECT: "No evidence of supervising or supporting other practitioners."}[outcome])
-        session.add(candidate)
-        session.flush()
-        audit.record(session, hr, "create", candidate, vacancy_id=vacancy.id, summary=f"{candidate.label} added")
-        audit.record(session, chair, "decision", candidate.decision, vacancy_id=vacancy.id,
-                     summary=f"Shortlisting decision for {candidate.label}: {outcome.label}")
-    vacancy.status = VacancyStatus.INTERVIEWING
-    audit.record(session, hr, "status", vacancy, vacancy_id=vacancy.id,
-                 summary=f"Vacancy {vacancy.reference} moved to interviewing",
-                 changes={"status": {"before": "draft", "after": "interviewing"}})
+    for first, last, email, outcome in CANDIDATES:
+        candidate = build.candidate(vacancy, first_name=first, last_name=last, email=email, phone="",
+                                    supporting_information="", actor=hr)
+        # shortlisted earlier, on paper: the decisions come without the scores behind them
+        build.decided(candidate, outcome, REASONS[outcome], by=chair)
+    build.jump_to(vacancy, VacancyStatus.INTERVIEWING, actor=hr)
 
     # the question bank: approved questions (proposed by the panel, approved by HR or the chair)
     proposers = [chair, users["panelist1"], hr, users["panelist1"], users["chair2"]]

@@ -7,12 +7,10 @@ Called from panel.demo.load_demo; every change goes through the services (audit-
 """
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
 
-from panel import audit
+from panel.builders import Builder
 from panel.candidates import services as candidate_services
-from panel.models import Candidate, User, Vacancy, VacancyStatus
-from panel.shortlisting import services
+from panel.models import Candidate, User, Vacancy
 
 # first name, last name, email, phone, disability confident, supporting information,
 # evidence by criterion number (PWP spec: 1 degree, 3 anxiety/depression experience,
@@ -125,31 +123,18 @@ JOHN_STEPS_ASIDE = "sian.llewellyn@example.net"
 WITHDRAWN = "mark.thompson@example.net"
 
 
-def load_shortlisting_demo(session: Session, users: dict[str, User], vacancy: Vacancy) -> None:
-    hr, john = users["hr"], users["panelist1"]
+def load_shortlisting_demo(build: Builder, users: dict[str, User], vacancy: Vacancy) -> None:
+    session, hr, john = build.session, users["hr"], users["panelist1"]
     session.refresh(vacancy)
     by_number = {c.position: c for c in vacancy.criteria}
     candidates: dict[str, Candidate] = {}
     for first, last, email, phone, dc, info, evidence in CANDIDATES:
-        candidates[email] = candidate_services.create_candidate(
-            session, hr, vacancy,
-            {"first_name": first, "last_name": last, "email": email, "phone": phone,
-             "supporting_information": info, "disability_confident": dc},
-            {by_number[n].id: text for n, text in evidence.items()})
+        candidates[email] = build.candidate(
+            vacancy, first_name=first, last_name=last, email=email, phone=phone, supporting_information=info,
+            disability_confident=dc, evidence={by_number[n].id: text for n, text in evidence.items()}, actor=hr)
     candidate_services.set_withdrawn(session, hr, candidates[WITHDRAWN], True)
-    vacancy.status = VacancyStatus.SHORTLISTING
-    audit.record(session, hr, "status", vacancy, vacancy_id=vacancy.id,
-                 summary=f"Vacancy {vacancy.reference} moved from draft to shortlisting",
-                 changes={"status": {"before": "draft", "after": "shortlisting"}})
-    session.flush()
-    criteria = [c for c in vacancy.criteria if c.at_application]
+    build.advance(vacancy, actor=hr)  # draft -> shortlisting, with HR's readiness checks
     for email, (scores, submit, comments) in JOHN.items():
-        candidate = candidates[email]
-        services.declare_conflict(session, john, vacancy, candidate, False, None, False)
-        existing: dict = {}
-        entries = {c.id: {"score": s, "comment": comments.get(c.position, "")} for c, s in zip(criteria, scores)}
-        services.save_scores(session, john, vacancy, candidate, criteria, entries, existing)
-        if submit:
-            services.submit_scores(session, john, vacancy, candidate, criteria, existing)
-    services.declare_conflict(session, john, vacancy, candidates[JOHN_STEPS_ASIDE], True, None, False)
+        build.shortlist_scores(candidates[email], john, scores, comments=comments, submit=submit)
+    build.declare(candidates[JOHN_STEPS_ASIDE], john, knows=True)
     session.flush()
