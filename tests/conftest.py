@@ -3,6 +3,7 @@ PANEL_TEST_DATABASE_URL is set), clients that sign in for real, and a small worl
 of people and vacancies for permission tests."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -201,12 +202,18 @@ def session(app):
     s.close()
 
 
+@functools.lru_cache(maxsize=None)
+def cheap_password_hash(password: str) -> str:
+    """One (cheap, salted) hash per password, reused for every test user with that password."""
+    return generate_password_hash(password, method=TEST_HASH)
+
+
 def make_user(session, role: Role | str, name: str = "Test User", email: str | None = None,
               password: str = PASSWORD, active: bool = True) -> User:
     role = Role(role)
     n = session.query(User).count() + 1
     user = User(email=email or f"user{n}@example.org", name=name, role=role, active=active,
-                password_hash=generate_password_hash(password, method=TEST_HASH) if password else None,
+                password_hash=cheap_password_hash(password) if password else None,
                 session_version=1, failed_logins=0)
     session.add(user)
     session.commit()
