@@ -77,6 +77,37 @@ def share_template_code(app: Flask) -> Flask:
     return app
 
 
+def _share_url_builders() -> None:
+    """Every app registers the same ~100 routes, and werkzeug compiles two URL-building
+    functions for each (Python code generated and compiled: about 40 ms of CPU an app, most of
+    the cost of create_app). The functions depend only on the rule's text, its parsed parts
+    and its defaults, and read the converters from the rule they are bound to, so a test
+    process builds each once. Tests only: the app itself is built once per process anyway.
+    If werkzeug's private _compile_builder changes shape, this quietly does nothing."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None or getattr(compile_builder, "shared", False):
+        return
+    built: dict = {}
+
+    def shared(self, append_unknown: bool = True):
+        try:
+            key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+        except Exception:  # pragma: no cover - werkzeug changed
+            return compile_builder(self, append_unknown)
+        function = built.get(key)
+        if function is None:
+            function = built[key] = compile_builder(self, append_unknown)
+        return function
+
+    shared.shared = True
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
 def make_app(config: dict) -> Flask:
     """create_app for tests: the test client class that posts forms, compiled templates shared."""
     app = share_template_code(create_app(config))
