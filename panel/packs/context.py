@@ -14,6 +14,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from panel import scorecore
 from panel.db import db
 from panel.models import (
     DEFAULT_SCALE,
@@ -44,11 +45,6 @@ KIND_NAMES = {
 }
 LANG = "en-GB"
 ROLE_ORDER = {PanelRole.CHAIR: 0, PanelRole.STAFF: 1, PanelRole.PATIENT: 2}
-SHORTLIST_SCALE = [
-    (0, "No evidence", "The application does not show this."),
-    (1, "Some evidence", "The application shows some of this, or it is not clear."),
-    (2, "Clear evidence", "The application shows this clearly, with examples."),
-]
 
 
 # What each pack needs before it can be made. Each need is said two ways: as the problem on
@@ -329,7 +325,7 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
     ``for_user_id``: a panel member's own pack (their own shuffled order, without the
     candidates they said they know). Queries after the vacancy: candidates, evidence,
     conflicts (3)."""
-    from panel.shortlisting.scoring import panelist_order
+    from panel.shortlisting.scoring import MAX_SCORE, SCALE_POINTS, panelist_order
 
     for_member = _member(v, for_user_id)
     pack = _base("shortlisting", v, large_print=large_print, for_member=for_member)
@@ -376,12 +372,12 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
             "evidence": [{"number": c["number"], "text": c["text"], "paragraphs": _paragraphs(evidence[cid][c["id"]])}
                          for c in criteria if c["id"] in evidence.get(cid, {})],
         })
-    scale = [{"score": s, "label": label, "descriptor": d} for s, label, d in SHORTLIST_SCALE]
+    scale = [{"score": s, "label": label, "descriptor": d} for s, label, d in SCALE_POINTS]
     pack.update({
         "criteria": criteria,
         "scale": scale,
         "boxes": tick_boxes(scale),
-        "max_total": 2 * len(criteria),
+        "max_total": MAX_SCORE * len(criteria),
         "candidates": candidates,
         "stepped_aside_count": len(aside & set(order)),
     })
@@ -416,7 +412,7 @@ def results_pack(v: Vacancy, *, large_print: bool = False) -> dict:
     questions = [{"number": i, "text": q.text} for i, q in enumerate(data.questions, start=1)]
     number_of_q = {q.id: i for i, q in enumerate(data.questions, start=1)}
     patient_ids = page.patient_ids()
-    fmt = calc.format_score
+    fmt = scorecore.format_score
 
     def name_of(c) -> str:
         return c.full_name if show_names else ""

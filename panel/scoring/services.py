@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from panel import audit
+from panel import audit, scorecore
 from panel.db import utcnow
 from panel.mail import MailError, send_email
 from panel.models import (
@@ -36,6 +36,7 @@ from panel.models import (
 from panel.permissions import SCORING_STAGES
 from panel.scoring import results as calc
 from panel.scoring.queries import Everything, ScalePoint
+from panel.shortlisting import scoring as shortlisting_scoring
 
 NOTES_MAX = 5000
 REASON_MAX = 2000
@@ -340,7 +341,7 @@ class ResultsPage:
         r = self.results[candidate_id]
         value = r.patient_rank if patient else r.rank
         ranks = [x.patient_rank if patient else x.rank for x in self.results.values()]
-        return calc.rank_label(value, ranks.count(value) > 1 if value is not None else False)
+        return scorecore.rank_label(value, ranks.count(value) > 1 if value is not None else False)
 
     @property
     def ranks_visible(self) -> bool:
@@ -391,12 +392,10 @@ def build_results(vacancy: Vacancy, data: Everything, visible: set[int]) -> Resu
     by_id = {c.id: c for c in data.candidates}
     outcomes = {cid: o.outcome.value for cid, o in data.outcomes.items()}
     disagreements = calc.ranking_disagreements({r.candidate_id: r.patient_rank for r in results_list}, outcomes)
-    shortlisting = {}
-    for c in data.candidates:
-        sl = data.shortlisting.get(c.id, {})
-        criteria = sorted({k[0] for k in sl})
-        users = sorted({k[1] for k in sl})
-        shortlisting[c.id] = calc.total(calc.mean(sl.get((cr, u)) for u in users) for cr in criteria)
+    panel_ids = [m.user_id for m in members]
+    shortlisting = {c.id: shortlisting_scoring.candidate_total(data.shortlisting.get(c.id, {}), panel_ids,
+                                                               data.stepped_aside.get(c.id, set()))
+                    for c in data.candidates}
     return ResultsPage(data=data, members=members, results={r.candidate_id: r for r in ranked_results},
                        ranked=[by_id[r.candidate_id] for r in ranked_results], visible=visible, expected=expected,
                        submitted=submitted, disagreements=disagreements, shortlisting=shortlisting,

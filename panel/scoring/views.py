@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from panel import permissions
 from panel.db import db
 from panel.models import Candidate, Outcome, PlanQuestion, User, Vacancy
+from panel.scorecore import format_score
 from panel.scoring import feedback as fb
 from panel.scoring import queries, services
 from panel.scoring.forms import (
@@ -26,7 +27,6 @@ from panel.scoring.forms import (
     SubmitForm,
     read_answers,
 )
-from panel.scoring.results import format_score
 from panel.templating import london
 from panel.uploads import safe_download_name
 from panel.vacancies.queries import vacancy_with_everything
