@@ -5,8 +5,6 @@ is written to the audit log. The arithmetic lives in panel.scoring.results.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -528,25 +526,15 @@ def send_feedback(session: Session, actor: User, vacancy: Vacancy, candidate: Ca
 
 # --- export ---------------------------------------------------------------------
 
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will not run as a formula (= + - @, tab and CR at the start)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 EXPORT_HEADER = ["Candidate", "Name", "Question number", "Question", "Panel member", "Panel role", "Score",
                  "Notes", "Submitted", "Entered from paper by", "Agreed score", "Reason for agreed score",
                  "Outcome", "Reasons for outcome"]
 
 
-def export_csv(vacancy: Vacancy, page: ResultsPage) -> str:
+def export_rows(page: ResultsPage) -> list[list]:
     """Every interview score and note, with moderated scores and outcomes, of the
-    candidates this viewer may see."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
+    candidates this viewer may see (the header first)."""
+    rows: list[list] = [EXPORT_HEADER]
     members = {m.user_id: m for m in page.members}
     questions = page.data.questions
     for c in page.data.candidates:
@@ -563,14 +551,14 @@ def export_csv(vacancy: Vacancy, page: ResultsPage) -> str:
                 if row is None:
                     continue
                 wrote = True
-                writer.writerow([csv_safe(x) for x in [
+                rows.append([
                     c.label, c.full_name, q.position, q.text, m.user.name, members[m.user_id].panel_role.label,
                     "" if row.score is None else row.score, row.notes,
                     "yes" if m.user_id in page.submitted.get(c.id, set()) else "not yet",
                     row.entered_by.name if row.entered_by else "",
                     "" if mod is None or mod.moderated is None else mod.moderated, mod.moderation_reason if mod else "",
-                    o.outcome.label if o else "", o.rationale if o else ""]])
+                    o.outcome.label if o else "", o.rationale if o else ""])
         if not wrote:
-            writer.writerow([csv_safe(x) for x in [c.label, c.full_name, "", "", "", "", "", "", "", "", "", "",
-                                                   o.outcome.label if o else "", o.rationale if o else ""]])
-    return out.getvalue()
+            rows.append([c.label, c.full_name, "", "", "", "", "", "", "", "", "", "",
+                         o.outcome.label if o else "", o.rationale if o else ""])
+    return rows

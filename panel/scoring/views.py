@@ -10,7 +10,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
                    send_from_directory, url_for)
 from flask_login import current_user, login_required
 
-from panel import permissions
+from panel import csvexport, permissions
 from panel.db import db
 from panel.models import Candidate, Outcome, PlanQuestion, User, Vacancy
 from panel.scorecore import format_score
@@ -623,7 +623,7 @@ def feedback_download(vacancy_id: int, candidate_id: int):
 def export(vacancy_id: int):
     vacancy = _vacancy(vacancy_id, permissions.can_export_interviews)
     page = _results_page(vacancy)
-    body = "\ufeff" + services.export_csv(vacancy, page)
+    body = csvexport.to_csv(services.export_rows(page))
     from panel import audit
 
     audit.record(db(), current_user, "download", entity_type="export", vacancy_id=vacancy.id,

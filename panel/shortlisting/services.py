@@ -2,8 +2,6 @@
 Every score, submission, conflict answer and decision is written to the audit log."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -355,18 +353,6 @@ def progress(data: ShortlistingData) -> tuple[list[MemberProgress], dict[int, tu
 
 # --- export ------------------------------------------------------------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab
-    or carriage return) gets a leading single quote."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
 EXPORT_HEADER = ["Candidate", "Criterion number", "Criterion", "Essential", "Panel member", "Score", "Score meaning",
                  "Comment", "Criterion mean", "Panel members differ by the whole scale", "Candidate total",
                  "Rank", "Essential criterion not met", "Guaranteed interview", "Decision", "Reason",
@@ -413,10 +399,3 @@ def export_rows(data: ShortlistingData, results: list[scoring.CandidateResult], 
             rows.append(line)
     return rows
 
-
-def to_csv(rows: list[list[str]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return "\ufeff" + out.getvalue()

@@ -7,7 +7,7 @@ import re
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from panel import permissions
+from panel import csvexport, permissions
 from panel.db import db
 from panel.models import Candidate, ShortlistOutcome, Vacancy, VacancyStatus
 from panel.shortlisting import queries, scoring, services
@@ -327,5 +327,5 @@ def export(vacancy_id: int):
 
     audit.record(db(), current_user, "download", entity_type="export", vacancy_id=vacancy.id,
                  summary=f"Shortlisting export (CSV) for {vacancy.reference} downloaded")
-    return Response(services.to_csv(rows), mimetype="text/csv",
+    return Response(csvexport.to_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
