@@ -10,11 +10,13 @@ from pathlib import Path
 from flask import current_app, send_file
 from werkzeug.datastructures import FileStorage
 
+from panel.errors import ServiceError
+
 PDF_MAGIC = b"%PDF-"
 
 
-class UploadError(ValueError):
-    pass
+class UploadError(ServiceError):
+    """An upload that is refused (not a PDF, too big ...)."""
 
 
 def _folder() -> Path:

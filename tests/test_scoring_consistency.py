@@ -166,3 +166,57 @@ def test_same_scores_same_numbers_on_every_page_pack_and_csv(app, session, as_us
             members = len(INTERVIEWS[number])
             assert line.group(2).split()[members] == mean
             assert bool(line.group(1)) == (q_number in EXPECTED_FLAGGED_QUESTIONS[number])
+
+
+# --- one definition each of signed off and stepped aside, in Python and in SQL ----------
+
+def test_signed_off_and_stepped_aside_read_the_same_in_python_and_in_sql(session, sl):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from panel.models import ConflictDeclaration
+    from panel.permissions import has_stepped_aside, results_signed_off
+
+    v, c = sl.v, sl.candidates[0]
+    t = dt.datetime(2026, 3, 3, 12, tzinfo=dt.timezone.utc)
+    row = InterviewSignOff(vacancy_id=v.id)
+    session.add(row)
+    for signed, reopened, expected in [(None, None, False), (t, None, True), (None, t, False),
+                                       (t, t - dt.timedelta(hours=1), True), (t, t + dt.timedelta(hours=1), False)]:
+        row.signed_off_at, row.reopened_at = signed, reopened
+        session.flush()
+        assert results_signed_off(row) is expected
+        assert (session.scalar(select(InterviewSignOff.id).where(InterviewSignOff.signed_off)) is not None) is expected
+    assert results_signed_off(None) is False
+
+    assert has_stepped_aside(None) is False
+    for knows in (False, True):
+        d = ConflictDeclaration(candidate_id=c.id, user_id=sl.panelist.id, knows_candidate=knows)
+        session.add(d)
+        session.flush()
+        assert has_stepped_aside(d) is knows
+        found = session.scalar(select(ConflictDeclaration.id).where(ConflictDeclaration.stepped_aside))
+        assert (found is not None) is knows
+        session.delete(d)
+        session.flush()
+
+
+def test_every_service_refusal_carries_its_message_and_field():
+    from panel.auth.services import AccountError
+    from panel.candidates.services import CandidateError
+    from panel.errors import ServiceError
+    from panel.plans.services import PlanError
+    from panel.plans.timetable import TimetableError
+    from panel.questions.services import QuestionError
+    from panel.scoring.services import ScoringError
+    from panel.shortlisting.services import ShortlistingError, StaleDecisionError
+    from panel.uploads import UploadError
+    from panel.vacancies.services import VacancyError
+
+    for cls in (AccountError, CandidateError, PlanError, TimetableError, QuestionError, ScoringError,
+                ShortlistingError, StaleDecisionError, UploadError, VacancyError):
+        assert issubclass(cls, ServiceError) and cls.__init__ is ServiceError.__init__, cls
+        exc = cls("Give a reason", field="reason")
+        assert (str(exc), exc.message, exc.field) == ("Give a reason", "Give a reason", "reason")
+        assert cls("No field").field is None

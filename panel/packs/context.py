@@ -20,7 +20,6 @@ from panel.models import (
     DEFAULT_SCALE,
     Candidate,
     CandidateEvidence,
-    ConflictDeclaration,
     InterviewDay,
     InterviewSlot,
     PanelMember,
@@ -34,6 +33,7 @@ from panel.models import (
     VacancyStatus,
 )
 from panel.permissions import results_signed_off
+from panel.scoring import queries as scoring_queries
 from panel.templating import LONDON, london, long_date
 
 KINDS = ("panel", "panelist", "shortlisting", "results")
@@ -223,10 +223,7 @@ def interview_pack(v: Vacancy, *, panelist_user_id: int | None = None, large_pri
         .where(Candidate.vacancy_id == v.id, Candidate.withdrawn_at.is_(None),
                ShortlistDecision.outcome == ShortlistOutcome.SHORTLIST)
         .order_by(Candidate.number)).all()
-    conflicts = db().execute(
-        select(ConflictDeclaration.candidate_id, ConflictDeclaration.user_id)
-        .join(Candidate, Candidate.id == ConflictDeclaration.candidate_id)
-        .where(Candidate.vacancy_id == v.id, ConflictDeclaration.knows_candidate.is_(True))).all()
+    aside_by_candidate = scoring_queries.stepped_aside_user_ids(v)
 
     missing = _missing(INTERVIEW_NEEDS, questions=bool(questions), shortlisted=bool(rows), panel=bool(v.panel_members))
     if missing:
@@ -282,8 +279,9 @@ def interview_pack(v: Vacancy, *, panelist_user_id: int | None = None, large_pri
         })
 
     stepped_aside: dict[int, set[int]] = {}
-    for candidate_id, user_id in conflicts:
-        stepped_aside.setdefault(user_id, set()).add(candidate_id)
+    for candidate_id, user_ids in aside_by_candidate.items():
+        for user_id in user_ids:
+            stepped_aside.setdefault(user_id, set()).add(candidate_id)
     sheet_members = [for_member] if for_member else pack["panel"]
     sheets = []
     for m in sheet_members:
@@ -342,11 +340,8 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
         .where(Candidate.vacancy_id == v.id)).all()
     aside: set[int] = set()
     if for_member:
-        aside = set(db().scalars(
-            select(ConflictDeclaration.candidate_id)
-            .join(Candidate, Candidate.id == ConflictDeclaration.candidate_id)
-            .where(Candidate.vacancy_id == v.id, ConflictDeclaration.user_id == for_member["user_id"],
-                   ConflictDeclaration.knows_candidate.is_(True))))
+        aside = {cid for cid, user_ids in scoring_queries.stepped_aside_user_ids(v).items()
+                 if for_member["user_id"] in user_ids}
 
     missing = _missing(SHORTLISTING_NEEDS, criteria=bool(criteria), applications=bool(rows))
     if missing:
@@ -391,7 +386,6 @@ def results_pack(v: Vacancy, *, large_print: bool = False) -> dict:
     flags (computed by panel.scoring.results, the one place for that arithmetic), ranks,
     outcomes with rationale, and the sign-off. Queries after the vacancy: those of
     panel.scoring.queries.everything plus one for the names of people not on the panel."""
-    from panel.scoring import queries as scoring_queries
     from panel.scoring import results as calc
     from panel.scoring import services as scoring_services
 

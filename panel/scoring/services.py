@@ -14,11 +14,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from panel import audit, scorecore
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.mail import MailError, send_email
 from panel.models import (
     Candidate,
     CandidateFeedback,
-    ConflictDeclaration,
     InterviewOutcome,
     InterviewScore,
     InterviewSignOff,
@@ -31,7 +31,8 @@ from panel.models import (
     User,
     Vacancy,
 )
-from panel.permissions import SCORING_STAGES
+from panel.permissions import SCORING_STAGES, member_of, results_signed_off
+from panel.scoring import queries
 from panel.scoring import results as calc
 from panel.scoring.queries import Everything, ScalePoint
 from panel.shortlisting import scoring as shortlisting_scoring
@@ -48,13 +49,8 @@ SCORE_FIELDS = ["score", "notes", "version", "entered_by_id"]
 OUTCOME_FIELDS = ["outcome", "rationale", "version"]
 
 
-class ScoringError(ValueError):
-    """Refused, with a message for the person (nothing has been changed)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ScoringError(ServiceError):
+    """Refused by the interview scoring services."""
 
 
 class OutcomeConflict(ScoringError):
@@ -71,14 +67,10 @@ class OutcomeConflict(ScoringError):
 
 # --- state ------------------------------------------------------------------
 
-def is_signed_off(signoff: InterviewSignOff | None) -> bool:
-    return signoff is not None and signoff.signed_off_at is not None
-
-
 def check_open(vacancy: Vacancy, signoff: InterviewSignOff | None) -> None:
     if vacancy.status not in SCORING_STAGES:
         raise ScoringError(NOT_OPEN)
-    if is_signed_off(signoff):
+    if results_signed_off(signoff):
         raise ScoringError(SIGNED_OFF)
 
 
@@ -86,35 +78,14 @@ def _signoff(session: Session, vacancy: Vacancy) -> InterviewSignOff | None:
     return session.scalar(select(InterviewSignOff).where(InterviewSignOff.vacancy_id == vacancy.id))
 
 
-def membership(vacancy: Vacancy, user_id: int) -> PanelMember | None:
-    return next((m for m in vacancy.panel_members if m.user_id == user_id), None)
-
-
-def is_submitted(session: Session, candidate: Candidate, user_id: int) -> InterviewSubmission | None:
-    return session.scalar(select(InterviewSubmission).where(InterviewSubmission.candidate_id == candidate.id,
-                                                            InterviewSubmission.user_id == user_id))
-
-
-def stepped_aside(session: Session, candidate: Candidate, user_id: int) -> bool:
-    from panel.models import ConflictDeclaration
-
-    return bool(session.scalar(select(ConflictDeclaration.id).where(
-        ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user_id,
-        ConflictDeclaration.knows_candidate.is_(True))))
-
-
 def _scorer_state(session: Session, vacancy: Vacancy, candidate: Candidate, user_id: int) -> tuple[bool, bool, bool]:
     """(signed off, stepped aside, submitted) for one member and candidate, in one query:
     saving an answer is the busiest request there is."""
     signed_off = select(InterviewSignOff.id).where(InterviewSignOff.vacancy_id == vacancy.id,
-                                                   InterviewSignOff.signed_off_at.is_not(None)).exists()
-    aside = select(ConflictDeclaration.id).where(
-        ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user_id,
-        ConflictDeclaration.knows_candidate.is_(True)).exists()
-    submitted = select(InterviewSubmission.id).where(InterviewSubmission.candidate_id == candidate.id,
-                                                     InterviewSubmission.user_id == user_id).exists()
-    row = session.execute(select(signed_off.label("signed_off"), aside.label("aside"),
-                                 submitted.label("submitted"))).one()
+                                                   InterviewSignOff.signed_off).exists()
+    row = session.execute(select(signed_off.label("signed_off"),
+                                 queries.stepped_aside_clause(candidate.id, user_id).exists().label("aside"),
+                                 queries.submitted_clause(candidate.id, user_id).exists().label("submitted"))).one()
     return bool(row.signed_off), bool(row.aside), bool(row.submitted)
 
 
@@ -127,7 +98,7 @@ def _check_scorer(session: Session, vacancy: Vacancy, candidate: Candidate, memb
         raise ScoringError(SIGNED_OFF)
     if candidate.vacancy_id != vacancy.id or candidate.is_withdrawn:
         raise ScoringError("This candidate is not being interviewed for this vacancy.")
-    if membership(vacancy, member.id) is None:
+    if member_of(vacancy, member.id) is None:
         raise ScoringError("Only panel members of this vacancy can be scored for.")
     if aside:
         who = f"{member.name} stepped" if paper else "You stepped"
@@ -352,7 +323,7 @@ class ResultsPage:
 
     @property
     def signed_off(self) -> bool:
-        return is_signed_off(self.data.signoff)
+        return results_signed_off(self.data.signoff)
 
     def candidate(self, candidate_id: int) -> Candidate | None:
         return next((c for c in self.data.candidates if c.id == candidate_id), None)
@@ -449,7 +420,7 @@ def sign_off(session: Session, actor: User, vacancy: Vacancy, page: ResultsPage,
 
 def reopen(session: Session, actor: User, vacancy: Vacancy, reason: str) -> InterviewSignOff:
     row = _signoff(session, vacancy)
-    if not is_signed_off(row):
+    if not results_signed_off(row):
         raise ScoringError("These results have not been signed off, so there is nothing to reopen.")
     reason = (reason or "").strip()
     if not reason:

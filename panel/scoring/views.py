@@ -81,7 +81,7 @@ def _question(questions: list[PlanQuestion], question_id: int) -> PlanQuestion:
 
 
 def _member_user(vacancy: Vacancy, user_id: int) -> User:
-    member = services.membership(vacancy, user_id)
+    member = permissions.member_of(vacancy, user_id)
     if member is None:
         abort(404)
     return member.user
@@ -136,7 +136,7 @@ def interviews(vacancy_id: int):
 def _locked_reason(vacancy, candidate, member, paper, signoff, submission, aside) -> str | None:
     if vacancy.status.value not in ("interviewing", "decisions"):
         return services.NOT_OPEN
-    if services.is_signed_off(signoff):
+    if permissions.results_signed_off(signoff):
         return services.SIGNED_OFF
     if aside:
         return (f"{member.name} stepped" if paper else "You stepped") + f" aside for {candidate.label}, so there is nothing to score."
@@ -149,8 +149,8 @@ def _scoring_page(vacancy: Vacancy, candidate: Candidate, member: User, paper: b
     questions = queries.plan_questions(vacancy)
     scale = queries.effective_scale(vacancy)
     signoff = queries.signoff(vacancy)
-    submission = services.is_submitted(db(), candidate, member.id)
-    aside = services.stepped_aside(db(), candidate, member.id)
+    submission = queries.submission(candidate, member.id)
+    aside = queries.stepped_aside(candidate, member.id)
     rows = {r.plan_question_id: r for r in queries.scores(vacancy, [candidate.id], member.id)}
     locked = _locked_reason(vacancy, candidate, member, paper, signoff, submission, aside)
     read_only = bool(locked or submission)
@@ -264,7 +264,7 @@ def save_answer(vacancy_id: int, candidate_id: int, question_id: int):
 
 
 def _submit_page(vacancy: Vacancy, candidate: Candidate, member: User, paper: bool):
-    if services.is_submitted(db(), candidate, member.id):
+    if queries.submission(candidate, member.id):
         flash(f"{'Their' if paper else 'Your'} scores for {candidate.label} are already submitted.", "info")
         return _redirect_to_scoring(vacancy, candidate, member, paper)
     questions = queries.plan_questions(vacancy)
@@ -481,7 +481,7 @@ def sign_off(vacancy_id: int):
 def reopen(vacancy_id: int):
     vacancy = _vacancy(vacancy_id, permissions.can_reopen)
     signoff = queries.signoff(vacancy)
-    if not services.is_signed_off(signoff):
+    if not permissions.results_signed_off(signoff):
         flash("These results are not signed off, so there is nothing to reopen.", "info")
         return redirect(url_for("scoring.results", vacancy_id=vacancy.id))
     form = ReopenForm()
