@@ -3,14 +3,19 @@ one session per request (committed in one place, rolled back on error)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import secrets
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,12 +53,18 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, lock_timeout: float = 5) -> Engine:
+    """The engine. ``lock_timeout`` (seconds): how long a statement waits for a lock another
+    connection holds (SQLite's busy timeout, PostgreSQL's lock_timeout) before it fails with an
+    OperationalError, which the app shows as the 503 "try again" page."""
     kwargs: dict = {"future": True}
+    lock_ms = max(int(lock_timeout * 1000), 1)
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+        kwargs["connect_args"] = {"timeout": lock_timeout, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
+        if url.startswith("postgresql"):
+            kwargs["connect_args"] = {"options": f"-c lock_timeout={lock_ms}"}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
@@ -61,7 +72,7 @@ def make_engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=15000")
+            cur.execute(f"PRAGMA busy_timeout={lock_ms}")
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
@@ -71,7 +82,7 @@ def make_engine(url: str) -> Engine:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], float(app.config["DATABASE_LOCK_TIMEOUT_SECONDS"]))
     app.extensions["panel.engine"] = engine
     app.extensions["panel.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
 
@@ -84,6 +95,12 @@ def init_app(app: Flask) -> None:
                     session.commit()
                 else:
                     session.rollback()
+            except OperationalError:
+                # the commit met a lock it waited too long for, or the database went away:
+                # nothing was kept, and the person is asked to try again (not a 500)
+                log.exception("the commit of %s %s failed", request.method, request.path)
+                session.rollback()
+                return _unavailable()
             finally:
                 session.close()
         return response
@@ -105,8 +122,46 @@ def init_app(app: Flask) -> None:
             session.close()
 
 
+def _unavailable():
+    from flask import make_response, render_template
+
+    if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
+        return make_response({"error": "Service Unavailable"}, 503)
+    return make_response(render_template("errors/503.html"), 503)
+
+
 def get_engine() -> Engine:
     return current_app.extensions["panel.engine"]
+
+
+def check_writable(engine: Engine, timeout: float) -> None:
+    """Prove the database accepts a write now: take the write lock (SQLite) or write in a
+    transaction (PostgreSQL), waiting at most ``timeout`` seconds, and roll it back, so nothing
+    is kept. Raises (an OperationalError, usually) when it cannot."""
+    ms = max(int(timeout * 1000), 1)
+    probe = f"panel_healthz_{secrets.token_hex(4)}"  # unique: two checks at once never wait on each other
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        if engine.dialect.name == "sqlite":
+            cur = raw.cursor()
+            before = cur.execute("PRAGMA busy_timeout").fetchone()[0]
+            cur.execute(f"PRAGMA busy_timeout={ms}")
+            try:
+                cur.execute("BEGIN IMMEDIATE")  # the write lock every save needs
+                try:
+                    cur.execute(f"CREATE TABLE {probe} (x INTEGER)")
+                    cur.execute(f"INSERT INTO {probe} VALUES (1)")
+                finally:
+                    cur.execute("ROLLBACK")
+            finally:
+                cur.execute(f"PRAGMA busy_timeout={int(before)}")
+                cur.close()
+            return
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {ms}")
+        conn.exec_driver_sql(f"CREATE TABLE {probe} (x INTEGER)")
+        conn.exec_driver_sql(f"INSERT INTO {probe} VALUES (1)")
+        conn.rollback()
 
 
 def db() -> Session:

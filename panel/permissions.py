@@ -148,6 +148,12 @@ def can_read_application(user, vacancy: Vacancy, candidate, declaration=None) ->
     return can_shortlist(user, vacancy) and not has_stepped_aside(declaration)
 
 
+def can_download_original_file(user) -> bool:
+    """An uploaded PDF exactly as uploaded, hidden document properties and all: HR only. Everyone
+    else, the chair included, gets the cleaned copy (panel/uploads.py)."""
+    return is_hr(user)
+
+
 def can_declare_conflict(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False) -> bool:
     """Answer "Do you know this person?" (a "No" can later become a "Yes" until scores are submitted)."""
     return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)

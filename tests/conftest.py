@@ -72,6 +72,12 @@ class Client(FlaskClient):
 
     signed_in = False
 
+    def open(self, *args, **kwargs):
+        # read the whole answer and close it, as a server does: work registered to run after the
+        # response (panel.mail.after_response, e.g. the password reset email) runs then
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
     def post_form(self, url: str, data: dict | None = None, **kwargs):
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf_token())
@@ -86,7 +92,8 @@ def app(tmp_path):
         "DATABASE_URL": _worker_database(PG_URL) if PG_URL else f"sqlite:///{tmp_path / 'test.db'}",
         "PASSWORD_HASH_METHOD": TEST_HASH,
         "COOKIE_SECURE": False,
-        "SERVER_NAME": None,
+        "SERVER_NAME": "localhost",  # emailed links and TRUSTED_HOSTS; the test client's own host
+        "PREFERRED_URL_SCHEME": "http",  # the test client's scheme too (https would need a Referer)
     }
     if PG_URL:
         _reset_postgres(config["DATABASE_URL"])

@@ -49,7 +49,7 @@ def test_downloads_are_recorded(rw, as_user, session):
     assert hr.get(f"/vacancies/{a.id}/feedback/{a2.id}/download").status_code == 200
     downloads = events(session, action="download")
     summaries = [e.summary for e in downloads]
-    assert summaries == ["Application PDF of Candidate 02 downloaded",
+    assert summaries == ["Application PDF of Candidate 02 downloaded (as uploaded)",
                          "Shortlisting export (CSV) for A-1 downloaded",
                          "Interview scores export (CSV) for A-1 downloaded",
                          "Feedback for Candidate 02 downloaded"]

@@ -45,7 +45,7 @@ def test_first_visit_asks_do_you_know_this_person(as_user, sl):
     client = as_user(sl.panelist)
     c = sl.candidates[0]
     page = client.get(url(sl.v, "shortlisting/candidates", c.id)).get_data(as_text=True)
-    assert "Do you know this person?" in page
+    assert "Do you think you know this person from what they wrote?" in page
     assert "Supporting information number 1" in page  # they read the application to answer
     assert 'name="score_' not in page  # no scoring before answering
 
@@ -85,7 +85,7 @@ def test_conflict_answer_required(as_user, sl):
     client = as_user(sl.panelist)
     r = client.post_form(url(sl.v, "shortlisting/candidates", sl.candidates[0].id, "conflict"), {})
     assert r.status_code == 200
-    assert "Choose no, or yes if you know this person" in r.get_data(as_text=True)
+    assert "Choose no, or yes if you think you know this person" in r.get_data(as_text=True)
 
 
 def test_a_no_can_become_a_yes_and_removes_unsubmitted_scores(as_user, sl, session):
@@ -303,18 +303,18 @@ def test_save_and_go_to_the_next_candidate_and_progress_count(as_user, sl, sessi
     order = panelist_order(sl.v.id, sl.panelist.id, [c.id for c in sl.candidates])
     first, second = order[0], order[1]
     page = john.get(url(sl.v, "shortlisting")).get_data(as_text=True)
-    assert "0 of 3 scored" in page and f"/shortlisting/candidates/{first}" in page
+    assert "0 of 3 submitted" in page and f"/shortlisting/candidates/{first}" in page
     john.post_form(url(sl.v, "shortlisting/candidates", first, "conflict"), {"knows": "no"})
     r = john.post_form(url(sl.v, "shortlisting/candidates", first, "scores"),
                        {f"score_{cr.id}": "1" for cr in sl.criteria} | {"action": "next"})
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/shortlisting/candidates/{second}")
     john.post_form(url(sl.v, "shortlisting/candidates", first, "submit"), {})
     page = john.get(url(sl.v, "shortlisting")).get_data(as_text=True)
-    assert "1 of 3 scored" in page
+    assert "1 of 3 submitted" in page
     # stepping aside takes the candidate out of the count
     john.post_form(url(sl.v, "shortlisting/candidates", second, "conflict"), {"knows": "yes"})
     page = john.get(url(sl.v, "shortlisting")).get_data(as_text=True)
-    assert "1 of 2 scored" in page and "you stepped aside from 1" in page
+    assert "1 of 2 submitted" in page and "you stepped aside from 1" in page
 
 
 # --- moderation -----------------------------------------------------------------------

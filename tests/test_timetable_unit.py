@@ -249,3 +249,91 @@ def test_break_dataclass_str():
 def test_describe_breaks_in_words():
     assert tt.describe_breaks(tt.parse_breaks("12:30-13:15, 15:00-15:15")) == "12:30pm to 1:15pm, 3:00pm to 3:15pm"
     assert tt.describe_breaks([]) == ""
+
+
+# --- what would make everyone fit (issue 12, walk) ---------------------------------------
+
+def _messages(settings, n):
+    return [s.message for s in tt.suggest(settings, n)]
+
+
+def test_no_suggestions_when_everyone_fits():
+    assert tt.suggest(day(), 3) == []
+    assert tt.suggest(day(), 0) == []
+
+
+def test_a_shorter_gap_the_smallest_change_that_fits():
+    # 9:30 to 12:00, 45-minute interviews 15 apart: 2 fit (9:30, 10:30); 3 need the gap down to 7 minutes
+    settings = day(starts="9:30", ends="12:00", slot=45, gap=15)
+    [gap] = [s for s in tt.suggest(settings, 3) if s.kind == "gap"]
+    assert gap.message == "Shorten the gap between interviews from 15 to 7 minutes to fit all 3"
+    assert tt.fits(gap.settings, 3) and not tt.fits(tt.DaySettings(**{**gap.settings.__dict__, "gap_minutes": 8}), 3)
+
+
+def test_removing_the_gap_is_said_as_such():
+    settings = day(starts="9:00", ends="11:00", slot=60, gap=15)
+    assert "Remove the 15-minute gap between interviews to fit both" in _messages(settings, 2)
+
+
+def test_shorter_interviews_in_whole_five_minutes_never_below_half():
+    # 9:00 to 13:00, 60-minute slots 15 apart: 3 fit; 4 fit with 45-minute slots (4 x 45 + 3 x 15 = 225 <= 240)
+    settings = day(starts="9:00", ends="13:00", slot=60, gap=15)
+    [slot] = [s for s in tt.suggest(settings, 4) if s.kind == "slot"]
+    assert slot.message == "Shorten each interview from 60 to 45 minutes to fit all 4"
+    assert slot.settings.slot_minutes == 45 and tt.fits(slot.settings, 4)
+    # 12 would need 5-minute interviews: not suggested (under half of 60), a second day is
+    kinds = [s.kind for s in tt.suggest(settings, 12)]
+    assert "slot" not in kinds and "gap_and_slot" not in kinds and "second_day" in kinds
+
+
+def test_gap_and_slot_together_when_neither_alone_is_enough():
+    # 9:00 to 12:00, 60 + 15: 2 fit. No gap: 3 fit. 30-minute slots 15 apart: 4 fit.
+    # 5 need no gap and 35-minute slots (5 x 35 = 175 minutes).
+    settings = day(starts="9:00", ends="12:00", slot=60, gap=15)
+    suggestions = {s.kind: s for s in tt.suggest(settings, 5)}
+    assert "gap" not in suggestions and "slot" not in suggestions
+    assert suggestions["gap_and_slot"].message == ("Remove the 15-minute gap between interviews and shorten each "
+                                                   "interview from 60 to 35 minutes to fit all 5")
+
+
+def test_an_earlier_start_or_a_later_finish_on_the_quarter_hour():
+    # 9:30 to 12:00, 45 + 15: 2 fit. 3 fit from 9:15 (9:15, 10:15, 11:15-12:00), or until 12:15
+    settings = day(starts="9:30", ends="12:00", slot=45, gap=15)
+    messages = _messages(settings, 3)
+    assert "Start at 9:15am instead of 9:30am to fit all 3" in messages
+    assert "Finish at 12:15pm instead of 12:00pm to fit all 3" in messages
+
+
+def test_earlier_and_later_stay_within_office_hours():
+    settings = day(starts="8:00", ends="18:00", slot=60, gap=0)
+    kinds = [s.kind for s in tt.suggest(settings, 11)]
+    assert "start" not in kinds and "end" not in kinds
+
+
+def test_a_second_day_says_how_many_would_be_on_it():
+    # 9:30 to 12:00, 45 + 15: 2 a day. 8 candidates fit in no single change but more days.
+    settings = day(starts="9:30", ends="12:00", slot=45, gap=15)
+    assert _messages(settings, 3)[-1] == "Add a second day with the same times: 1 candidate would be interviewed on it"
+    assert _messages(settings, 4)[-1] == "Add a second day with the same times: 2 candidates would be interviewed on it"
+    assert _messages(settings, 8)[-1] == "Add 3 more days with the same times: 6 candidates would be interviewed on them"
+
+
+def test_suggestions_respect_the_breaks():
+    # 9:00 to 13:00 with lunch 11:00-12:00, 60-minute slots, no gap: 9, 10, 12 = 3 fit
+    settings = day(starts="9:00", ends="13:00", slot=60, gap=0, breaks="11:00-12:00")
+    assert tt.capacity(settings) == 3
+    for s in tt.suggest(settings, 4):
+        if s.settings is not None:
+            assert tt.fits(s.settings, 4)
+            assert [b for b in s.settings.breaks] == [b for b in settings.breaks]
+
+
+def test_every_suggested_day_really_fits_everyone():
+    for settings in (day(starts="9:30", ends="16:00", slot=60, gap=15, breaks="12:30-13:15"),
+                     day(date=SUMMER, starts="10:00", ends="15:00", slot=50, gap=10),
+                     day(starts="9:00", ends="17:00", slot=90, gap=30, breaks="12:00-13:00, 15:00-15:15")):
+        for n in range(tt.capacity(settings) + 1, tt.capacity(settings) + 6):
+            suggestions = tt.suggest(settings, n)
+            assert suggestions and suggestions[-1].kind == "second_day"
+            for s in suggestions[:-1]:
+                assert tt.fits(s.settings, n), (s.message, n)

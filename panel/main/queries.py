@@ -90,11 +90,12 @@ def _parse_date(value: str | None, field_name: str, errors: dict) -> dt.date | N
 
 
 def _parse_id(value: str | None) -> int | None:
+    from panel.converters import id_value
+
     try:
-        number = int(value or "")
+        return id_value(value or "")
     except ValueError:
         return None
-    return number if number > 0 else None
 
 
 def parse_audit_filters(args) -> AuditFilters:

@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
 from panel import permissions
-from panel.db import db, get_engine
+from panel.converters import id_value
+from panel.db import check_writable, db, get_engine
 from panel.main import queries
 from panel.records import secrecy
 
 bp = Blueprint("main", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.route("/")
@@ -25,11 +28,19 @@ def home():
 
 @bp.route("/healthz")
 def healthz():
+    """Whether the app can do its work: the database answers and accepts a write (taken and
+    rolled back, waiting no longer than a save would). 503 when either fails."""
+    engine = get_engine()
     try:
-        with get_engine().connect() as conn:
+        with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception:  # any failure to talk to the database
         return {"status": "error", "database": "unavailable"}, 503
+    try:
+        check_writable(engine, float(current_app.config["DATABASE_LOCK_TIMEOUT_SECONDS"]))
+    except Exception as exc:  # locked, read-only, disk full ...: reads work, saves would not
+        log.warning("healthz: the database does not accept a write: %s", exc)
+        return {"status": "degraded", "database": "read-only or locked: saves would fail"}, 503
     return {"status": "ok", "database": "ok"}
 
 
@@ -38,7 +49,7 @@ def healthz():
 def audit_log():
     permissions.require(permissions.can_view_audit_log(current_user))
     filters = queries.parse_audit_filters(request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=id_value)
     events, has_more = queries.audit_events(page=page, filters=filters)
     return render_template("main/audit.html", events=events, vacancies=queries.all_vacancy_choices(),
                            candidates=queries.candidate_choices(filters.vacancy_id),

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from panel import audit, permissions
+from panel.converters import id_value
 from panel.auth import services as accounts
 from panel.db import db
 from panel.mail import MailError
@@ -32,7 +33,7 @@ def index():
 @bp.route("/invite", methods=["GET", "POST"])
 def invite():
     vacancy = None
-    vacancy_id = request.args.get("vacancy", type=int)
+    vacancy_id = request.args.get("vacancy", type=id_value)
     if vacancy_id:
         vacancy = permissions.get_vacancy_or_404(current_user, vacancy_id, permissions.can_edit_vacancy)
     form = InviteForm()

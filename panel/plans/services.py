@@ -257,6 +257,17 @@ def preview_timetable(day: InterviewDay, candidates: Sequence[Candidate]) -> tim
         raise PlanError(str(exc), exc.field) from None
 
 
+def fit_suggestions(day: InterviewDay | None, candidates: Sequence[Candidate]) -> list[timetable.Suggestion]:
+    """What would make every shortlisted candidate fit in the interview day (empty when they do)."""
+    settings = day_settings(day)
+    if settings is None or not candidates:
+        return []
+    try:
+        return timetable.suggest(settings, len(candidates))
+    except timetable.TimetableError:
+        return []
+
+
 def generate_timetable(session: Session, actor: User, vacancy: Vacancy, day: InterviewDay,
                        candidates: Sequence[Candidate]) -> timetable.Generated:
     """Replace the vacancy's slots with freshly generated ones, one per shortlisted candidate."""

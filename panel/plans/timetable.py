@@ -209,6 +209,114 @@ def capacity(settings: DaySettings) -> int:
     return len(generate(settings, range(500)).slots)
 
 
+# --- what would make everyone fit ------------------------------------------------------
+
+EARLIEST_START = dt.time(8, 0)  # suggestions keep the day within office hours
+LATEST_END = dt.time(18, 0)
+STEP_MINUTES = 15  # suggested start and end times are on the quarter hour
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One change to the day that would give every candidate a slot, said plainly."""
+
+    kind: str  # "gap", "slot", "gap_and_slot", "start", "end", "second_day"
+    message: str
+    settings: DaySettings | None = None  # the day with the change (None: a second day)
+
+
+def fits(settings: DaySettings, candidates: int) -> bool:
+    """Whether that many interviews fit in the day (False for a day that is not valid)."""
+    try:
+        return not generate(settings, range(candidates)).unplaced
+    except TimetableError:
+        return False
+
+
+def _minutes(n: int) -> str:
+    return f"{n} minute{'s' if n != 1 else ''}"
+
+
+def _everyone(n: int) -> str:
+    return "both" if n == 2 else f"all {n}"
+
+
+def _shift(t: dt.time, minutes: int) -> dt.time | None:
+    total = t.hour * 60 + t.minute + minutes
+    return dt.time(total // 60, total % 60) if 0 <= total < 24 * 60 else None
+
+
+def _slot_lengths(slot: int) -> list[int]:
+    """Shorter interview lengths worth suggesting, longest first: whole 5 minutes (for slots
+    of 10 minutes or more), never below half the length the chair chose."""
+    floor = max(1, -(-slot // 2))
+    lengths = range(slot - 1, floor - 1, -1)
+    return [m for m in lengths if m % 5 == 0] if slot >= 10 else list(lengths)
+
+
+def suggest(settings: DaySettings, candidates: int) -> list[Suggestion]:
+    """Single changes to the day, each enough on its own to fit ``candidates`` interviews, the
+    smallest change of each kind: a shorter gap, shorter interviews (both, when neither is
+    enough alone), an earlier start, a later finish; and always, when the day holds anyone,
+    a second day with the same times. Empty when everyone fits already."""
+    from dataclasses import replace
+
+    settings.validate()
+    if candidates <= 0 or fits(settings, candidates):
+        return []
+    everyone = _everyone(candidates)
+    out: list[Suggestion] = []
+    gap, slot = settings.gap_minutes, settings.slot_minutes
+    shorter_gap = next((g for g in range(gap - 1, -1, -1) if fits(replace(settings, gap_minutes=g), candidates)), None)
+    if shorter_gap is not None:
+        change = (f"Remove the {gap}-minute gap between interviews" if shorter_gap == 0 else
+                  f"Shorten the gap between interviews from {gap} to {_minutes(shorter_gap)}")
+        out.append(Suggestion("gap", f"{change} to fit {everyone}", replace(settings, gap_minutes=shorter_gap)))
+    shorter_slot = next((m for m in _slot_lengths(slot) if fits(replace(settings, slot_minutes=m), candidates)), None)
+    if shorter_slot is not None:
+        out.append(Suggestion("slot", f"Shorten each interview from {slot} to {_minutes(shorter_slot)} to fit {everyone}",
+                              replace(settings, slot_minutes=shorter_slot)))
+    if shorter_gap is None and shorter_slot is None and gap > 0:
+        both = next((m for m in _slot_lengths(slot) if fits(replace(settings, gap_minutes=0, slot_minutes=m), candidates)),
+                    None)
+        if both is not None:
+            out.append(Suggestion(
+                "gap_and_slot", f"Remove the {gap}-minute gap between interviews and shorten each interview "
+                                f"from {slot} to {_minutes(both)} to fit {everyone}",
+                replace(settings, gap_minutes=0, slot_minutes=both)))
+    earliest = _minutes_of(EARLIEST_START)
+    start = _minutes_of(settings.starts)
+    for begin in range((start - 1) // STEP_MINUTES * STEP_MINUTES, earliest - 1, -STEP_MINUTES):
+        earlier = replace(settings, starts=_shift(dt.time(0, 0), begin))
+        if fits(earlier, candidates):
+            out.append(Suggestion("start", f"Start at {_clock(earlier.starts)} instead of {_clock(settings.starts)} "
+                                           f"to fit {everyone}", earlier))
+            break
+    latest = _minutes_of(LATEST_END)
+    end = _minutes_of(settings.ends)
+    for finish in range((end // STEP_MINUTES + 1) * STEP_MINUTES, latest + 1, STEP_MINUTES):
+        later = replace(settings, ends=_shift(dt.time(0, 0), finish))
+        if fits(later, candidates):
+            out.append(Suggestion("end", f"Finish at {_clock(later.ends)} instead of {_clock(settings.ends)} "
+                                         f"to fit {everyone}", later))
+            break
+    per_day = len(generate(settings, range(candidates)).slots)
+    if per_day:
+        rest = candidates - per_day
+        days = -(-rest // per_day)
+        who = f"{rest} candidate{'s' if rest != 1 else ''}"
+        if days == 1:
+            message = f"Add a second day with the same times: {who} would be interviewed on it"
+        else:
+            message = f"Add {days} more days with the same times: {who} would be interviewed on them"
+        out.append(Suggestion("second_day", message))
+    return out
+
+
+def _minutes_of(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
 # --- the clash check ------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from panel import permissions
+from panel.converters import id_value
 from panel.db import db
 from panel.models import Candidate, InterviewSlot, PlanQuestion, QuestionStatus, Vacancy
 from panel.plans import invitations as invitation_text
@@ -109,7 +110,7 @@ def _setup_question_form(form: PlanQuestionForm, vacancy: Vacancy) -> None:
 def question_new(vacancy_id: int):
     vacancy = _vacancy(vacancy_id, permissions.can_edit_plan)
     from_bank = None
-    bank_id = request.args.get("from", type=int)
+    bank_id = request.args.get("from", type=id_value)
     if bank_id:
         from_bank = bank_queries.question_or_none(bank_id)
         if from_bank is None or from_bank.status != QuestionStatus.APPROVED \
@@ -246,10 +247,13 @@ def timetable_page(vacancy_id: int):
     label, show_names = _labeller(vacancy)
     problems = services.timetable_problems(slots, day, shortlisted, label)
     problem_slots = {sid for p in problems for sid in p.slot_ids}
+    can_edit = permissions.can_edit_plan(current_user, vacancy)
+    unslotted = any(p.kind == "no_slot" for p in problems)
     return render_template(
         "plans/timetable.html", vacancy=vacancy, day=day, settings=services.day_settings(day), slots=slots,
         shortlisted=shortlisted, label=label, problems=problems, problem_slots=problem_slots,
-        can_edit=permissions.can_edit_plan(current_user, vacancy),
+        suggestions=services.fit_suggestions(day, shortlisted) if can_edit and unslotted else [],
+        can_edit=can_edit,
         can_invite=permissions.can_send_invitations(current_user, vacancy), show_names=show_names,
         clock=timetable.clock, describe_breaks=timetable.describe_breaks)
 
@@ -308,7 +312,8 @@ def generate(vacancy_id: int):
     by_id = {c.id: c for c in shortlisted}
     invited = queries.invitations_by_candidate([c.id for c in shortlisted])
     return render_template("plans/generate.html", vacancy=vacancy, day=day, settings=services.day_settings(day),
-                           preview=preview, error=error, by_id=by_id, label=label, existing=existing, form=form,
+                           preview=preview, error=error,
+                           suggestions=services.fit_suggestions(day, shortlisted) if preview and preview.unplaced else [], by_id=by_id, label=label, existing=existing, form=form,
                            shortlisted=shortlisted, clock=timetable.clock, describe_breaks=timetable.describe_breaks,
                            already_invited=sum(1 for c in shortlisted if services.latest_status(invited.get(c.id, [])) == "sent"))
 

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from panel import permissions
+from panel.converters import id_value
 from panel.db import db
 from panel.models import BankQuestion, QuestionStatus
 from panel.questions import queries, services
@@ -59,7 +60,7 @@ def propose():
     form = ProposeForm()
     form.vacancy_id.choices = [(0, "Any vacancy")] + [(v.id, f"{v.reference} – {v.title}") for v in vacancies]
     if request.method == "GET":
-        wanted = request.args.get("vacancy", type=int)
+        wanted = request.args.get("vacancy", type=id_value)
         if wanted and any(v.id == wanted for v in vacancies):
             form.vacancy_id.data = wanted
     if form.validate_on_submit():

@@ -26,9 +26,13 @@ class ScoreField(RadioField):
             raise ValidationError("Choose no evidence, some evidence or clear evidence")
 
 
+# Asked about an anonymised application: the panel member can only go by what the candidate wrote.
+QUESTION = "Do you think you know this person from what they wrote?"
+
+
 class ConflictForm(FlaskForm):
-    knows = RadioField("Do you know this person?", choices=[("no", "No"), ("yes", "Yes, I know this person")],
-                       validators=[DataRequired("Choose no, or yes if you know this person")])
+    knows = RadioField(QUESTION, choices=[("no", "No"), ("yes", "Yes, I think I know this person")],
+                       validators=[DataRequired("Choose no, or yes if you think you know this person")])
 
 
 class ScoreForm(FlaskForm):

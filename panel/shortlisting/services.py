@@ -51,13 +51,21 @@ class MyCandidate:
     candidate: Candidate
     state: str  # "not-started", "in-progress", "submitted", "stepped-aside", "withdrawn"
     scored: int  # criteria scored so far
+    complete: bool = False  # every criterion has a score: ready to check and submit
 
     @property
     def needs_work(self) -> bool:
         return self.state in ("not-started", "in-progress")
 
     @property
+    def not_submitted(self) -> bool:
+        """Scored (in part or in full) and saved, but not submitted: nobody can use these scores yet."""
+        return self.state == "in-progress" and self.scored > 0
+
+    @property
     def state_label(self) -> str:
+        if self.not_submitted and self.complete:
+            return "Scored, not submitted"
         return {"not-started": "Not started", "in-progress": "In progress", "submitted": "Submitted",
                 "stepped-aside": "Stepped aside", "withdrawn": "Withdrawn"}[self.state]
 
@@ -77,6 +85,20 @@ class MyProgress:
     @property
     def stepped_aside(self) -> int:
         return sum(1 for i in self.items if i.state == "stepped-aside")
+
+    @property
+    def not_submitted(self) -> int:
+        """Applications this person has scored and saved but not submitted."""
+        return sum(1 for i in self.items if i.not_submitted)
+
+    @property
+    def scored(self) -> int:
+        """Applications this person has scored, submitted or not."""
+        return self.submitted + self.not_submitted
+
+    def first_ready(self) -> Candidate | None:
+        """The first candidate in this person's order whose scores are complete but not submitted."""
+        return next((i.candidate for i in self.items if i.not_submitted and i.complete), None)
 
     def position(self, candidate_id: int) -> int | None:
         for n, i in enumerate(self.items, start=1):
@@ -115,7 +137,7 @@ def my_progress(data: ShortlistingData, user: User) -> MyProgress:
             state = "in-progress"
         else:
             state = "not-started"
-        items.append(MyCandidate(candidate=c, state=state, scored=scored))
+        items.append(MyCandidate(candidate=c, state=state, scored=scored, complete=scoring.is_complete(infos, mine)))
     return MyProgress(items=items)
 
 
@@ -130,7 +152,7 @@ def why_not_scoring(vacancy: Vacancy, candidate: Candidate, declaration, submitt
     if submitted:
         return f"You have already submitted your scores for {candidate.label}, so they cannot change."
     if declaration is None:
-        return f"Answer the question \"Do you know this person?\" before you score {candidate.label}."
+        return f"Answer the question \"Do you think you know this person from what they wrote?\" before you score {candidate.label}."
     return "You cannot score this candidate."
 
 
@@ -139,8 +161,9 @@ def why_not_scoring(vacancy: Vacancy, candidate: Candidate, declaration, submitt
 def declare_conflict(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, knows: bool,
                      existing: ConflictDeclaration | None, submitted: bool,
                      my_scores: dict[int, ShortlistScore] | None = None) -> ConflictDeclaration:
-    """Record the answer to "Do you know this person?". A yes is final and asks no reason;
-    a no can become a yes until the scores are submitted (the unsubmitted scores are then removed)."""
+    """Record the answer to "Do you think you know this person from what they wrote?". A yes is
+    final and asks no reason; a no can become a yes until the scores are submitted (the
+    unsubmitted scores are then removed)."""
     if vacancy.status != VacancyStatus.SHORTLISTING or candidate.is_withdrawn or submitted:
         raise ShortlistingError(why_not_scoring(vacancy, candidate, existing, submitted))
     if has_stepped_aside(existing):

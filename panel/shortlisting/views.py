@@ -188,9 +188,9 @@ def save_scores(vacancy_id: int, candidate_id: int):
 
         return {"saved": True, "scored": scored, "of": len(infos), "time": london(utcnow(), "time")}
     action = request.form.get("action", "save")
-    if action == "submit":
+    if action in ("continue", "submit"):  # on to check and submit (the one primary way forward)
         return redirect(url_for("shortlisting.submit", vacancy_id=vacancy.id, candidate_id=candidate.id))
-    if action == "next":
+    if action == "next":  # save and go straight to the next candidate (kept for older pages)
         flash(f"Your scores for {candidate.label} are saved.", "success")
         return _go_next(vacancy, candidate.id)
     flash(f"Your scores for {candidate.label} are saved. You can come back and finish them later.", "success")

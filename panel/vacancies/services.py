@@ -118,6 +118,30 @@ def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: Va
     return new
 
 
+def _applications_missing(vacancy: Vacancy, before: str) -> list[str]:
+    """Candidates (not withdrawn) the panel would have nothing to read for: neither supporting
+    information nor an application PDF. Either one is enough (an application can be a file only)."""
+    from sqlalchemy.orm import object_session
+
+    from panel.models import Candidate
+
+    session = object_session(vacancy)
+    if session is None:
+        return []
+    numbers = list(session.scalars(
+        select(Candidate.number)
+        .where(Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None),
+               Candidate.application_file.is_(None),
+               func.coalesce(func.trim(Candidate.supporting_information), "") == "")
+        .order_by(Candidate.number)))
+    if not numbers:
+        return []
+    labels = [f"Candidate {n:02d}" for n in numbers]
+    shown = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+    return [f"Add the supporting information or upload the application PDF of {shown} before {before}: "
+            "the panel has nothing to read for " + ("them" if len(labels) > 1 else "this candidate")]
+
+
 def readiness_problems(vacancy: Vacancy) -> list[str]:
     """What stops the vacancy moving to its next stage, in plain English."""
     problems: list[str] = []
@@ -128,6 +152,7 @@ def readiness_problems(vacancy: Vacancy) -> list[str]:
             problems.append("Add a chair to the panel before shortlisting starts")
         if len(vacancy.panel_members) < 2:
             problems.append("Add at least two people to the panel, so every application is shortlisted by two people")
+        problems += _applications_missing(vacancy, "shortlisting starts")
     elif vacancy.status == VacancyStatus.SHORTLISTING:
         from sqlalchemy.orm import object_session
 

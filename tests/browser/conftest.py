@@ -90,6 +90,9 @@ def serve(tmp_path: Path, **overrides) -> Iterator[LiveServer]:
     finally:
         ctx.pop()
     server = make_server("127.0.0.1", _free_port(), app, threaded=True, request_handler=_QuietHandler)
+    # emailed links are built from configuration, never from the request: point them here
+    app.config["PREFERRED_URL_SCHEME"] = "http"
+    app.config["SERVER_NAME"] = f"127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="panel-live-server", daemon=True)
     thread.start()
     try:

@@ -68,23 +68,30 @@ def score(page, visits, values):
         page.get_by_role("group", name=f"Your score for criterion {number}").get_by_label(value).check()
 
 
-def shortlist_candidate(page, visits, index_url, label, answer, values=None):
-    """From the panelist's list: open the candidate, answer the conflict question, score and submit."""
+def shortlist_candidate(page, visits, index_url, label, answer, values=None, later=False):
+    """From the panelist's list: open the candidate, answer the conflict question, score and submit
+    (later: save and come back later, then check and submit from the list)."""
     if page.url != index_url:
         click(page, visits, "link", "Your candidates")
     click(page, visits, "link", label, exact=True)
     assert_anonymous(page)
-    page.get_by_role("group", name="Do you know this person?").get_by_label(answer, exact=True).check()
+    page.get_by_role("group", name="Do you think you know this person from what they wrote?").get_by_label(answer, exact=True).check()
     click(page, visits, "button", "Continue")
     if answer != "No":
         page.get_by_text("you have stepped aside").first.wait_for()
         return
     score(page, visits, values)
     page.get_by_label("Comment on criterion 1 (optional)").fill("Clear examples from a crisis house.")
-    click(page, visits, "button", "Submit my scores for this candidate")
+    if later:
+        click(page, visits, "button", "Save and come back later")
+        page.get_by_role("heading", name="Not submitted yet").wait_for()
+        page.get_by_text(re.compile(r"You have scored \d+ applications? but not submitted 1\.")).wait_for()
+        click(page, visits, "link", f"Check and submit your scores for {label}")
+    else:
+        click(page, visits, "button", "Save and continue")
     page.get_by_role("heading", name="Check your scores before you submit").wait_for()
     assert_anonymous(page)
-    click(page, visits, "button", "Submit my scores for this candidate")
+    click(page, visits, "button", "Submit my scores")
     page.get_by_text(f"Your scores for {label} are submitted").wait_for()
     assert_anonymous(page)
 
@@ -143,11 +150,12 @@ def test_import_shortlist_and_moderate(live_server, new_context):
     # --- two panelists shortlist three candidates ------------------------------------
     for email, plan in [
         ("sl.john@example.org", [("Candidate 01", "No", {1: "2 – Clear evidence", 2: "0 – No evidence", 3: "2 – Clear evidence"}),
-                                 ("Candidate 02", "Yes, I know this person", None),
+                                 ("Candidate 02", "Yes, I think I know this person", None),
                                  ("Candidate 03", "No", {1: "1 – Some evidence", 2: "0 – No evidence", 3: "0 – No evidence"})]),
         ("sl.zoe@example.org", [("Candidate 01", "No", {1: "2 – Clear evidence", 2: "1 – Some evidence", 3: "2 – Clear evidence"}),
                                 ("Candidate 02", "No", {1: "2 – Clear evidence", 2: "2 – Clear evidence", 3: "1 – Some evidence"}),
-                                ("Candidate 03", "No", {1: "0 – No evidence", 2: "0 – No evidence", 3: "1 – Some evidence"})]),
+                                ("Candidate 03", "No", {1: "0 – No evidence", 2: "0 – No evidence", 3: "1 – Some evidence"},
+                                 True)]),
     ]:
         page = new_context().new_page()
         visits = Visits(page)
@@ -156,12 +164,12 @@ def test_import_shortlist_and_moderate(live_server, new_context):
         visits.check()
         click(page, visits, "link", "Shortlisting", exact=True)
         assert_anonymous(page)
-        page.get_by_text("0 of 6 scored").wait_for()
+        page.get_by_text("0 of 6 submitted").wait_for()
         index_url = page.url
-        for label, answer, values in plan:
-            shortlist_candidate(page, visits, index_url, label, answer, values)
+        for label, answer, values, *later in plan:
+            shortlist_candidate(page, visits, index_url, label, answer, values, later=bool(later))
         click(page, visits, "link", "Your candidates")
-        expected = "2 of 5 scored" if email.startswith("sl.john") else "3 of 6 scored"
+        expected = "2 of 5 submitted" if email.startswith("sl.john") else "3 of 6 submitted"
         page.get_by_text(expected).wait_for()
         assert_anonymous(page)
         visits.assert_all_checked()
