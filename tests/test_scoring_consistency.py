@@ -220,3 +220,40 @@ def test_every_service_refusal_carries_its_message_and_field():
         exc = cls("Give a reason", field="reason")
         assert (str(exc), exc.message, exc.field) == ("Give a reason", "Give a reason", "reason")
         assert cls("No field").field is None
+
+
+# --- one submit page for shortlisting and interviews ------------------------------------
+
+def test_shortlisting_and_interview_submit_pages_are_one_template(app, session, as_user, sl):
+    from flask import template_rendered
+
+    v, c = sl.v, sl.candidates[0]
+    put_scores(session, c, sl.panelist, [1, None, 2], submit=False)  # criterion 2 not scored yet
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        client = as_user(sl.panelist)
+        page = text_of(client.get(f"/vacancies/{v.id}/shortlisting/candidates/{c.id}/submit"))
+        assert "Criterion 1: " in page and "1 – Some evidence" in page and "Not scored" in page
+        assert "Every criterion needs a score before you can submit" in page and "Submit my scores" not in page
+
+        c.decision = ShortlistDecision(outcome=ShortlistOutcome.SHORTLIST, reason="")
+        v.status = VacancyStatus.INTERVIEWING
+        questions = [PlanQuestion(vacancy_id=v.id, position=i, text=f"Question topic {i}", minutes=5) for i in (1, 2)]
+        session.add_all(questions)
+        session.flush()
+        session.add(InterviewScore(candidate_id=c.id, plan_question_id=questions[0].id, user_id=sl.panelist.id,
+                                   score=3, notes="Clear example"))
+        session.commit()
+        page = text_of(client.get(f"/vacancies/{v.id}/interviews/{c.id}/submit"))
+        assert "Question 1: Question topic 1 3 Clear example" in page and "Question 2: Question topic 2 No score No notes" in page
+        assert "1 question has no score" in page and "Submit my scores" in page
+        r = client.post_form(f"/vacancies/{v.id}/interviews/{c.id}/submit", {})
+        assert r.status_code == 400 and "Tick the box to submit anyway" in r.get_data(as_text=True)
+    finally:
+        template_rendered.disconnect(record, app)
+    assert [n for n in rendered if "submit" in n] == ["_submit_scores.html"] * 3

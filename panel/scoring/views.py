@@ -289,13 +289,24 @@ def _submit_page(vacancy: Vacancy, candidate: Candidate, member: User, paper: bo
                       "success")
                 return redirect(url_for("scoring.candidate_results", vacancy_id=vacancy.id, candidate_id=candidate.id))
     by_question = {r.plan_question_id: r for r in rows}
-    bad = bool(form.errors or error)
-    return render_template("scoring/submit.html", vacancy=vacancy, candidate=candidate, member=member, paper=paper,
-                           questions=questions, by_question=by_question, unscored=unscored, form=form, error=error,
-                           back_url=(url_for("scoring.paper", vacancy_id=vacancy.id, candidate_id=candidate.id,
-                                             user_id=member.id) if paper else
-                                     url_for("scoring.score", vacancy_id=vacancy.id, candidate_id=candidate.id)),
-                           show_name=permissions.can_see_candidate_identity(current_user, vacancy)), (400 if bad else 200)
+    back_url = (url_for("scoring.paper", vacancy_id=vacancy.id, candidate_id=candidate.id, user_id=member.id) if paper
+                else url_for("scoring.score", vacancy_id=vacancy.id, candidate_id=candidate.id))
+    whose = f"{member.name}'s" if paper else "your"
+    show_name = permissions.can_see_candidate_identity(current_user, vacancy)
+    items = [{"label": f"Question {q.position}: {q.text}",
+              "score": "No score" if (r := by_question.get(q.id)) is None or r.score is None else str(r.score),
+              "notes": r.notes if r else ""} for q in questions]
+    return render_template(
+        "_submit_scores.html", vacancy=vacancy, title=f"Submit {whose} scores for {candidate.label}",
+        caption=f"{candidate.label}: {candidate.full_name}" if show_name else candidate.label,
+        heading=f"Submit {whose} scores", back_url=back_url, back_text="Back to the scores", items=items,
+        notes_empty="No notes", blanks="confirm", unscored=[f"Question {q.position}" for q in unscored],
+        lock_heading=f"You cannot change {'their' if paper else 'your'} scores after you submit",
+        lock_text=("Once submitted they are locked." if paper else
+                   f"Once submitted they are locked, and you will see the rest of the panel's scores and notes "
+                   f"for {candidate.label}."),
+        submit_text=f"Submit {'their' if paper else 'my'} scores", form=form, error=error,
+        links=[{"href": back_url, "text": "Go back and change the scores"}]), (400 if form.errors or error else 200)
 
 
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/submit", methods=["GET", "POST"])

@@ -78,6 +78,11 @@ class CandidateResult:
         return format_score(self.max_total)
 
 
+def score_text(score: int | None) -> str:
+    """"1 – Some evidence"; "Not scored" for a blank."""
+    return "Not scored" if score is None else f"{score} – {SCALE[score]}"
+
+
 def valid_score(value) -> bool:
     return scorecore.valid_score(value, SCALE)
 
