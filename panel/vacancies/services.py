@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from panel import audit
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.models import (
     AssessedAt,
     Criterion,
@@ -17,16 +18,15 @@ from panel.models import (
     Vacancy,
     VacancyStatus,
 )
+from panel.permissions import results_signed_off
 
 VACANCY_FIELDS = ["title", "reference", "band", "site", "team", "hours", "salary", "closing_date",
                   "interview_date", "interview_venue", "description", "job_description_filename"]
 CRITERION_FIELDS = ["text", "category", "essential", "assessed_at", "position"]
 
 
-class VacancyError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class VacancyError(ServiceError):
+    """Refused by the vacancy services."""
 
 
 DUPLICATE_REFERENCE = "Another vacancy already has this reference"
@@ -180,7 +180,7 @@ def readiness_problems(vacancy: Vacancy) -> list[str]:
 
         session = object_session(vacancy)
         signoff = session.scalar(select(InterviewSignOff).where(InterviewSignOff.vacancy_id == vacancy.id)) if session else None
-        if signoff is None or signoff.signed_off_at is None:
+        if not results_signed_off(signoff):
             problems.append("The chair must sign off the interview results before the vacancy closes")
     return problems
 
