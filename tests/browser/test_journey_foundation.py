@@ -196,8 +196,9 @@ def test_hr_sets_up_a_vacancy_and_the_invited_panelist_sees_only_it(live_server,
     expect_text(panelist, "Your password has been set")
     pvisits.check()
 
+    # one card, its link named by the title and (visually hidden) the reference and site
     cards = panelist.locator(".nhsuk-card-group .nhsuk-card__heading").all_inner_texts()
-    assert cards == ["Psychological Wellbeing Practitioner"]
+    assert [" ".join(c.split()) for c in cards] == ["Psychological Wellbeing Practitioner , JRN-2026-01, Boston"]
     assert "High Intensity Therapist" not in panelist.content()
     assert "OTHER-77" not in panelist.content()
 
