@@ -33,7 +33,6 @@ from panel.models import (
     User,
     Vacancy,
 )
-from panel.permissions import SCORING_STAGES
 from panel.scoring import results as calc
 from panel.scoring.queries import Everything, ScalePoint
 
@@ -77,7 +76,7 @@ def is_signed_off(signoff: InterviewSignOff | None) -> bool:
 
 
 def check_open(vacancy: Vacancy, signoff: InterviewSignOff | None) -> None:
-    if vacancy.status not in SCORING_STAGES:
+    if not vacancy.stage.scoring_open:
         raise ScoringError(NOT_OPEN)
     if is_signed_off(signoff):
         raise ScoringError(SIGNED_OFF)
@@ -121,7 +120,7 @@ def _scorer_state(session: Session, vacancy: Vacancy, candidate: Candidate, user
 
 def _check_scorer(session: Session, vacancy: Vacancy, candidate: Candidate, member: User, *, paper: bool) -> None:
     """Scoring is open, and this member may (still) score this candidate."""
-    if vacancy.status not in SCORING_STAGES:
+    if not vacancy.stage.scoring_open:
         raise ScoringError(NOT_OPEN)
     signed_off, aside, submitted = _scorer_state(session, vacancy, candidate, member.id)
     if signed_off:
