@@ -17,6 +17,7 @@ from panel.models import (
     Vacancy,
     VacancyStatus,
 )
+from panel.stages import STAGES
 
 VACANCY_FIELDS = ["title", "reference", "band", "site", "team", "hours", "salary", "closing_date",
                   "interview_date", "interview_venue", "description", "job_description_filename"]
@@ -50,7 +51,7 @@ def create_vacancy(session: Session, actor: User, data: dict, job_description_fi
     data = {**data, "reference": normalise_reference(data["reference"])}
     if reference_taken(session, data["reference"]):
         raise VacancyError(DUPLICATE_REFERENCE, field="reference")
-    vacancy = Vacancy(status=VacancyStatus.DRAFT, created_by_id=actor.id, job_description_file=job_description_file,
+    vacancy = Vacancy(status=STAGES[0].status, created_by_id=actor.id, job_description_file=job_description_file,
                       **{k: data.get(k) or _empty(k) for k in VACANCY_FIELDS if k in data})
     try:
         # a savepoint: another request may have saved the same reference since the check above
