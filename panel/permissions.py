@@ -2,6 +2,8 @@
 
 Views call one of the ``require_*``/``get_*_or_404`` helpers at the top. Anything a
 user may not see is a 404, so nobody can learn that a vacancy exists by its URL.
+What a vacancy's stage allows (shortlisting open, names shown, scoring open ...) is a flag of
+its row in the stage table, panel/stages.py; the rules here read ``vacancy.stage``.
 """
 from __future__ import annotations
 
@@ -279,7 +281,7 @@ def can_review_question(user, question: BankQuestion) -> bool:
 def can_see_bank_question(user, question: BankQuestion) -> bool:
     if not is_signed_in(user):
         return False
-    if question.status == QuestionStatus.APPROVED:
+    if question.status.approved:
         return True
     return question.proposed_by_id == user.id or can_review_question(user, question)
 
@@ -288,7 +290,7 @@ def can_edit_bank_question(user, question: BankQuestion) -> bool:
     """Reviewers may improve the wording at any time; the proposer until it is reviewed."""
     if can_review_question(user, question):
         return True
-    return (is_signed_in(user) and question.status == QuestionStatus.PROPOSED
+    return (is_signed_in(user) and question.status.waiting_for_review
             and question.proposed_by_id == user.id)
 
 
@@ -443,7 +445,7 @@ def can_export_interviews(user, vacancy: Vacancy) -> bool:
 # shortlisting is open. The results pack: the chair and HR, once the results are signed
 # off and not reopened (before that they are told what is missing; anyone else gets 404).
 # Packs name no candidate while the vacancy is in draft or shortlisting; that is decided
-# in panel/packs/context.py by leaving the names out of the data.
+# in panel/packs/context.py by leaving the names out of the data (the stage's names_shown).
 
 def can_view_packs(user, vacancy: Vacancy) -> bool:
     """The packs page (it lists only the packs this person may download)."""
