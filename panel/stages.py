@@ -8,9 +8,10 @@ ask the stage (``vacancy.stage``) instead. A vacancy moves one row forward at a 
 (``panel.vacancies.services.advance_status``); ``VacancyStatus`` (the value stored in the
 database) names the rows.
 
-To add a stage: add its ``VacancyStatus`` value (where it falls in the order; the column is a
-string, so no migration unless a CHECK constraint lists the values), add one row here with its
-flags, words, readiness check and tabs, and add its pages.
+To add a stage: add its ``VacancyStatus`` value where it falls in the order (the column is a
+VARCHAR with no CHECK constraint, so no migration), add one row here in the same place with its
+flags, words, readiness check (panel/vacancies/readiness.py) and tabs (TABS), and add its pages.
+tests/test_stages.py checks the table is complete, ordered and consistent.
 """
 from __future__ import annotations
 
