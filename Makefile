@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app panel
 PORT ?= 5000
+# Where emailed links point (panel refuses to start without it outside debug and tests); the
+# demo targets serve on 127.0.0.1:$(PORT). Set PANEL_SERVER_NAME yourself to override.
+SERVER_NAME = $${PANEL_SERVER_NAME:-127.0.0.1:$(PORT)}
 
 .PHONY: run test setup bench serve load scan clean-vendor
 
@@ -25,19 +28,24 @@ static/vendor/.copied: node_modules/.installed scripts/vendor.sh
 setup: $(VENV)/.installed static/vendor/.copied
 
 run: setup
-	$(FLASK) db-upgrade
-	$(FLASK) demo-data --if-empty
-	PANEL_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) db-upgrade
+	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) demo-data --if-empty
+	PANEL_SERVER_NAME=$(SERVER_NAME) PANEL_TRUSTED_HOSTS=$${PANEL_TRUSTED_HOSTS:-127.0.0.1,localhost} \
+	  PANEL_PREFERRED_URL_SCHEME=$${PANEL_PREFERRED_URL_SCHEME:-http} PANEL_COOKIE_SECURE=false \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# worksteal: a worker that runs out of tests takes half of another's queue, so one long file
+# (the page crawl, the journeys) never leaves a core idle at the end. No test depends on another
+# having run: a module's live server is started on each worker that runs some of its tests.
 test: setup
-	$(PY) -m pytest -q -n auto --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto --dist worksteal $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) -m panel.packs.bench
 
 serve: setup
-	$(FLASK) db-upgrade
-	$(VENV)/bin/gunicorn --workers $$(( $$(nproc) * 2 + 1 )) --bind 127.0.0.1:$(PORT) 'panel:create_app()'
+	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) db-upgrade
+	PANEL_SERVER_NAME=$(SERVER_NAME) $(VENV)/bin/gunicorn --workers $$(( $$(nproc) * 2 + 1 )) --bind 127.0.0.1:$(PORT) 'panel:create_app()'
 
 load: setup
 	$(PY) scripts/load.py --users 30 --seconds 60 $(LOAD_ARGS)

@@ -8,7 +8,7 @@ from flask import Flask, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -114,6 +114,13 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(e):
         return render_template("errors/400.html", reason="Your form had expired or was not sent from this site. Go back, refresh the page and try again."), 400
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(e: SecurityError):
+        # a Host not in TRUSTED_HOSTS: no URLs can be built for it, so no templated page
+        log.warning("refused a request for host %r (not in TRUSTED_HOSTS)", request.environ.get("HTTP_HOST"))
+        return ("Bad request: this server does not answer to that host name.\n", 400,
+                {"Content-Type": "text/plain; charset=utf-8"})
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):

@@ -29,16 +29,19 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "SESSION_WARNING_MINUTES": (2, "Warn this many minutes before the idle sign-out."),
     "SESSION_ABSOLUTE_HOURS": (12, "Sign out this many hours after signing in, whatever the activity."),
     "INVITE_VALID_HOURS": (72, "How long invitation and password reset links work."),
-    "LOGIN_MAX_ATTEMPTS": (5, "Failed sign-ins before an account is locked."),
-    "LOGIN_LOCK_MINUTES": (15, "How long a locked account stays locked."),
-    "LOGIN_MAX_ATTEMPTS_PER_CLIENT": (30, "Failed sign-ins from one address, within the lock time, before that address must wait."),
+    "LOGIN_MAX_ATTEMPTS": (5, "Failed sign-ins in a row, on one account or from one address on one account, before signing in there from a new device is slowed down."),
+    "LOGIN_BACKOFF_SECONDS": (30, "The first wait once LOGIN_MAX_ATTEMPTS is reached; it doubles with each further failure, up to LOGIN_LOCK_MINUTES."),
+    "LOGIN_LOCK_MINUTES": (15, "The longest wait between sign-in tries after repeated failures, and the window of LOGIN_MAX_ATTEMPTS_PER_CLIENT. A right password from a device that has signed in to the account before is never made to wait."),
+    "LOGIN_MAX_ATTEMPTS_PER_CLIENT": (30, "Different accounts with failed sign-ins from one address within LOGIN_LOCK_MINUTES (password spraying) before sign-ins from new devices at that address must wait. Set PROXY_FIX behind a proxy, or every visitor shares one address."),
+    "RESET_MAX_PER_HOUR": (3, "Forgotten-password requests per email address per hour; further requests get the same answer but send nothing (logged)."),
     "PASSWORD_MIN_LENGTH": (12, "Shortest password allowed."),
     "PASSWORD_HASH_METHOD": ("scrypt:32768:8:3", "werkzeug hash method: scrypt N=2^15, r=8, p=3 (OWASP ASVS 5)."),
     "MAX_UPLOAD_MB": (10, "Largest file upload in megabytes."),
     "UPLOAD_FOLDER": (None, "Where uploaded files are kept. Default: instance/uploads."),
     "OUTBOX_FOLDER": (None, "Where emails go when no SMTP server is set. Default: instance/outbox."),
-    "PREFERRED_URL_SCHEME": ("http", "Scheme used for links in emails (https in production)."),
-    "SERVER_NAME": (None, "Host name used for links in emails sent from the command line."),
+    "PREFERRED_URL_SCHEME": (None, "Scheme of the links in emails. Default: https (http in debug and test runs; `make run` uses http)."),
+    "SERVER_NAME": (None, "Host name (and port, if not the scheme's usual one) people use to reach panel, e.g. panel.example.nhs.uk. Every link in an email is built from it and PREFERRED_URL_SCHEME, never from the request. Required: panel refuses to start without it, except in debug and test runs."),
+    "TRUSTED_HOSTS": ([], "Comma-separated host names panel answers to; a request for any other Host gets 400. Empty: the host of SERVER_NAME. Add the name a load balancer's health check uses for /healthz."),
     "COOKIE_SECURE": (True, "Send the session cookie over HTTPS only. `make run` turns this off for its local http demo."),
     "DATABASE_LOCK_TIMEOUT_SECONDS": (5, "How long a save waits for another one holding the database (a SQLite write lock, a PostgreSQL row or table lock) before it gives up with a 503 \"try again\" page, so that a few blocked saves cannot tie up every worker. /healthz waits as long."),
     "PROXY_FIX": (False, "Trust X-Forwarded-* headers from one proxy in front of the app."),
@@ -96,8 +99,36 @@ def load_config(app, test_config: dict | None = None) -> None:
         app.config["OUTBOX_FOLDER"] = str(instance / "outbox")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    _links_and_hosts(app)
     app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config["COOKIE_SECURE"]) and not app.debug
+
+
+def _links_and_hosts(app) -> None:
+    """SERVER_NAME and PREFERRED_URL_SCHEME are where emailed links point: SERVER_NAME is
+    required outside debug and test runs, the scheme is https there unless set. TRUSTED_HOSTS
+    (Flask answers 400 to any other Host) defaults to the host of SERVER_NAME."""
+    from werkzeug.sansio.utils import host_is_trusted
+
+    if not app.config.get("PREFERRED_URL_SCHEME"):
+        app.config["PREFERRED_URL_SCHEME"] = "http" if (app.debug or app.testing) else "https"
+    name = (app.config.get("SERVER_NAME") or "").strip().lower()
+    if not name:
+        app.config["SERVER_NAME"] = None
+        if not (app.debug or app.testing):
+            raise RuntimeError(
+                "PANEL_SERVER_NAME is not set. Set it to the host name people use to reach panel "
+                "(with the port if it is not 443 or 80), e.g. PANEL_SERVER_NAME=panel.example.nhs.uk: "
+                "links in emails are built from it. Only debug and test runs may leave it out."
+            )
+        app.config["TRUSTED_HOSTS"] = list(app.config.get("TRUSTED_HOSTS") or []) or None
+        return
+    if not host_is_trusted(name, None):
+        raise RuntimeError(f"PANEL_SERVER_NAME must be a host name with an optional port, like "
+                           f"panel.example.nhs.uk or 127.0.0.1:5000, not {name!r}")
+    app.config["SERVER_NAME"] = name
+    hosts = [h.strip().lower() for h in app.config.get("TRUSTED_HOSTS") or [] if h.strip()]
+    app.config["TRUSTED_HOSTS"] = hosts or [name.rsplit(":", 1)[0] if not name.endswith("]") else name]
 
 
 def _instance_secret(path: Path) -> str:

@@ -8,8 +8,9 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import Callable
 
-from flask import current_app
+from flask import after_this_request, current_app, has_request_context
 
 log = logging.getLogger("panel.mail")
 
@@ -23,6 +24,48 @@ def one_line(text: str) -> str:
     breaks when a script posts the form; the email library refuses those (a 500 while sending),
     and they must never start a header of their own (Bcc: ...)."""
     return " ".join((text or "").split())
+
+
+def external_url(endpoint: str, **values) -> str:
+    """The full address of a page, for a link sent out (email, document). Built from the
+    configuration (SERVER_NAME, PREFERRED_URL_SCHEME) and never from the request: its Host and
+    X-Forwarded-Host headers are whatever the sender typed, so a link built from them could
+    send a password reset to someone else's site. Every emailed link goes through here."""
+    cfg = current_app.config
+    server = cfg.get("SERVER_NAME")
+    if not server:  # only debug and test runs start without it (panel/config.py)
+        if not (current_app.debug or current_app.testing):
+            raise RuntimeError("PANEL_SERVER_NAME is not set: emailed links cannot be built")
+        server = "localhost"
+    adapter = current_app.url_map.bind(server, script_name=cfg.get("APPLICATION_ROOT") or "/",
+                                       url_scheme=cfg.get("PREFERRED_URL_SCHEME") or "https")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def after_response(job: Callable, what: str) -> None:
+    """Run job(session) once the answer has gone to the browser, in its own app context and
+    database session (committed if it succeeds). Sending email in the request would make the
+    answer slower when there is someone to write to, which tells a stranger whether an address
+    has an account. Outside a request (command line) the job runs at once."""
+    from panel.db import session_scope
+
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        try:
+            with app.app_context(), session_scope() as session:
+                job(session)
+        except Exception:  # the answer has gone: log it, never raise into the server
+            log.exception("%s failed after the response", what)
+
+    if not has_request_context():
+        run()
+        return
+
+    @after_this_request
+    def _register(response):
+        response.call_on_close(run)
+        return response
 
 
 def build_message(to: str, subject: str, body: str) -> EmailMessage:

@@ -24,13 +24,13 @@ def is_hr(user) -> bool:
     return is_signed_in(user) and user.role == Role.HR
 
 
+def member_of(vacancy: Vacancy, user_id: int | None) -> PanelMember | None:
+    """The one definition of panel membership: this person's row on the vacancy's panel."""
+    return next((m for m in vacancy.panel_members if m.user_id == user_id), None)
+
+
 def panel_membership(user, vacancy: Vacancy) -> PanelMember | None:
-    if not is_signed_in(user):
-        return None
-    for member in vacancy.panel_members:
-        if member.user_id == user.id:
-            return member
-    return None
+    return member_of(vacancy, user.id) if is_signed_in(user) else None
 
 
 def is_on_panel(user, vacancy: Vacancy) -> bool:
@@ -105,8 +105,9 @@ def can_download_job_description(user, vacancy: Vacancy) -> bool:
 #   from scoring, and the grid shows the chair stepped aside, so it is done in the open).
 
 def has_stepped_aside(declaration) -> bool:
-    """The person answered "Yes, I know this person" for this candidate."""
-    return declaration is not None and bool(declaration.knows_candidate)
+    """The person answered "Yes, I know this person" for this candidate (``declaration``:
+    their ConflictDeclaration, or None when they have not answered)."""
+    return declaration is not None and declaration.stepped_aside
 
 
 def _belongs(vacancy: Vacancy, candidate) -> bool:
@@ -146,6 +147,12 @@ def can_read_application(user, vacancy: Vacancy, candidate, declaration=None) ->
     return can_shortlist(user, vacancy) and not has_stepped_aside(declaration)
 
 
+def can_download_original_file(user) -> bool:
+    """An uploaded PDF exactly as uploaded, hidden document properties and all: HR only. Everyone
+    else, the chair included, gets the cleaned copy (panel/uploads.py)."""
+    return is_hr(user)
+
+
 def can_declare_conflict(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False) -> bool:
     """Answer "Do you know this person?" (a "No" can later become a "Yes" until scores are submitted)."""
     return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)
@@ -157,7 +164,7 @@ def can_score_candidate(user, vacancy: Vacancy, candidate, declaration=None, sub
     """On the panel, said they do not know the person, shortlisting open, candidate still in, not yet submitted."""
     return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)
             and vacancy.stage.shortlisting_open and not candidate.is_withdrawn
-            and declaration is not None and not declaration.knows_candidate and not submitted)
+            and declaration is not None and not has_stepped_aside(declaration) and not submitted)
 
 
 def can_see_scores_of_others(user, vacancy: Vacancy, *, submitted: bool, stepped_aside: bool,
@@ -459,7 +466,7 @@ def can_download_panel_pack(user, vacancy: Vacancy) -> bool:
 def can_download_panelist_pack(user, vacancy: Vacancy, member_user_id: int) -> bool:
     """``member_user_id`` must be on this panel: the chair and HR may have anyone's pack,
     a panel member only their own."""
-    if not any(m.user_id == member_user_id for m in vacancy.panel_members):
+    if member_of(vacancy, member_user_id) is None:
         return False
     if can_download_panel_pack(user, vacancy):
         return True
@@ -481,9 +488,8 @@ def results_pack_audience(user, vacancy: Vacancy) -> bool:
 
 
 def results_signed_off(signoff) -> bool:
-    if signoff is None or signoff.signed_off_at is None:
-        return False
-    return signoff.reopened_at is None or signoff.reopened_at <= signoff.signed_off_at
+    """``signoff``: the vacancy's InterviewSignOff, or None when there is none."""
+    return signoff is not None and signoff.signed_off
 
 
 def can_download_results_pack(user, vacancy: Vacancy, signoff) -> bool:

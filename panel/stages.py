@@ -80,7 +80,9 @@ class Stage:
     interviews_started: bool = False  # the interviews, results and feedback pages exist
     scoring_open: bool = False        # interview scores, moderation, outcomes and sign-off can change
     finished: bool = False            # nothing changes any more; retention periods count from here
-    checklist_on_home: bool = False   # HR's home page shows the readiness problems (a check with no query) instead of next_step_hr
+    # HR's home page shows what this check (one with no query: the home page lists every vacancy)
+    # says is still to do, instead of next_step_hr; the vacancy page shows the whole readiness check
+    home_checklist: Callable[[Vacancy], list[str]] | None = None
 
     @property
     def label(self) -> str:
@@ -108,7 +110,7 @@ STAGES: tuple[Stage, ...] = (
         next_step_panel="Nothing to do yet. HR is still setting this job up.",
         readiness=readiness.ready_to_shortlist, tabs=BEFORE_INTERVIEWS,
         setting_up=True, candidates_addable=True, candidates_editable=True, panel_editable=True,
-        plan_editable=True, checklist_on_home=True,
+        plan_editable=True, home_checklist=readiness.set_up_problems,
     ),
     Stage(
         VacancyStatus.SHORTLISTING,

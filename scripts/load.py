@@ -165,11 +165,14 @@ def run(args) -> dict:
         "PANEL_COOKIE_SECURE": "false",
         "PANEL_LOG_LEVEL": "WARNING",
         "PANEL_LOGIN_MAX_ATTEMPTS_PER_CLIENT": "1000",
+        "PANEL_SERVER_NAME": "127.0.0.1",  # the port is added once it is chosen
+        "PANEL_PREFERRED_URL_SCHEME": "http",
     }
     if os.environ.get("PANEL_DATABASE_URL"):
         env["PANEL_DATABASE_URL"] = os.environ["PANEL_DATABASE_URL"]
     data = build_data(env, args.users, args.candidates, args.questions)
     port = free_port()
+    env["PANEL_SERVER_NAME"] = f"127.0.0.1:{port}"
     workers = args.workers or (os.cpu_count() or 1) * 2 + 1
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",

@@ -20,6 +20,7 @@ echo "$(wapiti --version 2>/dev/null | head -n 1)"
 OUT="$PWD/instance/scan-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 export PANEL_INSTANCE_PATH="$OUT/instance" PANEL_COOKIE_SECURE=false PANEL_LOG_LEVEL=WARNING
+export PANEL_SERVER_NAME="127.0.0.1:$PORT" PANEL_PREFERRED_URL_SCHEME=http
 .venv/bin/flask --app panel db-upgrade >/dev/null
 .venv/bin/flask --app panel demo-data >"$OUT/demo-logins.txt"
 HR_PASSWORD=$(awk '/priya.shah@example.org/ {print $NF}' "$OUT/demo-logins.txt")

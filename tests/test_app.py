@@ -22,7 +22,10 @@ def test_config_layers(tmp_path, monkeypatch):
     monkeypatch.setenv("PANEL_MAIL_FROM", "from-env@example.org")
     monkeypatch.setenv("PANEL_SITES", "Boston, Skegness ,")
     monkeypatch.setenv("PANEL_SMTP_STARTTLS", "false")
+    monkeypatch.setenv("PANEL_SERVER_NAME", "Panel.Example.org:8443")
     app = create_app({"INSTANCE_PATH": str(instance)})
+    assert app.config["SERVER_NAME"] == "panel.example.org:8443"
+    assert app.config["TRUSTED_HOSTS"] == ["panel.example.org"]  # the port is not part of the check
     assert app.config["SMTP_PORT"] == 2525  # instance/config.py beats the default
     assert app.config["MAIL_FROM"] == "from-env@example.org"  # environment beats instance/config.py
     assert app.config["SITES"] == ["Boston", "Skegness"]
@@ -31,11 +34,11 @@ def test_config_layers(tmp_path, monkeypatch):
 
 
 def test_secret_key_generated_once_and_private(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SERVER_NAME": "panel.example.org"})
     key_file = tmp_path / "secret_key"
     assert key_file.exists() and len(app.config["SECRET_KEY"]) >= 64
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
-    again = create_app({"INSTANCE_PATH": str(tmp_path)})
+    again = create_app({"INSTANCE_PATH": str(tmp_path), "SERVER_NAME": "panel.example.org"})
     assert again.config["SECRET_KEY"] == app.config["SECRET_KEY"]
 
 
@@ -80,7 +83,8 @@ def test_healthz_ok(client):
 
 
 def test_healthz_503_when_database_is_down(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/x.db"})
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/x.db",
+                      "SERVER_NAME": "panel.example.org"})
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.json["database"] != "ok"
 

@@ -12,13 +12,14 @@ from panel.db import utcnow
 from panel.models import AuditEvent, AuthToken, User
 from tests.conftest import PASSWORD, login, make_user, outbox_messages
 
-LINK_RE = re.compile(r"http://[^\s]+/set-password/[^\s]+")
+LINK_RE = re.compile(r"https?://[^\s]+/set-password/[^\s]+")
 
 
 def test_production_password_hash_is_scrypt_n15_r8_p3(tmp_path):
     from panel import create_app
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                      "SERVER_NAME": "panel.example.org"})
     assert app.config["PASSWORD_HASH_METHOD"] == "scrypt:32768:8:3"
     with app.app_context():
         from panel.passwords import hash_password
@@ -51,8 +52,10 @@ def test_lockout_after_five_failures_and_unlock_by_cli(app, client, session):
         assert login(client, user, "not the password").status_code == 200
     session.expire_all()
     locked = session.get(User, user.id)
-    assert locked.locked_until is not None and locked.locked_until > utcnow() + dt.timedelta(minutes=14)
-    # even the right password is refused while locked, with the same message
+    # the first wait is LOGIN_BACKOFF_SECONDS (it grows with each further failure), not a flat 15 minutes
+    assert locked.locked_until is not None and locked.locked_until > utcnow() + dt.timedelta(seconds=20)
+    # from a device new to the account, even the right password is refused while it must wait,
+    # with the same message
     response = login(client, user, PASSWORD)
     assert response.status_code == 200
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
@@ -275,14 +278,15 @@ def test_cli_create_user(app):
 
 
 def test_throttle_per_client_address_across_accounts(app, session):
+    # the address limit counts different accounts (spraying), not failures on one account
     app.config["LOGIN_MAX_ATTEMPTS_PER_CLIENT"] = 6
-    users = [make_user(session, "panelist", email=f"p{i}@example.org") for i in range(4)]
+    users = [make_user(session, "panelist", email=f"p{i}@example.org") for i in range(6)]
     client = app.test_client()
     for i in range(6):  # spread over accounts, so no single account locks
-        assert login(client, users[i % 4], "wrong password here").status_code == 200
+        assert login(client, users[i], "wrong password here").status_code == 200
     session.expire_all()
     assert all(session.get(User, u.id).locked_until is None for u in users)
-    # this address must now wait, even with a right password
+    # this address must now wait, even with a right password (from a device new to the account)
     assert login(client, users[0]).status_code == 200
     # another address is not affected
     other = app.test_client()

@@ -44,7 +44,7 @@ def test_candidate_form_errors(as_user, sl, session):
         ({"email": "AOIFE.OCONNOR@example.net"}, "A candidate with this email address is already on this vacancy"),
         ({"phone": "ring me"}, "Enter a phone number"),
         ({"last_name": "x" * 101}, "Last name must be 100 characters or fewer"),
-        ({"supporting_information": ""}, "Enter the candidate&#39;s supporting information"),
+        ({"supporting_information": "x" * 50001}, "Supporting information must be 50000 characters or fewer"),
         ({f"evidence_{sl.criteria[0].id}": "x" * 10001}, "Evidence for criterion 1 must be 10000 characters or fewer"),
     ]
     for overrides, message in cases:

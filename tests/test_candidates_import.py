@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -76,13 +77,16 @@ def test_a_bom_and_header_spelling_are_tolerated(as_user, sl, session):
 CASES = [
     ("missing required column",
      b"first_name,last_name,phone,supporting_information\r\nA,B,0770,Info\r\n",
-     ["Line 1: there is no email column"]),
+     ["Line 1: there is no email column",  # and the lines are still checked
+      "Line 2: '0770' is not a phone number (use digits, spaces and + only)"]),
     ("two missing columns",
      b"first_name,email\r\nA,a@example.com\r\n",
-     ["Line 1: there is no last_name column", "Line 1: there is no supporting_information column"]),
-    ("unknown column",
-     b"first_name,last_name,email,supporting_information,notes\r\nA,B,a@example.com,Info,x\r\n",
-     ["Line 1: the column 'notes' is not one we know. Rename or remove it (the columns are listed on this page)"]),
+     ["Line 1: there is no last_name column", "Line 1: there is no supporting_information column (leave its "
+      "values empty for candidates whose application is a PDF file)"]),
+    ("a column twice, and a bad line",
+     b"first_name,last_name,email,Email,supporting_information\r\nA,B,a@example.com,x,Info\r\nC,D,bad,y,Info\r\n",
+     ["Line 1: the column 'Email' appears more than once. Keep one of them",
+      "Line 3: 'bad' is not a valid email address"]),
     ("bad email on two lines",
      (HEADER + GOOD + "Bea,Smith,not-an-email,,Info,no,\r\nCal,Jones,cal@@example,,Info,,\r\n").encode(),
      ["Line 3: 'not-an-email' is not a valid email address", "Line 4: 'cal@@example' is not a valid email address"]),
@@ -93,9 +97,12 @@ CASES = [
      (HEADER + "A" * 101 + ",B,b@example.com,,Info,no,\r\n" + "C,D,d@example.com,,Info,no," + "e" * 10001 + "\r\n").encode(),
      ["Line 2: the first name is longer than 100 characters",
       "Line 3: the evidence for criterion 1 is longer than 10,000 characters"]),
+    ("statement too long",
+     (HEADER + "A,B,b@example.com,," + "s" * 50001 + ",no,\r\n").encode(),
+     ["Line 2: the supporting information is longer than 50,000 characters"]),
     ("empty required values",
-     (HEADER + "A,,a@example.com,,Info,,\r\n" + "B,C,b@example.com,,,,\r\n").encode(),
-     ["Line 2: the last name is empty", "Line 3: the supporting information is empty"]),
+     (HEADER + "A,,a@example.com,,Info,,\r\n" + "B,C,,,,,\r\n").encode(),
+     ["Line 2: the last name is empty", "Line 3: the email is empty"]),
     ("wrong number of values",
      (HEADER + GOOD + "A,B,b@example.com\r\n").encode(),
      ["Line 3: this line has 3 values but the first line has 7 column names. Check for a missing or extra comma"]),
@@ -200,3 +207,154 @@ def test_parse_unit():
     assert (row.line, row.first_name, row.last_name, row.email, row.evidence) == \
         (2, "Aoife", "O'Connor", "aoife@example.com", {1: "Two years in a CMHT"})
     assert result.evidence_columns == [1]
+
+
+# --- issue 12, walk: unknown columns are ignored, every problem in one pass -----------------
+
+NOTES_HEADER = "first_name,last_name,email,phone,supporting_information,Notes,disability_confident?\r\n"
+
+
+def test_an_unknown_column_no_longer_hides_every_other_problem(as_user, sl, session):
+    """The walk: an extra Notes column and bad lines reported "1 problem" (the column only)."""
+    data = (NOTES_HEADER
+            + "Aoife,Byrne,aoife.byrne@example.com,,I run groups.,called twice,yes\r\n"
+            + "Bea,Smith,not-an-email,,Info,,no\r\n"
+            + "Cal,,cal@example.com,call me,Info,,maybe\r\n"
+            + "Dee,Jones,AOIFE.OCONNOR@example.net,,Info,,\r\n").encode()
+    r = upload(as_user(sl.hr), sl.v, data)
+    assert r.status_code == 200
+    assert problems(r) == [
+        "Line 3: 'not-an-email' is not a valid email address",
+        "Line 4: the last name is empty",
+        "Line 4: 'call me' is not a phone number (use digits, spaces and + only)",
+        "Line 4: disability confident must be yes or no, not 'maybe'",
+        "Line 5: a candidate with the email AOIFE.OCONNOR@example.net is already on this vacancy (Candidate 01)",
+    ]
+    page = r.get_data(as_text=True)
+    assert "We found 5 problems" in page
+    assert "This column was ignored, because it is not one we know: &#39;Notes&#39;." in page
+    assert count(session, sl.v) == 3  # still all or nothing
+
+
+def test_unknown_columns_are_ignored_and_named_after_the_import(as_user, sl, session):
+    data = (NOTES_HEADER.replace("\r\n", ",,Referee\r\n")
+            + "Aoife,Byrne,aoife.byrne@example.com,,I run groups.,called twice,yes,,\r\n"
+            + "Bea,Smith,bea@example.com,,Info,,no,stray,Dr Who\r\n").encode()
+    hr = as_user(sl.hr)
+    r = upload(hr, sl.v, data)
+    assert r.status_code == 302, problems(r)
+    assert count(session, sl.v) == 5
+    aoife = session.scalar(select(Candidate).where(Candidate.email == "aoife.byrne@example.com"))
+    assert aoife.disability_confident  # "disability_confident?" is still that column
+    page = hr.get(r.headers["Location"]).get_data(as_text=True)
+    assert "2 candidates imported." in page
+    assert ("These columns were ignored, because they are not ones we know: &#39;Notes&#39;, &#39;Referee&#39; "
+            "and column 8 (it has no name). Nothing in them was imported.") in page
+    assert "called twice" not in str(aoife.supporting_information)
+
+
+def test_a_blank_column_with_nothing_in_it_is_not_mentioned(as_user, sl, session):
+    data = (HEADER.replace("\r\n", ",\r\n") + GOOD.replace("\r\n", ",\r\n")).encode()
+    hr = as_user(sl.hr)
+    r = upload(hr, sl.v, data)
+    assert r.status_code == 302, problems(r)
+    assert "ignored" not in hr.get(r.headers["Location"]).get_data(as_text=True)
+
+
+# --- issue 12, walk: an application that is only a PDF; long statements --------------------
+
+def test_a_candidate_whose_application_is_a_pdf_imports_with_an_empty_statement(app, as_user, sl, session):
+    from panel.models import VacancyStatus
+    from tests.test_hardening_uploads import make_pdf
+
+    sl.v.status = VacancyStatus.DRAFT
+    session.commit()
+    data = (HEADER + GOOD + "Bea,Smith,bea@example.com,,,no,\r\n").encode()
+    hr = as_user(sl.hr)
+    r = upload(hr, sl.v, data)
+    assert r.status_code == 302, problems(r)
+    bea = session.scalar(select(Candidate).where(Candidate.email == "bea@example.com"))
+    assert bea.supporting_information == "" and bea.label == "Candidate 05"
+    page = hr.get(r.headers["Location"]).get_data(as_text=True)
+    assert ("Candidate 05 has no supporting information in the file. Upload each one&#39;s application PDF "
+            "before shortlisting starts.") in page
+    # shortlisting cannot start while the panel would have nothing to read for Bea
+    vacancy_page = hr.get(url(sl.v, "")[:-1]).get_data(as_text=True)
+    message = ("Add the supporting information or upload the application PDF of Candidate 05 before shortlisting "
+               "starts: the panel has nothing to read for this candidate")
+    assert message in vacancy_page
+    moved = hr.post_form(url(sl.v, "status"), {"from": "draft"})
+    assert moved.status_code == 400 and message in moved.get_data(as_text=True)
+    # with the file uploaded, it can
+    r = hr.post_form(url(sl.v, "candidates", bea.id, "application"),
+                     {"file": (io.BytesIO(make_pdf()), "cv.pdf")}, content_type="multipart/form-data")
+    assert r.status_code == 302
+    assert message not in hr.get(url(sl.v, "")[:-1]).get_data(as_text=True)
+    assert hr.post_form(url(sl.v, "status"), {"from": "draft"}).status_code == 302
+    # the panel is told where the application is
+    page = as_user(sl.panelist).get(url(sl.v, "shortlisting/candidates", bea.id)).get_data(as_text=True)
+    assert "This application is in the attached file." in page and "None given." not in page
+    assert "Download the anonymised application (PDF)" in page
+    assert "This application is in the attached file." in hr.get(url(sl.v, "candidates", bea.id)).get_data(as_text=True)
+
+
+def test_the_form_takes_an_empty_statement_and_goes_on_to_the_upload(as_user, sl, session):
+    hr = as_user(sl.hr)
+    r = hr.post_form(url(sl.v, "candidates/new"), {"first_name": "Bea", "last_name": "Smith",
+                                                   "email": "bea@example.com", "supporting_information": ""})
+    assert r.status_code == 302
+    bea = session.scalar(select(Candidate).where(Candidate.email == "bea@example.com"))
+    assert r.headers["Location"].endswith(url(sl.v, "candidates", bea.id, "application"))
+    assert bea.supporting_information == ""
+    # and an edit can empty it too
+    c = sl.candidates[0]
+    r = hr.post_form(url(sl.v, "candidates", c.id, "edit"), {
+        "first_name": c.first_name, "last_name": c.last_name, "email": c.email, "supporting_information": ""})
+    assert r.status_code == 302
+    session.expire_all()
+    assert session.get(Candidate, c.id).supporting_information == ""
+
+
+def long_statement(n: int = 50000) -> str:
+    """About n characters: numbered sentences, in paragraphs of 20 and one paragraph of 20,000 characters."""
+    sentences = [f"Sentence {i:05d} tells the panel about my work." for i in range(1, n // 46 + 2)]
+    paragraphs = ["\n".join([" ".join(sentences[:430])])]
+    rest = sentences[430:]
+    paragraphs += [" ".join(rest[i:i + 20]) for i in range(0, len(rest), 20)]
+    text = "\n".join(paragraphs)[:n]
+    return text[:text.rindex(".") + 1]
+
+
+def test_a_50000_character_statement_imports_shows_and_prints_on_as_many_pages_as_it_needs(as_user, world, session):
+    from panel.models import VacancyStatus
+    from tests.packs_data import page_texts, pdf
+    from tests.test_packs import check_running_header_and_footer, get_pdf
+
+    b = world["b"]
+    b.status = VacancyStatus.SHORTLISTING
+    session.commit()
+    statement = long_statement()
+    assert 49000 < len(statement) <= 50000
+    csv_text = ("first_name,last_name,email,supporting_information\r\n"
+                f'Long,Writer,long@example.com,"{statement}"\r\nShort,Writer,short@example.com,A short one.\r\n')
+    r = upload(as_user(world["hr"]), b, csv_text.encode())
+    assert r.status_code == 302, problems(r)
+    c = session.scalar(select(Candidate).where(Candidate.email == "long@example.com"))
+    assert c.supporting_information == statement
+    numbers = [f"Sentence {i:05d}" for i in range(1, statement.count("Sentence ") + 1)]
+    # the panel's page shows all of it
+    page = as_user(world["other"]).get(url(b, "shortlisting/candidates", c.id)).get_data(as_text=True)
+    assert all(n in page for n in numbers)
+    # the shortlisting pack prints all of it, page after page, each with its header and footer
+    texts = page_texts(pdf(get_pdf(as_user(world["other"]), f"/vacancies/{b.id}/packs/shortlisting.pdf")))
+    check_running_header_and_footer(texts, "B-1")
+    # the text without the running header and footer, so that a sentence split by a page break reads on
+    body = [line for t in texts for line in t.splitlines()
+            if "OFFICIAL-SENSITIVE" not in line and not re.fullmatch(r"Page \d+ of \d+", line.strip())]
+    joined = " ".join(" ".join(body).split())
+    missing = [n for n in numbers if n not in joined]
+    assert not missing, missing[:5]
+    pages_with_statement = [i for i, t in enumerate(texts) if "Sentence " in t]
+    assert len(pages_with_statement) >= 8
+    assert pages_with_statement == list(range(pages_with_statement[0], pages_with_statement[-1] + 1))
+    assert "A short one." in joined and "Scores for Candidate 01" in joined

@@ -186,7 +186,8 @@ def test_forgot_password_for_a_deactivated_account_answers_like_any_other(app, s
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + os.urandom(2000)
 PE = b"MZ\x90\x00\x03\x00\x00\x00" + os.urandom(2000) + b"%%EOF"
 JS_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>endobj\n"
-          b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n3 0 obj<</S/JavaScript/JS(app.alert\\('hi'\\))>>endobj\n"
+          b"2 0 obj<</Type/Pages/Kids[4 0 R]/Count 1>>endobj\n3 0 obj<</S/JavaScript/JS(app.alert\\('hi'\\))>>endobj\n"
+          b"4 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
           b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
@@ -198,8 +199,9 @@ def _upload(client, sl, data: bytes, filename: str = "application.pdf"):
 
 
 def _uploads(app) -> list[str]:
+    """The files in the upload folder (the originals), and any in the panel's cleaned copies under it."""
     folder = Path(app.config["UPLOAD_FOLDER"])
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
 @pytest.mark.parametrize("data,filename", [(ELF, "cv.pdf"), (PE, "cv.pdf"), (b"<html><script>x</script>", "cv.pdf"),
@@ -252,8 +254,8 @@ def test_a_path_traversal_filename_is_stored_under_a_random_name(app, as_user, s
     hr = as_user(sl.hr)
     response = _upload(hr, sl, MINIMAL_PDF, "../../../../etc/passwd.pdf")
     assert "Application PDF uploaded" in response.get_data(as_text=True)
-    names = _uploads(app)
-    assert len(names) == 1 and re.fullmatch(r"[0-9a-f]{32}\.pdf", names[0])
+    names = _uploads(app)  # the original and the panel's cleaned copy, under the same random name
+    assert len(names) == 2 and re.fullmatch(r"[0-9a-f]{32}\.pdf", names[0]) and names[1] == f"panel-copies/{names[0]}"
     assert not (tmp_path / "etc").exists()
     download = hr.get(url(sl.v, "candidates", sl.candidates[0].id, "application.pdf"))
     assert download.status_code == 200 and download.data == MINIMAL_PDF

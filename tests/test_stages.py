@@ -115,7 +115,7 @@ def test_the_flags_describe_one_journey():
         assert not (s.shortlisting_open and s.names_shown), "names are never shown while shortlisting"
         assert not s.scoring_open or s.interviews_started
         assert ("interviews" in s.tabs) == s.interviews_started
-        assert not s.checklist_on_home or s.readiness.__name__ == "ready_to_shortlist"
+        assert s.home_checklist is None or s.home_checklist.__name__ == "set_up_problems"
     assert statuses_where("scoring_open") == (VacancyStatus.INTERVIEWING, VacancyStatus.DECISIONS)
 
 

@@ -18,8 +18,10 @@ JS_NOTICE = "This job description PDF contains JavaScript"
 
 
 def _uploads(app) -> list[str]:
+    """The stored PDFs: the originals and the panel's cleaned copies (in panel-copies/)."""
     folder = Path(app.config["UPLOAD_FOLDER"])
-    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) if folder.exists() else []
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                  if p.is_file() and not p.name.startswith(".")) if folder.exists() else []
 
 
 def _post(client, url, data, pdf: bytes | None = None, filename="job description.pdf"):
@@ -83,7 +85,7 @@ def test_replacing_the_job_description_with_javascript_on_edit_tells_hr(app, as_
     session.expire_all()
     vacancy = session.get(Vacancy, a.id)
     assert vacancy.job_description_filename == "scripted.pdf"
-    assert _uploads(app) == [vacancy.job_description_file] and vacancy.job_description_file != old_file
+    assert _uploads(app) == [vacancy.job_description_file, f"panel-copies/{vacancy.job_description_file}"] and vacancy.job_description_file != old_file
     # saving again without a new file says nothing about JavaScript
     again = hr.post_form(f"/vacancies/{a.id}/edit", vacancy_form(reference="A-1", title="Senior PWP"))
     assert JS_NOTICE not in hr.get(again.headers["Location"]).get_data(as_text=True)

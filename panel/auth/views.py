@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, after_this_request, current_app, flash, jsonify, redirect, render_template,
+                   request, session, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
@@ -11,17 +12,15 @@ from wtforms.validators import ValidationError
 from panel import audit, csrf
 from panel.auth import services
 from panel.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, PreferencesForm, SetPasswordForm
+from panel.auth.urls import safe_next
 from panel.db import db
-from panel.mail import MailError
 from panel.passwords import verify_password
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
+def _known_devices() -> set[int]:
+    return services.known_device_ids(request.cookies.get(services.DEVICE_COOKIE))
 
 
 def _start_session(user) -> None:
@@ -30,6 +29,15 @@ def _start_session(user) -> None:
     now = time.time()
     session["signed_in_at"] = now
     session["last_seen"] = now
+    # this browser is now a known device for the account: a right password from it is never
+    # held back by the sign-in throttles
+    value = services.device_cookie_value(user.id, _known_devices())
+
+    @after_this_request
+    def _remember_device(response):
+        response.set_cookie(services.DEVICE_COOKIE, value, max_age=services.DEVICE_COOKIE_DAYS * 86400,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
+        return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,19 +46,14 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        client = request.remote_addr or "unknown"
-        if services.client_is_throttled(db(), client):
-            user = None
-        else:
-            user = services.authenticate(db(), form.email.data, form.password.data)
-            if user is None:
-                services.record_failed_attempt(db(), client)
+        user = services.sign_in(db(), form.email.data, form.password.data,
+                                 client=request.remote_addr or "unknown", known_devices=_known_devices())
         if user is not None:
-            target = _safe_next(request.args.get("next"))
+            target = safe_next(request.args.get("next"))
             _start_session(user)
             audit.record(db(), user, "sign_in", user, summary="Signed in")
             return redirect(target)
-        form.password.errors.append(services.GENERIC_LOGIN_ERROR)
+        form.password.errors.append(services.login_error())
     return render_template("auth/login.html", form=form)
 
 
@@ -82,13 +85,9 @@ def session_extend():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(db(), form.email.data)
-        if user is not None and user.active:
-            try:
-                services.send_password_reset(db(), user)
-            except MailError:
-                pass  # logged by the mailer; the answer must not differ
-        # The same answer whether or not the address has an account.
+        # The same work and the same answer whether or not the address has an account: the
+        # account is looked up and the email sent after the answer has gone.
+        services.request_password_reset(db(), form.email.data)
         return render_template("auth/forgot_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)
 

@@ -2,7 +2,9 @@
 
 Pure functions (no database): the service adds the checks that need the vacancy
 (criteria numbers, emails already on the vacancy) and saves all or nothing.
-The columns are documented in docs/candidates-csv.md.
+Every problem in the file is found in one pass (a problem with the column names does not stop
+the lines being checked). Columns we do not know are ignored and listed, never refused.
+The columns are documented in the README ("Importing candidates from a CSV file").
 """
 from __future__ import annotations
 
@@ -22,11 +24,12 @@ LIMITS = {
     "last_name": 100,
     "email": 254,
     "phone": 40,
-    "supporting_information": 20000,
+    "supporting_information": 50000,  # empty is allowed: the application is then a PDF file
     "disability_confident": 10,
 }
 EVIDENCE_LIMIT = 10000
-REQUIRED = ("first_name", "last_name", "email", "supporting_information")
+REQUIRED = ("first_name", "last_name", "email", "supporting_information")  # columns the file must have
+NOT_EMPTY = ("first_name", "last_name", "email")  # values every line must have
 OPTIONAL = ("phone", "disability_confident")
 LABELS = {
     "first_name": "first name",
@@ -69,6 +72,8 @@ class ParseResult:
     problems: list[Problem] = field(default_factory=list)
     evidence_columns: list[int] = field(default_factory=list)  # criterion numbers with a column
     more_problems: int = 0  # problems found beyond MAX_PROBLEMS
+    ignored_columns: list[str] = field(default_factory=list)  # columns we do not know, as written in the file
+    without_statement: list[str] = field(default_factory=list)  # labels of imported candidates with no statement
 
     @property
     def ok(self) -> bool:
@@ -82,13 +87,14 @@ class ParseResult:
 
 
 def normalise_header(name: str) -> str:
-    """"First name", "first_name", "FIRST-NAME" -> "firstname"."""
-    return re.sub(r"[\s_\-]+", "", (name or "").strip().lower())
+    """"First name", "first_name", "FIRST-NAME", "Disability confident?" -> "firstname", ..."""
+    return re.sub(r"[\W_]+", "", (name or "").strip().lower())
 
 
 CANONICAL = {normalise_header(k): k for k in REQUIRED + OPTIONAL}
 CANONICAL.update({"forename": "first_name", "surname": "last_name", "emailaddress": "email",
-                  "phonenumber": "phone", "telephone": "phone", "supportinginfo": "supporting_information"})
+                  "phonenumber": "phone", "telephone": "phone", "supportinginfo": "supporting_information",
+                  "supportingstatement": "supporting_information", "personalstatement": "supporting_information"})
 
 
 def valid_email(value: str) -> bool:
@@ -121,7 +127,8 @@ def decode(data: bytes, result: ParseResult) -> str | None:
 
 
 def parse(data: bytes) -> ParseResult:
-    """Read the whole file and return every row, or every problem."""
+    """Read the whole file: every problem, and the rows that have none (the service saves them
+    only if the whole file has none)."""
     result = ParseResult()
     text = decode(data, result)
     if text is None:
@@ -138,6 +145,8 @@ def parse(data: bytes) -> ParseResult:
     columns = _read_header(header, result)
     if columns is None:
         return result
+    unnamed = [i for i, raw in enumerate(header) if not normalise_header(raw)]
+    unnamed_used: set[int] = set()
     seen_emails: dict[str, int] = {}
     start = reader.line_num + 1
     count = 0
@@ -157,13 +166,14 @@ def parse(data: bytes) -> ParseResult:
         if count > MAX_ROWS:
             result.add(line, f"a file can have at most {MAX_ROWS} candidates. Split it into smaller files")
             break
+        unnamed_used.update(i for i in unnamed if i < len(values) and values[i].strip())
         row = _read_row(line, values, header, columns, result, seen_emails)
         if row is not None:
             result.rows.append(row)
     if count == 0 and result.ok:
         result.add(None, "The file has column names but no candidates")
-    if not result.ok:
-        result.rows = []
+    # a column with no name is only worth a mention if something is written in it
+    result.ignored_columns += [f"column {i + 1} (it has no name)" for i in sorted(unnamed_used)]
     return result
 
 
@@ -179,14 +189,13 @@ def _csv_reason(exc: csv.Error) -> str:
 
 
 def _read_header(header: list[str], result: ParseResult) -> dict[int, str] | None:
-    """Column index -> field name ("first_name", ... or "evidence:<n>"); None if unusable."""
+    """Column index -> field name ("first_name", ... or "evidence:<n>"); None if the file is not a
+    CSV of candidates at all. Unknown columns are ignored (and listed); a missing or repeated
+    column is a problem, but the lines are still checked."""
     columns: dict[int, str] = {}
-    unknown: list[str] = []
     for i, raw in enumerate(header):
         key = normalise_header(raw)
         if not key:
-            if raw.strip() == "":
-                unknown.append(f"column {i + 1} has no name")
             continue
         name = CANONICAL.get(key)
         if name is None:
@@ -194,24 +203,22 @@ def _read_header(header: list[str], result: ParseResult) -> dict[int, str] | Non
             if m and int(m.group(1)) > 0:
                 name = f"evidence:{int(m.group(1))}"
         if name is None:
-            unknown.append(f"the column '{raw.strip()[:60]}' is not one we know")
+            result.ignored_columns.append(raw.strip()[:60])
             continue
         if name in columns.values():
-            result.add(1, f"the column '{raw.strip()[:60]}' appears more than once")
+            result.add(1, f"the column '{raw.strip()[:60]}' appears more than once. Keep one of them")
             continue
         columns[i] = name
     if not columns:
         result.add(1, "the file is not a CSV of candidates: the first line must be the column names "
                       "(first_name, last_name, email, phone, supporting_information, ...)")
         return None
-    for message in unknown:
-        result.add(1, message + ". Rename or remove it (the columns are listed on this page)")
     for name in REQUIRED:
         if name not in columns.values():
-            result.add(1, f"there is no {name} column")
+            result.add(1, f"there is no {name} column" + (
+                " (leave its values empty for candidates whose application is a PDF file)"
+                if name == "supporting_information" else ""))
     result.evidence_columns = sorted(int(n.split(":")[1]) for n in columns.values() if n.startswith("evidence:"))
-    if any(p.line == 1 for p in result.problems):
-        return None
     return columns
 
 
@@ -236,8 +243,8 @@ def _read_row(line: int, values: list[str], header: list[str], columns: dict[int
         data[name] = value
         if len(value) > LIMITS[name]:
             result.add(line, f"the {LABELS[name]} is longer than {LIMITS[name]:,} characters")
-    for name in REQUIRED:
-        if not data.get(name):
+    for name in NOT_EMPTY:
+        if name in data and not data[name]:
             result.add(line, f"the {LABELS[name]} is empty")
     email = data.get("email", "")
     if email and len(email) <= LIMITS["email"]:
@@ -257,6 +264,32 @@ def _read_row(line: int, values: list[str], header: list[str], columns: dict[int
         result.add(line, f"disability confident must be yes or no, not '{data.get('disability_confident', '')[:20]}'")
     if len(result.problems) + result.more_problems > before:
         return None
+    if any(name not in data for name in REQUIRED):
+        return None  # the line is checked, but a file without a required column imports nothing
     return Row(line=line, first_name=data["first_name"], last_name=data["last_name"], email=email, phone=phone,
                supporting_information=data["supporting_information"], disability_confident=dc_raw in YES,
                evidence=evidence)
+
+
+def _list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def ignored_notice(result: ParseResult) -> str | None:
+    """Which columns of the file were left out, for the page after the import (or its problems)."""
+    if not result.ignored_columns:
+        return None
+    names = [name if name.startswith("column ") else f"'{name}'" for name in result.ignored_columns]
+    one = len(names) == 1
+    return (f"{'This column was' if one else 'These columns were'} ignored, because {'it is' if one else 'they are'} "
+            f"not {'one' if one else 'ones'} we know: {_list(names)}. Nothing in {'it' if one else 'them'} was "
+            "imported. If something there should be in panel, add it to each candidate's page, or rename the "
+            "column (the columns are listed on the import page) before you import another file.")
+
+
+def without_statement_notice(result: ParseResult) -> str | None:
+    labels = result.without_statement
+    if not labels:
+        return None
+    return (f"{_list(labels)} {'has' if len(labels) == 1 else 'have'} no supporting information in the file. "
+            "Upload each one's application PDF before shortlisting starts.")

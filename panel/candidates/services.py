@@ -7,16 +7,15 @@ from sqlalchemy.orm import Session
 from panel import audit
 from panel.candidates import importing
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.models import Candidate, CandidateEvidence, Criterion, User, Vacancy
 
 CANDIDATE_FIELDS = ["number", "first_name", "last_name", "email", "phone", "supporting_information",
                     "disability_confident", "application_filename", "withdrawn_at"]
 
 
-class CandidateError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class CandidateError(ServiceError):
+    """Refused by the candidate services."""
 
 
 def scored_criteria(vacancy: Vacancy) -> list[Criterion]:
@@ -138,7 +137,7 @@ def import_csv(session: Session, actor: User, vacancy: Vacancy, data: bytes) -> 
         elif not criterion.at_application:
             result.add(1, f"the column evidence_{number} is for criterion {number}, which is assessed at interview "
                           "only. Remove the column")
-    if result.rows and result.ok:
+    if result.rows:  # checked even when other lines have problems: every problem in one pass
         existing = {e.lower(): n for e, n in session.execute(
             select(Candidate.email, Candidate.number).where(Candidate.vacancy_id == vacancy.id))}
         for row in result.rows:
@@ -146,6 +145,7 @@ def import_csv(session: Session, actor: User, vacancy: Vacancy, data: bytes) -> 
             if number is not None:
                 result.add(row.line, f"a candidate with the email {row.email} is already on this vacancy "
                                      f"(Candidate {number:02d})")
+        result.problems.sort(key=lambda p: p.line or 0)
     if not result.ok:
         result.rows = []
         return result
@@ -162,6 +162,7 @@ def import_csv(session: Session, actor: User, vacancy: Vacancy, data: bytes) -> 
         created.append(candidate)
         number += 1
     session.flush()
+    result.without_statement = [c.label for c in created if not c.supporting_information]
     for candidate in created:
         audit.record(session, actor, "create", candidate, vacancy_id=vacancy.id,
                      summary=f"{candidate.label} added from a CSV import",

@@ -11,8 +11,8 @@ from panel.candidates.forms import ApplicationForm, ConfirmForm, ImportForm, can
 from panel.db import db
 from panel.models import Candidate, Vacancy
 from panel.shortlisting.queries import declaration_of
-from panel.uploads import (SCRIPT_WARNING, UploadError, delete_file, pdf_has_script, read_pdf, safe_download_name,
-                           save_pdf, send_pdf)
+from panel.uploads import (SCRIPT_WARNING, UploadError, clean_pdf, delete_file, identity_warning, pdf_has_script,
+                           read_pdf, safe_download_name, save_pdf, send_pdf)
 from panel.vacancies.queries import vacancy_with_everything
 
 bp = Blueprint("candidates", __name__, url_prefix="/vacancies/<int:vacancy_id>/candidates")
@@ -61,6 +61,8 @@ def new(vacancy_id: int):
             flash(f"{candidate.full_name} added as {candidate.label}.", "success")
             if request.form.get("another"):
                 return redirect(url_for("candidates.new", vacancy_id=vacancy.id))
+            if not candidate.supporting_information:  # the application is a file: the next step is to upload it
+                return redirect(url_for("candidates.upload", vacancy_id=vacancy.id, candidate_id=candidate.id))
             return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
     return render_template("candidates/form.html", vacancy=vacancy, form=form, criteria=criteria, candidate=None)
 
@@ -79,9 +81,13 @@ def import_csv(vacancy_id: int):
             result = services.import_csv(db(), current_user, vacancy, data)
             if result.ok:
                 flash(f"{len(result.rows)} candidates imported.", "success")
+                for notice in (importing.ignored_notice(result), importing.without_statement_notice(result)):
+                    if notice:
+                        flash(notice, "info")
                 return redirect(url_for("candidates.index", vacancy_id=vacancy.id))
             form.file.errors.append("The file was not imported. Fix the problems listed and try again")
     return render_template("candidates/import.html", vacancy=vacancy, form=form, result=result,
+                           ignored=importing.ignored_notice(result) if result else None,
                            criteria=services.scored_criteria(vacancy), limits=importing.LIMITS,
                            evidence_limit=importing.EVIDENCE_LIMIT, max_mb=importing.MAX_BYTES // (1024 * 1024),
                            max_rows=importing.MAX_ROWS)
@@ -137,7 +143,8 @@ def upload(vacancy_id: int, candidate_id: int):
         else:
             try:
                 data = read_pdf(file)
-                stored = save_pdf(data)
+                cleaned = clean_pdf(data)
+                stored = save_pdf(data, cleaned)
             except UploadError as exc:
                 form.file.errors.append(str(exc))
             else:
@@ -147,24 +154,31 @@ def upload(vacancy_id: int, candidate_id: int):
                 flash(f"Application PDF uploaded for {candidate.label}.", "success")
                 if pdf_has_script(data):
                     flash(SCRIPT_WARNING, "warning")
+                warning = identity_warning(data, cleaned, first_name=candidate.first_name,
+                                           last_name=candidate.last_name, email=candidate.email, phone=candidate.phone)
+                if warning:
+                    flash(warning, "warning")
                 return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
     return render_template("candidates/upload.html", vacancy=vacancy, candidate=candidate, form=form)
 
 
 @bp.route("/<int:candidate_id>/application.pdf")
 def application(vacancy_id: int, candidate_id: int):
-    """The application PDF, as a download named by the label only (never the file's own name)."""
+    """The application PDF, as a download named by the label only (never the file's own name):
+    the original for HR, the cleaned copy for the panel (the chair included)."""
     vacancy = _vacancy(vacancy_id, permissions.can_view_vacancy)
     candidate = _candidate(vacancy, candidate_id)
     declaration = None if permissions.is_hr(current_user) else declaration_of(current_user.id, candidate.id)
     permissions.require(permissions.can_read_application(current_user, vacancy, candidate, declaration))
     if not candidate.application_file:
         abort(404)
+    original = permissions.can_download_original_file(current_user)
     audit.record(db(), current_user, "download", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
-                 summary=f"Application PDF of {candidate.label} downloaded")
+                 summary=f"Application PDF of {candidate.label} downloaded "
+                         f"({'as uploaded' if original else 'the panel copy, without hidden details'})")
     try:
         return send_pdf(candidate.application_file,
-                        safe_download_name(f"{vacancy.reference} {candidate.label} application"))
+                        safe_download_name(f"{vacancy.reference} {candidate.label} application"), original=original)
     except FileNotFoundError:
         abort(404)
 

@@ -16,7 +16,7 @@ PAGE_SIZE = 50
 
 def home_for(user) -> dict:
     """Each vacancy this user sees, with the next step at its stage (for HR setting a vacancy up:
-    what its readiness check says is still to do, as on the vacancy page)."""
+    what the set-up part of its readiness check says is still to do)."""
     stmt = (
         permissions.visible_vacancies(user)
         .where(Vacancy.archived_at.is_(None))
@@ -29,7 +29,7 @@ def home_for(user) -> dict:
         stage = v.stage
         if not permissions.is_hr(user):
             step = stage.next_step_panel
-        elif stage.checklist_on_home and (problems := stage.readiness(v)):
+        elif stage.home_checklist and (problems := stage.home_checklist(v)):
             step = "To do: " + "; ".join(p[0].lower() + p[1:] for p in problems) + "."
         else:
             step = stage.next_step_hr

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from panel.db import Base
-from panel.models.users import AuthToken, Role, SignInAttempt, User
+from panel.models.users import AuthToken, PasswordResetRequest, Role, SignInAttempt, User
 from panel.models.vacancies import (
     AssessedAt,
     Criterion,
@@ -43,7 +43,7 @@ from panel.models.scoring import (
 )
 
 __all__ = [
-    "Base", "User", "Role", "AuthToken", "SignInAttempt", "Vacancy", "VacancyStatus", "Criterion",
+    "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
     "CriterionCategory", "AssessedAt", "PanelMember", "PanelRole", "AuditEvent",
     "Candidate", "CandidateEvidence", "ConflictDeclaration", "ShortlistDecision", "ShortlistOutcome",
     "ShortlistScore", "ShortlistSubmission",

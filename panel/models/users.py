@@ -40,6 +40,8 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # when the owner was last told by email that sign-ins to the account are slowed down
+    lock_notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     large_print: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -88,10 +90,23 @@ class AuthToken(Base):
 
 
 class SignInAttempt(Base):
-    """A failed sign-in, kept briefly to throttle guessing from one client address."""
+    """A failed sign-in, kept for a day to throttle guessing by (client address, account)."""
 
     __tablename__ = "sign_in_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     client: Mapped[str] = mapped_column(String(64), index=True)  # the client IP address
+    # SHA-256 of the normalised email address typed (whether or not it has an account)
+    account: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class PasswordResetRequest(Base):
+    """A forgotten-password request, kept for a day to cap requests per address. Recorded the
+    same way whether or not the address has an account; only a hash of the address is kept."""
+
+    __tablename__ = "password_reset_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    account: Mapped[str] = mapped_column(String(64), index=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from panel import audit
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.mail import MailError, send_email
 from panel.models import (
     DEFAULT_SCALE,
@@ -37,10 +38,8 @@ SLOT_FIELDS = ["starts_at", "ends_at", "candidate_id", "location"]
 DEFAULT_SLOT_MINUTES = 45
 
 
-class PlanError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class PlanError(ServiceError):
+    """Refused by the interview plan services."""
 
 
 # --- the plan -------------------------------------------------------------------

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from panel import audit
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.models import BankQuestion, CriterionCategory, PlanQuestion, QuestionStatus, User, Vacancy
 from panel.questions.forms import split_tags
 
@@ -12,10 +13,8 @@ QUESTION_FIELDS = ["text", "category", "tags", "guidance", "follow_ups", "conten
                    "proposed_for_vacancy_id", "review_note"]
 
 
-class QuestionError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class QuestionError(ServiceError):
+    """Refused by the question bank services."""
 
 
 def clean_lines(text: str | None) -> str:

@@ -436,17 +436,13 @@ def _delete_old_outbox(session: Session, result: PurgeResult) -> None:
 def delete_files(result: PurgeResult) -> int:
     """Remove the purged candidates' application files and the outbox emails to them (after
     the commit), and the pack cache (cached packs may name them; they are made again on demand)."""
-    from panel.uploads import _is_safe_name
+    from panel.uploads import delete_file
 
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
     removed = 0
     for batch in result.batches:
         for name in batch.files:
-            if _is_safe_name(name):
-                path = folder / name
-                if path.exists():
-                    path.unlink()
-                    removed += 1
+            if delete_file(name):  # the original and the panel's cleaned copy
+                removed += 1
         for path in batch.outbox:
             path.unlink(missing_ok=True)
     cache = Path(current_app.instance_path) / "pack-cache"

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from panel import audit
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.models import (
     AssessedAt,
     Criterion,
@@ -24,10 +25,8 @@ VACANCY_FIELDS = ["title", "reference", "band", "site", "team", "hours", "salary
 CRITERION_FIELDS = ["text", "category", "essential", "assessed_at", "position"]
 
 
-class VacancyError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class VacancyError(ServiceError):
+    """Refused by the vacancy services."""
 
 
 DUPLICATE_REFERENCE = "Another vacancy already has this reference"

@@ -143,7 +143,8 @@ def job_description(vacancy_id: int):
     if not vacancy.job_description_file:
         abort(404)
     try:
-        return send_pdf(vacancy.job_description_file, safe_download_name(f"{vacancy.reference} job description"))
+        return send_pdf(vacancy.job_description_file, safe_download_name(f"{vacancy.reference} job description"),
+                        original=permissions.can_download_original_file(current_user))
     except FileNotFoundError:
         abort(404)
 

@@ -278,8 +278,9 @@ WARNING = 6  # the warning shows this long before
 
 
 @pytest.fixture(scope="module")
-def quick_timeout_server(tmp_path_factory):
-    with serve(tmp_path_factory.mktemp("timeout"), SESSION_IDLE_MINUTES=IDLE / 60,
+def quick_timeout_server(tmp_path_factory, migrated_databases):
+    folder = tmp_path_factory.mktemp("timeout")
+    with serve(folder, migrated_databases.sqlite(folder / "browser.db"), SESSION_IDLE_MINUTES=IDLE / 60,
                SESSION_WARNING_MINUTES=WARNING / 60) as server:
         yield server
 
