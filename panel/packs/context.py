@@ -30,7 +30,6 @@ from panel.models import (
     ShortlistOutcome,
     User,
     Vacancy,
-    VacancyStatus,
 )
 from panel.permissions import results_signed_off
 from panel.scoring import queries as scoring_queries
@@ -99,11 +98,6 @@ def pack_needs(v: Vacancy) -> dict[str, list[str]]:
                             applications=bool(outcomes))
     return {"interview": [INTERVIEW_NEEDS[k][1] for k in interview],
             "shortlisting": [SHORTLISTING_NEEDS[k][1] for k in shortlisting]}
-
-
-def names_shown(vacancy: Vacancy) -> bool:
-    """Packs name candidates only once the vacancy has moved on from shortlisting."""
-    return vacancy.status not in (VacancyStatus.DRAFT, VacancyStatus.SHORTLISTING)
 
 
 def load_vacancy(vacancy_id: int) -> Vacancy | None:
@@ -179,7 +173,7 @@ def _base(kind: str, v: Vacancy, *, large_print: bool, for_member: dict | None) 
         "kind": kind, "lang": LANG, "large_print": bool(large_print),
         "title": f"{KIND_NAMES[kind]}{who} – {v.reference} {v.title}",
         "heading": KIND_NAMES[kind],
-        "names_shown": names_shown(v),
+        "names_shown": v.stage.names_shown,  # packs name candidates only from the stage that shows names
         "vacancy": _vacancy(v),
         "panel": panel_members(v),
         "for_member": for_member,

@@ -64,7 +64,7 @@ def update_question(session: Session, actor: User, question: BankQuestion, data:
 def review_question(session: Session, actor: User, question: BankQuestion, approve: bool, note: str = "") -> None:
     """Approve or reject a proposal. Only a proposal waiting for review can be reviewed,
     so two reviewers at once cannot overwrite each other."""
-    if question.status != QuestionStatus.PROPOSED:
+    if not question.status.waiting_for_review:
         who = question.reviewed_by.name if question.reviewed_by else "someone else"
         raise QuestionError(f"This question has already been reviewed by {who}: {question.status.label.lower()}")
     before = audit.snapshot(question, QUESTION_FIELDS)

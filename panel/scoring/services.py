@@ -31,7 +31,7 @@ from panel.models import (
     User,
     Vacancy,
 )
-from panel.permissions import SCORING_STAGES, member_of, results_signed_off
+from panel.permissions import member_of, results_signed_off
 from panel.scoring import queries
 from panel.scoring import results as calc
 from panel.scoring.queries import Everything, ScalePoint
@@ -68,7 +68,7 @@ class OutcomeConflict(ScoringError):
 # --- state ------------------------------------------------------------------
 
 def check_open(vacancy: Vacancy, signoff: InterviewSignOff | None) -> None:
-    if vacancy.status not in SCORING_STAGES:
+    if not vacancy.stage.scoring_open:
         raise ScoringError(NOT_OPEN)
     if results_signed_off(signoff):
         raise ScoringError(SIGNED_OFF)
@@ -91,7 +91,7 @@ def _scorer_state(session: Session, vacancy: Vacancy, candidate: Candidate, user
 
 def _check_scorer(session: Session, vacancy: Vacancy, candidate: Candidate, member: User, *, paper: bool) -> None:
     """Scoring is open, and this member may (still) score this candidate."""
-    if vacancy.status not in SCORING_STAGES:
+    if not vacancy.stage.scoring_open:
         raise ScoringError(NOT_OPEN)
     signed_off, aside, submitted = _scorer_state(session, vacancy, candidate, member.id)
     if signed_off:

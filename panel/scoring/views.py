@@ -52,7 +52,7 @@ def _format_score(value):
 def interview_outcomes_for(vacancy: Vacancy) -> dict | None:
     """For a closed vacancy, the outcome of the interviews, for the people who took part
     (the panel and HR). None when there is nothing to show this user."""
-    if vacancy.status.value != "closed" or not permissions.can_view_interviews(current_user, vacancy):
+    if not vacancy.stage.finished or not permissions.can_view_interviews(current_user, vacancy):
         return None
     signoff = queries.signoff(vacancy)
     return {"candidates": queries.closed_vacancy_outcomes(vacancy), "signoff": signoff,
@@ -134,7 +134,7 @@ def interviews(vacancy_id: int):
 # --- scoring ------------------------------------------------------------------------
 
 def _locked_reason(vacancy, candidate, member, paper, signoff, submission, aside) -> str | None:
-    if vacancy.status.value not in ("interviewing", "decisions"):
+    if not vacancy.stage.scoring_open:
         return services.NOT_OPEN
     if permissions.results_signed_off(signoff):
         return services.SIGNED_OFF

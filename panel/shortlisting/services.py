@@ -21,7 +21,6 @@ from panel.models import (
     ShortlistSubmission,
     User,
     Vacancy,
-    VacancyStatus,
 )
 from panel.permissions import has_stepped_aside
 from panel.shortlisting import scoring
@@ -143,7 +142,7 @@ def my_progress(data: ShortlistingData, user: User) -> MyProgress:
 
 def why_not_scoring(vacancy: Vacancy, candidate: Candidate, declaration, submitted: bool) -> str:
     """Plain-English reason a panel member cannot change scores for this candidate."""
-    if vacancy.status != VacancyStatus.SHORTLISTING:
+    if not vacancy.stage.shortlisting_open:
         return "Shortlisting for this vacancy has closed, so scores can no longer change."
     if candidate.is_withdrawn:
         return f"{candidate.label} has withdrawn from this vacancy. You do not need to score them."
@@ -164,7 +163,7 @@ def declare_conflict(session: Session, actor: User, vacancy: Vacancy, candidate:
     """Record the answer to "Do you think you know this person from what they wrote?". A yes is
     final and asks no reason; a no can become a yes until the scores are submitted (the
     unsubmitted scores are then removed)."""
-    if vacancy.status != VacancyStatus.SHORTLISTING or candidate.is_withdrawn or submitted:
+    if not vacancy.stage.shortlisting_open or candidate.is_withdrawn or submitted:
         raise ShortlistingError(why_not_scoring(vacancy, candidate, existing, submitted))
     if has_stepped_aside(existing):
         raise ShortlistingError(f"You have already stepped aside from {candidate.label}.")
@@ -302,7 +301,7 @@ def record_decision(session: Session, actor: User, vacancy: Vacancy, candidate: 
     """Shortlist, reserve or do not shortlist, with a reason (required for do not shortlist).
     ``expected_version`` is the version of the decision the chair saw (None: there was none)."""
     reason = (reason or "").strip()
-    if vacancy.status != VacancyStatus.SHORTLISTING:
+    if not vacancy.stage.shortlisting_open:
         raise ShortlistingError("Decisions are locked because the vacancy has moved on from shortlisting.")
     if candidate.is_withdrawn:
         raise ShortlistingError(f"{candidate.label} has withdrawn, so there is nothing to decide.")

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from panel import csvexport, permissions
 from panel.db import db
-from panel.models import Candidate, ShortlistOutcome, Vacancy, VacancyStatus
+from panel.models import Candidate, ShortlistOutcome, Vacancy
 from panel.shortlisting import queries, scoring, services
 from panel.shortlisting.forms import ConflictForm, DecisionForm, SubmitForm, score_form
 from panel.templating import london
@@ -25,17 +25,6 @@ bp = Blueprint("shortlisting", __name__, url_prefix="/vacancies/<int:vacancy_id>
 @login_required
 def _signed_in():
     return None
-
-
-@bp.app_template_global()
-def shortlisting_tabs(vacancy: Vacancy) -> list[tuple[str, str, str]]:
-    """The vacancy sub-navigation tabs for candidates and shortlisting this user may open."""
-    tabs = []
-    if permissions.can_view_candidates(current_user, vacancy):
-        tabs.append(("candidates", "Candidates", url_for("candidates.index", vacancy_id=vacancy.id)))
-    if permissions.can_view_shortlisting(current_user, vacancy):
-        tabs.append(("shortlisting", "Shortlisting", url_for("shortlisting.index", vacancy_id=vacancy.id)))
-    return tabs
 
 
 @bp.app_template_global()
