@@ -34,8 +34,11 @@ run: setup
 	  PANEL_PREFERRED_URL_SCHEME=$${PANEL_PREFERRED_URL_SCHEME:-http} PANEL_COOKIE_SECURE=false \
 	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# worksteal: a worker that runs out of tests takes half of another's queue, so one long file
+# (the page crawl, the journeys) never leaves a core idle at the end. No test depends on another
+# having run: a module's live server is started on each worker that runs some of its tests.
 test: setup
-	$(PY) -m pytest -q -n auto --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto --dist worksteal $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) -m panel.packs.bench

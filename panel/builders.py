@@ -176,7 +176,7 @@ class Builder:
         and benchmarks), audit-logged like a stage change."""
         old = vacancy.status
         vacancy.status = status
-        if status == VacancyStatus.CLOSED and vacancy.closed_at is None:
+        if vacancy.stage.finished and vacancy.closed_at is None:
             vacancy.closed_at = dt.datetime.now(dt.timezone.utc)
         self.session.flush()
         audit.record(self.session, actor or self._actor, "status", vacancy, vacancy_id=vacancy.id,

@@ -150,7 +150,8 @@ def check_writable(engine: Engine, timeout: float) -> None:
                 cur.execute("BEGIN IMMEDIATE")  # the write lock every save needs
                 try:
                     cur.execute(f"CREATE TABLE {probe} (x INTEGER)")
-                    cur.execute(f"INSERT INTO {probe} VALUES (1)")
+                    # bandit B608: the table name is made above from hex digits, never from input
+                    cur.execute(f"INSERT INTO {probe} VALUES (1)")  # nosec B608
                 finally:
                     cur.execute("ROLLBACK")
             finally:
@@ -160,7 +161,8 @@ def check_writable(engine: Engine, timeout: float) -> None:
         conn.exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
         conn.exec_driver_sql(f"SET LOCAL statement_timeout = {ms}")
         conn.exec_driver_sql(f"CREATE TABLE {probe} (x INTEGER)")
-        conn.exec_driver_sql(f"INSERT INTO {probe} VALUES (1)")
+        # bandit B608: the table name is made above from hex digits, never from input
+        conn.exec_driver_sql(f"INSERT INTO {probe} VALUES (1)")  # nosec B608
         conn.rollback()
 
 

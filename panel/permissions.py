@@ -2,6 +2,8 @@
 
 Views call one of the ``require_*``/``get_*_or_404`` helpers at the top. Anything a
 user may not see is a 404, so nobody can learn that a vacancy exists by its URL.
+What a vacancy's stage allows (shortlisting open, names shown, scoring open ...) is a flag of
+its row in the stage table, panel/stages.py; the rules here read ``vacancy.stage``.
 """
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from flask import abort
 from sqlalchemy import Select, exists, select
 
 from panel.db import db
-from panel.models import PanelMember, PanelRole, Role, User, Vacancy, VacancyStatus
+from panel.models import PanelMember, PanelRole, Role, User, Vacancy
 
 
 # --- who the user is --------------------------------------------------------
@@ -22,13 +24,13 @@ def is_hr(user) -> bool:
     return is_signed_in(user) and user.role == Role.HR
 
 
+def member_of(vacancy: Vacancy, user_id: int | None) -> PanelMember | None:
+    """The one definition of panel membership: this person's row on the vacancy's panel."""
+    return next((m for m in vacancy.panel_members if m.user_id == user_id), None)
+
+
 def panel_membership(user, vacancy: Vacancy) -> PanelMember | None:
-    if not is_signed_in(user):
-        return None
-    for member in vacancy.panel_members:
-        if member.user_id == user.id:
-            return member
-    return None
+    return member_of(vacancy, user.id) if is_signed_in(user) else None
 
 
 def is_on_panel(user, vacancy: Vacancy) -> bool:
@@ -67,7 +69,7 @@ def can_see_candidate_identity(user, vacancy: Vacancy) -> bool:
     """Names: HR always; the panel once interviewing starts (contact details: see below)."""
     if is_hr(user):
         return True
-    return can_view_vacancy(user, vacancy) and vacancy.status not in (VacancyStatus.DRAFT, VacancyStatus.SHORTLISTING)
+    return can_view_vacancy(user, vacancy) and vacancy.stage.names_shown
 
 
 def can_see_candidate_contact_details(user, vacancy: Vacancy) -> bool:
@@ -102,12 +104,10 @@ def can_download_job_description(user, vacancy: Vacancy) -> bool:
 #   from a candidate still moderates them once everyone else's scores are in (stepping aside is
 #   from scoring, and the grid shows the chair stepped aside, so it is done in the open).
 
-ANONYMOUS_STAGES = (VacancyStatus.DRAFT, VacancyStatus.SHORTLISTING)
-
-
 def has_stepped_aside(declaration) -> bool:
-    """The person answered "Yes, I know this person" for this candidate."""
-    return declaration is not None and bool(declaration.knows_candidate)
+    """The person answered "Yes, I know this person" for this candidate (``declaration``:
+    their ConflictDeclaration, or None when they have not answered)."""
+    return declaration is not None and declaration.stepped_aside
 
 
 def _belongs(vacancy: Vacancy, candidate) -> bool:
@@ -116,12 +116,12 @@ def _belongs(vacancy: Vacancy, candidate) -> bool:
 
 def can_manage_candidates(user, vacancy: Vacancy) -> bool:
     """Change, withdraw and upload applications for candidates: HR, until the vacancy closes."""
-    return is_hr(user) and vacancy.status != VacancyStatus.CLOSED
+    return is_hr(user) and vacancy.stage.candidates_editable
 
 
 def can_add_candidates(user, vacancy: Vacancy) -> bool:
     """Add or import candidates: HR, before interviewing starts (everyone is shortlisted)."""
-    return is_hr(user) and vacancy.status in ANONYMOUS_STAGES
+    return is_hr(user) and vacancy.stage.candidates_addable
 
 
 def can_view_candidates(user, vacancy: Vacancy) -> bool:
@@ -135,7 +135,7 @@ def can_view_shortlisting(user, vacancy: Vacancy) -> bool:
 
 def can_shortlist(user, vacancy: Vacancy) -> bool:
     """See one's own list of anonymised applications: the panel, once shortlisting has started."""
-    return is_on_panel(user, vacancy) and vacancy.status != VacancyStatus.DRAFT
+    return is_on_panel(user, vacancy) and not vacancy.stage.setting_up
 
 
 def can_read_application(user, vacancy: Vacancy, candidate, declaration=None) -> bool:
@@ -156,15 +156,15 @@ def can_download_original_file(user) -> bool:
 def can_declare_conflict(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False) -> bool:
     """Answer "Do you know this person?" (a "No" can later become a "Yes" until scores are submitted)."""
     return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)
-            and vacancy.status == VacancyStatus.SHORTLISTING and not candidate.is_withdrawn
+            and vacancy.stage.shortlisting_open and not candidate.is_withdrawn
             and not submitted and not has_stepped_aside(declaration))
 
 
 def can_score_candidate(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False) -> bool:
     """On the panel, said they do not know the person, shortlisting open, candidate still in, not yet submitted."""
     return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)
-            and vacancy.status == VacancyStatus.SHORTLISTING and not candidate.is_withdrawn
-            and declaration is not None and not declaration.knows_candidate and not submitted)
+            and vacancy.stage.shortlisting_open and not candidate.is_withdrawn
+            and declaration is not None and not has_stepped_aside(declaration) and not submitted)
 
 
 def can_see_scores_of_others(user, vacancy: Vacancy, *, submitted: bool, stepped_aside: bool,
@@ -174,9 +174,9 @@ def can_see_scores_of_others(user, vacancy: Vacancy, *, submitted: bool, stepped
     ``submitted``: this user has submitted their own scores for the candidate;
     ``stepped_aside``: they said they know the candidate; ``all_in``: every panel member who
     has not stepped aside has submitted."""
-    if vacancy.status == VacancyStatus.DRAFT:
+    if vacancy.stage.setting_up:
         return False
-    if vacancy.status == VacancyStatus.SHORTLISTING:
+    if vacancy.stage.shortlisting_open:
         if is_vacancy_chair(user, vacancy):
             return submitted or (stepped_aside and all_in)
         return is_on_panel(user, vacancy) and submitted
@@ -193,13 +193,13 @@ def can_view_shortlisting_progress(user, vacancy: Vacancy) -> bool:
 def can_view_moderation(user, vacancy: Vacancy) -> bool:
     """The moderation grid: the chair once shortlisting starts; HR once it is over (read-only)."""
     if is_vacancy_chair(user, vacancy):
-        return vacancy.status != VacancyStatus.DRAFT
-    return is_hr(user) and vacancy.status not in ANONYMOUS_STAGES
+        return not vacancy.stage.setting_up
+    return is_hr(user) and vacancy.stage.shortlisting_done
 
 
 def can_moderate_shortlist(user, vacancy: Vacancy) -> bool:
     """Record shortlisting decisions: the vacancy's chair, while shortlisting is open (they lock after)."""
-    return is_vacancy_chair(user, vacancy) and vacancy.status == VacancyStatus.SHORTLISTING
+    return is_vacancy_chair(user, vacancy) and vacancy.stage.shortlisting_open
 
 
 def can_export_shortlisting(user, vacancy: Vacancy) -> bool:
@@ -252,9 +252,6 @@ from sqlalchemy import or_  # noqa: E402
 
 from panel.models import BankQuestion, QuestionStatus  # noqa: E402
 
-PLAN_EDITABLE = (VacancyStatus.DRAFT, VacancyStatus.SHORTLISTING, VacancyStatus.INTERVIEWING)
-
-
 def _chaired_vacancy_ids(user) -> set[int]:
     if not is_signed_in(user):
         return set()
@@ -291,7 +288,7 @@ def can_review_question(user, question: BankQuestion) -> bool:
 def can_see_bank_question(user, question: BankQuestion) -> bool:
     if not is_signed_in(user):
         return False
-    if question.status == QuestionStatus.APPROVED:
+    if question.status.approved:
         return True
     return question.proposed_by_id == user.id or can_review_question(user, question)
 
@@ -300,7 +297,7 @@ def can_edit_bank_question(user, question: BankQuestion) -> bool:
     """Reviewers may improve the wording at any time; the proposer until it is reviewed."""
     if can_review_question(user, question):
         return True
-    return (is_signed_in(user) and question.status == QuestionStatus.PROPOSED
+    return (is_signed_in(user) and question.status.waiting_for_review
             and question.proposed_by_id == user.id)
 
 
@@ -341,12 +338,12 @@ def can_view_plan(user, vacancy: Vacancy) -> bool:
 
 def can_edit_plan(user, vacancy: Vacancy) -> bool:
     """Questions, askers, scale and timetable: HR or this vacancy's chair, until decisions start."""
-    return (is_hr(user) or is_vacancy_chair(user, vacancy)) and vacancy.status in PLAN_EDITABLE
+    return (is_hr(user) or is_vacancy_chair(user, vacancy)) and vacancy.stage.plan_editable
 
 
 def can_send_invitations(user, vacancy: Vacancy) -> bool:
     """Interview invitations to candidates (their email addresses): HR only."""
-    return is_hr(user) and vacancy.status in PLAN_EDITABLE
+    return is_hr(user) and vacancy.stage.plan_editable
 
 
 # --- interview scoring, results, outcomes and feedback (issue 5) -------------
@@ -356,12 +353,8 @@ def can_send_invitations(user, vacancy: Vacancy) -> bool:
 
 from panel.models import InterviewSubmission  # noqa: E402
 
-INTERVIEW_STAGES = (VacancyStatus.INTERVIEWING, VacancyStatus.DECISIONS, VacancyStatus.CLOSED)
-SCORING_STAGES = (VacancyStatus.INTERVIEWING, VacancyStatus.DECISIONS)
-
-
 def interviews_started(vacancy: Vacancy) -> bool:
-    return vacancy.status in INTERVIEW_STAGES
+    return vacancy.stage.interviews_started
 
 
 def can_view_interviews(user, vacancy: Vacancy) -> bool:
@@ -371,12 +364,12 @@ def can_view_interviews(user, vacancy: Vacancy) -> bool:
 
 def can_score_interview(user, vacancy: Vacancy) -> bool:
     """Every panel member scores their own interviews, while interviews and decisions are open."""
-    return is_on_panel(user, vacancy) and vacancy.status in SCORING_STAGES
+    return is_on_panel(user, vacancy) and vacancy.stage.scoring_open
 
 
 def can_enter_paper_scores(user, vacancy: Vacancy) -> bool:
     """The chair or HR types in a panel member's paper score sheet."""
-    return (is_hr(user) or is_vacancy_chair(user, vacancy)) and vacancy.status in SCORING_STAGES
+    return (is_hr(user) or is_vacancy_chair(user, vacancy)) and vacancy.stage.scoring_open
 
 
 def interview_submitted_candidate_ids(user, vacancy: Vacancy) -> set[int]:
@@ -418,21 +411,21 @@ def can_view_results_of(user, vacancy: Vacancy, candidate_id: int | None, submit
 
 
 def can_moderate_scores(user, vacancy: Vacancy) -> bool:
-    return is_vacancy_chair(user, vacancy) and vacancy.status in SCORING_STAGES
+    return is_vacancy_chair(user, vacancy) and vacancy.stage.scoring_open
 
 
 def can_record_outcome(user, vacancy: Vacancy) -> bool:
     """Outcomes are recorded by this vacancy's chair."""
-    return is_vacancy_chair(user, vacancy) and vacancy.status in SCORING_STAGES
+    return is_vacancy_chair(user, vacancy) and vacancy.stage.scoring_open
 
 
 def can_sign_off(user, vacancy: Vacancy) -> bool:
-    return is_vacancy_chair(user, vacancy) and vacancy.status in SCORING_STAGES
+    return is_vacancy_chair(user, vacancy) and vacancy.stage.scoring_open
 
 
 def can_reopen(user, vacancy: Vacancy) -> bool:
     """HR reopens signed-off results (with a reason) until the vacancy closes."""
-    return is_hr(user) and vacancy.status in SCORING_STAGES
+    return is_hr(user) and vacancy.stage.scoring_open
 
 
 def can_view_feedback(user, vacancy: Vacancy) -> bool:
@@ -459,7 +452,7 @@ def can_export_interviews(user, vacancy: Vacancy) -> bool:
 # shortlisting is open. The results pack: the chair and HR, once the results are signed
 # off and not reopened (before that they are told what is missing; anyone else gets 404).
 # Packs name no candidate while the vacancy is in draft or shortlisting; that is decided
-# in panel/packs/context.py by leaving the names out of the data.
+# in panel/packs/context.py by leaving the names out of the data (the stage's names_shown).
 
 def can_view_packs(user, vacancy: Vacancy) -> bool:
     """The packs page (it lists only the packs this person may download)."""
@@ -473,7 +466,7 @@ def can_download_panel_pack(user, vacancy: Vacancy) -> bool:
 def can_download_panelist_pack(user, vacancy: Vacancy, member_user_id: int) -> bool:
     """``member_user_id`` must be on this panel: the chair and HR may have anyone's pack,
     a panel member only their own."""
-    if not any(m.user_id == member_user_id for m in vacancy.panel_members):
+    if member_of(vacancy, member_user_id) is None:
         return False
     if can_download_panel_pack(user, vacancy):
         return True
@@ -486,7 +479,7 @@ def shortlisting_pack_audience(user, vacancy: Vacancy) -> bool:
 
 
 def can_download_shortlisting_pack(user, vacancy: Vacancy) -> bool:
-    return shortlisting_pack_audience(user, vacancy) and vacancy.status == VacancyStatus.SHORTLISTING
+    return shortlisting_pack_audience(user, vacancy) and vacancy.stage.shortlisting_open
 
 
 def results_pack_audience(user, vacancy: Vacancy) -> bool:
@@ -495,9 +488,8 @@ def results_pack_audience(user, vacancy: Vacancy) -> bool:
 
 
 def results_signed_off(signoff) -> bool:
-    if signoff is None or signoff.signed_off_at is None:
-        return False
-    return signoff.reopened_at is None or signoff.reopened_at <= signoff.signed_off_at
+    """``signoff``: the vacancy's InterviewSignOff, or None when there is none."""
+    return signoff is not None and signoff.signed_off
 
 
 def can_download_results_pack(user, vacancy: Vacancy, signoff) -> bool:
@@ -581,7 +573,7 @@ def score_values_hidden_because(user, record: ScoreRecord, facts: SubmissionFact
     if me is not None and me in (record.author_id, record.typed_by_id):
         return None
     cid = record.candidate_id
-    open_shortlisting = vacancy.status in ANONYMOUS_STAGES
+    open_shortlisting = not vacancy.stage.shortlisting_done
     if record.kind == SHORTLISTING_DECISION:
         # recorded only once every panel member has submitted; HR sees it on the candidate
         # pages (to move the vacancy on), the chair made it
@@ -601,7 +593,7 @@ def score_values_hidden_because(user, record: ScoreRecord, facts: SubmissionFact
                                     stepped_aside=(cid, me) in facts.stepped_aside, all_in=all_in):
             return None
         return _not_yet_or_never(user, vacancy, cid, me, facts)
-    if record.kind == INTERVIEW_SCORES and vacancy.status in SCORING_STAGES \
+    if record.kind == INTERVIEW_SCORES and vacancy.stage.scoring_open \
             and (cid, record.author_id) not in facts.interview:
         return UNTIL_THEY_SUBMIT
     if record.kind in (INTERVIEW_SCORES, INTERVIEW_PANEL):

@@ -10,6 +10,8 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from panel import stages
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -221,6 +223,11 @@ def navigation_items() -> list[dict]:
     return items
 
 
+def vacancy_tabs(vacancy) -> list[stages.TabLink]:
+    """One vacancy's sub-navigation: its stage's tabs that the signed-in user may open."""
+    return stages.tabs_for(current_user, vacancy)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["london"] = london
     app.jinja_env.filters["long_date"] = long_date
@@ -230,6 +237,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["isolate_rtl"] = isolate_rtl
     app.jinja_env.filters["text_dir"] = text_dir
     app.jinja_env.filters["bdi_to_plain"] = bdi_to_plain
+    app.jinja_env.globals["vacancy_tabs"] = vacancy_tabs  # a global: imported macros (_nav.html) see it
 
     @app.context_processor
     def _globals():

@@ -21,14 +21,16 @@ import pikepdf
 from flask import current_app, send_file
 from werkzeug.datastructures import FileStorage
 
+from panel.errors import ServiceError
+
 PDF_MAGIC = b"%PDF-"
 CLEAN_FOLDER = "panel-copies"  # under UPLOAD_FOLDER: the cleaned copies, same names as the originals
 
 log = logging.getLogger(__name__)
 
 
-class UploadError(ValueError):
-    pass
+class UploadError(ServiceError):
+    """An upload that is refused (not a PDF, too big ...)."""
 
 
 def _folder() -> Path:

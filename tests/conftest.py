@@ -3,12 +3,16 @@ PANEL_TEST_DATABASE_URL is set), clients that sign in for real, and a small worl
 of people and vacancies for permission tests."""
 from __future__ import annotations
 
+import functools
 import os
 import re
+import shutil
 from contextlib import contextmanager
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, event, text
 
 from panel import create_app
@@ -36,31 +40,148 @@ pytest_plugins = ["tests.builders_plugin"]  # the `build` fixture: data through 
 
 
 def _worker_database(url: str) -> str:
-    """With pytest-xdist, each worker gets its own PostgreSQL database (created on first use)."""
+    """With pytest-xdist, each worker gets its own PostgreSQL database."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker:
         return url
     from sqlalchemy.engine import make_url
 
     base = make_url(url)
-    name = f"{base.database}_{worker}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    return base.set(database=f"{base.database}_{worker}").render_as_string(hide_password=False)
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        # A connection an earlier test left in a transaction would block DROP SCHEMA forever.
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+class SharedTemplateCode(BytecodeCache):
+    """Jinja's compiled template code, shared by every app a test process builds.
+
+    Each test builds its own app, and each app its own Jinja environment, which used to
+    parse and compile every template again (most of a small test's time). The code is
+    keyed by template name and file and checked against a checksum of the source, so an
+    edited template is compiled afresh; the templates themselves (bound to their app's
+    globals) are never shared."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, object]] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        found = self._code.get(bucket.key)
+        if found is not None and found[0] == bucket.checksum:
+            bucket.code = found[1]
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
+def share_template_code(app: Flask) -> Flask:
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
+    return app
+
+
+def _share_url_builders() -> None:
+    """Every app registers the same ~100 routes, and werkzeug compiles two URL-building
+    functions for each (Python code generated and compiled: about 40 ms of CPU an app, most of
+    the cost of create_app). The functions depend only on the rule's text, its parsed parts
+    and its defaults, and read the converters from the rule they are bound to, so a test
+    process builds each once. Tests only: the app itself is built once per process anyway.
+    If werkzeug's private _compile_builder changes shape, this quietly does nothing."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None or getattr(compile_builder, "shared", False):
+        return
+    built: dict = {}
+
+    def shared(self, append_unknown: bool = True):
+        try:
+            key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+        except Exception:  # pragma: no cover - werkzeug changed
+            return compile_builder(self, append_unknown)
+        function = built.get(key)
+        if function is None:
+            function = built[key] = compile_builder(self, append_unknown)
+        return function
+
+    shared.shared = True
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
+def make_app(config: dict) -> Flask:
+    """create_app for tests: the test client class that posts forms, compiled templates shared."""
+    app = share_template_code(create_app(config))
+    app.test_client_class = Client
+    return app
+
+
+def _migrate(config: dict) -> None:
+    """Run every migration from empty on config's database."""
+    app = create_app(config)
+    with app.app_context():
+        upgrade_database()
+    app.extensions["panel.engine"].dispose()
+
+
+class MigratedDatabases:
+    """One database migrated from empty per test process, copied for each test: a file copy on
+    SQLite; on PostgreSQL the test's database is recreated from a migrated template database
+    (CREATE DATABASE ... TEMPLATE). Much cheaper than running the migrations for every test;
+    the migrations themselves still run from empty once per process (and test_app checks the
+    result against the models)."""
+
+    def __init__(self, folder) -> None:
+        self.folder = folder
+        self.sqlite_template = None
+        self.pg_admin = None
+        self.pg_template = None
+
+    def sqlite(self, path) -> str:
+        if self.sqlite_template is None:
+            template = self.folder / "migrated.db"
+            _migrate({"TESTING": True, "INSTANCE_PATH": str(self.folder / "instance"),
+                      "DATABASE_URL": f"sqlite:///{template}"})
+            engine = create_engine(f"sqlite:///{template}")
+            with engine.connect() as conn:  # everything into the main file, then copy that alone
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            self.sqlite_template = template
+        shutil.copyfile(self.sqlite_template, path)
+        return f"sqlite:///{path}"
+
+    def postgres(self, url: str) -> str:
+        from sqlalchemy.engine import make_url
+
+        target = make_url(url)
+        if self.pg_admin is None:
+            self.pg_admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+            self.pg_template = f"{target.database}_template"
+            self._recreate(self.pg_template)
+            _migrate({"TESTING": True, "INSTANCE_PATH": str(self.folder / "instance"),
+                      "DATABASE_URL": target.set(database=self.pg_template).render_as_string(hide_password=False)})
+        # WITH (FORCE): a connection an earlier test left open must not block the drop
+        self._recreate(target.database, template=self.pg_template)
+        return url
+
+    def _recreate(self, name: str, template: str | None = None) -> None:
+        with self.pg_admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+
+    def close(self) -> None:
+        if self.pg_admin is not None:
+            with self.pg_admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.pg_template}" WITH (FORCE)'))
+            self.pg_admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_databases(tmp_path_factory):
+    databases = MigratedDatabases(tmp_path_factory.mktemp("migrated"))
+    yield databases
+    databases.close()
 
 
 class Client(FlaskClient):
@@ -87,22 +208,19 @@ class Client(FlaskClient):
 
 
 @pytest.fixture()
-def app(tmp_path):
+def app(tmp_path, migrated_databases):
+    """The app on a freshly migrated database of its own."""
     config = {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
-        "DATABASE_URL": _worker_database(PG_URL) if PG_URL else f"sqlite:///{tmp_path / 'test.db'}",
+        "DATABASE_URL": (migrated_databases.postgres(_worker_database(PG_URL)) if PG_URL
+                         else migrated_databases.sqlite(tmp_path / "test.db")),
         "PASSWORD_HASH_METHOD": TEST_HASH,
         "COOKIE_SECURE": False,
         "SERVER_NAME": "localhost",  # emailed links and TRUSTED_HOSTS; the test client's own host
         "PREFERRED_URL_SCHEME": "http",  # the test client's scheme too (https would need a Referer)
     }
-    if PG_URL:
-        _reset_postgres(config["DATABASE_URL"])
-    app = create_app(config)
-    app.test_client_class = Client
-    with app.app_context():
-        upgrade_database()
+    app = make_app(config)
     yield app
     app.extensions["panel.engine"].dispose()
 
@@ -124,12 +242,18 @@ def session(app):
     s.close()
 
 
+@functools.lru_cache(maxsize=None)
+def cheap_password_hash(password: str) -> str:
+    """One (cheap, salted) hash per password, reused for every test user with that password."""
+    return generate_password_hash(password, method=TEST_HASH)
+
+
 def make_user(session, role: Role | str, name: str = "Test User", email: str | None = None,
               password: str = PASSWORD, active: bool = True) -> User:
     role = Role(role)
     n = session.query(User).count() + 1
     user = User(email=email or f"user{n}@example.org", name=name, role=role, active=active,
-                password_hash=generate_password_hash(password, method=TEST_HASH) if password else None,
+                password_hash=cheap_password_hash(password) if password else None,
                 session_version=1, failed_logins=0)
     session.add(user)
     session.commit()

@@ -393,7 +393,8 @@ def _upload(client, sl, data=MINIMAL_PDF):
 
 def _nothing_stored(app, session, sl, events_before):
     folder = Path(app.config["UPLOAD_FOLDER"])
-    assert not folder.exists() or list(folder.iterdir()) == []  # no file, no temporary copy
+    # no file, no temporary copy, no cleaned copy (panel-copies/ may exist, empty)
+    assert not folder.exists() or [p for p in folder.rglob("*") if p.is_file()] == []
     session.expire_all()
     assert session.get(Candidate, sl.candidates[0].id).application_file is None
     assert len(session.scalars(select(AuditEvent)).all()) == events_before

@@ -20,6 +20,7 @@ from panel.packs import context as pack_context
 from panel.packs import render
 from panel.packs.bench import QUESTION_TEXTS, generate
 from panel.packs.worker import STATIC_URL, FetchRefused, make_fetcher, render_to_file, static_path
+from panel import scorecore
 from panel.scoring import results as calc
 from tests.conftest import PASSWORD, count_queries
 from tests.builders_plugin import (
@@ -253,10 +254,10 @@ def test_results_pack_matches_the_scores_in_the_database(app, as_user, world, se
             assert row, page
             cells = row.group(1).split()
             assert cells[:len(values)] == [str(v) for v in values]  # each panel member's score
-            assert cells[len(values)] == calc.format_score(mean)
+            assert cells[len(values)] == scorecore.format_score(mean)
             assert cells[len(values) + 1] == str(spread)
             assert ("⚑" in row.group(0)) == (spread >= calc.FLAG_AT)
-        assert f"total {calc.format_score(sum(means))} out of 12" in page
+        assert f"total {scorecore.format_score(sum(means))} out of 12" in page
         assert "Outcome: " in page and f"Rationale for candidate {c.number}." in page
     assert "Sign-off" in texts[-1] and "Chris Morgan" in texts[-1]
 

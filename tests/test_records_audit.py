@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from panel.models import AuditEvent
-from panel.records.auditlog import neutralise
+from panel.csvexport import neutralise
 from tests.builders_plugin import closed_world
 from tests.conftest import count_queries
 
@@ -129,7 +129,8 @@ def test_csv_export_filters_and_neutralises_formulas(rw, as_user, session):
 
 
 @pytest.mark.parametrize("value,expected", [("=1+1", "'=1+1"), ("+44 7700", "'+44 7700"), ("-3", "'-3"),
-                                            ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("plain", "plain"),
+                                            ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("-", "'-"),
+                                            ("plain", "plain"), ("fine = ok", "fine = ok"),
                                             (None, ""), (5, "5")])
 def test_neutralise(value, expected):
     assert neutralise(value) == expected

@@ -1,25 +1,12 @@
-"""Unit tests for the interview results arithmetic (panel/scoring/results.py) and the
-feedback text (panel/scoring/feedback.py): plain data in, plain data out."""
+"""Unit tests for the interview results (panel/scoring/results.py; the arithmetic itself is
+tested in test_scorecore.py) and the feedback text (panel/scoring/feedback.py): plain data
+in, plain data out."""
 from __future__ import annotations
 
 import pytest
 
 from panel.scoring import feedback as fb
 from panel.scoring import results as r
-
-
-def test_mean_leaves_out_blanks_and_rounds():
-    assert r.mean([4, 0, 4, 4]) == 3
-    assert r.mean([1, 2, 2]) == 1.67
-    assert r.mean([3, None, 1]) == 2
-    assert r.mean([]) is None and r.mean([None, None]) is None
-
-
-def test_spread_is_highest_minus_lowest():
-    assert r.spread([1, 3, 2]) == 2
-    assert r.spread([2]) == 0
-    assert r.spread([None, 4, 0]) == 4
-    assert r.spread([]) is None
 
 
 @pytest.mark.parametrize("scores,flagged", [([2, 3], False), ([2, 4], True), ([0, 4, 2], True),
@@ -51,24 +38,12 @@ def test_candidate_without_submitted_scores_has_no_total():
     assert res.total is None and res.patient_total is None and res.member_totals == {}
 
 
-def test_ranks_with_ties_and_unscored_candidates():
-    assert r.rank({"a": 10, "b": 8, "c": 8, "d": 5, "e": None}) == {"a": 1, "b": 2, "c": 2, "d": 4, "e": None}
-    assert r.rank({"a": 1.1 + 2.2, "b": 3.3}) == {"a": 1, "b": 1}  # floating point noise is a tie
-    assert r.rank({}) == {}
-
-
 def test_rank_results_orders_best_first_unranked_last():
     results = [r.CandidateResult(1, [], [], total=None), r.CandidateResult(2, [], [], total=6, patient_total=9),
                r.CandidateResult(3, [], [], total=9, patient_total=2)]
     ordered = r.rank_results(results)
     assert [x.candidate_id for x in ordered] == [3, 2, 1]
     assert [(x.rank, x.patient_rank) for x in ordered] == [(1, 2), (2, 1), (None, None)]
-
-
-def test_rank_labels():
-    assert [r.rank_label(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == \
-        ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"]
-    assert r.rank_label(2, tied=True) == "Joint 2nd" and r.rank_label(None) == "Not ranked"
 
 
 def test_disagreements_between_the_patient_panelists_ranking_and_the_decision():
@@ -85,10 +60,6 @@ def test_disagreements_between_the_patient_panelists_ranking_and_the_decision():
     # several pairs, patients' best first
     found = r.ranking_disagreements(patient_ranks, {"A": "not_appointable", "B": "reserve", "C": "preferred"})
     assert found == [r.Disagreement("A", "B"), r.Disagreement("A", "C"), r.Disagreement("B", "C")]
-
-
-def test_format_score():
-    assert [r.format_score(x) for x in (3, 3.0, 2.5, 2.67, 10.75, None, 0)] == ["3", "3", "2.5", "2.67", "10.75", "–", "0"]
 
 
 # --- feedback text ------------------------------------------------------------------

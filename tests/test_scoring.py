@@ -611,13 +611,6 @@ def test_export_has_every_score_note_and_outcome_with_formulas_neutralised(as_us
     assert "Appointable (preferred)" in cells and "Because preferred" in cells
 
 
-def test_csv_safe():
-    from panel.scoring.services import csv_safe
-
-    assert [csv_safe(x) for x in ["=1+2", "+44", "-3", "@SUM", "\tx", "ok", None, 3]] == \
-        ["'=1+2", "'+44", "'-3", "'@SUM", "'\tx", "ok", "", "3"]
-
-
 # --- query counts -------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/results", "/interviews", "/interviews/export.csv"])

@@ -491,18 +491,6 @@ def test_export_for_hr_after_shortlisting_includes_names(as_user, sl, session):
     assert rows[1][1:3] == ["Aoife", "O'Connor"]
 
 
-def test_safe_cell():
-    from panel.shortlisting.services import safe_cell
-
-    assert safe_cell("=1+1") == "'=1+1"
-    assert safe_cell("+44 7700") == "'+44 7700"
-    assert safe_cell("-") == "'-"
-    assert safe_cell("@x") == "'@x"
-    assert safe_cell("\tx") == "'\tx"
-    assert safe_cell("fine = ok") == "fine = ok"
-    assert safe_cell(None) == "" and safe_cell(2) == "2"
-
-
 # --- query counts -----------------------------------------------------------------------
 
 def _fill(session, sl, n):

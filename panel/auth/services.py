@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from panel import audit
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.mail import after_response, external_url, send_email
 from panel.models import AuthToken, PasswordResetRequest, Role, SignInAttempt, User
 from panel.passwords import hash_password, password_problem, verify_password
@@ -38,12 +39,8 @@ def login_error() -> str:
     )
 
 
-class AccountError(ValueError):
-    """A request about an account that cannot be carried out; the message is for the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AccountError(ServiceError):
+    """A request about an account that cannot be carried out."""
 
 
 def normalise_email(email: str) -> str:

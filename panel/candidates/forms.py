@@ -26,7 +26,7 @@ class CandidateForm(FlaskForm):
         Optional(), max_length(40, "Phone number"),
         Regexp(importing.PHONE_RE, message="Enter a phone number, like 01205 123456 or +44 7700 900123")])
     # empty when the application is a PDF file (uploaded on the candidate's page); shortlisting cannot
-    # start until every candidate has one or the other (panel/vacancies/services.py readiness_problems)
+    # start until every candidate has one or the other (panel/vacancies/readiness.py)
     supporting_information = TextAreaField("Supporting information", filters=[_strip], validators=[
         Optional(), max_length(importing.LIMITS["supporting_information"], "Supporting information")])
     disability_confident = BooleanField("Applying under the Disability Confident scheme")

@@ -7,16 +7,15 @@ from sqlalchemy.orm import Session
 from panel import audit
 from panel.candidates import importing
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.models import Candidate, CandidateEvidence, Criterion, User, Vacancy
 
 CANDIDATE_FIELDS = ["number", "first_name", "last_name", "email", "phone", "supporting_information",
                     "disability_confident", "application_filename", "withdrawn_at"]
 
 
-class CandidateError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class CandidateError(ServiceError):
+    """Refused by the candidate services."""
 
 
 def scored_criteria(vacancy: Vacancy) -> list[Criterion]:

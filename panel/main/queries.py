@@ -9,28 +9,14 @@ from sqlalchemy.orm import selectinload
 
 from panel import permissions
 from panel.db import db
-from panel.models import AuditEvent, Candidate, PanelMember, User, Vacancy, VacancyStatus
+from panel.models import AuditEvent, Candidate, PanelMember, User, Vacancy
 
 PAGE_SIZE = 50
 
-NEXT_STEP_HR = {
-    VacancyStatus.DRAFT: "Finish the person specification and the panel, then start shortlisting.",
-    VacancyStatus.SHORTLISTING: "Panel members are scoring applications. Move to interviewing when the chair has decided the shortlist.",
-    VacancyStatus.INTERVIEWING: "Interviews are being planned and held.",
-    VacancyStatus.DECISIONS: "The chair is recording the outcomes.",
-    VacancyStatus.CLOSED: "Nothing to do.",
-}
-
-NEXT_STEP_PANEL = {
-    VacancyStatus.DRAFT: "Nothing to do yet. HR is still setting this job up.",
-    VacancyStatus.SHORTLISTING: "Read and score the anonymised applications.",
-    VacancyStatus.INTERVIEWING: "Read the interview plan and get ready for the interviews.",
-    VacancyStatus.DECISIONS: "The chair is recording the outcomes with the panel.",
-    VacancyStatus.CLOSED: "Finished. Thank you for taking part.",
-}
-
 
 def home_for(user) -> dict:
+    """Each vacancy this user sees, with the next step at its stage (for HR setting a vacancy up:
+    what the set-up part of its readiness check says is still to do)."""
     stmt = (
         permissions.visible_vacancies(user)
         .where(Vacancy.archived_at.is_(None))
@@ -40,20 +26,13 @@ def home_for(user) -> dict:
     vacancies = list(db().scalars(stmt))
     items = []
     for v in vacancies:
-        if permissions.is_hr(user):
-            step = NEXT_STEP_HR[v.status]
-            if v.status == VacancyStatus.DRAFT:
-                missing = []
-                if not v.criteria:
-                    missing.append("add criteria to the person specification")
-                if not any(m.panel_role.value == "chair" for m in v.panel_members):
-                    missing.append("add a chair to the panel")
-                if len(v.panel_members) < 2:
-                    missing.append("add at least two shortlisters to the panel")
-                if missing:
-                    step = "To do: " + "; ".join(missing) + "."
+        stage = v.stage
+        if not permissions.is_hr(user):
+            step = stage.next_step_panel
+        elif stage.home_checklist and (problems := stage.home_checklist(v)):
+            step = "To do: " + "; ".join(p[0].lower() + p[1:] for p in problems) + "."
         else:
-            step = NEXT_STEP_PANEL[v.status]
+            step = stage.next_step_hr
         member = permissions.panel_membership(user, v)
         items.append({"vacancy": v, "next_step": step, "panel_role": member.panel_role if member else None})
     return {"items": items, "is_hr": permissions.is_hr(user)}

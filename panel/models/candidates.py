@@ -5,6 +5,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.db import Base, UTCDateTime, utcnow
@@ -89,6 +90,18 @@ class ConflictDeclaration(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     knows_candidate: Mapped[bool] = mapped_column(Boolean)
     declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @hybrid_property
+    def stepped_aside(self) -> bool:
+        """The one definition of stepping aside: they said "Yes, I know this person", so
+        they neither read the application nor score the candidate (at shortlisting or
+        interview). Also usable in queries: ``where(ConflictDeclaration.stepped_aside)``."""
+        return bool(self.knows_candidate)
+
+    @stepped_aside.inplace.expression
+    @classmethod
+    def _stepped_aside_expression(cls):
+        return cls.knows_candidate.is_(True)
 
 
 class ShortlistScore(Base):

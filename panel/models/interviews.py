@@ -31,6 +31,20 @@ class QuestionStatus(str, enum.Enum):
     def label(self) -> str:
         return {"proposed": "Waiting for approval", "approved": "Approved", "rejected": "Not approved"}[self.value]
 
+    # what templates, views and rules ask (``question.status.approved``), never the stored value
+    @property
+    def waiting_for_review(self) -> bool:
+        return self is QuestionStatus.PROPOSED
+
+    @property
+    def approved(self) -> bool:
+        """In the bank for everyone: it can be added to any interview plan."""
+        return self is QuestionStatus.APPROVED
+
+    @property
+    def rejected(self) -> bool:
+        return self is QuestionStatus.REJECTED
+
 
 class BankQuestion(Base):
     """A question in the shared bank. Proposed by any panel member; HR or a chair approves."""
@@ -147,6 +161,16 @@ class CandidateInvitation(Base):
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     candidate: Mapped[Candidate] = relationship()
+
+    # what pages ask, never the stored value
+    @property
+    def was_sent(self) -> bool:
+        return self.status == "sent"
+
+    @property
+    def failed(self) -> bool:
+        """The email server did not take it: kept to try again."""
+        return self.status == "failed"
 
 
 class InvitationTemplate(Base):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.db import Base, UTCDateTime, utcnow
@@ -111,6 +112,18 @@ class InterviewSignOff(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_property
+    def signed_off(self) -> bool:
+        """The one definition of signed off: the chair signed off and HR has not reopened
+        since. Also usable in queries: ``where(InterviewSignOff.signed_off)``."""
+        return self.signed_off_at is not None and (self.reopened_at is None or self.reopened_at <= self.signed_off_at)
+
+    @signed_off.inplace.expression
+    @classmethod
+    def _signed_off_expression(cls):
+        return and_(cls.signed_off_at.is_not(None),
+                    or_(cls.reopened_at.is_(None), cls.reopened_at <= cls.signed_off_at))
 
 
 class CandidateFeedback(Base):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,8 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from panel.db import Base, UTCDateTime, utcnow
 from panel.models.users import User, enum_column
 
+if TYPE_CHECKING:
+    from panel.stages import Stage
+
 
 class VacancyStatus(str, enum.Enum):
+    """The value stored for a vacancy's stage. What each stage means and allows is its row in
+    the stage table, panel/stages.py (``vacancy.stage``): compare no status anywhere else."""
+
     DRAFT = "draft"
     SHORTLISTING = "shortlisting"
     INTERVIEWING = "interviewing"
@@ -20,25 +27,6 @@ class VacancyStatus(str, enum.Enum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
-
-    @property
-    def explanation(self) -> str:
-        return STATUS_EXPLANATIONS[self]
-
-    @property
-    def next(self) -> "VacancyStatus | None":
-        order = list(VacancyStatus)
-        i = order.index(self)
-        return order[i + 1] if i + 1 < len(order) else None
-
-
-STATUS_EXPLANATIONS = {
-    VacancyStatus.DRAFT: "HR is setting up the job, the person specification and the panel. Panel members cannot score anything yet.",
-    VacancyStatus.SHORTLISTING: "Panel members read the anonymised applications and score each one against the person specification, on their own. The chair then decides who to invite to interview.",
-    VacancyStatus.INTERVIEWING: "Candidates' names are now shown to the panel. The panel agrees the interview questions and timetable, then interviews and scores each candidate.",
-    VacancyStatus.DECISIONS: "The chair looks at everyone's interview scores with the panel and records who can be appointed, with reasons.",
-    VacancyStatus.CLOSED: "The recruitment is finished. Records are kept for the retention period and then personal details are deleted.",
-}
 
 
 class CriterionCategory(str, enum.Enum):
@@ -109,6 +97,14 @@ class Vacancy(Base):
     panel_members: Mapped[list["PanelMember"]] = relationship(
         back_populates="vacancy", cascade="all, delete-orphan", order_by="PanelMember.id"
     )
+
+    @property
+    def stage(self) -> "Stage":
+        """This vacancy's row in the stage table: what its stage allows and shows."""
+        # imported here: the stage table names readiness checks that query these models
+        from panel.stages import stage_of
+
+        return stage_of(self.status)
 
 
 class Criterion(Base):

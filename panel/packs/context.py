@@ -14,12 +14,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from panel import scorecore
 from panel.db import db
 from panel.models import (
     DEFAULT_SCALE,
     Candidate,
     CandidateEvidence,
-    ConflictDeclaration,
     InterviewDay,
     InterviewSlot,
     PanelMember,
@@ -30,9 +30,9 @@ from panel.models import (
     ShortlistOutcome,
     User,
     Vacancy,
-    VacancyStatus,
 )
 from panel.permissions import results_signed_off
+from panel.scoring import queries as scoring_queries
 from panel.templating import LONDON, london, long_date
 
 KINDS = ("panel", "panelist", "shortlisting", "results")
@@ -44,11 +44,6 @@ KIND_NAMES = {
 }
 LANG = "en-GB"
 ROLE_ORDER = {PanelRole.CHAIR: 0, PanelRole.STAFF: 1, PanelRole.PATIENT: 2}
-SHORTLIST_SCALE = [
-    (0, "No evidence", "The application does not show this."),
-    (1, "Some evidence", "The application shows some of this, or it is not clear."),
-    (2, "Clear evidence", "The application shows this clearly, with examples."),
-]
 
 
 # What each pack needs before it can be made. Each need is said two ways: as the problem on
@@ -103,11 +98,6 @@ def pack_needs(v: Vacancy) -> dict[str, list[str]]:
                             applications=bool(outcomes))
     return {"interview": [INTERVIEW_NEEDS[k][1] for k in interview],
             "shortlisting": [SHORTLISTING_NEEDS[k][1] for k in shortlisting]}
-
-
-def names_shown(vacancy: Vacancy) -> bool:
-    """Packs name candidates only once the vacancy has moved on from shortlisting."""
-    return vacancy.status not in (VacancyStatus.DRAFT, VacancyStatus.SHORTLISTING)
 
 
 def load_vacancy(vacancy_id: int) -> Vacancy | None:
@@ -183,7 +173,7 @@ def _base(kind: str, v: Vacancy, *, large_print: bool, for_member: dict | None) 
         "kind": kind, "lang": LANG, "large_print": bool(large_print),
         "title": f"{KIND_NAMES[kind]}{who} – {v.reference} {v.title}",
         "heading": KIND_NAMES[kind],
-        "names_shown": names_shown(v),
+        "names_shown": v.stage.names_shown,  # packs name candidates only from the stage that shows names
         "vacancy": _vacancy(v),
         "panel": panel_members(v),
         "for_member": for_member,
@@ -227,10 +217,7 @@ def interview_pack(v: Vacancy, *, panelist_user_id: int | None = None, large_pri
         .where(Candidate.vacancy_id == v.id, Candidate.withdrawn_at.is_(None),
                ShortlistDecision.outcome == ShortlistOutcome.SHORTLIST)
         .order_by(Candidate.number)).all()
-    conflicts = db().execute(
-        select(ConflictDeclaration.candidate_id, ConflictDeclaration.user_id)
-        .join(Candidate, Candidate.id == ConflictDeclaration.candidate_id)
-        .where(Candidate.vacancy_id == v.id, ConflictDeclaration.knows_candidate.is_(True))).all()
+    aside_by_candidate = scoring_queries.stepped_aside_user_ids(v)
 
     missing = _missing(INTERVIEW_NEEDS, questions=bool(questions), shortlisted=bool(rows), panel=bool(v.panel_members))
     if missing:
@@ -286,8 +273,9 @@ def interview_pack(v: Vacancy, *, panelist_user_id: int | None = None, large_pri
         })
 
     stepped_aside: dict[int, set[int]] = {}
-    for candidate_id, user_id in conflicts:
-        stepped_aside.setdefault(user_id, set()).add(candidate_id)
+    for candidate_id, user_ids in aside_by_candidate.items():
+        for user_id in user_ids:
+            stepped_aside.setdefault(user_id, set()).add(candidate_id)
     sheet_members = [for_member] if for_member else pack["panel"]
     sheets = []
     for m in sheet_members:
@@ -329,7 +317,7 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
     ``for_user_id``: a panel member's own pack (their own shuffled order, without the
     candidates they said they know). Queries after the vacancy: candidates, evidence,
     conflicts (3)."""
-    from panel.shortlisting.scoring import panelist_order
+    from panel.shortlisting.scoring import MAX_SCORE, SCALE_POINTS, panelist_order
 
     for_member = _member(v, for_user_id)
     pack = _base("shortlisting", v, large_print=large_print, for_member=for_member)
@@ -346,11 +334,8 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
         .where(Candidate.vacancy_id == v.id)).all()
     aside: set[int] = set()
     if for_member:
-        aside = set(db().scalars(
-            select(ConflictDeclaration.candidate_id)
-            .join(Candidate, Candidate.id == ConflictDeclaration.candidate_id)
-            .where(Candidate.vacancy_id == v.id, ConflictDeclaration.user_id == for_member["user_id"],
-                   ConflictDeclaration.knows_candidate.is_(True))))
+        aside = {cid for cid, user_ids in scoring_queries.stepped_aside_user_ids(v).items()
+                 if for_member["user_id"] in user_ids}
 
     missing = _missing(SHORTLISTING_NEEDS, criteria=bool(criteria), applications=bool(rows))
     if missing:
@@ -376,12 +361,12 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
             "evidence": [{"number": c["number"], "text": c["text"], "paragraphs": _paragraphs(evidence[cid][c["id"]])}
                          for c in criteria if c["id"] in evidence.get(cid, {})],
         })
-    scale = [{"score": s, "label": label, "descriptor": d} for s, label, d in SHORTLIST_SCALE]
+    scale = [{"score": s, "label": label, "descriptor": d} for s, label, d in SCALE_POINTS]
     pack.update({
         "criteria": criteria,
         "scale": scale,
         "boxes": tick_boxes(scale),
-        "max_total": 2 * len(criteria),
+        "max_total": MAX_SCORE * len(criteria),
         "candidates": candidates,
         "stepped_aside_count": len(aside & set(order)),
     })
@@ -395,7 +380,6 @@ def results_pack(v: Vacancy, *, large_print: bool = False) -> dict:
     flags (computed by panel.scoring.results, the one place for that arithmetic), ranks,
     outcomes with rationale, and the sign-off. Queries after the vacancy: those of
     panel.scoring.queries.everything plus one for the names of people not on the panel."""
-    from panel.scoring import queries as scoring_queries
     from panel.scoring import results as calc
     from panel.scoring import services as scoring_services
 
@@ -416,7 +400,7 @@ def results_pack(v: Vacancy, *, large_print: bool = False) -> dict:
     questions = [{"number": i, "text": q.text} for i, q in enumerate(data.questions, start=1)]
     number_of_q = {q.id: i for i, q in enumerate(data.questions, start=1)}
     patient_ids = page.patient_ids()
-    fmt = calc.format_score
+    fmt = scorecore.format_score
 
     def name_of(c) -> str:
         return c.full_name if show_names else ""

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from panel import permissions
 from panel.db import db
-from panel.models import InterviewSignOff, Vacancy, VacancyStatus
+from panel.models import InterviewSignOff, Vacancy
 from panel.packs import context as pack_context
 from panel.packs import render, service
 from panel.packs.forms import PrintSizeForm
@@ -50,10 +50,10 @@ def _not_yet(vacancy: Vacancy, *, interview: bool, own: bool, shortlisting: bool
              results_ready: bool, needs: dict[str, list[str]]) -> list[str]:
     """When each pack this person could have, but that cannot be made yet, will be ready."""
     later = []
-    if (interview or own) and needs["interview"] and vacancy.status != VacancyStatus.CLOSED:
+    if (interview or own) and needs["interview"] and not vacancy.stage.finished:
         what = "The panel pack and each panel member's pack" if interview else "Your interview pack"
         later.append(f"{what} can be made once {_and(needs['interview'])}.")
-    if shortlisting and vacancy.status == VacancyStatus.DRAFT:
+    if shortlisting and vacancy.stage.setting_up:
         later.append("The shortlisting pack can be made once shortlisting starts.")
     elif shortlisting and needs["shortlisting"]:
         later.append(f"The shortlisting pack can be made once {_and(needs['shortlisting'])}.")
@@ -102,9 +102,9 @@ def index(vacancy_id: int):
         results_ready=results_ready,
         later=_not_yet(vacancy, interview=can_panel, own=own,
                        shortlisting=permissions.shortlisting_pack_audience(user, vacancy)
-                       and vacancy.status in (VacancyStatus.DRAFT, VacancyStatus.SHORTLISTING),
+                       and (vacancy.stage.setting_up or vacancy.stage.shortlisting_open),
                        results=results_audience, results_ready=results_ready, needs=needs),
-        names_shown=pack_context.names_shown(vacancy),
+        names_shown=vacancy.stage.names_shown,
     )
 
 

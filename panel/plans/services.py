@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from panel import audit
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.mail import MailError, send_email
 from panel.models import (
     DEFAULT_SCALE,
@@ -24,7 +25,6 @@ from panel.models import (
     PanelRole,
     PlanQuestion,
     PlanQuestionCriterion,
-    QuestionStatus,
     ScaleLevel,
     User,
     Vacancy,
@@ -38,10 +38,8 @@ SLOT_FIELDS = ["starts_at", "ends_at", "candidate_id", "location"]
 DEFAULT_SLOT_MINUTES = 45
 
 
-class PlanError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class PlanError(ServiceError):
+    """Refused by the interview plan services."""
 
 
 # --- the plan -------------------------------------------------------------------
@@ -92,7 +90,7 @@ def _snapshot(question: PlanQuestion) -> dict:
 def add_plan_question(session: Session, actor: User, vacancy: Vacancy, data: dict,
                       bank_question: BankQuestion | None = None) -> PlanQuestion:
     _check_question(vacancy, data)
-    if bank_question is not None and bank_question.status != QuestionStatus.APPROVED:
+    if bank_question is not None and not bank_question.status.approved:
         raise PlanError("Only approved questions from the bank can be used", "text")
     position = (session.scalar(select(func.max(PlanQuestion.position)).where(PlanQuestion.vacancy_id == vacancy.id)) or 0) + 1
     question = PlanQuestion(
@@ -450,9 +448,11 @@ def send_invitation(session: Session, actor: User, vacancy: Vacancy, candidate: 
     return invitation
 
 
-def latest_status(history: Sequence[CandidateInvitation]) -> str:
-    """The state of a candidate's newest invitation (history is newest first):
-    "sent", "failed" (still to send: try again) or "not_sent"."""
-    if not history:
-        return "not_sent"
-    return {"sent": "sent", "failed": "failed"}.get(history[0].status, "not_sent")
+def latest_invitation(history: Sequence[CandidateInvitation]) -> CandidateInvitation | None:
+    """A candidate's newest invitation (history is newest first), None before the first."""
+    return history[0] if history else None
+
+
+def was_invited(history: Sequence[CandidateInvitation]) -> bool:
+    """The newest invitation was sent (one that failed or was never sent is still to send)."""
+    return bool(history) and history[0].was_sent

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Hashable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
+from panel.errors import ServiceError
+
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.timezone.utc
 
@@ -20,13 +22,8 @@ TIME_RE = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNOREC
 BREAK_SPLIT_RE = re.compile(r"\s*(?:-|–|to)\s*", re.IGNORECASE)
 
 
-class TimetableError(ValueError):
-    """Input that cannot make a timetable, with a message for the person who typed it
-    and (when known) the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class TimetableError(ServiceError):
+    """Input that cannot make a timetable."""
 
 
 # --- reading what people type ----------------------------------------------------

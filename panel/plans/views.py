@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from panel import permissions
 from panel.converters import id_value
 from panel.db import db
-from panel.models import Candidate, InterviewSlot, PlanQuestion, QuestionStatus, Vacancy
+from panel.models import Candidate, InterviewSlot, PlanQuestion, Vacancy
 from panel.plans import invitations as invitation_text
 from panel.plans import queries, services, timetable
 from panel.plans.forms import (
@@ -113,7 +113,7 @@ def question_new(vacancy_id: int):
     bank_id = request.args.get("from", type=id_value)
     if bank_id:
         from_bank = bank_queries.question_or_none(bank_id)
-        if from_bank is None or from_bank.status != QuestionStatus.APPROVED \
+        if from_bank is None or not from_bank.status.approved \
                 or not permissions.can_see_bank_question(current_user, from_bank):
             abort(404)
     defaults = None
@@ -315,7 +315,7 @@ def generate(vacancy_id: int):
                            preview=preview, error=error,
                            suggestions=services.fit_suggestions(day, shortlisted) if preview and preview.unplaced else [], by_id=by_id, label=label, existing=existing, form=form,
                            shortlisted=shortlisted, clock=timetable.clock, describe_breaks=timetable.describe_breaks,
-                           already_invited=sum(1 for c in shortlisted if services.latest_status(invited.get(c.id, [])) == "sent"))
+                           already_invited=sum(1 for c in shortlisted if services.was_invited(invited.get(c.id, []))))
 
 
 def _slot(slots: list[InterviewSlot], slot_id: int) -> InterviewSlot:
@@ -426,11 +426,11 @@ def invitation_list(vacancy_id: int):
     vacancy = _vacancy(vacancy_id, permissions.can_send_invitations)
     shortlisted, slot_for, history = _invitation_rows(vacancy)
     rows = [{"candidate": c, "slot": slot_for.get(c.id), "history": history.get(c.id, []),
-             "status": services.latest_status(history.get(c.id, []))} for c in shortlisted]
+             "latest": services.latest_invitation(history.get(c.id, []))} for c in shortlisted]
     return render_template("plans/invitations.html", vacancy=vacancy, rows=rows, form=ConfirmForm(),
                            clock=timetable.clock,
                            panel_sentence=invitation_text.panel_by_role(m.panel_role.value for m in vacancy.panel_members),
-                           to_send=sum(1 for r in rows if r["slot"] and r["status"] != "sent"))
+                           to_send=sum(1 for r in rows if r["slot"] and not services.was_invited(r["history"])))
 
 
 @bp.route("/<int:vacancy_id>/invitations/template", methods=["GET", "POST"])
@@ -472,7 +472,7 @@ def invitation(vacancy_id: int, candidate_id: int):
         except services.PlanError as exc:
             _field_error(form, exc, "body")
         else:
-            if sent.status == "sent":
+            if sent.was_sent:
                 flash(f"Invitation sent to {candidate.full_name}.", "success")
             else:
                 flash(f"The invitation to {candidate.full_name} could not be sent. It has been kept: try again later.",
@@ -480,7 +480,7 @@ def invitation(vacancy_id: int, candidate_id: int):
             return redirect(url_for("plans.invitation_list", vacancy_id=vacancy.id))
     return render_template("plans/invitation.html", vacancy=vacancy, candidate=candidate, slot=slot, form=form,
                            history=history.get(candidate.id, []), clock=timetable.clock,
-                           status=services.latest_status(history.get(candidate.id, [])))
+                           latest=services.latest_invitation(history.get(candidate.id, [])))
 
 
 @bp.route("/<int:vacancy_id>/invitations/send-all", methods=["POST"])
@@ -495,7 +495,7 @@ def invitation_send_all(vacancy_id: int):
     ids = {c.id for c in shortlisted}
     sent = failed = no_slot = 0
     for candidate in shortlisted:
-        if services.latest_status(history.get(candidate.id, [])) == "sent":
+        if services.was_invited(history.get(candidate.id, [])):
             continue
         slot = slot_for.get(candidate.id)
         if slot is None:
@@ -507,7 +507,7 @@ def invitation_send_all(vacancy_id: int):
         except services.PlanError:
             failed += 1
             continue
-        if result.status == "sent":
+        if result.was_sent:
             sent += 1
         else:
             failed += 1

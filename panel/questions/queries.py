@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from panel import permissions
 from panel.db import db
 from panel.models import BankQuestion, CriterionCategory, PlanQuestion, QuestionStatus, Vacancy
+from panel.stages import statuses_where
 
 SHOW_APPROVED = "approved"
 SHOW_WAITING = "waiting"
@@ -95,7 +96,7 @@ def question_or_none(question_id: int) -> BankQuestion | None:
 def vacancy_choices(user) -> list[Vacancy]:
     """The open vacancies this user is on (or all, for HR), to propose a question for."""
     stmt = (permissions.visible_vacancies(user)
-            .where(Vacancy.archived_at.is_(None), Vacancy.status.in_(permissions.PLAN_EDITABLE))
+            .where(Vacancy.archived_at.is_(None), Vacancy.status.in_(statuses_where("plan_editable")))
             .order_by(Vacancy.reference))
     return list(db().scalars(stmt))
 

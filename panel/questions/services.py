@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from panel import audit
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.models import BankQuestion, CriterionCategory, PlanQuestion, QuestionStatus, User, Vacancy
 from panel.questions.forms import split_tags
 
@@ -12,10 +13,8 @@ QUESTION_FIELDS = ["text", "category", "tags", "guidance", "follow_ups", "conten
                    "proposed_for_vacancy_id", "review_note"]
 
 
-class QuestionError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class QuestionError(ServiceError):
+    """Refused by the question bank services."""
 
 
 def clean_lines(text: str | None) -> str:
@@ -65,7 +64,7 @@ def update_question(session: Session, actor: User, question: BankQuestion, data:
 def review_question(session: Session, actor: User, question: BankQuestion, approve: bool, note: str = "") -> None:
     """Approve or reject a proposal. Only a proposal waiting for review can be reviewed,
     so two reviewers at once cannot overwrite each other."""
-    if question.status != QuestionStatus.PROPOSED:
+    if not question.status.waiting_for_review:
         who = question.reviewed_by.name if question.reviewed_by else "someone else"
         raise QuestionError(f"This question has already been reviewed by {who}: {question.status.label.lower()}")
     before = audit.snapshot(question, QUESTION_FIELDS)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from panel import permissions
 from panel.converters import id_value
 from panel.db import db
-from panel.models import BankQuestion, QuestionStatus
+from panel.models import BankQuestion
 from panel.questions import queries, services
 from panel.questions.forms import BankQuestionForm, ProposeForm, ReviewForm, SearchForm
 
@@ -81,7 +81,7 @@ def show(question_id: int):
         vacancy_reference=queries.vacancy_references({question.proposed_for_vacancy_id} - {None}).get(
             question.proposed_for_vacancy_id),
         can_edit=permissions.can_edit_bank_question(current_user, question),
-        can_review=permissions.can_review_question(current_user, question) and question.status == QuestionStatus.PROPOSED,
+        can_review=permissions.can_review_question(current_user, question) and question.status.waiting_for_review,
     )
 
 
@@ -103,7 +103,7 @@ def review(question_id: int):
     question = _question(question_id, permissions.can_review_question)
     form = ReviewForm()
     error = None
-    if question.status != QuestionStatus.PROPOSED:
+    if not question.status.waiting_for_review:
         flash(f"This question has already been reviewed: {question.status.label.lower()}.", "info")
         return redirect(url_for("questions.show", question_id=question.id))
     if form.validate_on_submit():

@@ -63,8 +63,8 @@ from panel.models import (
     ShortlistDecision,
     ShortlistScore,
     Vacancy,
-    VacancyStatus,
 )
+from panel.stages import statuses_where
 
 UNSUCCESSFUL = "unsuccessful"
 APPOINTED = "appointed"
@@ -101,7 +101,7 @@ SIGNOFF_TEXTS = {"patient_view_notes": "patient_view_note", "reopen_reasons": "r
 
 def closed_moment(vacancy: Vacancy) -> dt.datetime | None:
     """When the vacancy closed (vacancies closed before closed_at existed: their last change)."""
-    if vacancy.status != VacancyStatus.CLOSED:
+    if not vacancy.stage.finished:
         return None
     return vacancy.closed_at or vacancy.updated_at
 
@@ -308,7 +308,7 @@ def plan(session: Session, now: dt.datetime) -> PurgeResult:
     """What is due at ``now``, with counts per kind of record. Changes nothing."""
     config = current_app.config
     days = int(config["RETENTION_UNSUCCESSFUL_DAYS"]), int(config["RETENTION_APPOINTED_DAYS"])
-    vacancies = list(session.scalars(select(Vacancy).where(Vacancy.status == VacancyStatus.CLOSED)
+    vacancies = list(session.scalars(select(Vacancy).where(Vacancy.status.in_(statuses_where("finished")))
                                      .order_by(Vacancy.reference)))
     appointed = _appointed_ids(session, [v.id for v in vacancies])
     candidates_by_vacancy: dict[int, list[Candidate]] = {}

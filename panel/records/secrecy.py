@@ -92,7 +92,7 @@ def load_facts(session: Session, candidate_ids: set[int]) -> p.SubmissionFacts:
         .where(InterviewSubmission.candidate_id.in_(ids)))}
     facts.stepped_aside = {tuple(r) for r in session.execute(
         select(ConflictDeclaration.candidate_id, ConflictDeclaration.user_id)
-        .where(ConflictDeclaration.candidate_id.in_(ids), ConflictDeclaration.knows_candidate.is_(True)))}
+        .where(ConflictDeclaration.candidate_id.in_(ids), ConflictDeclaration.stepped_aside))}
     return facts
 
 

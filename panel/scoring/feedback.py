@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from panel.scoring.results import CandidateResult, format_score
+from panel.scorecore import format_score
+from panel.scoring.results import CandidateResult
 
 NOTE_MARK = "[Panel note - rewrite or remove before sending]"
 

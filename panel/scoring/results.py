@@ -1,13 +1,16 @@
-"""The interview results arithmetic, as pure functions on plain data (no database).
+"""The interview results, as pure functions on plain data (no database).
 
-Means, spreads and the disagreement flag per question, totals, ranks with ties, and
-the comparison of the patient panelists' ranking with the panel's decision. Templates
-and views never compute any of this themselves.
+Per question the mean, spread and disagreement flag, the agreed (moderated) score,
+totals, ranks with ties, and the comparison of the patient panelists' ranking with the
+panel's decision. The arithmetic itself (mean, total, rank, the one rounding rule) is
+panel.scorecore's, shared with shortlisting. Templates and views never compute any of this.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Hashable, Iterable, Mapping, Sequence
+
+from panel.scorecore import flagged, mean, rank, spread, total
 
 #: Scores on one question that differ by this many points or more are flagged.
 FLAG_AT = 2
@@ -16,26 +19,9 @@ FLAG_AT = 2
 OUTCOME_ORDER = {"preferred": 0, "reserve": 1, "not_appointable": 2}
 
 
-def mean(values: Iterable[int | float | None]) -> float | None:
-    """The mean of the scores given (blanks left out); None when there are none."""
-    vals = [v for v in values if v is not None]
-    if not vals:
-        return None
-    return round(sum(vals) / len(vals), 2)
-
-
-def spread(values: Iterable[int | None]) -> int | None:
-    """Highest score minus lowest (blanks left out); None when there are none."""
-    vals = [v for v in values if v is not None]
-    if not vals:
-        return None
-    return max(vals) - min(vals)
-
-
 def is_flagged(values: Iterable[int | None], flag_at: int = FLAG_AT) -> bool:
     """True when two panel members' scores on a question differ by ``flag_at`` or more."""
-    s = spread(values)
-    return s is not None and s >= flag_at
+    return flagged(values, flag_at)
 
 
 @dataclass(frozen=True)
@@ -59,14 +45,6 @@ def question_result(question_id: int, scores: Mapping[int, int | None], moderate
     vals = list(scores.values())
     return QuestionResult(question_id=question_id, scores=dict(scores), mean=mean(vals), spread=spread(vals),
                           flagged=is_flagged(vals, flag_at), moderated=moderated, moderation_reason=moderation_reason)
-
-
-def total(values: Iterable[float | int | None]) -> float | None:
-    """The sum of the scores given; None when none is given at all."""
-    vals = [v for v in values if v is not None]
-    if not vals:
-        return None
-    return round(float(sum(vals)), 2)
 
 
 @dataclass
@@ -112,18 +90,6 @@ def candidate_result(candidate_id: int, question_ids: Sequence[int], scores: Map
     return result
 
 
-def rank(totals: Mapping[Hashable, float | None]) -> dict[Hashable, int | None]:
-    """Standard competition ranks, highest total first: 10, 8, 8, 5 rank 1, 2, 2, 4.
-
-    Keys without a total are not ranked (None)."""
-    scored = {k: round(v, 6) for k, v in totals.items() if v is not None}
-    ordered = sorted(scored.values(), reverse=True)
-    ranks: dict[Hashable, int | None] = {k: None for k in totals}
-    for k, v in scored.items():
-        ranks[k] = ordered.index(v) + 1
-    return ranks
-
-
 def rank_results(results: Sequence[CandidateResult]) -> list[CandidateResult]:
     """Fill in ``rank`` and ``patient_rank`` and return the results best first (unranked last)."""
     ranks = rank({r.candidate_id: r.total for r in results})
@@ -157,21 +123,3 @@ def ranking_disagreements(patient_ranks: Mapping[Hashable, int | None],
             if patient_ranks[a] < patient_ranks[b] and OUTCOME_ORDER[outcomes[a]] > OUTCOME_ORDER[outcomes[b]]:
                 found.append(Disagreement(patients_prefer=a, decision_prefers=b))
     return sorted(found, key=lambda d: (patient_ranks[d.patients_prefer], patient_ranks[d.decision_prefers]))
-
-
-def format_score(value: float | int | None) -> str:
-    """A score as people write it: 3, 2.5, 2.67; a dash when there is none."""
-    if value is None:
-        return "–"
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def rank_label(rank_value: int | None, tied: bool = False) -> str:
-    """1 -> "1st", 2 tied -> "Joint 2nd"; "Not ranked" when there is no rank."""
-    if rank_value is None:
-        return "Not ranked"
-    n = rank_value
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{'Joint ' if tied else ''}{n}{suffix}"

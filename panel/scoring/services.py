@@ -5,8 +5,6 @@ is written to the audit log. The arithmetic lives in panel.scoring.results.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -14,13 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from panel import audit
+from panel import audit, scorecore
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.mail import MailError, send_email
 from panel.models import (
     Candidate,
     CandidateFeedback,
-    ConflictDeclaration,
     InterviewOutcome,
     InterviewScore,
     InterviewSignOff,
@@ -33,9 +31,11 @@ from panel.models import (
     User,
     Vacancy,
 )
-from panel.permissions import SCORING_STAGES
+from panel.permissions import member_of, results_signed_off
+from panel.scoring import queries
 from panel.scoring import results as calc
 from panel.scoring.queries import Everything, ScalePoint
+from panel.shortlisting import scoring as shortlisting_scoring
 
 NOTES_MAX = 5000
 REASON_MAX = 2000
@@ -49,13 +49,8 @@ SCORE_FIELDS = ["score", "notes", "version", "entered_by_id"]
 OUTCOME_FIELDS = ["outcome", "rationale", "version"]
 
 
-class ScoringError(ValueError):
-    """Refused, with a message for the person (nothing has been changed)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ScoringError(ServiceError):
+    """Refused by the interview scoring services."""
 
 
 class OutcomeConflict(ScoringError):
@@ -72,14 +67,10 @@ class OutcomeConflict(ScoringError):
 
 # --- state ------------------------------------------------------------------
 
-def is_signed_off(signoff: InterviewSignOff | None) -> bool:
-    return signoff is not None and signoff.signed_off_at is not None
-
-
 def check_open(vacancy: Vacancy, signoff: InterviewSignOff | None) -> None:
-    if vacancy.status not in SCORING_STAGES:
+    if not vacancy.stage.scoring_open:
         raise ScoringError(NOT_OPEN)
-    if is_signed_off(signoff):
+    if results_signed_off(signoff):
         raise ScoringError(SIGNED_OFF)
 
 
@@ -87,48 +78,27 @@ def _signoff(session: Session, vacancy: Vacancy) -> InterviewSignOff | None:
     return session.scalar(select(InterviewSignOff).where(InterviewSignOff.vacancy_id == vacancy.id))
 
 
-def membership(vacancy: Vacancy, user_id: int) -> PanelMember | None:
-    return next((m for m in vacancy.panel_members if m.user_id == user_id), None)
-
-
-def is_submitted(session: Session, candidate: Candidate, user_id: int) -> InterviewSubmission | None:
-    return session.scalar(select(InterviewSubmission).where(InterviewSubmission.candidate_id == candidate.id,
-                                                            InterviewSubmission.user_id == user_id))
-
-
-def stepped_aside(session: Session, candidate: Candidate, user_id: int) -> bool:
-    from panel.models import ConflictDeclaration
-
-    return bool(session.scalar(select(ConflictDeclaration.id).where(
-        ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user_id,
-        ConflictDeclaration.knows_candidate.is_(True))))
-
-
 def _scorer_state(session: Session, vacancy: Vacancy, candidate: Candidate, user_id: int) -> tuple[bool, bool, bool]:
     """(signed off, stepped aside, submitted) for one member and candidate, in one query:
     saving an answer is the busiest request there is."""
     signed_off = select(InterviewSignOff.id).where(InterviewSignOff.vacancy_id == vacancy.id,
-                                                   InterviewSignOff.signed_off_at.is_not(None)).exists()
-    aside = select(ConflictDeclaration.id).where(
-        ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user_id,
-        ConflictDeclaration.knows_candidate.is_(True)).exists()
-    submitted = select(InterviewSubmission.id).where(InterviewSubmission.candidate_id == candidate.id,
-                                                     InterviewSubmission.user_id == user_id).exists()
-    row = session.execute(select(signed_off.label("signed_off"), aside.label("aside"),
-                                 submitted.label("submitted"))).one()
+                                                   InterviewSignOff.signed_off).exists()
+    row = session.execute(select(signed_off.label("signed_off"),
+                                 queries.stepped_aside_clause(candidate.id, user_id).exists().label("aside"),
+                                 queries.submitted_clause(candidate.id, user_id).exists().label("submitted"))).one()
     return bool(row.signed_off), bool(row.aside), bool(row.submitted)
 
 
 def _check_scorer(session: Session, vacancy: Vacancy, candidate: Candidate, member: User, *, paper: bool) -> None:
     """Scoring is open, and this member may (still) score this candidate."""
-    if vacancy.status not in SCORING_STAGES:
+    if not vacancy.stage.scoring_open:
         raise ScoringError(NOT_OPEN)
     signed_off, aside, submitted = _scorer_state(session, vacancy, candidate, member.id)
     if signed_off:
         raise ScoringError(SIGNED_OFF)
     if candidate.vacancy_id != vacancy.id or candidate.is_withdrawn:
         raise ScoringError("This candidate is not being interviewed for this vacancy.")
-    if membership(vacancy, member.id) is None:
+    if member_of(vacancy, member.id) is None:
         raise ScoringError("Only panel members of this vacancy can be scored for.")
     if aside:
         who = f"{member.name} stepped" if paper else "You stepped"
@@ -340,7 +310,7 @@ class ResultsPage:
         r = self.results[candidate_id]
         value = r.patient_rank if patient else r.rank
         ranks = [x.patient_rank if patient else x.rank for x in self.results.values()]
-        return calc.rank_label(value, ranks.count(value) > 1 if value is not None else False)
+        return scorecore.rank_label(value, ranks.count(value) > 1 if value is not None else False)
 
     @property
     def ranks_visible(self) -> bool:
@@ -353,7 +323,7 @@ class ResultsPage:
 
     @property
     def signed_off(self) -> bool:
-        return is_signed_off(self.data.signoff)
+        return results_signed_off(self.data.signoff)
 
     def candidate(self, candidate_id: int) -> Candidate | None:
         return next((c for c in self.data.candidates if c.id == candidate_id), None)
@@ -391,12 +361,10 @@ def build_results(vacancy: Vacancy, data: Everything, visible: set[int]) -> Resu
     by_id = {c.id: c for c in data.candidates}
     outcomes = {cid: o.outcome.value for cid, o in data.outcomes.items()}
     disagreements = calc.ranking_disagreements({r.candidate_id: r.patient_rank for r in results_list}, outcomes)
-    shortlisting = {}
-    for c in data.candidates:
-        sl = data.shortlisting.get(c.id, {})
-        criteria = sorted({k[0] for k in sl})
-        users = sorted({k[1] for k in sl})
-        shortlisting[c.id] = calc.total(calc.mean(sl.get((cr, u)) for u in users) for cr in criteria)
+    panel_ids = [m.user_id for m in members]
+    shortlisting = {c.id: shortlisting_scoring.candidate_total(data.shortlisting.get(c.id, {}), panel_ids,
+                                                               data.stepped_aside.get(c.id, set()))
+                    for c in data.candidates}
     return ResultsPage(data=data, members=members, results={r.candidate_id: r for r in ranked_results},
                        ranked=[by_id[r.candidate_id] for r in ranked_results], visible=visible, expected=expected,
                        submitted=submitted, disagreements=disagreements, shortlisting=shortlisting,
@@ -452,7 +420,7 @@ def sign_off(session: Session, actor: User, vacancy: Vacancy, page: ResultsPage,
 
 def reopen(session: Session, actor: User, vacancy: Vacancy, reason: str) -> InterviewSignOff:
     row = _signoff(session, vacancy)
-    if not is_signed_off(row):
+    if not results_signed_off(row):
         raise ScoringError("These results have not been signed off, so there is nothing to reopen.")
     reason = (reason or "").strip()
     if not reason:
@@ -529,25 +497,15 @@ def send_feedback(session: Session, actor: User, vacancy: Vacancy, candidate: Ca
 
 # --- export ---------------------------------------------------------------------
 
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will not run as a formula (= + - @, tab and CR at the start)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 EXPORT_HEADER = ["Candidate", "Name", "Question number", "Question", "Panel member", "Panel role", "Score",
                  "Notes", "Submitted", "Entered from paper by", "Agreed score", "Reason for agreed score",
                  "Outcome", "Reasons for outcome"]
 
 
-def export_csv(vacancy: Vacancy, page: ResultsPage) -> str:
+def export_rows(page: ResultsPage) -> list[list]:
     """Every interview score and note, with moderated scores and outcomes, of the
-    candidates this viewer may see."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
+    candidates this viewer may see (the header first)."""
+    rows: list[list] = [EXPORT_HEADER]
     members = {m.user_id: m for m in page.members}
     questions = page.data.questions
     for c in page.data.candidates:
@@ -564,14 +522,14 @@ def export_csv(vacancy: Vacancy, page: ResultsPage) -> str:
                 if row is None:
                     continue
                 wrote = True
-                writer.writerow([csv_safe(x) for x in [
+                rows.append([
                     c.label, c.full_name, q.position, q.text, m.user.name, members[m.user_id].panel_role.label,
                     "" if row.score is None else row.score, row.notes,
                     "yes" if m.user_id in page.submitted.get(c.id, set()) else "not yet",
                     row.entered_by.name if row.entered_by else "",
                     "" if mod is None or mod.moderated is None else mod.moderated, mod.moderation_reason if mod else "",
-                    o.outcome.label if o else "", o.rationale if o else ""]])
+                    o.outcome.label if o else "", o.rationale if o else ""])
         if not wrote:
-            writer.writerow([csv_safe(x) for x in [c.label, c.full_name, "", "", "", "", "", "", "", "", "", "",
-                                                   o.outcome.label if o else "", o.rationale if o else ""]])
-    return out.getvalue()
+            rows.append([c.label, c.full_name, "", "", "", "", "", "", "", "", "", "",
+                         o.outcome.label if o else "", o.rationale if o else ""])
+    return rows

@@ -10,9 +10,10 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
                    send_from_directory, url_for)
 from flask_login import current_user, login_required
 
-from panel import permissions
+from panel import csvexport, permissions
 from panel.db import db
 from panel.models import Candidate, Outcome, PlanQuestion, User, Vacancy
+from panel.scorecore import format_score
 from panel.scoring import feedback as fb
 from panel.scoring import queries, services
 from panel.scoring.forms import (
@@ -26,7 +27,6 @@ from panel.scoring.forms import (
     SubmitForm,
     read_answers,
 )
-from panel.scoring.results import format_score
 from panel.templating import london
 from panel.uploads import safe_download_name
 from panel.vacancies.queries import vacancy_with_everything
@@ -52,7 +52,7 @@ def _format_score(value):
 def interview_outcomes_for(vacancy: Vacancy) -> dict | None:
     """For a closed vacancy, the outcome of the interviews, for the people who took part
     (the panel and HR). None when there is nothing to show this user."""
-    if vacancy.status.value != "closed" or not permissions.can_view_interviews(current_user, vacancy):
+    if not vacancy.stage.finished or not permissions.can_view_interviews(current_user, vacancy):
         return None
     signoff = queries.signoff(vacancy)
     return {"candidates": queries.closed_vacancy_outcomes(vacancy), "signoff": signoff,
@@ -81,7 +81,7 @@ def _question(questions: list[PlanQuestion], question_id: int) -> PlanQuestion:
 
 
 def _member_user(vacancy: Vacancy, user_id: int) -> User:
-    member = services.membership(vacancy, user_id)
+    member = permissions.member_of(vacancy, user_id)
     if member is None:
         abort(404)
     return member.user
@@ -134,9 +134,9 @@ def interviews(vacancy_id: int):
 # --- scoring ------------------------------------------------------------------------
 
 def _locked_reason(vacancy, candidate, member, paper, signoff, submission, aside) -> str | None:
-    if vacancy.status.value not in ("interviewing", "decisions"):
+    if not vacancy.stage.scoring_open:
         return services.NOT_OPEN
-    if services.is_signed_off(signoff):
+    if permissions.results_signed_off(signoff):
         return services.SIGNED_OFF
     if aside:
         return (f"{member.name} stepped" if paper else "You stepped") + f" aside for {candidate.label}, so there is nothing to score."
@@ -149,8 +149,8 @@ def _scoring_page(vacancy: Vacancy, candidate: Candidate, member: User, paper: b
     questions = queries.plan_questions(vacancy)
     scale = queries.effective_scale(vacancy)
     signoff = queries.signoff(vacancy)
-    submission = services.is_submitted(db(), candidate, member.id)
-    aside = services.stepped_aside(db(), candidate, member.id)
+    submission = queries.submission(candidate, member.id)
+    aside = queries.stepped_aside(candidate, member.id)
     rows = {r.plan_question_id: r for r in queries.scores(vacancy, [candidate.id], member.id)}
     locked = _locked_reason(vacancy, candidate, member, paper, signoff, submission, aside)
     read_only = bool(locked or submission)
@@ -264,7 +264,7 @@ def save_answer(vacancy_id: int, candidate_id: int, question_id: int):
 
 
 def _submit_page(vacancy: Vacancy, candidate: Candidate, member: User, paper: bool):
-    if services.is_submitted(db(), candidate, member.id):
+    if queries.submission(candidate, member.id):
         flash(f"{'Their' if paper else 'Your'} scores for {candidate.label} are already submitted.", "info")
         return _redirect_to_scoring(vacancy, candidate, member, paper)
     questions = queries.plan_questions(vacancy)
@@ -289,13 +289,24 @@ def _submit_page(vacancy: Vacancy, candidate: Candidate, member: User, paper: bo
                       "success")
                 return redirect(url_for("scoring.candidate_results", vacancy_id=vacancy.id, candidate_id=candidate.id))
     by_question = {r.plan_question_id: r for r in rows}
-    bad = bool(form.errors or error)
-    return render_template("scoring/submit.html", vacancy=vacancy, candidate=candidate, member=member, paper=paper,
-                           questions=questions, by_question=by_question, unscored=unscored, form=form, error=error,
-                           back_url=(url_for("scoring.paper", vacancy_id=vacancy.id, candidate_id=candidate.id,
-                                             user_id=member.id) if paper else
-                                     url_for("scoring.score", vacancy_id=vacancy.id, candidate_id=candidate.id)),
-                           show_name=permissions.can_see_candidate_identity(current_user, vacancy)), (400 if bad else 200)
+    back_url = (url_for("scoring.paper", vacancy_id=vacancy.id, candidate_id=candidate.id, user_id=member.id) if paper
+                else url_for("scoring.score", vacancy_id=vacancy.id, candidate_id=candidate.id))
+    whose = f"{member.name}'s" if paper else "your"
+    show_name = permissions.can_see_candidate_identity(current_user, vacancy)
+    items = [{"label": f"Question {q.position}: {q.text}",
+              "score": "No score" if (r := by_question.get(q.id)) is None or r.score is None else str(r.score),
+              "notes": r.notes if r else ""} for q in questions]
+    return render_template(
+        "_submit_scores.html", vacancy=vacancy, title=f"Submit {whose} scores for {candidate.label}",
+        caption=f"{candidate.label}: {candidate.full_name}" if show_name else candidate.label,
+        heading=f"Submit {whose} scores", back_url=back_url, back_text="Back to the scores", items=items,
+        notes_empty="No notes", blanks="confirm", unscored=[f"Question {q.position}" for q in unscored],
+        lock_heading=f"You cannot change {'their' if paper else 'your'} scores after you submit",
+        lock_text=("Once submitted they are locked." if paper else
+                   f"Once submitted they are locked, and you will see the rest of the panel's scores and notes "
+                   f"for {candidate.label}."),
+        submit_text=f"Submit {'their' if paper else 'my'} scores", form=form, error=error,
+        links=[{"href": back_url, "text": "Go back and change the scores"}]), (400 if form.errors or error else 200)
 
 
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/submit", methods=["GET", "POST"])
@@ -481,7 +492,7 @@ def sign_off(vacancy_id: int):
 def reopen(vacancy_id: int):
     vacancy = _vacancy(vacancy_id, permissions.can_reopen)
     signoff = queries.signoff(vacancy)
-    if not services.is_signed_off(signoff):
+    if not permissions.results_signed_off(signoff):
         flash("These results are not signed off, so there is nothing to reopen.", "info")
         return redirect(url_for("scoring.results", vacancy_id=vacancy.id))
     form = ReopenForm()
@@ -623,7 +634,7 @@ def feedback_download(vacancy_id: int, candidate_id: int):
 def export(vacancy_id: int):
     vacancy = _vacancy(vacancy_id, permissions.can_export_interviews)
     page = _results_page(vacancy)
-    body = "\ufeff" + services.export_csv(vacancy, page)
+    body = csvexport.to_csv(services.export_rows(page))
     from panel import audit
 
     audit.record(db(), current_user, "download", entity_type="export", vacancy_id=vacancy.id,

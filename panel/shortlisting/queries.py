@@ -18,6 +18,7 @@ from panel.models import (
     ShortlistSubmission,
     Vacancy,
 )
+from panel.permissions import has_stepped_aside
 
 
 @dataclass
@@ -34,6 +35,9 @@ class ShortlistingData:
 
     def declaration(self, candidate_id: int, user_id: int) -> ConflictDeclaration | None:
         return self.conflicts.get((candidate_id, user_id))
+
+    def stepped_aside(self, candidate_id: int, user_id: int) -> bool:
+        return has_stepped_aside(self.conflicts.get((candidate_id, user_id)))
 
     def submitted(self, candidate_id: int, user_id: int) -> bool:
         return (candidate_id, user_id) in self.submissions

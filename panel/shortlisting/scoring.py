@@ -14,14 +14,21 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-SCALE: dict[int, str] = {0: "No evidence", 1: "Some evidence", 2: "Clear evidence"}
-SCALE_HINTS: dict[int, str] = {
-    0: "The application does not show this.",
-    1: "The application shows some of this, or it is not clear.",
-    2: "The application shows this clearly, with examples.",
-}
+from panel import scorecore
+from panel.scorecore import format_score, mean, total
+
+#: The shortlisting scale: (score, label, what it means), lowest first.
+SCALE_POINTS: list[tuple[int, str, str]] = [
+    (0, "No evidence", "The application does not show this."),
+    (1, "Some evidence", "The application shows some of this, or it is not clear."),
+    (2, "Clear evidence", "The application shows this clearly, with examples."),
+]
+SCALE: dict[int, str] = {score: label for score, label, _hint in SCALE_POINTS}
+SCALE_HINTS: dict[int, str] = {score: hint for score, _label, hint in SCALE_POINTS}
 MAX_SCORE = max(SCALE)
 MIN_SCORE = min(SCALE)
+#: Panel members who differ by the whole scale (a 0 and a 2) are flagged.
+FLAG_AT = MAX_SCORE - MIN_SCORE
 ESSENTIAL_PASS_MEAN = 1.0
 
 
@@ -43,7 +50,7 @@ class CriterionResult:
 
     @property
     def mean_text(self) -> str:
-        return format_number(self.mean)
+        return format_score(self.mean)
 
 
 @dataclass
@@ -64,43 +71,25 @@ class CandidateResult:
 
     @property
     def total_text(self) -> str:
-        return format_number(self.total)
+        return format_score(self.total)
 
     @property
     def max_total_text(self) -> str:
-        return format_number(self.max_total)
+        return format_score(self.max_total)
 
 
-def format_number(value: float | None) -> str:
-    """1.5 -> "1.5", 1.0 -> "1", 1.3333 -> "1.33", None -> "–"."""
-    if value is None:
-        return "–"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
+def score_text(score: int | None) -> str:
+    """"1 – Some evidence"; "Not scored" for a blank."""
+    return "Not scored" if score is None else f"{score} – {SCALE[score]}"
 
 
 def valid_score(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and MIN_SCORE <= value <= MAX_SCORE
-
-
-def mean(scores: Iterable[int | None]) -> float | None:
-    values = [s for s in scores if s is not None]
-    if not values:
-        return None
-    return sum(values) / len(values)
+    return scorecore.valid_score(value, SCALE)
 
 
 def disagreement(scores: Iterable[int | None]) -> bool:
     """Panel members differ by the whole scale: someone gave 0 and someone gave 2."""
-    values = {s for s in scores if s is not None}
-    return MIN_SCORE in values and MAX_SCORE in values
-
-
-def total(means: Iterable[float | None]) -> float | None:
-    values = [m for m in means if m is not None]
-    if not values:
-        return None
-    return round(sum(values), 6)
+    return scorecore.flagged(scores, FLAG_AT)
 
 
 def criterion_not_met(criterion: CriterionInfo, criterion_mean: float | None) -> bool:
@@ -123,6 +112,22 @@ def count_scored(criteria: Sequence[CriterionInfo], my_scores: Mapping[int, int 
     return sum(1 for c in criteria if valid_score(my_scores.get(c.id)))
 
 
+def counted_ids(panel_ids: Sequence[int], stepped_aside_ids: Iterable[int], submitted_ids: Iterable[int]) -> list[int]:
+    """Whose shortlisting scores count: panel members (in panel order) who did not step
+    aside and have submitted."""
+    aside, submitted = set(stepped_aside_ids), set(submitted_ids)
+    return [u for u in panel_ids if u not in aside and u in submitted]
+
+
+def candidate_total(scores: Mapping[tuple[int, int], int | None], panel_ids: Sequence[int],
+                    stepped_aside_ids: Iterable[int]) -> float | None:
+    """The shortlisting total shown beside the interview results: ``scores`` maps
+    (criterion id, user id) to a submitted score; the same sum of criterion means as
+    ``moderate``, over the same panel members."""
+    counted = set(counted_ids(panel_ids, stepped_aside_ids, {u for _c, u in scores}))
+    return scorecore.total_of_means({k: v for k, v in scores.items() if k[1] in counted})
+
+
 def moderate(candidate_id: int, criteria: Sequence[CriterionInfo], panel_ids: Sequence[int],
              stepped_aside_ids: Iterable[int], submitted_ids: Iterable[int],
              scores: Mapping[tuple[int, int], int | None], disability_confident: bool = False) -> CandidateResult:
@@ -132,8 +137,7 @@ def moderate(candidate_id: int, criteria: Sequence[CriterionInfo], panel_ids: Se
     ``submitted_ids`` are used."""
     aside = [u for u in panel_ids if u in set(stepped_aside_ids)]
     scorers = [u for u in panel_ids if u not in set(aside)]
-    submitted_set = set(submitted_ids)
-    submitted = [u for u in scorers if u in submitted_set]
+    submitted = counted_ids(panel_ids, aside, submitted_ids)
     rows: list[CriterionResult] = []
     for c in criteria:
         row_scores = {u: scores.get((c.id, u)) for u in submitted}
@@ -163,18 +167,10 @@ def rank(results: Sequence[CandidateResult], number_of: Mapping[int, int] | None
     """Results with every score in, highest total first (ties share a rank: 1, 2, 2, 4),
     then the rest in candidate-number order with no rank."""
     number_of = number_of or {}
-    ready = [r for r in results if r.all_in and r.total is not None]
-    waiting = [r for r in results if not (r.all_in and r.total is not None)]
-    ready.sort(key=lambda r: (-r.total, number_of.get(r.candidate_id, r.candidate_id)))
-    previous, previous_rank = None, 0
-    for i, r in enumerate(ready, start=1):
-        if r.total != previous:
-            previous, previous_rank = r.total, i
-        r.rank = previous_rank
-    for r in waiting:
-        r.rank = None
-    waiting.sort(key=lambda r: number_of.get(r.candidate_id, r.candidate_id))
-    return ready + waiting
+    ranks = scorecore.rank({r.candidate_id: r.total if r.all_in else None for r in results})
+    for r in results:
+        r.rank = ranks[r.candidate_id]
+    return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, number_of.get(r.candidate_id, r.candidate_id)))
 
 
 def order_key(vacancy_id: int, user_id: int, candidate_id: int) -> str:

@@ -2,8 +2,6 @@
 Every score, submission, conflict answer and decision is written to the audit log."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from panel import audit
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.models import (
     Candidate,
     ConflictDeclaration,
@@ -22,8 +21,8 @@ from panel.models import (
     ShortlistSubmission,
     User,
     Vacancy,
-    VacancyStatus,
 )
+from panel.permissions import has_stepped_aside
 from panel.shortlisting import scoring
 from panel.shortlisting.queries import ShortlistingData
 from panel.templating import london
@@ -32,10 +31,8 @@ COMMENT_LIMIT = 2000
 REASON_LIMIT = 2000
 
 
-class ShortlistingError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class ShortlistingError(ServiceError):
+    """Refused by the shortlisting services."""
 
 
 class StaleDecisionError(ShortlistingError):
@@ -129,7 +126,7 @@ def my_progress(data: ShortlistingData, user: User) -> MyProgress:
         mine = {cr: s.score for cr, s in data.scores_of(cid, user.id).items()}
         scored = scoring.count_scored(infos, mine)
         declaration = data.declaration(cid, user.id)
-        if declaration is not None and declaration.knows_candidate:
+        if has_stepped_aside(declaration):
             state = "stepped-aside"
         elif data.submitted(cid, user.id):
             state = "submitted"
@@ -145,11 +142,11 @@ def my_progress(data: ShortlistingData, user: User) -> MyProgress:
 
 def why_not_scoring(vacancy: Vacancy, candidate: Candidate, declaration, submitted: bool) -> str:
     """Plain-English reason a panel member cannot change scores for this candidate."""
-    if vacancy.status != VacancyStatus.SHORTLISTING:
+    if not vacancy.stage.shortlisting_open:
         return "Shortlisting for this vacancy has closed, so scores can no longer change."
     if candidate.is_withdrawn:
         return f"{candidate.label} has withdrawn from this vacancy. You do not need to score them."
-    if declaration is not None and declaration.knows_candidate:
+    if has_stepped_aside(declaration):
         return f"You stepped aside from {candidate.label}, so you do not score them."
     if submitted:
         return f"You have already submitted your scores for {candidate.label}, so they cannot change."
@@ -166,9 +163,9 @@ def declare_conflict(session: Session, actor: User, vacancy: Vacancy, candidate:
     """Record the answer to "Do you think you know this person from what they wrote?". A yes is
     final and asks no reason; a no can become a yes until the scores are submitted (the
     unsubmitted scores are then removed)."""
-    if vacancy.status != VacancyStatus.SHORTLISTING or candidate.is_withdrawn or submitted:
+    if not vacancy.stage.shortlisting_open or candidate.is_withdrawn or submitted:
         raise ShortlistingError(why_not_scoring(vacancy, candidate, existing, submitted))
-    if existing is not None and existing.knows_candidate:
+    if has_stepped_aside(existing):
         raise ShortlistingError(f"You have already stepped aside from {candidate.label}.")
     if existing is not None and not knows:
         return existing
@@ -278,7 +275,7 @@ def panel_ids(vacancy: Vacancy) -> list[int]:
 def moderate(data: ShortlistingData, candidate: Candidate) -> scoring.CandidateResult:
     infos = criterion_infos(data.criteria)
     ids = panel_ids(data.vacancy)
-    aside = [u for u in ids if (d := data.declaration(candidate.id, u)) is not None and d.knows_candidate]
+    aside = [u for u in ids if data.stepped_aside(candidate.id, u)]
     submitted = [u for u in ids if data.submitted(candidate.id, u)]
     scores = {(cr, u): s.score for (cand, cr, u), s in data.scores.items() if cand == candidate.id}
     return scoring.moderate(candidate.id, infos, ids, aside, submitted, scores,
@@ -304,7 +301,7 @@ def record_decision(session: Session, actor: User, vacancy: Vacancy, candidate: 
     """Shortlist, reserve or do not shortlist, with a reason (required for do not shortlist).
     ``expected_version`` is the version of the decision the chair saw (None: there was none)."""
     reason = (reason or "").strip()
-    if vacancy.status != VacancyStatus.SHORTLISTING:
+    if not vacancy.stage.shortlisting_open:
         raise ShortlistingError("Decisions are locked because the vacancy has moved on from shortlisting.")
     if candidate.is_withdrawn:
         raise ShortlistingError(f"{candidate.label} has withdrawn, so there is nothing to decide.")
@@ -363,32 +360,20 @@ def progress(data: ShortlistingData) -> tuple[list[MemberProgress], dict[int, tu
     per_candidate: dict[int, tuple[int, int]] = {}
     for c in live:
         expected = [m for m in data.vacancy.panel_members
-                    if not ((d := data.declaration(c.id, m.user_id)) is not None and d.knows_candidate)]
+                    if not data.stepped_aside(c.id, m.user_id)]
         per_candidate[c.id] = (sum(1 for m in expected if data.submitted(c.id, m.user_id)), len(expected))
     started = {(cand, u) for (cand, _cr, u) in data.scores}
     for m in data.vacancy.panel_members:
-        aside = sum(1 for c in live if (d := data.declaration(c.id, m.user_id)) is not None and d.knows_candidate)
+        aside = sum(1 for c in live if data.stepped_aside(c.id, m.user_id))
         submitted = sum(1 for c in live if data.submitted(c.id, m.user_id))
         in_progress = sum(1 for c in live if (c.id, m.user_id) in started and not data.submitted(c.id, m.user_id)
-                          and not ((d := data.declaration(c.id, m.user_id)) is not None and d.knows_candidate))
+                          and not data.stepped_aside(c.id, m.user_id))
         members.append(MemberProgress(user=m.user, role_label=m.panel_role.label, submitted=submitted,
                                       in_progress=in_progress, stepped_aside=aside, to_score=len(live) - aside))
     return members, per_candidate
 
 
 # --- export ------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab
-    or carriage return) gets a leading single quote."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
 
 EXPORT_HEADER = ["Candidate", "Criterion number", "Criterion", "Essential", "Panel member", "Score", "Score meaning",
                  "Comment", "Criterion mean", "Panel members differ by the whole scale", "Candidate total",
@@ -436,10 +421,3 @@ def export_rows(data: ShortlistingData, results: list[scoring.CandidateResult], 
             rows.append(line)
     return rows
 
-
-def to_csv(rows: list[list[str]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return "\ufeff" + out.getvalue()

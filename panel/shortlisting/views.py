@@ -7,9 +7,9 @@ import re
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from panel import permissions
+from panel import csvexport, permissions
 from panel.db import db
-from panel.models import Candidate, ShortlistOutcome, Vacancy, VacancyStatus
+from panel.models import Candidate, ShortlistOutcome, Vacancy
 from panel.shortlisting import queries, scoring, services
 from panel.shortlisting.forms import ConflictForm, DecisionForm, SubmitForm, score_form
 from panel.templating import london
@@ -28,14 +28,8 @@ def _signed_in():
 
 
 @bp.app_template_global()
-def shortlisting_tabs(vacancy: Vacancy) -> list[tuple[str, str, str]]:
-    """The vacancy sub-navigation tabs for candidates and shortlisting this user may open."""
-    tabs = []
-    if permissions.can_view_candidates(current_user, vacancy):
-        tabs.append(("candidates", "Candidates", url_for("candidates.index", vacancy_id=vacancy.id)))
-    if permissions.can_view_shortlisting(current_user, vacancy):
-        tabs.append(("shortlisting", "Shortlisting", url_for("shortlisting.index", vacancy_id=vacancy.id)))
-    return tabs
+def shortlisting_score_text(score: int | None) -> str:
+    return scoring.score_text(score)
 
 
 def _vacancy(vacancy_id: int, predicate) -> Vacancy:
@@ -218,9 +212,23 @@ def submit(vacancy_id: int, candidate_id: int):
             flash(f"Your scores for {candidate.label} are submitted. You can now see other panel members' "
                   "scores for this candidate as they submit theirs.", "success")
             return _go_next(vacancy, candidate.id)
-    return render_template("shortlisting/submit.html", vacancy=vacancy, candidate=candidate, criteria=data.criteria,
-                           my_scores=existing, complete=complete, form=form, error=error, scale=scoring.SCALE), \
-        (400 if error else 200)
+    candidate_url = url_for("shortlisting.candidate", vacancy_id=vacancy.id, candidate_id=candidate.id)
+    items = [{"label": f"Criterion {c.position}: {c.text}",
+              "score": scoring.score_text(s.score if (s := existing.get(c.id)) else None),
+              "notes": s.comment if s else "", "change_url": f"{candidate_url}#criterion-{c.id}",
+              "change_hidden": f"your score for criterion {c.position}"} for c in data.criteria]
+    index_url = url_for("shortlisting.index", vacancy_id=vacancy.id)
+    return render_template(
+        "_submit_scores.html", vacancy=vacancy, title=f"Check your scores for {candidate.label} – {vacancy.reference}",
+        caption=candidate.label, heading="Check your scores before you submit", back_url=candidate_url,
+        back_text=f"Back to {candidate.label}", items=items, notes_empty="", blanks="required",
+        unscored=[] if complete else ["criteria"], finish_url=f"{candidate_url}#scores",
+        lock_heading="You cannot change your scores after you submit",
+        lock_text="Once you submit, you will see the other panel members' scores for this candidate as they submit theirs.",
+        submit_text="Submit my scores", form=form, error=error,
+        links=[{"href": index_url, "text": "Not now: back to your candidates",
+                "after": "(your scores are saved but not submitted)"} if complete else
+               {"href": index_url, "text": "Back to your candidates"}]), (400 if error else 200)
 
 
 # --- progress, moderation and export (HR and the chair) ------------------------------
@@ -327,5 +335,5 @@ def export(vacancy_id: int):
 
     audit.record(db(), current_user, "download", entity_type="export", vacancy_id=vacancy.id,
                  summary=f"Shortlisting export (CSV) for {vacancy.reference} downloaded")
-    return Response(services.to_csv(rows), mimetype="text/csv",
+    return Response(csvexport.to_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

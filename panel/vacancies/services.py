@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from panel import audit
 from panel.db import utcnow
+from panel.errors import ServiceError
 from panel.models import (
     AssessedAt,
     Criterion,
@@ -17,16 +18,15 @@ from panel.models import (
     Vacancy,
     VacancyStatus,
 )
+from panel.stages import STAGES
 
 VACANCY_FIELDS = ["title", "reference", "band", "site", "team", "hours", "salary", "closing_date",
                   "interview_date", "interview_venue", "description", "job_description_filename"]
 CRITERION_FIELDS = ["text", "category", "essential", "assessed_at", "position"]
 
 
-class VacancyError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class VacancyError(ServiceError):
+    """Refused by the vacancy services."""
 
 
 DUPLICATE_REFERENCE = "Another vacancy already has this reference"
@@ -50,7 +50,7 @@ def create_vacancy(session: Session, actor: User, data: dict, job_description_fi
     data = {**data, "reference": normalise_reference(data["reference"])}
     if reference_taken(session, data["reference"]):
         raise VacancyError(DUPLICATE_REFERENCE, field="reference")
-    vacancy = Vacancy(status=VacancyStatus.DRAFT, created_by_id=actor.id, job_description_file=job_description_file,
+    vacancy = Vacancy(status=STAGES[0].status, created_by_id=actor.id, job_description_file=job_description_file,
                       **{k: data.get(k) or _empty(k) for k in VACANCY_FIELDS if k in data})
     try:
         # a savepoint: another request may have saved the same reference since the check above
@@ -102,87 +102,20 @@ def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: Va
     double-submitted form cannot skip a stage."""
     if vacancy.status != expected:
         raise VacancyError("This vacancy has already moved on. Check its stage and try again.")
-    problems = readiness_problems(vacancy)
+    problems = vacancy.stage.readiness(vacancy)
     if problems:
         raise VacancyError(problems[0])
-    new = vacancy.status.next
+    new = vacancy.stage.next
     if new is None:
         raise VacancyError("This vacancy is closed. It cannot move on.")
     old = vacancy.status
-    vacancy.status = new
-    if new == VacancyStatus.CLOSED:
+    vacancy.status = new.status
+    if new.finished:
         vacancy.closed_at = utcnow()  # retention periods count from here
     audit.record(session, actor, "status", vacancy, vacancy_id=vacancy.id,
                  summary=f"Vacancy {vacancy.reference} moved from {old.label.lower()} to {new.label.lower()}",
-                 changes={"status": {"before": old.value, "after": new.value}})
-    return new
-
-
-def _applications_missing(vacancy: Vacancy, before: str) -> list[str]:
-    """Candidates (not withdrawn) the panel would have nothing to read for: neither supporting
-    information nor an application PDF. Either one is enough (an application can be a file only)."""
-    from sqlalchemy.orm import object_session
-
-    from panel.models import Candidate
-
-    session = object_session(vacancy)
-    if session is None:
-        return []
-    numbers = list(session.scalars(
-        select(Candidate.number)
-        .where(Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None),
-               Candidate.application_file.is_(None),
-               func.coalesce(func.trim(Candidate.supporting_information), "") == "")
-        .order_by(Candidate.number)))
-    if not numbers:
-        return []
-    labels = [f"Candidate {n:02d}" for n in numbers]
-    shown = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
-    return [f"Add the supporting information or upload the application PDF of {shown} before {before}: "
-            "the panel has nothing to read for " + ("them" if len(labels) > 1 else "this candidate")]
-
-
-def readiness_problems(vacancy: Vacancy) -> list[str]:
-    """What stops the vacancy moving to its next stage, in plain English."""
-    problems: list[str] = []
-    if vacancy.status == VacancyStatus.DRAFT:
-        if not any(c.at_application for c in vacancy.criteria):
-            problems.append("Add at least one criterion assessed at application before shortlisting starts")
-        if not any(m.panel_role == PanelRole.CHAIR for m in vacancy.panel_members):
-            problems.append("Add a chair to the panel before shortlisting starts")
-        if len(vacancy.panel_members) < 2:
-            problems.append("Add at least two people to the panel, so every application is shortlisted by two people")
-        problems += _applications_missing(vacancy, "shortlisting starts")
-    elif vacancy.status == VacancyStatus.SHORTLISTING:
-        from sqlalchemy.orm import object_session
-
-        from panel.models import Candidate, ShortlistDecision, ShortlistOutcome
-
-        session = object_session(vacancy)
-        if session is not None:
-            rows = session.execute(
-                select(Candidate.id, ShortlistDecision.outcome)
-                .outerjoin(ShortlistDecision, ShortlistDecision.candidate_id == Candidate.id)
-                .where(Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None))
-            ).all()
-            undecided = sum(1 for _, outcome in rows if outcome is None)
-            if not rows:
-                problems.append("Add the candidates and shortlist them before interviewing starts")
-            elif undecided:
-                problems.append(f"The chair must record a shortlisting decision for every candidate "
-                                f"({undecided} still to decide)")
-            elif not any(outcome == ShortlistOutcome.SHORTLIST for _, outcome in rows):
-                problems.append("Shortlist at least one candidate before interviewing starts")
-    elif vacancy.status == VacancyStatus.DECISIONS:
-        from sqlalchemy.orm import object_session
-
-        from panel.models import InterviewSignOff
-
-        session = object_session(vacancy)
-        signoff = session.scalar(select(InterviewSignOff).where(InterviewSignOff.vacancy_id == vacancy.id)) if session else None
-        if signoff is None or signoff.signed_off_at is None:
-            problems.append("The chair must sign off the interview results before the vacancy closes")
-    return problems
+                 changes={"status": {"before": old.value, "after": new.status.value}})
+    return new.status
 
 
 def set_archived(session: Session, actor: User, vacancy: Vacancy, archived: bool) -> None:
@@ -197,7 +130,7 @@ def set_archived(session: Session, actor: User, vacancy: Vacancy, archived: bool
 # --- person specification -------------------------------------------------
 
 def spec_is_locked(vacancy: Vacancy) -> bool:
-    return vacancy.status != VacancyStatus.DRAFT
+    return not vacancy.stage.setting_up
 
 
 def _check_spec_editable(vacancy: Vacancy) -> None:
@@ -279,7 +212,7 @@ def copy_criteria(session: Session, actor: User, source: Vacancy, target: Vacanc
 # --- panel --------------------------------------------------------------------
 
 def add_panel_member(session: Session, actor: User, vacancy: Vacancy, user: User, role: PanelRole) -> PanelMember:
-    if vacancy.status == VacancyStatus.CLOSED:
+    if not vacancy.stage.panel_editable:
         raise VacancyError("The panel of a closed vacancy cannot change")
     if not user.active:
         raise VacancyError("This person's account is not active", field="user_id")
@@ -296,7 +229,7 @@ def add_panel_member(session: Session, actor: User, vacancy: Vacancy, user: User
 
 def remove_panel_member(session: Session, actor: User, member: PanelMember) -> None:
     vacancy = member.vacancy
-    if vacancy.status == VacancyStatus.CLOSED:
+    if not vacancy.stage.panel_editable:
         raise VacancyError("The panel of a closed vacancy cannot change")
     audit.record(session, actor, "delete", member, vacancy_id=vacancy.id,
                  summary=f"{member.user.name} removed from the panel",

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from panel import permissions
 from panel.db import db
 from panel.models import Criterion, PanelMember, PanelRole, User, Vacancy, VacancyStatus
+from panel.stages import STAGES
 from panel.uploads import (JD_SCRIPT_WARNING, UploadError, delete_file, pdf_has_script, safe_download_name, save_pdf,
                            send_pdf)
 from panel.vacancies import queries, services
@@ -105,8 +106,8 @@ def show(vacancy_id: int):
         vacancy=vacancy,
         can_edit=permissions.can_edit_vacancy(current_user, vacancy),
         membership=permissions.panel_membership(current_user, vacancy),
-        problems=services.readiness_problems(vacancy),
-        statuses=list(VacancyStatus),
+        problems=vacancy.stage.readiness(vacancy),
+        stages=STAGES,
         status_form=StatusForm(),
     )
 
@@ -152,7 +153,7 @@ def job_description(vacancy_id: int):
 def status(vacancy_id: int):
     vacancy = _vacancy(vacancy_id, permissions.can_edit_vacancy)
     form = StatusForm()
-    if vacancy.status.next is None:
+    if vacancy.stage.next is None:
         abort(404)
     error = None
     if form.validate_on_submit():
@@ -168,7 +169,7 @@ def status(vacancy_id: int):
             flash(f"{vacancy.reference} is now at the {new.label.lower()} stage.", "success")
             return redirect(url_for("vacancies.show", vacancy_id=vacancy.id))
     return render_template("vacancies/status.html", vacancy=vacancy, form=form, error=error,
-                           problems=services.readiness_problems(vacancy)), (400 if error else 200)
+                           problems=vacancy.stage.readiness(vacancy)), (400 if error else 200)
 
 
 @bp.route("/<int:vacancy_id>/archive", methods=["POST"])

@@ -16,9 +16,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from panel import create_app
 from panel.cli import upgrade_database
-from tests.conftest import TEST_HASH
+from tests.conftest import TEST_HASH, make_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -68,12 +67,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(tmp_path: Path, **overrides) -> Iterator[LiveServer]:
-    """Build the app on a fresh SQLite file and serve it on 127.0.0.1 in a daemon thread."""
+def serve(tmp_path: Path, database_url: str | None = None, **overrides) -> Iterator[LiveServer]:
+    """Serve the app on 127.0.0.1 in a daemon thread, on database_url (already migrated) or
+    else on a fresh SQLite file migrated here."""
     config = {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
+        "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'browser.db'}",
         "OUTBOX_FOLDER": str(tmp_path / "outbox"),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "PASSWORD_HASH_METHOD": TEST_HASH,
@@ -82,13 +82,10 @@ def serve(tmp_path: Path, **overrides) -> Iterator[LiveServer]:
         "LOG_LEVEL": "WARNING",
         **overrides,
     }
-    app = create_app(config)
-    ctx = app.app_context()
-    ctx.push()
-    try:
-        upgrade_database()
-    finally:
-        ctx.pop()
+    app = make_app(config)
+    if database_url is None:
+        with app.app_context():
+            upgrade_database()
     server = make_server("127.0.0.1", _free_port(), app, threaded=True, request_handler=_QuietHandler)
     # emailed links are built from configuration, never from the request: point them here
     app.config["PREFERRED_URL_SCHEME"] = "http"
@@ -105,10 +102,11 @@ def serve(tmp_path: Path, **overrides) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+def live_server(tmp_path_factory, migrated_databases) -> Iterator[LiveServer]:
     """The app on a real port, one per test module (its database is shared by the
     module's tests, so they use their own email addresses and references)."""
-    with serve(tmp_path_factory.mktemp("live")) as server:
+    folder = tmp_path_factory.mktemp("live")
+    with serve(folder, migrated_databases.sqlite(folder / "browser.db")) as server:
         yield server
 
 

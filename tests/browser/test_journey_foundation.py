@@ -196,8 +196,9 @@ def test_hr_sets_up_a_vacancy_and_the_invited_panelist_sees_only_it(live_server,
     expect_text(panelist, "Your password has been set")
     pvisits.check()
 
+    # one card, its link named by the title and (visually hidden) the reference and site
     cards = panelist.locator(".nhsuk-card-group .nhsuk-card__heading").all_inner_texts()
-    assert cards == ["Psychological Wellbeing Practitioner"]
+    assert [" ".join(c.split()) for c in cards] == ["Psychological Wellbeing Practitioner , JRN-2026-01, Boston"]
     assert "High Intensity Therapist" not in panelist.content()
     assert "OTHER-77" not in panelist.content()
 
@@ -278,8 +279,9 @@ WARNING = 6  # the warning shows this long before
 
 
 @pytest.fixture(scope="module")
-def quick_timeout_server(tmp_path_factory):
-    with serve(tmp_path_factory.mktemp("timeout"), SESSION_IDLE_MINUTES=IDLE / 60,
+def quick_timeout_server(tmp_path_factory, migrated_databases):
+    folder = tmp_path_factory.mktemp("timeout")
+    with serve(folder, migrated_databases.sqlite(folder / "browser.db"), SESSION_IDLE_MINUTES=IDLE / 60,
                SESSION_WARNING_MINUTES=WARNING / 60) as server:
         yield server
 

@@ -1,0 +1,87 @@
+"""What stops a vacancy moving on from its stage: the one implementation, one check per stage.
+
+Each check takes the vacancy and answers plain-English problems (empty: ready to move on). The
+stage table (panel/stages.py) names the check of each stage; the vacancy page, the "move on"
+page, ``advance_status`` and HR's home page all ask ``vacancy.stage.readiness(vacancy)``.
+A check that needs no query (it reads only the vacancy's criteria and panel, which the home
+page loads up front) can be shown on the home page (``Stage.home_checklist``).
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
+
+from panel.models import Candidate, InterviewSignOff, PanelRole, ShortlistDecision, ShortlistOutcome, Vacancy
+from panel.permissions import results_signed_off
+
+
+def nothing_to_check(vacancy: Vacancy) -> list[str]:
+    return []
+
+
+def set_up_problems(vacancy: Vacancy) -> list[str]:
+    """Draft, the part with no query (HR's home page shows it for every draft vacancy): a person
+    specification to score against and a panel of at least two with a chair."""
+    problems = []
+    if not any(c.at_application for c in vacancy.criteria):
+        problems.append("Add at least one criterion assessed at application before shortlisting starts")
+    if not any(m.panel_role == PanelRole.CHAIR for m in vacancy.panel_members):
+        problems.append("Add a chair to the panel before shortlisting starts")
+    if len(vacancy.panel_members) < 2:
+        problems.append("Add at least two people to the panel, so every application is shortlisted by two people")
+    return problems
+
+
+def applications_missing(vacancy: Vacancy, before: str) -> list[str]:
+    """Candidates (not withdrawn) the panel would have nothing to read for: neither supporting
+    information nor an application PDF. Either one is enough (an application can be a file only)."""
+    session = object_session(vacancy)
+    if session is None:
+        return []
+    numbers = list(session.scalars(
+        select(Candidate.number)
+        .where(Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None),
+               Candidate.application_file.is_(None),
+               func.coalesce(func.trim(Candidate.supporting_information), "") == "")
+        .order_by(Candidate.number)))
+    if not numbers:
+        return []
+    labels = [f"Candidate {n:02d}" for n in numbers]
+    shown = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+    return [f"Add the supporting information or upload the application PDF of {shown} before {before}: "
+            "the panel has nothing to read for " + ("them" if len(labels) > 1 else "this candidate")]
+
+
+def ready_to_shortlist(vacancy: Vacancy) -> list[str]:
+    """Draft: set up (above), and something for the panel to read for every candidate."""
+    return set_up_problems(vacancy) + applications_missing(vacancy, "shortlisting starts")
+
+
+def ready_to_interview(vacancy: Vacancy) -> list[str]:
+    """Shortlisting: the chair has decided every candidate still in, and shortlisted someone."""
+    session = object_session(vacancy)
+    if session is None:
+        return []
+    rows = session.execute(
+        select(Candidate.id, ShortlistDecision.outcome)
+        .outerjoin(ShortlistDecision, ShortlistDecision.candidate_id == Candidate.id)
+        .where(Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None))
+    ).all()
+    undecided = sum(1 for _, outcome in rows if outcome is None)
+    if not rows:
+        return ["Add the candidates and shortlist them before interviewing starts"]
+    if undecided:
+        return [f"The chair must record a shortlisting decision for every candidate ({undecided} still to decide)"]
+    if not any(outcome == ShortlistOutcome.SHORTLIST for _, outcome in rows):
+        return ["Shortlist at least one candidate before interviewing starts"]
+    return []
+
+
+def ready_to_close(vacancy: Vacancy) -> list[str]:
+    """Decisions: the chair has signed off the interview results."""
+    session = object_session(vacancy)
+    signoff = (session.scalar(select(InterviewSignOff).where(InterviewSignOff.vacancy_id == vacancy.id))
+               if session is not None else None)
+    if not results_signed_off(signoff):
+        return ["The chair must sign off the interview results before the vacancy closes"]
+    return []
