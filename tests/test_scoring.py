@@ -649,15 +649,16 @@ def test_candidate_results_page_query_count_does_not_grow_with_questions(as_user
 
 
 def test_demo_data_gives_an_interviewing_vacancy_scores_by_one_patient_panelist(app, session):
+    from panel.builders import Builder
     from panel.demo import add_demo_interview_scores
 
     w = interview_world(session, candidates=3, questions=4)
-    add_demo_interview_scores(session)
+    add_demo_interview_scores(Builder(session, app=app))
     session.commit()
     first, second = w["candidates"][:2]
     assert len(rows(session, first, w["p1"])) == 4 and len(rows(session, second, w["p1"])) == 2
     assert session.scalar(select(InterviewSubmission)).candidate_id == first.id
-    add_demo_interview_scores(session)  # idempotent
+    add_demo_interview_scores(Builder(session, app=app))  # idempotent
     session.commit()
     assert len(session.scalars(select(InterviewScore)).all()) == 6
 
