@@ -74,18 +74,17 @@ class _environment:
 
 
 def build_data(env: dict, users: int, candidates: int, questions: int) -> dict:
-    """Create the vacancy, panel, shortlisted candidates and plan directly in the database."""
+    """Create the vacancy, panel, shortlisted candidates and plan through the services (panel.builders)."""
     with _environment(env):
         return _build_data(users, candidates, questions)
 
 
 def _build_data(users: int, candidates: int, questions: int) -> dict:
     from panel import create_app
+    from panel.builders import Builder
     from panel.cli import upgrade_database
     from panel.db import session_scope
-    from panel.models import (AssessedAt, Candidate, Criterion, CriterionCategory, PanelMember, PanelRole,
-                              PlanQuestion, Role, ShortlistDecision, ShortlistOutcome, User, Vacancy, VacancyStatus)
-    from panel.passwords import hash_password
+    from panel.models import AssessedAt, CriterionCategory, ShortlistOutcome, VacancyStatus
 
     app = create_app()
     with app.app_context():
@@ -96,30 +95,22 @@ def _build_data(users: int, candidates: int, questions: int) -> dict:
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade_database()
         with session_scope() as s:
-            vacancy = Vacancy(title="Load test PWP", reference="LOAD-1", band="Band 5", site="Boston",
-                              status=VacancyStatus.INTERVIEWING)
-            vacancy.criteria.append(Criterion(position=1, text="Communication", category=CriterionCategory.SKILLS,
-                                              essential=True, assessed_at=AssessedAt.BOTH))
-            hashed = hash_password(PASSWORD)
-            people = []
-            for i in range(users):
-                user = User(email=f"member{i:02d}@example.org", name=f"Member {i:02d}", role=Role.PANELIST,
-                            password_hash=hashed, active=True, session_version=1, failed_logins=0)
-                people.append(user)
-                vacancy.panel_members.append(PanelMember(user=user, panel_role=PanelRole.CHAIR if i == 0 else PanelRole.PATIENT))
-            for n in range(1, candidates + 1):
-                c = Candidate(number=n, first_name=f"Cand{n}", last_name="Idate", email=f"c{n}@example.org")
-                c.vacancy = vacancy
-                c.decision = ShortlistDecision(outcome=ShortlistOutcome.SHORTLIST, reason="")
-                s.add(c)
-            for q in range(1, questions + 1):
-                s.add(PlanQuestion(vacancy=vacancy, position=q, text=f"Question {q}", minutes=5))
-            s.add(vacancy)
-            s.flush()
+            build = Builder(s)
+            people = [build.user("panelist", name=f"Member {i:02d}", email=f"member{i:02d}@example.org",
+                                 password=PASSWORD) for i in range(users)]
+            vacancy = build.vacancy(title="Load test PWP", reference="LOAD-1", site="Boston",
+                                    criteria=[("Communication", CriterionCategory.SKILLS, True, AssessedAt.BOTH)],
+                                    panel=[(p, "chair" if i == 0 else "patient") for i, p in enumerate(people)])
+            cands = [build.candidate(vacancy, first_name=f"Cand{n}", last_name="Idate", email=f"c{n}@example.org")
+                     for n in range(1, candidates + 1)]
+            build.jump_to(vacancy, VacancyStatus.INTERVIEWING)
+            for c in cands:  # the load starts at interviews: the decisions without the shortlisting scores
+                build.decided(c, ShortlistOutcome.SHORTLIST, by=people[0])
+            plan = [build.plan_question(vacancy, f"Question {q}") for q in range(1, questions + 1)]
             data = {
                 "vacancy": vacancy.id,
-                "candidates": [c.id for c in s.query(Candidate).filter_by(vacancy_id=vacancy.id)],
-                "questions": [q.id for q in s.query(PlanQuestion).filter_by(vacancy_id=vacancy.id)],
+                "candidates": [c.id for c in cands],
+                "questions": [q.id for q in plan],
                 "emails": [p.email for p in people],
             }
         app.extensions["panel.engine"].dispose()

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from panel.models import (AuditEvent, InterviewOutcome, InterviewScore, InterviewSignOff, Outcome,
+from panel.models import (AuditEvent, InterviewOutcome, InterviewScore, InterviewSignOff, Outcome, PlanQuestion,
                           ShortlistOutcome, ShortlistScore, VacancyStatus)
 from panel.shortlisting.services import ShortlistingError
 from panel.vacancies.services import VacancyError
@@ -54,3 +54,50 @@ def test_the_builders_keep_the_services_rules(build, session):
         build.decide(c)  # the chair has not submitted
     build.declare(c, chair, knows=True)  # the chair steps aside
     assert session.scalar(select(func.count(ShortlistScore.id)).where(ShortlistScore.user_id == chair.id)) == 0
+
+
+def _audited(session, entity_type: str) -> int:
+    return session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.entity_type == entity_type,
+                                                                  AuditEvent.action == "create"))
+
+
+def _interview_criteria_only(questions) -> bool:
+    return all(link.criterion.at_interview for q in questions for link in q.criteria_links) and \
+        all(q.criteria_links for q in questions)
+
+
+def test_the_benchmark_data_goes_through_the_services(app, session):
+    """`make bench` and the pack tests build with panel.packs.bench.generate: its people, vacancy,
+    candidates and plan are audit-logged, and its questions assess criteria assessed at interview."""
+    from panel.packs.bench import generate
+
+    vacancy, hr, members, candidates = generate(session, reference="GEN-1", candidates=3, members=3, questions=8,
+                                                scores=True, signed_off=True, app=app)
+    assert (_audited(session, "user"), _audited(session, "vacancy"), _audited(session, "candidate")) == (4, 1, 3)
+    questions = list(session.scalars(select(PlanQuestion).where(PlanQuestion.vacancy_id == vacancy.id)))
+    assert _audited(session, "plan_question") == 8 and len(questions) == 8 and _interview_criteria_only(questions)
+    assert session.scalar(select(func.count(InterviewScore.id))) == 3 * 3 * 8
+    assert session.scalar(select(InterviewSignOff.signed_off_by_id)) == members[0].id
+
+
+def test_the_load_test_data_goes_through_the_services(tmp_path):
+    """`make load` builds its panel, candidates and plan through the services too."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import load
+
+    from panel import create_app
+    from panel.db import session_scope
+
+    env = {"PANEL_INSTANCE_PATH": str(tmp_path / "instance"), "PANEL_LOG_LEVEL": "WARNING",
+           "PANEL_SERVER_NAME": "127.0.0.1", "PANEL_DATABASE_URL": f"sqlite:///{tmp_path / 'load.db'}"}
+    data = load.build_data(env, 3, 2, 4)
+    with load._environment(env):
+        app = create_app()
+        with app.app_context(), session_scope() as s:
+            assert (_audited(s, "user"), _audited(s, "candidate")) == (4, 2)  # the members and the builder's HR
+            questions = list(s.scalars(select(PlanQuestion).where(PlanQuestion.id.in_(data["questions"]))))
+            assert len(questions) == 4 and _interview_criteria_only(questions)
+        app.extensions["panel.engine"].dispose()

@@ -357,10 +357,9 @@ def test_forgot_password_with_smtp_down_does_not_break_or_reveal_anything(app, c
 def test_pdf_renderer_crash_gives_an_error_page_and_the_next_render_works(app, as_user, monkeypatch, session):
     from panel.packs import render
     from panel.packs.bench import generate
-    from werkzeug.security import generate_password_hash
 
     vacancy, hr, _members, _candidates = generate(session, reference="CR-1", candidates=2, members=2, questions=2,
-                                                  password_hash=generate_password_hash(PASSWORD, method=TEST_HASH))
+                                                  password=PASSWORD, app=app)
     client = as_user(hr)
     real_run = render.Worker.run
     killed = []

@@ -34,16 +34,12 @@ from tests.builders_plugin import (
     score_everyone,
 )
 
-HASH = "scrypt:1024:8:1"
-
 
 @pytest.fixture()
 def big(app, session):
     """3 candidates x 3 panel members x 4 questions, interviewing, with a full plan and timetable."""
-    from werkzeug.security import generate_password_hash
-
     vacancy, hr, members, candidates = generate(session, reference="PK-1", candidates=3, members=3, questions=4,
-                                                password_hash=generate_password_hash(PASSWORD, method=HASH))
+                                                password=PASSWORD, app=app)
     return {"vacancy": vacancy, "hr": hr, "members": members, "candidates": candidates}
 
 
@@ -472,9 +468,9 @@ def _build_queries(app, vacancy_id, kind, **kwargs) -> int:
 
 def test_context_uses_a_fixed_number_of_queries(app, session):
     small, _, small_members, small_candidates = generate(session, reference="Q-S", candidates=2, members=2,
-                                                          questions=2, scores=True, signed_off=True)
+                                                          questions=2, scores=True, signed_off=True, app=app)
     large, _, large_members, large_candidates = generate(session, reference="Q-L", candidates=12, members=5,
-                                                          questions=8, scores=True, signed_off=True)
+                                                          questions=8, scores=True, signed_off=True, app=app)
     for kind, extra_small, extra_large in [
         ("panel", {}, {}),
         ("panelist", {"panelist_user_id": small_members[1].id}, {"panelist_user_id": large_members[1].id}),

@@ -47,84 +47,63 @@ LAST = ["Ahmed", "Baker", "Clarke", "Davies", "Evans", "Fletcher", "Green", "Hug
 
 
 def generate(session, *, reference: str = "BENCH-1", candidates: int = 20, members: int = 5, questions: int = 8,
-             status=None, scores: bool = False, signed_off: bool = False, password_hash: str | None = None):
+             status=None, scores: bool = False, signed_off: bool = False, password: str | None = None, app=None):
     """A vacancy with a full interview plan, timetable and shortlisted candidates (and, if asked,
-    submitted scores, outcomes and a sign-off). Returns (vacancy, hr_user, panel_users, candidates)."""
-    from panel.db import utcnow
-    from panel.models import (
-        AssessedAt, Candidate, CandidateEvidence, Criterion, CriterionCategory, InterviewDay, InterviewOutcome,
-        InterviewScore, InterviewSignOff, InterviewSlot, InterviewSubmission, Outcome, PanelMember, PanelRole,
-        PlanQuestion, PlanQuestionCriterion, Role, ShortlistDecision, ShortlistOutcome, User, Vacancy,
-        VacancyStatus,
-    )
+    submitted scores, outcomes and a sign-off), built through the services (panel.builders);
+    ``password``: everyone's (None: no password); ``app``: needed outside an app context.
+    Returns (vacancy, hr_user, panel_users, candidates), committed."""
+    from panel.builders import Builder
+    from panel.models import AssessedAt, CriterionCategory, Outcome, PanelRole, ShortlistOutcome, VacancyStatus
+    from panel.plans.services import interview_criteria
 
     status = status or VacancyStatus.INTERVIEWING
     tag = reference.lower().replace(" ", "-")
-    hr = User(email=f"hr-{tag}@example.org", name="Priya Shah", role=Role.HR, password_hash=password_hash,
-              session_version=1, failed_logins=0, active=True)
+    hr = Builder(session, app=app).user("hr", name="Priya Shah", email=f"hr-{tag}@example.org", password=password)
+    build = Builder(session, hr, app=app)
     roles = [PanelRole.CHAIR] + [PanelRole.STAFF, PanelRole.PATIENT] * members
     names = ["Chris Morgan", "Dr Anna Lee", "John O'Neill", "Sam Patel", "Zoë Ashworth", "Ruth Evans", "Ade Bello",
              "Maria Silva", "Tomás Byrne", "Kate Hill"]
-    panel_users = []
-    for i in range(members):
-        role = Role.CHAIR if i == 0 else (Role.PANELIST if roles[i] == PanelRole.PATIENT else Role.CHAIR)
-        panel_users.append(User(email=f"member{i + 1}-{tag}@example.org", name=names[i % len(names)], role=role,
-                                password_hash=password_hash, session_version=1, failed_logins=0, active=True))
-    session.add_all([hr, *panel_users])
-    vacancy = Vacancy(title="Psychological Wellbeing Practitioner", reference=reference, band="Band 5",
-                      site="Lincoln", team="Step 2 team", hours="37.5 hours a week", status=status,
-                      interview_date=dt.date(2026, 3, 3), interview_venue="Room 2, Beech House, Lincoln LN1 1AA")
+    panel_users = [build.user("panelist" if roles[i] == PanelRole.PATIENT else "chair", name=names[i % len(names)],
+                              email=f"member{i + 1}-{tag}@example.org", password=password) for i in range(members)]
     categories = list(CriterionCategory)
-    for i in range(1, 9):
-        vacancy.criteria.append(Criterion(
-            position=i, text=f"Criterion {i}: evidence of {['training', 'experience', 'skills', 'knowledge', 'values'][i % 5]} "
-                              f"relevant to working with people with common mental health problems",
-            category=categories[i % len(categories)], essential=i <= 5,
-            assessed_at=[AssessedAt.APPLICATION, AssessedAt.INTERVIEW, AssessedAt.BOTH][i % 3]))
-    for i, user in enumerate(panel_users):
-        vacancy.panel_members.append(PanelMember(user=user, panel_role=roles[i]))
-    session.add(vacancy)
-    session.flush()
-    for i in range(questions):
-        q = PlanQuestion(vacancy_id=vacancy.id, position=i + 1, text=QUESTION_TEXTS[i % len(QUESTION_TEXTS)],
-                         guidance="\n".join(GUIDANCE), follow_ups="\n".join(FOLLOW_UPS), minutes=5,
-                         content_note="This question mentions suicide." if i % 8 == 2 else "",
-                         asker_id=vacancy.panel_members[i % members].id)
-        q.criteria_links.append(PlanQuestionCriterion(criterion_id=vacancy.criteria[i % 8].id))
-        session.add(q)
-    start = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.timezone.utc)
-    session.add(InterviewDay(vacancy_id=vacancy.id, starts_at=start, ends_at=start + dt.timedelta(hours=9),
-                             slot_minutes=45, gap_minutes=15, breaks="12:30-13:15", default_location="Room 2"))
-    people = []
-    for n in range(1, candidates + 1):
-        c = Candidate(vacancy_id=vacancy.id, number=n, first_name=FIRST[n % len(FIRST)],
-                      last_name=LAST[(n * 7) % len(LAST)], email=f"candidate{n}-{tag}@example.com",
-                      phone=f"07700 900{n:03d}",
-                      supporting_information="I have worked as an assistant psychologist for two years.\n\n"
-                                             "I am passionate about making therapy accessible to everyone.")
-        c.decision = ShortlistDecision(outcome=ShortlistOutcome.SHORTLIST, reason="Meets the essential criteria")
-        c.evidence.append(CandidateEvidence(criterion_id=vacancy.criteria[0].id, text="BSc Psychology, 2:1."))
-        people.append(c)
-    session.add_all(people)
-    session.flush()
+    criteria = [(f"Criterion {i}: evidence of {['training', 'experience', 'skills', 'knowledge', 'values'][i % 5]} "
+                 f"relevant to working with people with common mental health problems", categories[i % len(categories)],
+                 i <= 5, [AssessedAt.APPLICATION, AssessedAt.INTERVIEW, AssessedAt.BOTH][i % 3]) for i in range(1, 9)]
+    vacancy = build.vacancy(reference=reference, site="Lincoln", team="Step 2 team", hours="37.5 hours a week",
+                            interview_date=dt.date(2026, 3, 3), interview_venue="Room 2, Beech House, Lincoln LN1 1AA",
+                            criteria=criteria, panel=list(zip(panel_users, roles)))
+    first_at_application = next(c for c in vacancy.criteria if c.at_application)
+    people = [build.candidate(vacancy, first_name=FIRST[n % len(FIRST)], last_name=LAST[(n * 7) % len(LAST)],
+                              email=f"candidate{n}-{tag}@example.com", phone=f"07700 900{n:03d}",
+                              supporting_information="I have worked as an assistant psychologist for two years.\n\n"
+                                                     "I am passionate about making therapy accessible to everyone.",
+                              evidence={first_at_application.id: "BSc Psychology, 2:1."})
+              for n in range(1, candidates + 1)]
+    build.jump_to(vacancy, VacancyStatus.INTERVIEWING)
+    for c in people:  # the data starts at interviews: the decisions without the shortlisting scores
+        build.decided(c, ShortlistOutcome.SHORTLIST, "Meets the essential criteria", by=panel_users[0])
+    assessed = interview_criteria(vacancy)
+    plan = [build.plan_question(vacancy, QUESTION_TEXTS[i % len(QUESTION_TEXTS)], criteria=[assessed[i % len(assessed)]],
+                                asker=vacancy.panel_members[i % members], guidance="\n".join(GUIDANCE),
+                                follow_ups="\n".join(FOLLOW_UPS),
+                                content_note="This question mentions suicide." if i % 8 == 2 else "")
+            for i in range(questions)]
+    day = dt.date(2026, 3, 3)  # GMT: UK time is UTC
+    build.interview_day(vacancy, day, start=dt.time(9, 0), end=dt.time(18, 0), location="Room 2")
     for n, c in enumerate(people):
-        begins = start + dt.timedelta(days=n // 10, minutes=50 * (n % 10))
-        session.add(InterviewSlot(vacancy_id=vacancy.id, candidate_id=c.id, starts_at=begins,
-                                  ends_at=begins + dt.timedelta(minutes=45), location="Room 2"))
+        begins = dt.datetime.combine(day, dt.time(9, 0)) + dt.timedelta(days=n // 10, minutes=50 * (n % 10))
+        build.slot(vacancy, c, begins.date(), begins.time(), 45, location="Room 2")
     if scores:
-        plan = session.query(PlanQuestion).filter_by(vacancy_id=vacancy.id).order_by(PlanQuestion.position).all()
         for ci, c in enumerate(people):
             for ui, u in enumerate(panel_users):
-                for qi, q in enumerate(plan):
-                    session.add(InterviewScore(candidate_id=c.id, plan_question_id=q.id, user_id=u.id,
-                                               score=(ci + ui * 2 + qi) % 5, notes="Clear example."))
-                session.add(InterviewSubmission(candidate_id=c.id, user_id=u.id))
-            outcome = [Outcome.PREFERRED, Outcome.RESERVE, Outcome.NOT_APPOINTABLE][min(ci, 2)]
-            session.add(InterviewOutcome(candidate_id=c.id, outcome=outcome, rationale=f"Rationale for {c.label}.",
-                                         decided_by_id=panel_users[0].id))
+                build.interview_scores(c, u, plan, [(ci + ui * 2 + qi) % 5 for qi in range(len(plan))],
+                                       ["Clear example."] * len(plan))
+            build.outcome(c, [Outcome.PREFERRED, Outcome.RESERVE, Outcome.NOT_APPOINTABLE][min(ci, 2)],
+                          f"Rationale for {c.label}.", actor=panel_users[0])
         if signed_off:
-            session.add(InterviewSignOff(vacancy_id=vacancy.id, signed_off_by_id=panel_users[0].id,
-                                         signed_off_at=utcnow(), patient_view_note=""))
+            build.sign_off(vacancy, actor=panel_users[0])
+    if status != vacancy.status:
+        build.jump_to(vacancy, status)
     session.commit()
     return vacancy, hr, panel_users, people
 
@@ -134,8 +113,6 @@ def _median(values: list[float]) -> float:
 
 
 def main() -> int:
-    from werkzeug.security import generate_password_hash
-
     from panel import create_app
     from panel.cli import upgrade_database
 
@@ -149,7 +126,7 @@ def main() -> int:
     with app.app_context():
         upgrade_database()
         session = app.extensions["panel.sessionmaker"]()
-        vacancy, hr, _, _ = generate(session, password_hash=generate_password_hash(password, method="scrypt:1024:8:1"))
+        vacancy, hr, _, _ = generate(session, password=password)
         vacancy_id, hr_email = vacancy.id, hr.email
         session.close()
 

@@ -5,13 +5,12 @@ page stays put while the file downloads. axe-core checks the pages."""
 from __future__ import annotations
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from panel.models import User
 from panel.packs.bench import generate
 from tests.browser.conftest import CHROMIUM, Visits
 from tests.browser.test_journey_foundation import sign_in
-from tests.conftest import PASSWORD, TEST_HASH
+from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
@@ -26,7 +25,7 @@ def test_a_panel_member_downloads_their_pack_in_the_print_size_they_choose(live_
     with live_server.db() as s:
         vacancy, _hr, members, _candidates = generate(
             s, reference="PKB-1", candidates=2, members=3, questions=2,
-            password_hash=generate_password_hash(PASSWORD, method=TEST_HASH))
+            password=PASSWORD, app=live_server.app)
         s.commit()
         vacancy_id, me = vacancy.id, members[2]
         my_id, my_email = me.id, me.email
