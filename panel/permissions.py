@@ -610,5 +610,3 @@ def _not_yet_or_never(user, vacancy: Vacancy, candidate_id: int | None, me: int 
     return NOT_YOURS
 
 
-def can_see_score_values(user, record: ScoreRecord, facts: SubmissionFacts) -> bool:
-    return score_values_hidden_because(user, record, facts) is None

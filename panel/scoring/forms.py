@@ -40,10 +40,6 @@ class SubmitForm(FlaskForm):
     confirm_blank = BooleanField("I want to submit without a score for these questions")
 
 
-class PaperSubmitForm(FlaskForm):
-    submit_too = BooleanField("This paper sheet is finished and signed: submit these scores for them")
-
-
 class ModerateForm(FlaskForm):
     score = RadioField("Agreed score", validators=[DataRequired("Choose the agreed score")])
     reason = TextAreaField("Why the panel agreed this score", filters=[_strip],
