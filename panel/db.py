@@ -8,7 +8,7 @@ import secrets
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, make_response, render_template, request
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -129,8 +129,6 @@ def init_app(app: Flask) -> None:
 
 
 def _unavailable():
-    from flask import make_response, render_template
-
     if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
         return make_response({"error": "Service Unavailable"}, 503)
     return make_response(render_template("errors/503.html"), 503)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from panel.forms import max_length, strip
 from panel.models import ShortlistOutcome
@@ -17,7 +17,6 @@ class ScoreField(RadioField):
         if self.data in (None, "", "None"):
             return
         if self.data not in {value for value, _label in self.choices}:
-            from wtforms.validators import ValidationError
 
             raise ValidationError("Choose no evidence, some evidence or clear evidence")
 
@@ -82,7 +81,5 @@ class DecisionForm(FlaskForm):
     version = HiddenField()
 
     def validate_reason(self, field):
-        from wtforms.validators import ValidationError
-
         if self.outcome.data == ShortlistOutcome.REJECT.value and not field.data:
             raise ValidationError("Give a reason for not shortlisting this candidate")
