@@ -4,11 +4,13 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -25,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
+    # panel's own modules are imported in the factory: `import panel.x` does not load the whole app
     from panel import config
 
     config.load_config(app, test_config)
@@ -34,8 +37,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if app.config["PROXY_FIX"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     app.jinja_options = {
@@ -66,7 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @login_manager.user_loader
     def _load_user(user_id: str):
-        from panel.models import User
+        from panel.models import User  # in the factory, as above
 
         uid, _, version = user_id.partition(":")
         try:
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             return None
         return user
 
+    # imported in the factory: auth.views imports csrf from this package (a circle at module level)
     from panel.auth.views import bp as auth_bp
     from panel.main.views import bp as main_bp
     from panel.people.views import bp as people_bp
@@ -132,14 +134,10 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
-        from sqlalchemy.exc import OperationalError
-
         log.exception("unexpected error on %s %s", request.method, request.path)
         if isinstance(e, OperationalError):
             # the database is unreachable: render the page as for a signed-out visitor, so the
             # template does not try (and fail) to load the user again
-            from flask import g
-
             g._login_user = login_manager.anonymous_user()
             return render_template("errors/503.html"), 503
         return render_template("errors/500.html"), 500

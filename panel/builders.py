@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from panel import audit
 from panel.auth import services as auth_services
 from panel.candidates import services as candidate_services
+from panel.db import db
 from panel.models import (
     AssessedAt,
     Candidate,
@@ -352,6 +353,5 @@ class Builder:
 
 def builder_for_cli(actor: User | None = None) -> Builder:
     """A builder on the current app's request session (CLI commands, scripts)."""
-    from panel.db import db
 
     return Builder(db(), actor, app=current_app._get_current_object())

@@ -5,16 +5,25 @@ import sys
 from pathlib import Path
 
 import click
+from alembic import command
+from alembic.config import Config
 from flask import Flask, current_app
 
+from panel import audit
+from panel.auth.services import AccountError, find_user_by_email
+from panel.auth.services import create_user as _create
+from panel.auth.services import set_password as _set
 from panel.db import session_scope
+from panel.demo import load_demo
+from panel.models import Role
+from panel.packs.cli import register as register_pack_command
+from panel.records import retention
+from panel.records.backup import BackupError, make_backup, restore_backup
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config():
-    from alembic.config import Config
-
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = current_app.extensions["panel.engine"]
@@ -22,8 +31,6 @@ def alembic_config():
 
 
 def upgrade_database(revision: str = "heads") -> None:
-    from alembic import command
-
     command.upgrade(alembic_config(), revision)
 
 
@@ -48,9 +55,6 @@ def init_app(app: Flask) -> None:
     @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
     def create_user(email, name, role, password_stdin):
         """Create an account (for bootstrapping a deployment)."""
-        from panel.auth.services import AccountError, create_user as _create
-        from panel.models import Role
-
         password = _read_password(password_stdin)
         try:
             with session_scope() as session:
@@ -64,8 +68,6 @@ def init_app(app: Flask) -> None:
     @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
     def set_password(email, password_stdin):
         """Set a password and unlock the account."""
-        from panel.auth.services import AccountError, find_user_by_email, set_password as _set
-
         password = _read_password(password_stdin)
         try:
             with session_scope() as session:
@@ -81,9 +83,6 @@ def init_app(app: Flask) -> None:
     @click.argument("folder")
     def backup(folder):
         """Write a consistent backup (database and uploaded files) into FOLDER."""
-        from panel import audit
-        from panel.records.backup import BackupError, make_backup
-
         try:
             path = make_backup(folder)
         except BackupError as exc:
@@ -97,8 +96,6 @@ def init_app(app: Flask) -> None:
     @click.option("--force", is_flag=True, help="Replace a database that already has data")
     def restore(file, force):
         """Restore a backup made by `backup` into an empty database."""
-        from panel.records.backup import BackupError, restore_backup
-
         try:
             result = restore_backup(file, force=force)
         except BackupError as exc:
@@ -110,8 +107,6 @@ def init_app(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="List what is due for deletion and change nothing")
     def purge(dry_run):
         """Delete personal data that has passed its retention period (run it daily)."""
-        from panel.records import retention
-
         with session_scope() as session:
             result = retention.purge(session, dry_run=dry_run)
         if not dry_run and result.batches:
@@ -121,7 +116,6 @@ def init_app(app: Flask) -> None:
         if not dry_run and result.batches:
             click.echo(f"{result.files_removed} application files removed from the uploads folder.")
 
-    from panel.packs.cli import register as register_pack_command
 
     register_pack_command(app)
 
@@ -129,6 +123,4 @@ def init_app(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing if there are already accounts")
     def demo_data(if_empty):
         """Load demo vacancies, people and panels, and print the demo sign-in details."""
-        from panel.demo import load_demo
-
         load_demo(if_empty=if_empty)

@@ -9,6 +9,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from werkzeug.sansio.utils import host_is_trusted
+
 # name: (default, description)
 DEFAULTS: dict[str, tuple[Any, str]] = {
     "SECRET_KEY": (None, "Signs sessions and links. Generated into instance/secret_key on first run if unset."),
@@ -108,7 +110,6 @@ def _links_and_hosts(app) -> None:
     """SERVER_NAME and PREFERRED_URL_SCHEME are where emailed links point: SERVER_NAME is
     required outside debug and test runs, the scheme is https there unless set. TRUSTED_HOSTS
     (Flask answers 400 to any other Host) defaults to the host of SERVER_NAME."""
-    from werkzeug.sansio.utils import host_is_trusted
 
     if not app.config.get("PREFERRED_URL_SCHEME"):
         app.config["PREFERRED_URL_SCHEME"] = "http" if (app.debug or app.testing) else "https"

@@ -8,8 +8,8 @@ import secrets
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Flask, current_app, g, request
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from flask import Flask, current_app, g, make_response, render_template, request
+from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -47,6 +47,12 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=dt.timezone.utc)
+
+
+def enum_column(enum_cls, length: int = 20) -> Enum:
+    """A Python enum stored as its values in a plain string column (no native database enum)."""
+    return Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True)
 
 
 def utcnow() -> dt.datetime:
@@ -123,8 +129,6 @@ def init_app(app: Flask) -> None:
 
 
 def _unavailable():
-    from flask import make_response, render_template
-
     if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
         return make_response({"error": "Service Unavailable"}, 503)
     return make_response(render_template("errors/503.html"), 503)

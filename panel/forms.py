@@ -1,8 +1,10 @@
-"""Form helpers shared by every area: the NHS three-box date field and text limits."""
+"""Form helpers shared by every area: the NHS three-box date field, text limits, the strip filter and
+the empty confirm form (a CSRF-checked button)."""
 from __future__ import annotations
 
 import datetime as dt
 
+from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.validators import Length, ValidationError
 
@@ -53,3 +55,12 @@ class DatePartsField(Field):
 
 def max_length(n: int, what: str) -> Length:
     return Length(max=n, message=f"{what} must be {n} characters or fewer")
+
+
+def strip(value):
+    """A field filter: surrounding whitespace removed from text, anything else unchanged."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class ConfirmForm(FlaskForm):
+    """A form with no fields: a button whose POST is only checked for its CSRF token."""

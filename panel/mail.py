@@ -12,6 +12,8 @@ from typing import Callable
 
 from flask import after_this_request, current_app, has_request_context
 
+from panel.db import session_scope
+
 log = logging.getLogger("panel.mail")
 
 
@@ -47,7 +49,6 @@ def after_response(job: Callable, what: str) -> None:
     database session (committed if it succeeds). Sending email in the request would make the
     answer slower when there is someone to write to, which tells a stranger whether an address
     has an account. Outside a request (command line) the job runs at once."""
-    from panel.db import session_scope
 
     app = current_app._get_current_object()
 

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 @functools.cache
 def _common_passwords() -> frozenset[str]:
     # zxcvbn ships ranked lists of the most common passwords (30,000 of them).
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # on first use: a 0.12 s import
 
     return frozenset(FREQUENCY_LISTS["passwords"])
 

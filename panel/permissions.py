@@ -11,7 +11,7 @@ from flask import abort
 from sqlalchemy import Select, exists, select
 
 from panel.db import db
-from panel.models import PanelMember, PanelRole, Role, User, Vacancy
+from panel.models import Candidate, PanelMember, PanelRole, Role, User, Vacancy
 
 
 # --- who the user is --------------------------------------------------------
@@ -376,8 +376,6 @@ def interview_submitted_candidate_ids(user, vacancy: Vacancy) -> set[int]:
     """The candidates of this vacancy this user has submitted interview scores for (one query)."""
     if not is_signed_in(user):
         return set()
-    from panel.models import Candidate
-
     stmt = (select(InterviewSubmission.candidate_id)
             .join(Candidate, Candidate.id == InterviewSubmission.candidate_id)
             .where(Candidate.vacancy_id == vacancy.id, InterviewSubmission.user_id == user.id))
@@ -610,5 +608,3 @@ def _not_yet_or_never(user, vacancy: Vacancy, candidate_id: int | None, me: int 
     return NOT_YOURS
 
 
-def can_see_score_values(user, record: ScoreRecord, facts: SubmissionFacts) -> bool:
-    return score_values_hidden_because(user, record, facts) is None

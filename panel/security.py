@@ -12,6 +12,8 @@ from flask import Flask, Request, current_app, flash, g, redirect, request, sess
 from flask_login import current_user, logout_user
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
+from panel import requestlog
+
 
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
@@ -101,8 +103,6 @@ class PanelRequest(Request):
 
 
 def init_app(app: Flask) -> None:
-    from panel import requestlog
-
     app.request_class = PanelRequest
     requestlog.init_app(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

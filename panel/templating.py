@@ -10,7 +10,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from panel import stages
+from panel import permissions, stages
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -207,8 +207,6 @@ def bdi_to_plain(value) -> Markup:
 
 
 def navigation_items() -> list[dict]:
-    from panel import permissions
-
     if not current_user.is_authenticated:
         return []
     path = request.path

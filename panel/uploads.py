@@ -226,6 +226,7 @@ def pdf_text(data: bytes, max_pages: int = 50) -> str:
     """The text a reader of the PDF sees (pypdf), page by page; "" if it cannot be read. Only the
     first ``max_pages`` pages (about 35 ms a page): an application is rarely longer, and the upload
     must not keep a worker busy for long."""
+    # imported on first use: pypdf takes about 0.18 s to import, only PDF uploads need it
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 

@@ -6,28 +6,24 @@ from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Optional, Regexp
 
 from panel.candidates import importing
-from panel.forms import max_length
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from panel.forms import max_length, strip
 
 
 class CandidateForm(FlaskForm):
-    first_name = StringField("First name", filters=[_strip], validators=[
+    first_name = StringField("First name", filters=[strip], validators=[
         DataRequired("Enter the candidate's first name"), max_length(100, "First name")])
-    last_name = StringField("Last name", filters=[_strip], validators=[
+    last_name = StringField("Last name", filters=[strip], validators=[
         DataRequired("Enter the candidate's last name"), max_length(100, "Last name")])
-    email = EmailField("Email address", filters=[_strip], validators=[
+    email = EmailField("Email address", filters=[strip], validators=[
         DataRequired("Enter the candidate's email address"),
         Email("Enter an email address in the correct format, like name@example.com", check_deliverability=False),
         max_length(254, "Email address")])
-    phone = StringField("Phone number (optional)", filters=[_strip], validators=[
+    phone = StringField("Phone number (optional)", filters=[strip], validators=[
         Optional(), max_length(40, "Phone number"),
         Regexp(importing.PHONE_RE, message="Enter a phone number, like 01205 123456 or +44 7700 900123")])
     # empty when the application is a PDF file (uploaded on the candidate's page); shortlisting cannot
     # start until every candidate has one or the other (panel/vacancies/readiness.py)
-    supporting_information = TextAreaField("Supporting information", filters=[_strip], validators=[
+    supporting_information = TextAreaField("Supporting information", filters=[strip], validators=[
         Optional(), max_length(importing.LIMITS["supporting_information"], "Supporting information")])
     disability_confident = BooleanField("Applying under the Disability Confident scheme")
 
@@ -50,7 +46,7 @@ def candidate_form(criteria, *args, **kwargs) -> CandidateForm:
     fields = []
     for c in criteria:
         name = f"evidence_{c.id}"
-        setattr(_Form, name, TextAreaField(f"Evidence for criterion {c.position}", filters=[_strip], validators=[
+        setattr(_Form, name, TextAreaField(f"Evidence for criterion {c.position}", filters=[strip], validators=[
             Optional(), max_length(importing.EVIDENCE_LIMIT, f"Evidence for criterion {c.position}")]))
         fields.append((c.id, name))
     _Form.evidence_fields = fields
@@ -63,7 +59,3 @@ class ImportForm(FlaskForm):
 
 class ApplicationForm(FlaskForm):
     file = FileField("Application PDF")
-
-
-class ConfirmForm(FlaskForm):
-    pass

@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 
 from panel import audit, permissions
 from panel.candidates import importing, queries, services
-from panel.candidates.forms import ApplicationForm, ConfirmForm, ImportForm, candidate_form
+from panel.candidates.forms import ApplicationForm, ImportForm, candidate_form
 from panel.db import db
+from panel.forms import ConfirmForm
 from panel.models import Candidate, Vacancy
 from panel.shortlisting.queries import declaration_of
 from panel.uploads import (SCRIPT_WARNING, UploadError, clean_pdf, delete_file, identity_warning, pdf_has_script,

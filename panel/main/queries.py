@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from panel import permissions
+from panel.converters import id_value
 from panel.db import db
 from panel.models import AuditEvent, Candidate, PanelMember, User, Vacancy
 
@@ -69,8 +71,6 @@ def _parse_date(value: str | None, field_name: str, errors: dict) -> dt.date | N
 
 
 def _parse_id(value: str | None) -> int | None:
-    from panel.converters import id_value
-
     try:
         return id_value(value or "")
     except ValueError:
@@ -90,8 +90,6 @@ def parse_audit_filters(args) -> AuditFilters:
 
 
 def _london_midnight_utc(day: dt.date) -> dt.datetime:
-    from zoneinfo import ZoneInfo
-
     return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo("Europe/London")).astimezone(dt.timezone.utc)
 
 

@@ -8,11 +8,11 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
-from panel import permissions
+from panel import audit, permissions
 from panel.converters import id_value
 from panel.db import check_writable, db, get_engine
 from panel.main import queries
-from panel.records import secrecy
+from panel.records import auditlog, secrecy
 
 bp = Blueprint("main", __name__)
 log = logging.getLogger(__name__)
@@ -62,8 +62,6 @@ def audit_log():
 @login_required
 def audit_export():
     """The filtered audit log as a CSV download (itself recorded in the audit log)."""
-    from panel import audit
-    from panel.records import auditlog
 
     permissions.require(permissions.can_export_audit_log(current_user))
     filters = queries.parse_audit_filters(request.args)

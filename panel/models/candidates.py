@@ -8,8 +8,8 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from panel.db import Base, UTCDateTime, utcnow
-from panel.models.users import User, enum_column
+from panel.db import Base, UTCDateTime, enum_column, utcnow
+from panel.models.users import User
 from panel.models.vacancies import Criterion, Vacancy
 
 

@@ -8,9 +8,9 @@ import enum
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from panel.db import Base, UTCDateTime, utcnow
+from panel.db import Base, UTCDateTime, enum_column, utcnow
 from panel.models.candidates import Candidate
-from panel.models.users import User, enum_column
+from panel.models.users import User
 from panel.models.vacancies import Criterion, CriterionCategory, PanelMember, Vacancy
 
 DEFAULT_SCALE = [

@@ -9,10 +9,10 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from panel.db import Base, UTCDateTime, utcnow
+from panel.db import Base, UTCDateTime, enum_column, utcnow
 from panel.models.candidates import Candidate
 from panel.models.interviews import PlanQuestion
-from panel.models.users import User, enum_column
+from panel.models.users import User
 
 
 class Outcome(str, enum.Enum):

@@ -2,15 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING
-
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from panel.db import Base, UTCDateTime, utcnow
-
-if TYPE_CHECKING:
-    from panel.models.vacancies import PanelMember
+from panel.db import Base, UTCDateTime, enum_column, utcnow
 
 
 class Role(str, enum.Enum):
@@ -21,11 +16,6 @@ class Role(str, enum.Enum):
     @property
     def label(self) -> str:
         return {"hr": "HR and recruitment", "chair": "Panel chair", "panelist": "Patient panelist (voice2change)"}[self.value]
-
-
-def enum_column(enum_cls, length: int = 20):
-    return Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True)
 
 
 class User(Base):

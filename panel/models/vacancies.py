@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from panel.db import Base, UTCDateTime, utcnow
-from panel.models.users import User, enum_column
+from panel.db import Base, UTCDateTime, enum_column, utcnow
+from panel.models.users import User
 
 if TYPE_CHECKING:
     from panel.stages import Stage

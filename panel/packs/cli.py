@@ -8,6 +8,12 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
+from panel.db import db
+from panel.models import InterviewSignOff, User, Vacancy
+from panel.packs import context as pack_context
+from panel.packs import render, service
+from panel.permissions import results_signed_off
+
 
 def register(app: Flask) -> None:
     @app.cli.command("pack")
@@ -20,12 +26,6 @@ def register(app: Flask) -> None:
                   help="Where to write the PDF")
     def pack_command(vacancy_ref, kind, large_print, panelist_email, output):
         """Make a PDF pack for a vacancy (the same pack the web page gives; audit-logged)."""
-        from panel.db import db
-        from panel.models import User, Vacancy
-        from panel.packs import context as pack_context
-        from panel.packs import render, service
-        from panel.permissions import results_signed_off
-
         vacancy_id = db().scalar(select(Vacancy.id).where(Vacancy.reference == vacancy_ref))
         if vacancy_id is None:
             raise click.ClickException(f"No vacancy has the reference {vacancy_ref}")
@@ -40,8 +40,6 @@ def register(app: Flask) -> None:
         elif panelist_email:
             raise click.ClickException("--panelist is only for --kind panelist")
         if kind == "results":
-            from panel.models import InterviewSignOff
-
             signoff = db().scalar(select(InterviewSignOff).where(InterviewSignOff.vacancy_id == vacancy.id))
             if not results_signed_off(signoff):
                 raise click.ClickException("The interview results have not been signed off yet.")

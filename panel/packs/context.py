@@ -33,6 +33,9 @@ from panel.models import (
 )
 from panel.permissions import results_signed_off
 from panel.scoring import queries as scoring_queries
+from panel.scoring import results as calc
+from panel.scoring import services as scoring_services
+from panel.shortlisting.scoring import MAX_SCORE, SCALE_POINTS, panelist_order
 from panel.templating import LONDON, london, long_date
 
 KINDS = ("panel", "panelist", "shortlisting", "results")
@@ -317,7 +320,6 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
     ``for_user_id``: a panel member's own pack (their own shuffled order, without the
     candidates they said they know). Queries after the vacancy: candidates, evidence,
     conflicts (3)."""
-    from panel.shortlisting.scoring import MAX_SCORE, SCALE_POINTS, panelist_order
 
     for_member = _member(v, for_user_id)
     pack = _base("shortlisting", v, large_print=large_print, for_member=for_member)
@@ -380,8 +382,6 @@ def results_pack(v: Vacancy, *, large_print: bool = False) -> dict:
     flags (computed by panel.scoring.results, the one place for that arithmetic), ranks,
     outcomes with rationale, and the sign-off. Queries after the vacancy: those of
     panel.scoring.queries.everything plus one for the names of people not on the panel."""
-    from panel.scoring import results as calc
-    from panel.scoring import services as scoring_services
 
     data = scoring_queries.everything(v)
     signoff = data.signoff

@@ -262,7 +262,7 @@ TEMPLATES = {"panel": "packs/panel.html", "panelist": "packs/panel.html",
 
 def template_version() -> str:
     """A hash of everything besides the data that shapes a pack's PDF."""
-    import weasyprint
+    import weasyprint  # the web process loads WeasyPrint only when it needs its version
 
     digest = hashlib.sha256(f"{TEMPLATE_VERSION_SALT}|{weasyprint.__version__}".encode())
     files = sorted(TEMPLATE_ROOT.glob("*.html")) + sorted((STATIC_ROOT / "css").glob("packs*.css")) + [

@@ -7,6 +7,7 @@ from panel.db import db
 from panel.models import User, Vacancy
 from panel.packs import context as pack_context
 from panel.packs import render
+from panel.uploads import safe_download_name
 
 KIND_LABELS = {
     "panel": "panel pack",
@@ -17,8 +18,6 @@ KIND_LABELS = {
 
 
 def download_name(pack: dict) -> str:
-    from panel.uploads import safe_download_name
-
     ref = pack["vacancy"]["reference"]
     parts = {"panel": f"{ref} interview pack", "shortlisting": f"{ref} shortlisting pack",
              "results": f"{ref} results pack"}

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import mimetypes
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -57,6 +59,7 @@ def make_fetcher(static_root: str | Path):
     """A WeasyPrint URL fetcher that serves static/ files only and refuses every other URL.
 
     Refused URLs are kept in ``fetcher.refused`` so the caller can report them."""
+    # WeasyPrint is imported only in the render process, after it has limited its memory
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     root = Path(static_root)
@@ -79,7 +82,7 @@ def make_fetcher(static_root: str | Path):
 
 def render_to_file(html: str, target: str | Path, static_root: str | Path, options: dict | None = None) -> dict:
     """Render ``html`` to a PDF file with the static-only fetcher; return what happened."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # render process only (see make_fetcher)
 
     fetcher = make_fetcher(static_root)
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -98,8 +101,6 @@ def _peak_rss_kib() -> int:
                     return int(line.split()[1])
     except OSError:
         pass
-    import resource
-
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
@@ -112,8 +113,6 @@ def _reset_peak_rss() -> None:
 
 
 def main(argv: list[str]) -> int:
-    import resource
-
     memory_mb = int(argv[1]) if len(argv) > 1 else 0
     static_root = argv[2] if len(argv) > 2 else str(Path(__file__).resolve().parents[2] / "static")
     if memory_mb > 0:
@@ -127,10 +126,8 @@ def main(argv: list[str]) -> int:
         out.flush()
 
     try:
-        import logging
-
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
-        from weasyprint import HTML
+        from weasyprint import HTML  # after RLIMIT_AS is set above
 
         HTML(string="<p>ready</p>").write_pdf()  # load fonts and caches once
     except MemoryError:

@@ -2,12 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField
 from wtforms.validators import DataRequired, Email
 
-from panel.forms import max_length
+from panel.forms import max_length, strip
 from panel.models import PanelRole, Role
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 ROLE_HINTS = {
@@ -18,12 +14,12 @@ ROLE_HINTS = {
 
 
 class PersonForm(FlaskForm):
-    name = StringField("Full name", filters=[_strip], validators=[DataRequired("Enter their full name"), max_length(120, "Full name")])
+    name = StringField("Full name", filters=[strip], validators=[DataRequired("Enter their full name"), max_length(120, "Full name")])
     role = RadioField("Role", choices=[(r.value, r.label) for r in Role], validators=[DataRequired("Choose their role")])
 
 
 class InviteForm(PersonForm):
-    email = EmailField("Email address", filters=[_strip], validators=[
+    email = EmailField("Email address", filters=[strip], validators=[
         DataRequired("Enter their email address"),
         Email("Enter an email address in the correct format, like name@example.com", check_deliverability=False),
         max_length(254, "Email address"),
@@ -31,7 +27,3 @@ class InviteForm(PersonForm):
     # Only asked when inviting from a vacancy's panel page; checked in the view.
     panel_role = RadioField("Their role on this panel", choices=[(r.value, r.label) for r in PanelRole],
                             validate_choice=False)
-
-
-class ConfirmForm(FlaskForm):
-    pass

@@ -10,9 +10,10 @@ from panel import audit, permissions
 from panel.converters import id_value
 from panel.auth import services as accounts
 from panel.db import db
+from panel.forms import ConfirmForm
 from panel.mail import MailError
 from panel.models import PanelMember, PanelRole, Role, User, Vacancy
-from panel.people.forms import ROLE_HINTS, ConfirmForm, InviteForm, PersonForm
+from panel.people.forms import ROLE_HINTS, InviteForm, PersonForm
 from panel.vacancies import services as vacancy_services
 
 bp = Blueprint("people", __name__, url_prefix="/people")

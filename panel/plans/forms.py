@@ -4,14 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from panel.forms import DatePartsField, max_length
+from panel.forms import DatePartsField, max_length, strip
 from panel.models import DEFAULT_SCALE
 from panel.plans import invitations, timetable
 from panel.questions.forms import ChoiceField, MultiChoiceField
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class WholeNumberField(IntegerField):
@@ -32,20 +28,16 @@ class WholeNumberField(IntegerField):
             raise ValueError(f"{self.what} must be a whole number, like 5")
 
 
-class ConfirmForm(FlaskForm):
-    pass
-
-
 class PlanQuestionForm(FlaskForm):
-    text = TextAreaField("Question", filters=[_strip],
+    text = TextAreaField("Question", filters=[strip],
                          validators=[DataRequired("Enter the question"), max_length(1000, "The question")])
     criteria = MultiChoiceField("Which criteria does it assess?",
                                 message="Choose criteria from this vacancy's person specification that are assessed at interview")
-    guidance = TextAreaField("A good answer may include (optional)", filters=[_strip],
+    guidance = TextAreaField("A good answer may include (optional)", filters=[strip],
                              validators=[Optional(), max_length(3000, "A good answer may include")])
-    follow_ups = TextAreaField("Follow-up questions (optional)", filters=[_strip],
+    follow_ups = TextAreaField("Follow-up questions (optional)", filters=[strip],
                                validators=[Optional(), max_length(2000, "Follow-up questions")])
-    content_note = TextAreaField("Content note (optional)", filters=[_strip],
+    content_note = TextAreaField("Content note (optional)", filters=[strip],
                                  validators=[Optional(), max_length(500, "The content note")])
     minutes = WholeNumberField("Minutes allowed", what="Minutes allowed",
                                validators=[InputRequired("Enter how many minutes the question takes"),
@@ -67,10 +59,10 @@ def scale_form_class(levels=DEFAULT_SCALE):
 
     for score, _label, _descriptor in levels:
         setattr(ScaleForm, f"label_{score}", StringField(
-            f"Name for {score}", filters=[_strip],
+            f"Name for {score}", filters=[strip],
             validators=[DataRequired(f"Enter a name for score {score}"), max_length(60, f"The name for score {score}")]))
         setattr(ScaleForm, f"descriptor_{score}", TextAreaField(
-            f"What {score} means", filters=[_strip],
+            f"What {score} means", filters=[strip],
             validators=[DataRequired(f"Say what score {score} means"), max_length(300, f"What score {score} means")]))
     return ScaleForm
 
@@ -102,16 +94,16 @@ class _StartEndForm(FlaskForm):
 
 class DayForm(_StartEndForm):
     date = DatePartsField("Interview date", required=True)
-    starts = StringField("Start time", filters=[_strip], validators=[DataRequired("Enter the start time, like 9:30")])
-    ends = StringField("End time", filters=[_strip], validators=[DataRequired("Enter the end time, like 16:30")])
+    starts = StringField("Start time", filters=[strip], validators=[DataRequired("Enter the start time, like 9:30")])
+    ends = StringField("End time", filters=[strip], validators=[DataRequired("Enter the end time, like 16:30")])
     slot_minutes = WholeNumberField("Length of each interview, in minutes", what="The length of each interview",
                                     validators=[InputRequired("Enter how long each interview lasts"),
                                                 NumberRange(5, 240, "Each interview must last between 5 and 240 minutes")])
     gap_minutes = WholeNumberField("Gap between interviews, in minutes", what="The gap",
                                    validators=[InputRequired("Enter the gap between interviews (0 for none)"),
                                                NumberRange(0, 120, "The gap must be between 0 and 120 minutes")])
-    breaks = StringField("Breaks (optional)", filters=[_strip], validators=[Optional(), max_length(300, "Breaks")])
-    default_location = StringField("Room or video link", filters=[_strip],
+    breaks = StringField("Breaks (optional)", filters=[strip], validators=[Optional(), max_length(300, "Breaks")])
+    default_location = StringField("Room or video link", filters=[strip],
                                    validators=[Optional(), max_length(300, "Room or video link")])
 
     what = "day"
@@ -132,11 +124,11 @@ class DayForm(_StartEndForm):
 
 class SlotForm(_StartEndForm):
     date = DatePartsField("Date", required=True)
-    starts = StringField("Start time", filters=[_strip], validators=[DataRequired("Enter the start time, like 9:30")])
-    ends = StringField("End time", filters=[_strip], validators=[DataRequired("Enter the end time, like 10:15")])
+    starts = StringField("Start time", filters=[strip], validators=[DataRequired("Enter the start time, like 9:30")])
+    ends = StringField("End time", filters=[strip], validators=[DataRequired("Enter the end time, like 10:15")])
     candidate_id = ChoiceField("Candidate", validators=[Optional()],
                                message="Choose one of the shortlisted candidates, or no candidate")
-    location = StringField("Room or video link", filters=[_strip],
+    location = StringField("Room or video link", filters=[strip],
                            validators=[Optional(), max_length(500, "Room or video link")])
 
 
@@ -149,9 +141,9 @@ def _placeholder_check(field):
 
 
 class InvitationTemplateForm(FlaskForm):
-    subject = StringField("Subject", filters=[_strip],
+    subject = StringField("Subject", filters=[strip],
                           validators=[DataRequired("Enter the subject of the email"), max_length(300, "The subject")])
-    body = TextAreaField("Message", filters=[_strip],
+    body = TextAreaField("Message", filters=[strip],
                          validators=[DataRequired("Enter the message"), max_length(10000, "The message")])
 
     def validate_subject(self, field):
@@ -164,7 +156,7 @@ class InvitationTemplateForm(FlaskForm):
 class InvitationForm(FlaskForm):
     """One candidate's invitation, filled in and editable before it is sent."""
 
-    subject = StringField("Subject", filters=[_strip],
+    subject = StringField("Subject", filters=[strip],
                           validators=[DataRequired("Enter the subject of the email"), max_length(300, "The subject")])
-    body = TextAreaField("Message", filters=[_strip],
+    body = TextAreaField("Message", filters=[strip],
                          validators=[DataRequired("Enter the message"), max_length(10000, "The message")])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Hashable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -259,7 +259,6 @@ def suggest(settings: DaySettings, candidates: int) -> list[Suggestion]:
     smallest change of each kind: a shorter gap, shorter interviews (both, when neither is
     enough alone), an earlier start, a later finish; and always, when the day holds anyone,
     a second day with the same times. Empty when everyone fits already."""
-    from dataclasses import replace
 
     settings.validate()
     if candidates <= 0 or fits(settings, candidates):

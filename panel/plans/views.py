@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 from panel import permissions
 from panel.converters import id_value
 from panel.db import db
+from panel.forms import ConfirmForm
 from panel.models import Candidate, InterviewSlot, PlanQuestion, Vacancy
 from panel.plans import invitations as invitation_text
 from panel.plans import queries, services, timetable
 from panel.plans.forms import (
-    ConfirmForm,
     DayForm,
     InvitationForm,
     InvitationTemplateForm,

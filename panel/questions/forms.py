@@ -6,16 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from panel.forms import max_length
+from panel.forms import max_length, strip
 from panel.models import CriterionCategory
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9 '-]*$")
 MAX_TAGS = 10
 CATEGORY_CHOICES = [(c.value, c.label) for c in CriterionCategory]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class ChoiceField(SelectField):
@@ -74,16 +70,16 @@ def split_tags(text: str | None) -> list[str]:
 
 
 class BankQuestionForm(FlaskForm):
-    text = TextAreaField("Question", filters=[_strip],
+    text = TextAreaField("Question", filters=[strip],
                          validators=[DataRequired("Enter the question"), max_length(1000, "The question")])
     category = RadioField("What does the question find out about?", choices=CATEGORY_CHOICES,
                           validators=[DataRequired("Choose what the question finds out about")])
-    tags = StringField("Tags (optional)", filters=[_strip], validators=[Optional(), max_length(300, "Tags")])
-    guidance = TextAreaField("A good answer may include (optional)", filters=[_strip],
+    tags = StringField("Tags (optional)", filters=[strip], validators=[Optional(), max_length(300, "Tags")])
+    guidance = TextAreaField("A good answer may include (optional)", filters=[strip],
                              validators=[Optional(), max_length(3000, "A good answer may include")])
-    follow_ups = TextAreaField("Follow-up questions (optional)", filters=[_strip],
+    follow_ups = TextAreaField("Follow-up questions (optional)", filters=[strip],
                                validators=[Optional(), max_length(2000, "Follow-up questions")])
-    content_note = TextAreaField("Content note (optional)", filters=[_strip],
+    content_note = TextAreaField("Content note (optional)", filters=[strip],
                                  validators=[Optional(), max_length(500, "The content note")])
 
     def validate_tags(self, field):
@@ -106,7 +102,7 @@ class ReviewForm(FlaskForm):
     decision = RadioField("Can panels use this question?",
                           choices=[("approve", "Yes, add it to the bank"), ("reject", "No, do not add it")],
                           validators=[DataRequired("Choose whether panels can use this question")])
-    note = TextAreaField("A note for the person who proposed it (optional)", filters=[_strip],
+    note = TextAreaField("A note for the person who proposed it (optional)", filters=[strip],
                          validators=[max_length(500, "The note")])
 
     def validate_note(self, field):
@@ -118,7 +114,7 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search the questions", filters=[_strip], validators=[Optional(), max_length(200, "The search")])
+    q = StringField("Search the questions", filters=[strip], validators=[Optional(), max_length(200, "The search")])
     category = SelectField("What it finds out about", choices=[("", "Anything")] + CATEGORY_CHOICES,
                            validators=[Optional()])
     tag = SelectField("Tag", validators=[Optional()])

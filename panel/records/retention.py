@@ -44,7 +44,7 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from panel import audit
@@ -65,6 +65,7 @@ from panel.models import (
     Vacancy,
 )
 from panel.stages import statuses_where
+from panel.uploads import delete_file
 
 UNSUCCESSFUL = "unsuccessful"
 APPOINTED = "appointed"
@@ -208,15 +209,11 @@ def _appointed_ids(session: Session, vacancy_ids: list[int]) -> set[int]:
 
 
 def _nonempty(session: Session, column, candidate_col, ids: list[int]) -> int:
-    from sqlalchemy import func
-
     return session.scalar(select(func.count()).where(candidate_col.in_(ids), column.is_not(None), column != "")) or 0
 
 
 def _count(session: Session, ids: list[int], candidates: list[Candidate],
            signoff: InterviewSignOff | None = None) -> tuple[dict[str, int], list[str]]:
-    from sqlalchemy import func
-
     files = [c.application_file for c in candidates if c.application_file]
     counts = {
         "candidates": len(ids),
@@ -288,7 +285,6 @@ def _match_outbox(session: Session, batches: list[Batch], addresses: dict[int, s
     claimed: set[Path] = set()
     if batches:
         purging = {cid for b in batches for cid in b.candidate_ids}
-        from sqlalchemy import func
 
         # the addresses of candidates whose data is still kept after this run (any vacancy)
         kept = {email for cid, email in session.execute(
@@ -436,7 +432,6 @@ def _delete_old_outbox(session: Session, result: PurgeResult) -> None:
 def delete_files(result: PurgeResult) -> int:
     """Remove the purged candidates' application files and the outbox emails to them (after
     the commit), and the pack cache (cached packs may name them; they are made again on demand)."""
-    from panel.uploads import delete_file
 
     removed = 0
     for batch in result.batches:

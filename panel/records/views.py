@@ -1,6 +1,7 @@
 """Subject access exports for one candidate (JSON and PDF), HR only, each logged in the audit log."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tempfile
 from pathlib import Path
@@ -11,6 +12,7 @@ from flask_login import current_user, login_required
 from panel import audit, permissions
 from panel.db import db
 from panel.models import Candidate, Vacancy
+from panel.packs import render
 from panel.records import retention, subject_access
 from panel.templating import london
 from panel.uploads import safe_download_name
@@ -73,7 +75,6 @@ def subject_access_json(vacancy_id: int, candidate_id: int):
 
 def _for_print(value, key: str = ""):
     """The export with its ISO dates written the way people read them (Europe/London)."""
-    import datetime as dt
 
     if isinstance(value, dict):
         return {k: _for_print(v, k) for k, v in value.items()}
@@ -89,8 +90,6 @@ def _for_print(value, key: str = ""):
 
 @bp.route("/subject-access.pdf")
 def subject_access_pdf(vacancy_id: int, candidate_id: int):
-    from panel.packs import render
-
     vacancy, candidate = _vacancy_and_candidate(vacancy_id, candidate_id)
     if candidate.is_purged:
         return _purged(vacancy, candidate, "PDF")

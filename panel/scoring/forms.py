@@ -4,16 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from panel.forms import max_length
+from panel.forms import ConfirmForm, max_length, strip  # ConfirmForm: scoring/views.py imports it from here
 from panel.models import Outcome
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class ConfirmForm(FlaskForm):
-    pass
 
 
 class ScoresForm(FlaskForm):
@@ -40,37 +32,33 @@ class SubmitForm(FlaskForm):
     confirm_blank = BooleanField("I want to submit without a score for these questions")
 
 
-class PaperSubmitForm(FlaskForm):
-    submit_too = BooleanField("This paper sheet is finished and signed: submit these scores for them")
-
-
 class ModerateForm(FlaskForm):
     score = RadioField("Agreed score", validators=[DataRequired("Choose the agreed score")])
-    reason = TextAreaField("Why the panel agreed this score", filters=[_strip],
+    reason = TextAreaField("Why the panel agreed this score", filters=[strip],
                            validators=[DataRequired("Give the reason for the agreed score"), max_length(2000, "The reason")])
 
 
 class OutcomeForm(FlaskForm):
     outcome = RadioField("Outcome", choices=[(o.value, o.label) for o in Outcome],
                          validators=[DataRequired("Choose the outcome")])
-    rationale = TextAreaField("Reasons for this outcome", filters=[_strip],
+    rationale = TextAreaField("Reasons for this outcome", filters=[strip],
                               validators=[DataRequired("Give the reasons for this outcome"), max_length(2000, "The reasons")])
     version = IntegerField(validators=[Optional()], default=0)
 
 
 class SignOffForm(FlaskForm):
-    patient_view_note = TextAreaField("Why the decision differs from the patient panelists' ranking", filters=[_strip],
+    patient_view_note = TextAreaField("Why the decision differs from the patient panelists' ranking", filters=[strip],
                                       validators=[Optional(), max_length(2000, "The explanation")])
 
 
 class ReopenForm(FlaskForm):
-    reason = TextAreaField("Why the results need to be reopened", filters=[_strip],
+    reason = TextAreaField("Why the results need to be reopened", filters=[strip],
                            validators=[DataRequired("Give the reason for reopening the results"),
                                        max_length(2000, "The reason")])
 
 
 class FeedbackForm(FlaskForm):
-    text = TextAreaField("Feedback for the candidate", filters=[_strip],
+    text = TextAreaField("Feedback for the candidate", filters=[strip],
                          validators=[DataRequired("Enter the feedback"), max_length(20000, "Feedback")])
     include_scores = BooleanField("Add the candidate's interview scores below the feedback")
     version = HiddenField(default="0")

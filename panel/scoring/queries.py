@@ -27,6 +27,8 @@ from panel.models import (
     ShortlistSubmission,
     Vacancy,
 )
+from panel.plans import queries as plan_queries
+from panel.plans import services as plan_services
 
 
 class ScalePoint(NamedTuple):
@@ -38,8 +40,6 @@ class ScalePoint(NamedTuple):
 def effective_scale(vacancy: Vacancy) -> list[ScalePoint]:
     """The vacancy's interview scale, lowest first: its own levels, else DEFAULT_SCALE (0-4).
     The interview plan decides what the scale is (panel.plans.services.scale_rows)."""
-    from panel.plans import queries as plan_queries
-    from panel.plans import services as plan_services
 
     return [ScalePoint(*row) for row in plan_services.scale_rows(plan_queries.scale_levels(vacancy.id))]
 

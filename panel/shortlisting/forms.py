@@ -2,16 +2,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Optional, ValidationError
 
-from panel.forms import max_length
+from panel.forms import max_length, strip
 from panel.models import ShortlistOutcome
 from panel.shortlisting import scoring
 from panel.shortlisting.services import COMMENT_LIMIT, REASON_LIMIT
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class ScoreField(RadioField):
@@ -21,7 +17,6 @@ class ScoreField(RadioField):
         if self.data in (None, "", "None"):
             return
         if self.data not in {value for value, _label in self.choices}:
-            from wtforms.validators import ValidationError
 
             raise ValidationError("Choose no evidence, some evidence or clear evidence")
 
@@ -68,7 +63,7 @@ def score_form(criteria, *args, **kwargs) -> ScoreForm:
             f"Criterion {c.position}", choices=[(str(k), v) for k, v in scoring.SCALE.items()],
             validators=[Optional()]))
         setattr(_Form, comment_name, TextAreaField(
-            f"Comment on criterion {c.position} (optional)", filters=[_strip],
+            f"Comment on criterion {c.position} (optional)", filters=[strip],
             validators=[Optional(), max_length(COMMENT_LIMIT, f"Comment on criterion {c.position}")]))
         fields.append((c.id, score_name, comment_name))
     _Form.criterion_fields = fields
@@ -82,11 +77,9 @@ class SubmitForm(FlaskForm):
 class DecisionForm(FlaskForm):
     outcome = RadioField("Decision", choices=[(o.value, o.label) for o in ShortlistOutcome],
                          validators=[DataRequired("Choose shortlist, reserve or do not shortlist")])
-    reason = TextAreaField("Reason", filters=[_strip], validators=[Optional(), max_length(REASON_LIMIT, "Reason")])
+    reason = TextAreaField("Reason", filters=[strip], validators=[Optional(), max_length(REASON_LIMIT, "Reason")])
     version = HiddenField()
 
     def validate_reason(self, field):
-        from wtforms.validators import ValidationError
-
         if self.outcome.data == ShortlistOutcome.REJECT.value and not field.data:
             raise ValidationError("Give a reason for not shortlisting this candidate")

@@ -10,7 +10,6 @@ from sqlalchemy.orm import selectinload
 from panel.db import db
 from panel.models import (
     Candidate,
-    CandidateEvidence,
     ConflictDeclaration,
     Criterion,
     ShortlistDecision,
@@ -86,13 +85,3 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
 def declaration_of(user_id: int, candidate_id: int) -> ConflictDeclaration | None:
     return db().scalar(select(ConflictDeclaration).where(ConflictDeclaration.user_id == user_id,
                                                          ConflictDeclaration.candidate_id == candidate_id))
-
-
-def candidate_with_evidence(vacancy_id: int, candidate_id: int) -> Candidate | None:
-    stmt = (
-        select(Candidate)
-        .where(Candidate.id == candidate_id, Candidate.vacancy_id == vacancy_id)
-        .options(selectinload(Candidate.evidence).selectinload(CandidateEvidence.criterion),
-                 selectinload(Candidate.decision))
-    )
-    return db().scalar(stmt)

@@ -11,7 +11,7 @@ candidate whose scores are all in and who meets every essential criterion.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from panel import scorecore
@@ -67,7 +67,6 @@ class CandidateResult:
     disagreements: int
     rank: int | None = None
     max_total: float = 0.0
-    extra: dict = field(default_factory=dict)
 
     @property
     def total_text(self) -> str:

@@ -193,19 +193,6 @@ def declare_conflict(session: Session, actor: User, vacancy: Vacancy, candidate:
 
 # --- scores ---------------------------------------------------------------------
 
-def parse_score(raw) -> int | None:
-    """"0", "1", "2" -> int; "" or None -> None; anything else -> ShortlistingError."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        raise ShortlistingError("Choose no evidence, some evidence or clear evidence") from None
-    if not scoring.valid_score(value):
-        raise ShortlistingError("Choose no evidence, some evidence or clear evidence")
-    return value
-
-
 def save_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, criteria: list[Criterion],
                 entries: dict[int, dict], existing: dict[int, ShortlistScore]) -> int:
     """Save this person's (unsubmitted) scores and comments for a candidate.

@@ -7,8 +7,8 @@ import re
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from panel import csvexport, permissions
-from panel.db import db
+from panel import audit, csvexport, permissions
+from panel.db import db, utcnow
 from panel.models import Candidate, ShortlistOutcome, Vacancy
 from panel.shortlisting import queries, scoring, services
 from panel.shortlisting.forms import ConflictForm, DecisionForm, SubmitForm, score_form
@@ -178,7 +178,6 @@ def save_scores(vacancy_id: int, candidate_id: int):
     infos = services.criterion_infos(data.criteria)
     scored = scoring.count_scored(infos, {cid: s.score for cid, s in existing.items()})
     if _wants_json():
-        from panel.db import utcnow
 
         return {"saved": True, "scored": scored, "of": len(infos), "time": london(utcnow(), "time")}
     action = request.form.get("action", "save")
@@ -331,7 +330,6 @@ def export(vacancy_id: int):
                                 identity=permissions.can_see_candidate_identity(current_user, vacancy), users=users,
                                 contact=permissions.can_see_candidate_contact_details(current_user, vacancy))
     name = safe_download_name(f"{vacancy.reference} shortlisting").removesuffix(".pdf") + ".csv"
-    from panel import audit
 
     audit.record(db(), current_user, "download", entity_type="export", vacancy_id=vacancy.id,
                  summary=f"Shortlisting export (CSV) for {vacancy.reference} downloaded")

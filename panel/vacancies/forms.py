@@ -9,7 +9,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from panel.db import db
-from panel.forms import DatePartsField, max_length
+from panel.forms import DatePartsField, max_length, strip
 from panel.models import AssessedAt, CriterionCategory, PanelRole, VacancyStatus
 from panel.uploads import UploadError, read_pdf
 from panel.vacancies import services
@@ -18,26 +18,22 @@ BANDS = ["Band 2", "Band 3", "Band 4", "Band 5", "Band 6", "Band 7", "Band 8a", 
 REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./_-]*$")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class VacancyForm(FlaskForm):
     class Meta:
         pass
 
-    title = StringField("Job title", filters=[_strip], validators=[DataRequired("Enter the job title"), max_length(200, "Job title")])
-    reference = StringField("Reference", filters=[_strip], validators=[DataRequired("Enter the vacancy reference"), max_length(40, "Reference")])
+    title = StringField("Job title", filters=[strip], validators=[DataRequired("Enter the job title"), max_length(200, "Job title")])
+    reference = StringField("Reference", filters=[strip], validators=[DataRequired("Enter the vacancy reference"), max_length(40, "Reference")])
     band = SelectField("Agenda for Change band", choices=[("", "Choose a band")] + [(b, b) for b in BANDS],
                        validators=[DataRequired("Choose the band")])
     site = SelectField("Site", validators=[DataRequired("Choose the site")])
-    team = StringField("Team", filters=[_strip], validators=[Optional(), max_length(200, "Team")])
-    hours = StringField("Hours", filters=[_strip], validators=[Optional(), max_length(100, "Hours")])
-    salary = StringField("Salary", filters=[_strip], validators=[Optional(), max_length(200, "Salary")])
+    team = StringField("Team", filters=[strip], validators=[Optional(), max_length(200, "Team")])
+    hours = StringField("Hours", filters=[strip], validators=[Optional(), max_length(100, "Hours")])
+    salary = StringField("Salary", filters=[strip], validators=[Optional(), max_length(200, "Salary")])
     closing_date = DatePartsField("Closing date")
     interview_date = DatePartsField("Interview date")
-    interview_venue = StringField("Interview venue", filters=[_strip], validators=[Optional(), max_length(300, "Interview venue")])
-    description = TextAreaField("Job description", filters=[_strip], validators=[Optional(), max_length(20000, "Job description")])
+    interview_venue = StringField("Interview venue", filters=[strip], validators=[Optional(), max_length(300, "Interview venue")])
+    description = TextAreaField("Job description", filters=[strip], validators=[Optional(), max_length(20000, "Job description")])
     job_description_file = FileField("Job description PDF (optional)")
 
     def __init__(self, *args, **kwargs):
@@ -74,7 +70,7 @@ class VacancyForm(FlaskForm):
 
 
 class CriterionForm(FlaskForm):
-    text = TextAreaField("Criterion", filters=[_strip], validators=[DataRequired("Enter the criterion"), max_length(500, "Criterion")])
+    text = TextAreaField("Criterion", filters=[strip], validators=[DataRequired("Enter the criterion"), max_length(500, "Criterion")])
     category = RadioField("Category", choices=[(c.value, c.label) for c in CriterionCategory],
                           validators=[DataRequired("Choose a category")])
     essential = RadioField("Essential or desirable", choices=[("essential", "Essential"), ("desirable", "Desirable")],
@@ -94,10 +90,6 @@ class PanelMemberForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    pass
-
-
-class ConfirmForm(FlaskForm):
     pass
 
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from panel import permissions
 from panel.db import db
-from panel.models import PanelMember, Role, User, Vacancy, VacancyStatus
+from panel.models import PanelMember, User, Vacancy, VacancyStatus
 
 
 def list_vacancies(user, status: str | None = None, site: str | None = None, archived: bool = False) -> list[Vacancy]:
@@ -47,7 +47,3 @@ def other_vacancies_with_criteria(vacancy: Vacancy) -> list[Vacancy]:
         .order_by(Vacancy.created_at.desc())
     )
     return list(db().scalars(stmt))
-
-
-def default_panel_role(user: User) -> str:
-    return {Role.CHAIR: "chair", Role.PANELIST: "patient", Role.HR: "staff"}[user.role]

@@ -6,13 +6,13 @@ from flask_login import current_user, login_required
 
 from panel import permissions
 from panel.db import db
+from panel.forms import ConfirmForm
 from panel.models import Criterion, PanelMember, PanelRole, User, Vacancy, VacancyStatus
 from panel.stages import STAGES
 from panel.uploads import (JD_SCRIPT_WARNING, UploadError, delete_file, pdf_has_script, safe_download_name, save_pdf,
                            send_pdf)
 from panel.vacancies import queries, services
 from panel.vacancies.forms import (
-    ConfirmForm,
     CopyCriteriaForm,
     CriterionForm,
     FilterForm,
