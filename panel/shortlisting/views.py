@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from panel import csvexport, permissions
 from panel.db import db
+from panel.forms import field_error
 from panel.models import Candidate, ShortlistOutcome, Vacancy
 from panel.shortlisting import queries, scoring, services
 from panel.shortlisting.forms import ConflictForm, DecisionForm, SubmitForm, score_form
@@ -304,10 +305,7 @@ def moderate(vacancy_id: int, candidate_id: int):
                 decision = candidate.decision
                 form.version.data = str(decision.version) if decision else ""
             except services.ShortlistingError as exc:
-                if exc.field and exc.field in form._fields:
-                    form[exc.field].errors.append(str(exc))
-                else:
-                    error = str(exc)
+                error = field_error(form, exc)
             else:
                 flash(f"Decision for {candidate.label} saved: {ShortlistOutcome(form.outcome.data).label}.", "success")
                 return redirect(url_for("shortlisting.moderation", vacancy_id=vacancy.id,

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from panel import audit, csvexport, permissions
 from panel.db import db
+from panel.forms import field_error
 from panel.models import Outcome
 from panel.scoring import queries, services
 from panel.scoring.forms import ConfirmForm, ModerateForm, OutcomeForm, ReopenForm, SignOffForm
@@ -67,10 +68,7 @@ def moderate(vacancy_id: int, candidate_id: int, question_id: int):
         try:
             services.moderate(db(), current_user, vacancy, candidate, question, int(form.score.data), form.reason.data)
         except services.ScoringError as exc:
-            if exc.field:
-                getattr(form, exc.field).errors = [exc.message]
-            else:
-                error = exc.message
+            error = field_error(form, exc)
         else:
             flash(f"Agreed score saved for question {question.position}. The panel's own scores are kept beside it.", "success")
             return redirect(url_for("scoring.candidate_results", vacancy_id=vacancy.id, candidate_id=candidate.id,
@@ -104,10 +102,7 @@ def outcome(vacancy_id: int, candidate_id: int):
             form.version.data = current.version if current else 0
             status = 409
         except services.ScoringError as exc:
-            if exc.field:
-                getattr(form, exc.field).errors = [exc.message]
-            else:
-                error = exc.message
+            error = field_error(form, exc)
             status = 400
         else:
             flash(f"Outcome recorded for {candidate.label}.", "success")
@@ -132,10 +127,7 @@ def sign_off(vacancy_id: int):
         try:
             services.sign_off(db(), current_user, vacancy, page, form.patient_view_note.data)
         except services.ScoringError as exc:
-            if exc.field:
-                getattr(form, exc.field).errors = [exc.message]
-            else:
-                error = exc.message
+            error = field_error(form, exc)
         else:
             flash("The interview results are signed off. Scores, notes and outcomes can no longer change.", "success")
             return redirect(url_for("scoring.results", vacancy_id=vacancy.id))
