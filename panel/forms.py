@@ -57,6 +57,19 @@ def max_length(n: int, what: str) -> Length:
     return Length(max=n, message=f"{what} must be {n} characters or fewer")
 
 
+def field_error(form, exc, default: str | None = None) -> str | None:
+    """Put a service's refusal (panel.errors.ServiceError) where the person will see it: next
+    to its field (exc.field, or `default` when it names no field of this form), added to any
+    errors already there. With neither, returns the message for the form's general errors
+    (the error summary at the top of the page); otherwise None."""
+    name = exc.field if exc.field and exc.field in form._fields else default
+    if name is None:
+        return exc.message
+    field = form[name]
+    field.errors = list(field.errors) + [exc.message]
+    return None
+
+
 def strip(value):
     """A field filter: surrounding whitespace removed from text, anything else unchanged."""
     return value.strip() if isinstance(value, str) else value

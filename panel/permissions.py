@@ -382,6 +382,17 @@ def interview_submitted_candidate_ids(user, vacancy: Vacancy) -> set[int]:
     return set(db().scalars(stmt))
 
 
+def visible_interview_result_ids(user, vacancy: Vacancy, candidate_ids) -> set[int]:
+    """Of these candidates, those whose interview scores and notes this user may see on the
+    results pages: HR sees every one; a panel member (chair, or HR on the panel, included)
+    only those they have submitted their own scores for; anyone else none."""
+    if is_on_panel(user, vacancy):
+        return interview_submitted_candidate_ids(user, vacancy)
+    if is_hr(user):
+        return set(candidate_ids)
+    return set()
+
+
 def can_view_results(user, vacancy: Vacancy, candidate=None, submitted_ids: set[int] | None = None) -> bool:
     """Without a candidate: the results page (everyone who may see the interviews).
     For a candidate's scores and notes: HR; a panel member (chair included) only once

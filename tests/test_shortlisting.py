@@ -84,7 +84,7 @@ def test_answering_yes_steps_aside_without_asking_why(as_user, sl, session):
 def test_conflict_answer_required(as_user, sl):
     client = as_user(sl.panelist)
     r = client.post_form(url(sl.v, "shortlisting/candidates", sl.candidates[0].id, "conflict"), {})
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "Choose no, or yes if you think you know this person" in r.get_data(as_text=True)
 
 
@@ -365,7 +365,7 @@ def test_guaranteed_interview_for_disability_confident_meeting_every_essential(a
     assert "Guaranteed interview (Disability Confident)" in page
     # the chair cannot decide against the guarantee
     r = chair.post_form(url(sl.v, "shortlisting/moderation", b.id), {"outcome": "reject", "reason": "Weak", "version": ""})
-    assert r.status_code == 200 and "guaranteed an interview" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "guaranteed an interview" in r.get_data(as_text=True)
     assert session.scalar(select(ShortlistDecision)) is None
     r = chair.post_form(url(sl.v, "shortlisting/moderation", b.id), {"outcome": "shortlist", "reason": "", "version": ""})
     assert r.status_code == 302
@@ -387,7 +387,7 @@ def test_chair_records_decisions_with_reasons_and_audit(as_user, sl, session):
     chair = as_user(sl.chair)
     path = url(sl.v, "shortlisting/moderation", a.id)
     r = chair.post_form(path, {"outcome": "reject", "reason": "", "version": ""})
-    assert r.status_code == 200 and "Give a reason for not shortlisting this candidate" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "Give a reason for not shortlisting this candidate" in r.get_data(as_text=True)
     r = chair.post_form(path, {"outcome": "", "version": ""})
     assert "Choose shortlist, reserve or do not shortlist" in r.get_data(as_text=True)
     assert session.scalar(select(ShortlistDecision)) is None

@@ -43,7 +43,7 @@ ROUTES = [
     row("GET", "/vacancies/{b}/shortlisting", chair=404, panelist=404, other=200),
     row("GET", "/vacancies/{a}/shortlisting/candidates/{a_cand1}", hr=404),
     row("GET", "/vacancies/{b}/shortlisting/candidates/{a_cand1}", hr=404, chair=404, panelist=404),
-    row("POST", "/vacancies/{a}/shortlisting/candidates/{a_cand1}/conflict", hr=404),  # no answer chosen
+    row("POST", "/vacancies/{a}/shortlisting/candidates/{a_cand1}/conflict", hr=404, chair=400, panelist=400),  # no answer chosen
     row("POST", "/vacancies/{a}/shortlisting/candidates/{a_cand1}/scores", hr=404, chair=409, panelist=302),
     row("GET", "/vacancies/{a}/shortlisting/candidates/{a_cand1}/submit", hr=404, chair=409),
     row("POST", "/vacancies/{a}/shortlisting/candidates/{a_cand1}/submit", hr=404, chair=409, panelist=400),
@@ -51,7 +51,7 @@ ROUTES = [
     row("GET", "/vacancies/{a}/shortlisting/moderation", hr=404, panelist=404),
     row("GET", "/vacancies/{c}/shortlisting/moderation", panelist=404),
     row("GET", "/vacancies/{a}/shortlisting/moderation/{a_cand1}", hr=404, panelist=404),
-    row("POST", "/vacancies/{a}/shortlisting/moderation/{a_cand1}", hr=404, panelist=404),
+    row("POST", "/vacancies/{a}/shortlisting/moderation/{a_cand1}", hr=404, chair=400, panelist=404),  # no decision chosen
     row("POST", "/vacancies/{c}/shortlisting/moderation/{c_cand1}", hr=404, chair=404, panelist=404),  # locked
     row("GET", "/vacancies/{a}/shortlisting/export.csv", hr=404, panelist=404),
     row("GET", "/vacancies/{c}/shortlisting/export.csv", panelist=404),

@@ -14,6 +14,7 @@ from panel.auth import services
 from panel.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, PreferencesForm, SetPasswordForm
 from panel.auth.urls import safe_next
 from panel.db import db
+from panel.forms import field_error
 from panel.passwords import verify_password
 
 bp = Blueprint("auth", __name__)
@@ -102,7 +103,7 @@ def set_password(token: str):
         try:
             user = services.use_link_token(db(), record, form.password.data)
         except services.AccountError as exc:
-            form.password.errors.append(str(exc))
+            field_error(form, exc, "password")
         else:
             _start_session(user)
             flash("Your password has been set. You are now signed in.", "success")
@@ -137,7 +138,7 @@ def change_password():
             try:
                 services.set_password(db(), user, form.password.data)
             except services.AccountError as exc:
-                form.password.errors.append(str(exc))
+                field_error(form, exc, "password")
             else:
                 _start_session(user)  # other sessions end; this one carries on
                 flash("Your password has been changed. You have been signed out everywhere else.", "success")

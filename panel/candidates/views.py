@@ -9,7 +9,7 @@ from panel import audit, permissions
 from panel.candidates import importing, queries, services
 from panel.candidates.forms import ApplicationForm, ImportForm, candidate_form
 from panel.db import db
-from panel.forms import ConfirmForm
+from panel.forms import ConfirmForm, field_error
 from panel.models import Candidate, Vacancy
 from panel.shortlisting.queries import declaration_of
 from panel.uploads import (SCRIPT_WARNING, UploadError, clean_pdf, delete_file, identity_warning, pdf_has_script,
@@ -57,7 +57,7 @@ def new(vacancy_id: int):
         try:
             candidate = services.create_candidate(db(), current_user, vacancy, form.data_dict(), form.evidence())
         except services.CandidateError as exc:
-            getattr(form, exc.field or "first_name").errors.append(str(exc))
+            field_error(form, exc, "first_name")
         else:
             flash(f"{candidate.full_name} added as {candidate.label}.", "success")
             if request.form.get("another"):
@@ -125,7 +125,7 @@ def edit(vacancy_id: int, candidate_id: int):
         try:
             changes = services.update_candidate(db(), current_user, candidate, form.data_dict(), form.evidence())
         except services.CandidateError as exc:
-            getattr(form, exc.field or "first_name").errors.append(str(exc))
+            field_error(form, exc, "first_name")
         else:
             flash(f"{candidate.label} saved." if changes else "Nothing was changed.", "success")
             return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from panel import permissions
 from panel.converters import id_value
 from panel.db import db
-from panel.forms import ConfirmForm
+from panel.forms import ConfirmForm, field_error
 from panel.models import Candidate, InterviewSlot, PlanQuestion, Vacancy
 from panel.plans import invitations as invitation_text
 from panel.plans import queries, services, timetable
@@ -48,11 +48,6 @@ def _plan_question(questions: list[PlanQuestion], question_id: int) -> PlanQuest
         if q.id == question_id:
             return q
     abort(404)
-
-
-def _field_error(form, exc, default: str) -> None:
-    field = getattr(form, exc.field or default, None) or getattr(form, default)
-    field.errors = list(field.errors) + [str(exc)]
 
 
 def _labeller(vacancy: Vacancy):
@@ -129,7 +124,7 @@ def question_new(vacancy_id: int):
         try:
             question = services.add_plan_question(db(), current_user, vacancy, services.plan_question_data(form), from_bank)
         except services.PlanError as exc:
-            _field_error(form, exc, "text")
+            field_error(form, exc, "text")
         else:
             if form.offer_to_bank.data and from_bank is None:
                 first = next(c for c in vacancy.criteria if c.id == services.plan_question_data(form)["criterion_ids"][0])
@@ -157,7 +152,7 @@ def question_edit(vacancy_id: int, question_id: int):
         try:
             services.update_plan_question(db(), current_user, vacancy, question, data)
         except services.PlanError as exc:
-            _field_error(form, exc, "text")
+            field_error(form, exc, "text")
         else:
             if form.offer_to_bank.data and question.bank_question_id is None:
                 first = next(c for c in vacancy.criteria if c.id == data["criterion_ids"][0])
@@ -277,7 +272,7 @@ def day(vacancy_id: int):
         try:
             services.save_day(db(), current_user, vacancy, form.settings(), form.default_location.data or "")
         except services.PlanError as exc:
-            _field_error(form, exc, "starts")
+            field_error(form, exc, "starts")
         else:
             flash("The interview day has been saved.", "success")
             if request.form.get("generate"):
@@ -368,7 +363,7 @@ def slot_new(vacancy_id: int):
         try:
             _save_slot(vacancy, None, form, slots, shortlisted, label)
         except services.PlanError as exc:
-            _field_error(form, exc, "starts")
+            field_error(form, exc, "starts")
         else:
             flash("The slot has been added.", "success")
             return redirect(url_for("plans.timetable", vacancy_id=vacancy.id))
@@ -387,7 +382,7 @@ def slot_edit(vacancy_id: int, slot_id: int):
         try:
             _save_slot(vacancy, slot, form, slots, shortlisted, label)
         except services.PlanError as exc:
-            _field_error(form, exc, "starts")
+            field_error(form, exc, "starts")
         else:
             flash("The slot has been saved.", "success")
             return redirect(url_for("plans.timetable", vacancy_id=vacancy.id, _anchor=f"slot-{slot.id}"))
@@ -443,7 +438,7 @@ def invitation_template(vacancy_id: int):
         try:
             services.save_template(db(), current_user, vacancy, form.subject.data, form.body.data)
         except services.PlanError as exc:
-            _field_error(form, exc, "body")
+            field_error(form, exc, "body")
         else:
             flash("The invitation wording has been saved.", "success")
             return redirect(url_for("plans.invitation_list", vacancy_id=vacancy.id))
@@ -470,7 +465,7 @@ def invitation(vacancy_id: int, candidate_id: int):
             sent = services.send_invitation(db(), current_user, vacancy, candidate, slot, form.subject.data,
                                             form.body.data, {c.id for c in shortlisted})
         except services.PlanError as exc:
-            _field_error(form, exc, "body")
+            field_error(form, exc, "body")
         else:
             if sent.was_sent:
                 flash(f"Invitation sent to {candidate.full_name}.", "success")

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from panel import audit, csvexport, permissions
 from panel.db import db, utcnow
+from panel.forms import field_error
 from panel.models import Candidate, ShortlistOutcome, Vacancy
 from panel.shortlisting import queries, scoring, services
 from panel.shortlisting.forms import ConflictForm, DecisionForm, SubmitForm, score_form
@@ -121,7 +122,7 @@ def conflict(vacancy_id: int, candidate_id: int):
                                error=services.why_not_scoring(vacancy, candidate, declaration, submitted))
     form = ConflictForm()
     if not form.validate_on_submit():
-        return _candidate_page(vacancy, candidate_id, conflict_form=form)
+        return _candidate_page(vacancy, candidate_id, conflict_form=form, status=400)
     knows = form.knows.data == "yes"
     try:
         services.declare_conflict(db(), current_user, vacancy, candidate, knows, declaration, submitted,
@@ -227,7 +228,7 @@ def submit(vacancy_id: int, candidate_id: int):
         submit_text="Submit my scores", form=form, error=error,
         links=[{"href": index_url, "text": "Not now: back to your candidates",
                 "after": "(your scores are saved but not submitted)"} if complete else
-               {"href": index_url, "text": "Back to your candidates"}]), (400 if error else 200)
+               {"href": index_url, "text": "Back to your candidates"}]), (400 if error or form.errors else 200)
 
 
 # --- progress, moderation and export (HR and the chair) ------------------------------
@@ -287,8 +288,10 @@ def moderate(vacancy_id: int, candidate_id: int):
         "outcome": decision.outcome.value if decision else None, "reason": decision.reason if decision else "",
         "version": str(decision.version) if decision else ""})
     error = None
+    status = 200
     if request.method == "POST":
         permissions.require(can_decide)
+        status = 400  # unless saved (a redirect) or refused for the state of things (409)
         if form.validate_on_submit():
             try:
                 expected = int(form.version.data) if (form.version.data or "").isdigit() else None
@@ -302,11 +305,10 @@ def moderate(vacancy_id: int, candidate_id: int):
                 result = services.moderate(data, candidate)
                 decision = candidate.decision
                 form.version.data = str(decision.version) if decision else ""
+                status = 409
             except services.ShortlistingError as exc:
-                if exc.field and exc.field in form._fields:
-                    form[exc.field].errors.append(str(exc))
-                else:
-                    error = str(exc)
+                error = field_error(form, exc)
+                status = 409 if error else 400  # a refusal for the vacancy's state, or bad input on a field
             else:
                 flash(f"Decision for {candidate.label} saved: {ShortlistOutcome(form.outcome.data).label}.", "success")
                 return redirect(url_for("shortlisting.moderation", vacancy_id=vacancy.id,
@@ -316,8 +318,7 @@ def moderate(vacancy_id: int, candidate_id: int):
                            visible=visible, can_decide=can_decide, form=form, error=error, users=users,
                            decision=decision, scale=scoring.SCALE,
                            comments=services.comments_of(data, result) if visible else {},
-                           identity=permissions.can_see_candidate_identity(current_user, vacancy)), \
-        (409 if error else 200)
+                           identity=permissions.can_see_candidate_identity(current_user, vacancy)), status
 
 
 @bp.route("/export.csv")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from panel import permissions
 from panel.db import db
-from panel.forms import ConfirmForm
+from panel.forms import ConfirmForm, field_error
 from panel.models import Criterion, PanelMember, PanelRole, User, Vacancy, VacancyStatus
 from panel.stages import STAGES
 from panel.uploads import (JD_SCRIPT_WARNING, UploadError, delete_file, pdf_has_script, safe_download_name, save_pdf,
@@ -89,7 +89,7 @@ def create():
             try:
                 vacancy = services.create_vacancy(db(), current_user, data, job_description_file=stored)
             except services.VacancyError as exc:  # the same reference saved by someone else a moment ago
-                getattr(form, exc.field or "reference").errors.append(str(exc))
+                field_error(form, exc, "reference")
                 delete_file(stored)
             else:
                 flash(f"Vacancy {vacancy.reference} created. Next, add its person specification.", "success")
@@ -126,7 +126,7 @@ def edit(vacancy_id: int):
             try:
                 services.update_vacancy(db(), current_user, vacancy, data, job_description_file=stored)
             except services.VacancyError as exc:  # the same reference saved by someone else a moment ago
-                getattr(form, exc.field or "reference").errors.append(str(exc))
+                field_error(form, exc, "reference")
                 delete_file(stored)
             else:
                 if stored and old_file:
@@ -297,7 +297,7 @@ def panel(vacancy_id: int):
                 try:
                     services.add_panel_member(db(), current_user, vacancy, user, PanelRole(form.panel_role.data))
                 except services.VacancyError as exc:
-                    getattr(form, exc.field or "user_id").errors.append(str(exc))
+                    field_error(form, exc, "user_id")
                 else:
                     flash(f"{user.name} has been added to the panel.", "success")
                     return redirect(url_for("vacancies.panel", vacancy_id=vacancy.id))
