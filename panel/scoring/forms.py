@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from panel.forms import ConfirmForm, max_length, strip  # ConfirmForm: scoring/views.py imports it from here
+from panel.forms import max_length, strip
 from panel.models import Outcome
 
 

@@ -7,10 +7,11 @@ from flask_login import current_user
 
 from panel import audit, permissions
 from panel.db import db
+from panel.forms import ConfirmForm
 from panel.models import Candidate, Vacancy
 from panel.scoring import feedback as fb
 from panel.scoring import queries, services
-from panel.scoring.forms import ConfirmForm, FeedbackForm
+from panel.scoring.forms import FeedbackForm
 from panel.uploads import safe_download_name
 from panel.scoring.views import _candidate, _require_candidate_results, _results_page, _vacancy, bp
 

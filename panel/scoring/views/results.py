@@ -7,10 +7,10 @@ from flask_login import current_user
 
 from panel import audit, csvexport, permissions
 from panel.db import db
-from panel.forms import field_error
+from panel.forms import ConfirmForm, field_error
 from panel.models import Outcome
 from panel.scoring import queries, services
-from panel.scoring.forms import ConfirmForm, ModerateForm, OutcomeForm, ReopenForm, SignOffForm
+from panel.scoring.forms import ModerateForm, OutcomeForm, ReopenForm, SignOffForm
 from panel.vacancies.queries import vacancy_with_everything
 from panel.scoring.views import _candidate, _question, _require_candidate_results, _results_page, _vacancy, bp
 
