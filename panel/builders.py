@@ -58,7 +58,6 @@ from panel.shortlisting import queries as shortlisting_queries
 from panel.shortlisting import services as shortlisting_services
 from panel.vacancies import services as vacancy_services
 
-PASSWORD = "correct horse battery staple"
 FIRST_NAMES = ["Amira", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Harry", "Isla", "Jack"]
 LAST_NAMES = ["Ahmed", "Baker", "Clarke", "Dhillon", "Evans", "Fraser", "Gill", "Hughes", "Iqbal", "Jones"]
 ASSESSED = [AssessedAt.APPLICATION, AssessedAt.INTERVIEW, AssessedAt.BOTH]
@@ -67,8 +66,12 @@ ASSESSED = [AssessedAt.APPLICATION, AssessedAt.INTERVIEW, AssessedAt.BOTH]
 class Builder:
     """Builds data through the services, as ``actor`` (HR by default, created on first use)."""
 
-    def __init__(self, session: Session, actor: User | None = None, *, app: Flask | None = None):
+    def __init__(self, session: Session, actor: User | None = None, *, app: Flask | None = None,
+                 password: str | None = None):
         self.session = session
+        # the password of the people built without one of their own; None: they cannot sign in
+        # (no password is ever written in the code: tests pass theirs, the demo generates its own)
+        self.password = password
         self.app = app
         self._actor = actor
         self._serial = itertools.count(1)
@@ -121,7 +124,7 @@ class Builder:
     # --- people --------------------------------------------------------------------
 
     def user(self, role: Role | str = "panelist", *, name: str | None = None, email: str | None = None,
-             password: str | None = PASSWORD, active: bool = True, actor: User | None = None) -> User:
+             password: str | None = None, active: bool = True, actor: User | None = None) -> User:
         role = Role(role)
         n = self._n()
         with self.context():
@@ -131,7 +134,7 @@ class Builder:
                     email = candidate
                 n += 1
             user = auth_services.create_user(self.session, actor, email=email, name=name or f"{role.label} {n}",
-                                             role=role, password=password)
+                                             role=role, password=password if password is not None else self.password)
             if not active:
                 auth_services.set_active(self.session, actor or user, user, False)
         return user

@@ -43,7 +43,7 @@ from panel.models import (
     Vacancy,
     VacancyStatus,
 )
-from tests.conftest import make_user, make_vacancy
+from tests.conftest import PASSWORD, make_user, make_vacancy
 
 _current = {"app": None}
 
@@ -57,12 +57,12 @@ def _builder_app(request):
 
 
 def builder(session) -> Builder:
-    return Builder(session, app=_current["app"])
+    return Builder(session, app=_current["app"], password=PASSWORD)
 
 
 @pytest.fixture()
 def build(app, session) -> Builder:
-    return Builder(session, app=app)
+    return Builder(session, app=app, password=PASSWORD)
 
 
 # --- shortlisting -------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def sl(app, session):
     panelist = make_user(session, "panelist", "John O'Neill", "panelist@example.org")
     panelist2 = make_user(session, "panelist", "Zoë Ashworth", "zoe@example.org")
     other = make_user(session, "panelist", "Siobhán Kelly", "other@example.org")
-    b = Builder(session, hr, app=app)
+    b = Builder(session, hr, app=app, password=PASSWORD)
     v = b.vacancy(reference="SL-1", criteria=SPEC, panel=[(chair, "chair"), (panelist, "patient"),
                                                           (panelist2, "patient")])
     elsewhere = b.vacancy(reference="SL-2", criteria=SPEC, panel=[(other, "patient"), (chair, "chair")])
@@ -275,11 +275,11 @@ def interview_world(session, candidates: int = 3, questions: int = 3, reference:
     p2 = make_user(session, "panelist", "Zoë Ashworth", f"zoe{n}@example.org")
     staff = make_user(session, "chair", "Sam Staff", f"staff{n}@example.org")
     outsider = make_user(session, "panelist", "Olu Outsider", f"outsider{n}@example.org")
-    vacancy = Builder(session, hr, app=_current["app"]).vacancy(
+    vacancy = Builder(session, hr, app=_current["app"], password=PASSWORD).vacancy(
         reference=reference, criteria=3, panel=[(chair, "chair"), (p1, "patient"), (p2, "patient"), (staff, "staff")])
     qs = add_plan(session, vacancy, questions)
     cands = add_candidates(session, vacancy, candidates)
-    Builder(session, hr, app=_current["app"]).jump_to(vacancy, VacancyStatus.INTERVIEWING)
+    Builder(session, hr, app=_current["app"], password=PASSWORD).jump_to(vacancy, VacancyStatus.INTERVIEWING)
     session.commit()
     return {"hr": hr, "chair": chair, "p1": p1, "p2": p2, "staff": staff, "outsider": outsider,
             "vacancy": vacancy, "questions": qs, "candidates": cands}
