@@ -13,3 +13,17 @@ class ServiceError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class StaleEdit(ServiceError):
+    """Someone else saved this first (the version the person edited is not the current one).
+
+    The one house rule for a stale edit: the service raises this before it changes
+    anything (or undoes its own change inside a savepoint, ``session.begin_nested()``),
+    never rolling back the caller's transaction; the view answers 409 and shows the
+    current state next to the person's own unsaved text. ``current`` may carry the row
+    as it now stands."""
+
+    def __init__(self, message: str, field: str | None = None, current=None):
+        super().__init__(message, field)
+        self.current = current
