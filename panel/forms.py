@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.validators import Length, ValidationError
@@ -68,6 +69,13 @@ def field_error(form, exc, default: str | None = None) -> str | None:
     field = form[name]
     field.errors = list(field.errors) + [exc.message]
     return None
+
+
+def refused_status(form=None, error: str | None = None) -> int:
+    """The status of a form page drawn again: 400 when a POST was refused (errors on the form,
+    or a service's message for the error summary), else 200. The house rule for invalid input."""
+    refused = bool(error) or (form is not None and bool(form.errors))
+    return 400 if request.method == "POST" and refused else 200
 
 
 def strip(value):

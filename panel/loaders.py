@@ -60,3 +60,17 @@ def found(obj):
     if obj is None:
         abort(404)
     return obj
+
+
+def user_view(predicate: Callable[[Any], bool]):
+    """Decorate a view whose route names no vacancy (the vacancy list, a new vacancy): 404
+    unless the signed-in user passes the predicate, which takes the user only."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not predicate(current_user):
+                abort(404)
+            return view(*args, **kwargs)
+        wrapper.permission = predicate
+        return wrapper
+    return decorate

@@ -83,6 +83,11 @@ def can_download_job_description(user, vacancy: Vacancy) -> bool:
     return can_view_vacancy(user, vacancy)
 
 
+def can_move_stage(user, vacancy: Vacancy) -> bool:
+    """Move the vacancy on to its next stage: HR, while there is a next stage."""
+    return can_edit_vacancy(user, vacancy) and vacancy.stage.next is not None
+
+
 # --- candidates and shortlisting (issue 3) -----------------------------------
 #
 # Who sees what:
@@ -344,6 +349,11 @@ def can_edit_plan(user, vacancy: Vacancy) -> bool:
 def can_send_invitations(user, vacancy: Vacancy) -> bool:
     """Interview invitations to candidates (their email addresses): HR only."""
     return is_hr(user) and vacancy.stage.plan_editable
+
+
+def can_use_bank_question(user, question: BankQuestion | None) -> bool:
+    """Start a plan question from a bank question: an approved one this user may see."""
+    return question is not None and question.status.approved and can_see_bank_question(user, question)
 
 
 # --- interview scoring, results, outcomes and feedback (issue 5) -------------

@@ -82,7 +82,7 @@ def test_bad_plan_questions_are_refused_and_nothing_is_saved(as_user, world, ses
     for overrides, message in cases:
         response = chair.post_form(f"/vacancies/{a.id}/plan/questions/new", _form(world, **overrides))
         page = response.get_data(as_text=True)
-        assert response.status_code == 200, overrides
+        assert response.status_code == 400, overrides  # invalid input: the form again, 400
         assert message in page, (overrides, message)
     assert _plan(session, a.id) == []
 
@@ -257,7 +257,7 @@ def test_bad_scale_wording_is_refused(as_user, world, session):
                                ({"label_3": "x" * 61}, "The name for score 3 must be 60 characters or fewer"),
                                ({"descriptor_0": ""}, "Say what score 0 means")):
         response = chair.post_form(f"/vacancies/{a.id}/plan/scale", _scale_form(**overrides))
-        assert response.status_code == 200 and message in response.get_data(as_text=True)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
     session.expire_all()
     assert session.scalars(select(ScaleLevel).where(ScaleLevel.vacancy_id == a.id)).first() is None
 

@@ -17,6 +17,7 @@ from tests.test_permissions import check, row
 NONE = dict(hr=404, chair=404, panelist=404, other=404)
 EDIT = dict(panelist=404, other=404)        # HR and A's chair
 HR_ONLY = dict(chair=404, panelist=404, other=404)
+REFUSED = dict(hr=400, chair=400, panelist=404, other=404)  # an empty form: errors shown (400)
 
 ROUTES = [
     # question bank
@@ -45,18 +46,18 @@ ROUTES = [
     row("GET", "/vacancies/{a}/plan/questions/new", **EDIT),
     row("GET", "/vacancies/{a}/plan/questions/new?from={bq}", **EDIT),
     row("GET", "/vacancies/{a}/plan/questions/new?from={bq_a}", **NONE),          # not approved yet
-    row("POST", "/vacancies/{a}/plan/questions/new", **EDIT),
+    row("POST", "/vacancies/{a}/plan/questions/new", **REFUSED),
     row("GET", "/vacancies/{a}/plan/questions/{pq}/edit", **EDIT),
     row("GET", "/vacancies/{b}/plan/questions/{pq}/edit", hr=404, chair=404, panelist=404, other=404),
     row("POST", "/vacancies/{a}/plan/questions/{pq}/move", hr=302, chair=302, panelist=404, other=404),
     row("GET", "/vacancies/{a}/plan/questions/{pq}/delete", **EDIT),
     row("GET", "/vacancies/{a}/plan/scale"),
-    row("POST", "/vacancies/{a}/plan/scale", **EDIT),
+    row("POST", "/vacancies/{a}/plan/scale", **REFUSED),
     # the timetable
     row("GET", "/vacancies/{a}/timetable"),
     row("GET", "/vacancies/{b}/timetable", chair=404, panelist=404, other=200),
     row("GET", "/vacancies/{a}/timetable/day", **EDIT),
-    row("POST", "/vacancies/{a}/timetable/day", **EDIT),
+    row("POST", "/vacancies/{a}/timetable/day", **REFUSED),
     row("GET", "/vacancies/{a}/timetable/generate", **EDIT),
     row("GET", "/vacancies/{a}/timetable/slots/new", **EDIT),
     row("GET", "/vacancies/{a}/timetable/slots/{slot}/edit", **EDIT),

@@ -64,7 +64,7 @@ def test_bad_days_are_refused_and_nothing_is_saved(as_user, plan_world, session)
     ]
     for overrides, message in cases:
         response = chair.post_form(f"/vacancies/{a.id}/timetable/day", day_form(**overrides))
-        assert response.status_code == 200, overrides
+        assert response.status_code == 400, overrides
         assert message in response.get_data(as_text=True), (overrides, message)
     after = _day(session, a.id)
     assert (after.starts_at, after.ends_at, after.slot_minutes) == before_values
@@ -162,7 +162,7 @@ def test_bad_slots_are_refused_and_nothing_is_saved(as_user, plan_world, session
     ]
     for overrides, message in cases:
         response = chair.post_form(f"/vacancies/{a.id}/timetable/slots/new", slot_form(**overrides))
-        assert response.status_code == 200, overrides
+        assert response.status_code == 400, overrides
         assert message in response.get_data(as_text=True), (overrides, message)
     assert len(_slots(session, a.id)) == 1
 

@@ -87,3 +87,14 @@ def invitations_by_candidate(candidate_ids: list[int]) -> dict[int, list[Candida
         out.setdefault(inv.candidate_id, []).append(inv)
     return out
 
+
+
+def invitation_rows(vacancy_id: int) -> tuple[list[Candidate], dict[int, InterviewSlot], dict[int, list[CandidateInvitation]]]:
+    """For the invitation pages: the shortlisted candidates, each one's (first) slot by
+    candidate id, and each one's invitations, newest first (three queries)."""
+    shortlisted = shortlisted_candidates(vacancy_id)
+    slot_for: dict[int, InterviewSlot] = {}
+    for s in slots(vacancy_id):
+        if s.candidate_id is not None:
+            slot_for.setdefault(s.candidate_id, s)
+    return shortlisted, slot_for, invitations_by_candidate([c.id for c in shortlisted])

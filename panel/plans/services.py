@@ -3,6 +3,7 @@ Services flush; the request commits. Every change is written to the audit log.""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from flask import current_app
@@ -30,6 +31,7 @@ from panel.models import (
     Vacancy,
 )
 from panel.plans import coverage, invitations, queries, timetable
+from panel.questions import services as bank_services
 from panel.questions.services import clean_lines
 
 PLAN_FIELDS = ["text", "guidance", "follow_ups", "content_note", "minutes", "asker_id", "position", "bank_question_id"]
@@ -456,3 +458,97 @@ def latest_invitation(history: Sequence[CandidateInvitation]) -> CandidateInvita
 def was_invited(history: Sequence[CandidateInvitation]) -> bool:
     """The newest invitation was sent (one that failed or was never sent is still to send)."""
     return bool(history) and history[0].was_sent
+
+
+# --- what the plan, timetable and invitation pages need beyond one service call ---
+
+def question_form_data(question: PlanQuestion) -> dict:
+    """The question form filled in with a plan question, to change it."""
+    return {"text": question.text, "guidance": question.guidance, "follow_ups": question.follow_ups,
+            "content_note": question.content_note, "minutes": question.minutes, "asker_id": question.asker_id or 0,
+            "criteria": [link.criterion_id for link in question.criteria_links]}
+
+
+def new_question_form_data(vacancy: Vacancy, from_bank: BankQuestion | None) -> dict:
+    """The question form for a new plan question: blank, or a bank question's wording with
+    the interview criteria of its category ticked."""
+    data = {"minutes": 5, "asker_id": 0, "criteria": []}
+    if from_bank is not None:
+        data.update(text=from_bank.text, guidance=from_bank.guidance, follow_ups=from_bank.follow_ups,
+                    content_note=from_bank.content_note,
+                    criteria=[c.id for c in interview_criteria(vacancy) if c.category == from_bank.category])
+    return data
+
+
+def offer_to_bank(session: Session, actor: User, vacancy: Vacancy, question: PlanQuestion, data: dict) -> None:
+    """Offer a plan question to the question bank, filed under the category of its first criterion."""
+    first = next(c for c in vacancy.criteria if c.id == data["criterion_ids"][0])
+    bank_services.offer_plan_question(session, actor, question, first.category)
+
+
+def day_form_data(vacancy: Vacancy, day: InterviewDay | None) -> dict:
+    """The interview day form: the day as saved, or a usual day at the vacancy's date and venue."""
+    settings = day_settings(day)
+    if settings is None:
+        return {"date": vacancy.interview_date, "starts": "09:30", "ends": "16:30", "slot_minutes": 45,
+                "gap_minutes": 15, "breaks": "12:30-13:15", "default_location": vacancy.interview_venue}
+    return {"date": settings.date, "starts": f"{settings.starts:%H:%M}", "ends": f"{settings.ends:%H:%M}",
+            "slot_minutes": settings.slot_minutes, "gap_minutes": settings.gap_minutes,
+            "breaks": timetable.format_breaks(settings.breaks), "default_location": day.default_location}
+
+
+def slot_form_data(vacancy: Vacancy, slot: InterviewSlot | None, day: InterviewDay | None) -> dict:
+    """The slot form: the slot as saved, or an empty slot on the interview day."""
+    if slot is not None:
+        start, end = timetable.to_london(slot.starts_at), timetable.to_london(slot.ends_at)
+        return {"date": start.date(), "starts": f"{start:%H:%M}", "ends": f"{end:%H:%M}",
+                "candidate_id": slot.candidate_id or 0, "location": slot.location}
+    settings = day_settings(day)
+    return {"date": settings.date if settings else vacancy.interview_date, "candidate_id": 0,
+            "location": day.default_location if day else vacancy.interview_venue}
+
+
+def chosen_candidate(candidate_id: int, slot: InterviewSlot | None, shortlisted: Sequence[Candidate]) -> Candidate | None:
+    """The candidate picked for a slot: a shortlisted one, or the one the slot already has
+    (who may no longer be shortlisted); None for an empty slot or an unknown id."""
+    if not candidate_id:
+        return None
+    candidate = next((c for c in shortlisted if c.id == candidate_id), None)
+    if candidate is None and slot is not None and slot.candidate_id == candidate_id:
+        candidate = slot.candidate
+    return candidate
+
+
+@dataclass
+class SendAllResult:
+    sent: int = 0
+    failed: int = 0
+    no_slot: int = 0
+
+
+def send_all_invitations(session: Session, actor: User, vacancy: Vacancy) -> SendAllResult:
+    """Send the invitation, worded from the template, to every shortlisted candidate with a
+    slot who has not been sent one. A failure is kept to try again."""
+    shortlisted, slot_for, history = queries.invitation_rows(vacancy.id)
+    template = queries.invitation_template(vacancy.id, session)
+    day = queries.interview_day(vacancy.id, session)
+    ids = {c.id for c in shortlisted}
+    result = SendAllResult()
+    for candidate in shortlisted:
+        if was_invited(history.get(candidate.id, [])):
+            continue
+        slot = slot_for.get(candidate.id)
+        if slot is None:
+            result.no_slot += 1
+            continue
+        subject, body = render_invitation(vacancy, template, candidate, slot, day)
+        try:
+            sent = send_invitation(session, actor, vacancy, candidate, slot, subject, body, ids)
+        except PlanError:
+            result.failed += 1
+            continue
+        if sent.was_sent:
+            result.sent += 1
+        else:
+            result.failed += 1
+    return result
