@@ -59,7 +59,7 @@ ROUTES = [
     row("GET", "/vacancies/{a}/criteria/{a_c1}/delete", chair=404, panelist=404),
     row("GET", "/vacancies/{a}/criteria/copy", chair=404, panelist=404),
     row("GET", "/vacancies/{a}/panel"),
-    row("POST", "/vacancies/{a}/panel", hr=200, chair=404, panelist=404),
+    row("POST", "/vacancies/{a}/panel", hr=400, chair=404, panelist=404),  # empty: errors shown (400)
     row("GET", "/vacancies/{a}/panel/{a_m1}/remove", chair=404, panelist=404),
     row("GET", "/vacancies/{b}/panel/{a_m1}/remove", hr=404, chair=404, panelist=404),  # member of another panel
 ]

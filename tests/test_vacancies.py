@@ -59,7 +59,7 @@ def test_bad_vacancy_input_is_refused_next_to_the_field(as_user, world, session,
     hr = as_user(world["hr"])
     before = session.query(Vacancy).count()
     response = hr.post_form("/vacancies/new", vacancy_form(**overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert message in page
     assert "There is a problem" in page and "nhsuk-error-message" in page
@@ -101,9 +101,9 @@ def test_status_moves_forward_one_step_only_and_explains(as_user, world, session
     page = hr.get(f"/vacancies/{a.id}/status").get_data(as_text=True)
     assert "Move to shortlisting?" in page and "Panel members read the anonymised applications" in page
     assert hr.post_form(f"/vacancies/{a.id}/status", {"from": "draft"}).status_code == 302
-    # a repeated (double-submitted) form does not skip a stage
+    # a repeated (double-submitted) form does not skip a stage: a stale edit, 409
     response = hr.post_form(f"/vacancies/{a.id}/status", {"from": "draft"})
-    assert response.status_code == 400 and "already moved on" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "already moved on" in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(Vacancy, a.id).status == VacancyStatus.SHORTLISTING
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "status")).all()
@@ -213,7 +213,7 @@ def test_panel_add_and_remove(as_user, world, session):
     assert response.status_code == 302
     assert "A-1" in as_user(spare).get("/").get_data(as_text=True)
     again = hr.post_form(f"/vacancies/{a.id}/panel", {"user_id": spare.id, "panel_role": "patient"})
-    assert again.status_code == 200
+    assert again.status_code == 400 and "<title>Error:" in again.get_data(as_text=True)
     member = session.scalar(select(PanelMember).where(PanelMember.user_id == spare.id))
     assert hr.post_form(f"/vacancies/{a.id}/panel/{member.id}/remove").status_code == 302
     assert as_user(spare).get(f"/vacancies/{a.id}").status_code == 404

@@ -95,7 +95,7 @@ def test_replacing_the_job_description_with_javascript_on_edit_tells_hr(app, as_
 
 def _assert_title_and_reference_errors(response):
     """Both errors at once, in the summary and each next to its field."""
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Enter the job title" in page and "Another vacancy already has this reference" in page
     assert _summary_links(page) == ["title", "reference"]
@@ -115,7 +115,7 @@ def test_create_reports_a_bad_pdf_and_a_duplicate_reference_at_once(app, as_user
     hr = as_user(world["hr"])
     response = _post(hr, "/vacancies/new", vacancy_form(reference="B-1"), b"MZ not a pdf")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Another vacancy already has this reference" in page and "The selected file must be a PDF" in page
     assert _summary_links(page) == ["reference", "job_description_file"]
     assert _uploads(app) == [] and session.query(Vacancy).count() == 2
@@ -162,7 +162,7 @@ def test_a_reference_saved_by_someone_else_a_moment_ago_is_a_message_not_a_500(a
     hr = as_user(world["hr"])
     audit_before = session.query(AuditEvent).count()
     response = _post(hr, "/vacancies/new", vacancy_form(reference="A-1"), MINIMAL_PDF)
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Another vacancy already has this reference" in page and _summary_links(page) == ["reference"]
     assert session.query(Vacancy).count() == 2
@@ -170,7 +170,7 @@ def test_a_reference_saved_by_someone_else_a_moment_ago_is_a_message_not_a_500(a
     # on the edit form too: B keeps its reference and its PDF
     b = world["b"]
     response = _post(hr, f"/vacancies/{b.id}/edit", vacancy_form(reference="A-1", title="Changed"), MINIMAL_PDF)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Another vacancy already has this reference" in response.get_data(as_text=True)
     session.expire_all()
     unchanged = session.get(Vacancy, b.id)

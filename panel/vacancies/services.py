@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from panel import audit
 from panel.db import utcnow
-from panel.errors import ServiceError
+from panel.errors import ServiceError, StaleEdit
 from panel.models import (
     AssessedAt,
     Criterion,
@@ -101,7 +101,7 @@ def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: Va
     """Move the vacancy one stage forward. ``expected`` is the stage the user saw, so a
     double-submitted form cannot skip a stage."""
     if vacancy.status != expected:
-        raise VacancyError("This vacancy has already moved on. Check its stage and try again.")
+        raise StaleEdit("This vacancy has already moved on. Check its stage and try again.")
     problems = vacancy.stage.readiness(vacancy)
     if problems:
         raise VacancyError(problems[0])
@@ -145,6 +145,13 @@ def criterion_data(form) -> dict:
         "essential": form.essential.data == "essential",
         "assessed_at": AssessedAt(form.assessed_at.data),
     }
+
+
+def criterion_form_data(criterion: Criterion) -> dict:
+    """The criterion form filled in with a criterion, to change it."""
+    return {"text": criterion.text, "category": criterion.category.value,
+            "essential": "essential" if criterion.essential else "desirable",
+            "assessed_at": criterion.assessed_at.value}
 
 
 def add_criterion(session: Session, actor: User, vacancy: Vacancy, data: dict) -> Criterion:
