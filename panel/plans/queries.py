@@ -88,7 +88,6 @@ def invitations_by_candidate(candidate_ids: list[int]) -> dict[int, list[Candida
     return out
 
 
-
 def invitation_rows(vacancy_id: int) -> tuple[list[Candidate], dict[int, InterviewSlot], dict[int, list[CandidateInvitation]]]:
     """For the invitation pages: the shortlisted candidates, each one's (first) slot by
     candidate id, and each one's invitations, newest first (three queries)."""
