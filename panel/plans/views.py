@@ -109,7 +109,8 @@ def question_new(vacancy_id: int):
     if bank_id:
         from_bank = bank_queries.question_or_none(bank_id)
         if from_bank is None or not from_bank.status.approved \
-                or not permissions.can_see_bank_question(current_user, from_bank):
+                or not permissions.can_see_bank_question(current_user, from_bank,
+                                                         bank_queries.chaired_vacancy_ids(current_user)):
             abort(404)
     defaults = None
     if request.method == "GET":
