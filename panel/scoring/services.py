@@ -281,14 +281,16 @@ def record_outcome(session: Session, actor: User, vacancy: Vacancy, candidate: C
     if (row.version if row is not None else 0) != base_version:
         raise OutcomeConflict(row)
     before = audit.snapshot(row, OUTCOME_FIELDS) if row is not None else {}
-    if row is None:
-        row = InterviewOutcome(candidate_id=candidate.id, outcome=outcome, rationale=rationale, decided_by_id=actor.id)
-        session.add(row)
-    else:
-        row.outcome, row.rationale, row.decided_by_id, row.decided_at = outcome, rationale, actor.id, utcnow()
     try:
-        with session.begin_nested():  # undone alone if another chair saved in the same instant
-            session.flush()
+        # the change is made and flushed inside a savepoint, so that if another chair saved in
+        # the same instant only it is undone, never the caller's transaction
+        with session.begin_nested():
+            if row is None:
+                row = InterviewOutcome(candidate_id=candidate.id, outcome=outcome, rationale=rationale,
+                                       decided_by_id=actor.id)
+                session.add(row)
+            else:
+                row.outcome, row.rationale, row.decided_by_id, row.decided_at = outcome, rationale, actor.id, utcnow()
     except (IntegrityError, StaleDataError) as exc:
         raise OutcomeConflict(_current(session, InterviewOutcome, candidate)) from exc
     audit.record(session, actor, "outcome", row, vacancy_id=vacancy.id, candidate_id=candidate.id,
@@ -462,23 +464,23 @@ def save_feedback(session: Session, actor: User, candidate: Candidate, text: str
         raise ScoringError(f"Feedback must be {FEEDBACK_MAX} characters or fewer", field="text")
     row = session.scalar(select(CandidateFeedback).where(CandidateFeedback.candidate_id == candidate.id))
     if (row.version if row is not None else 0) != base_version:
-        raise FeedbackConflict(row, "Someone else changed this feedback while you had the page open. Nothing you "
-                                    "typed has been saved: copy it, reload the page and try again.")
+        raise FeedbackConflict(row, "Someone else changed this feedback while you had the page open. Nothing you typed "
+                                    "has been saved: it is still in the box. Their feedback is shown below it.")
     fields = ["text", "include_scores"]
     before = audit.snapshot(row, fields) if row is not None else {}
-    if row is None:
-        row = CandidateFeedback(candidate_id=candidate.id, text=text, include_scores=include_scores,
-                                updated_by_id=actor.id)
-        session.add(row)
-    else:
-        row.text, row.include_scores, row.updated_by_id, row.updated_at = text, include_scores, actor.id, utcnow()
     try:
-        with session.begin_nested():  # undone alone if someone else saved in the same instant
-            session.flush()
+        with session.begin_nested():  # as in record_outcome: a save in the same instant undoes this alone
+            if row is None:
+                row = CandidateFeedback(candidate_id=candidate.id, text=text, include_scores=include_scores,
+                                        updated_by_id=actor.id)
+                session.add(row)
+            else:
+                row.text, row.include_scores, row.updated_by_id, row.updated_at = (text, include_scores, actor.id,
+                                                                                   utcnow())
     except (IntegrityError, StaleDataError) as exc:
         raise FeedbackConflict(_current(session, CandidateFeedback, candidate),
                                "Someone else saved this feedback at the same moment. Nothing you typed has been "
-                               "saved: copy it, reload the page and try again.") from exc
+                               "saved: it is still in the box. Their feedback is shown below it.") from exc
     changes = audit.diff(before, audit.snapshot(row, fields))
     if changes:
         audit.record(session, actor, "update" if before else "create", row, vacancy_id=candidate.vacancy_id,

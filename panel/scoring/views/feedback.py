@@ -97,7 +97,7 @@ def feedback(vacancy: Vacancy, candidate_id: int):
                            document=fb.document(text, saved.include_scores if saved else False, scores),
                            unedited_notes=fb.has_unedited_notes(text),
                            can_send=permissions.can_send_feedback(current_user, vacancy),
-                           send_form=ConfirmForm()), status
+                           send_form=ConfirmForm(), stale=status == STALE_EDIT_STATUS), status
 
 
 @bp.route("/<int:vacancy_id>/feedback/<int:candidate_id>/send", methods=["POST"])
