@@ -9,10 +9,9 @@ from panel import audit, csvexport, permissions
 from panel.db import db
 from panel.errors import StaleEdit
 from panel.forms import STALE_EDIT_STATUS, ConfirmForm, field_error, stale_edit
-from panel.models import Outcome
-from panel.scoring import queries, services
 from panel.loaders import vacancy_view
-from panel.models import Vacancy
+from panel.models import Outcome, Vacancy
+from panel.scoring import queries, services
 from panel.scoring.forms import ModerateForm, OutcomeForm, ReopenForm, SignOffForm
 from panel.scoring.views import _candidate, _question, _require_candidate_results, _results_page, bp
 
