@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from panel import audit, scorecore
 from panel.db import utcnow
-from panel.errors import ServiceError
+from panel.errors import ServiceError, StaleEdit
 from panel.mail import MailError, send_email
 from panel.models import (
     Candidate,
@@ -53,19 +53,33 @@ class ScoringError(ServiceError):
     """Refused by the interview scoring services."""
 
 
-class OutcomeConflict(ScoringError):
-    """Someone else recorded an outcome since this person opened the page."""
+class OutcomeConflict(ScoringError, StaleEdit):
+    """Someone else recorded an outcome since this person opened the page (``current``: it)."""
 
     def __init__(self, current: InterviewOutcome | None):
         who = current.decided_by.name if current is not None and current.decided_by else "someone else"
         what = f" ({current.outcome.label.lower()})" if current is not None else ""
         super().__init__(
             f"{who} recorded an outcome for this candidate{what} while you had this page open. "
-            "Nothing you entered has been saved. Read their outcome below, then change it if you need to.")
-        self.current = current
+            "Nothing you entered has been saved. Read their outcome below, then change it if you need to.",
+            current=current)
+
+
+class FeedbackConflict(ScoringError, StaleEdit):
+    """Someone else saved this candidate's feedback since this person opened the page."""
+
+    def __init__(self, current: CandidateFeedback | None, message: str):
+        super().__init__(message, field="text", current=current)
 
 
 # --- state ------------------------------------------------------------------
+
+def _current(session: Session, model, candidate: Candidate):
+    """A candidate's outcome or feedback row as it now stands in the database (after a save
+    in the same instant made this request's copy stale)."""
+    return session.scalar(select(model).where(model.candidate_id == candidate.id)
+                          .execution_options(populate_existing=True))
+
 
 def check_open(vacancy: Vacancy, signoff: InterviewSignOff | None) -> None:
     if not vacancy.stage.scoring_open:
@@ -255,10 +269,8 @@ def moderate(session: Session, actor: User, vacancy: Vacancy, candidate: Candida
 def record_outcome(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, outcome: Outcome,
                    rationale: str, base_version: int) -> InterviewOutcome:
     """Record the outcome for a candidate. ``base_version`` is the version the chair saw
-    (0: none yet); if someone saved another since, nothing is changed (OutcomeConflict).
-
-    After an OutcomeConflict the session must be rolled back (the request does this
-    when it answers with an error status)."""
+    (0: none yet); if someone saved another since, nothing is changed (OutcomeConflict, a
+    StaleEdit: the caller's transaction is left as it was)."""
     check_open(vacancy, _signoff(session, vacancy))
     rationale = (rationale or "").strip()
     if not rationale:
@@ -269,17 +281,18 @@ def record_outcome(session: Session, actor: User, vacancy: Vacancy, candidate: C
     if (row.version if row is not None else 0) != base_version:
         raise OutcomeConflict(row)
     before = audit.snapshot(row, OUTCOME_FIELDS) if row is not None else {}
-    if row is None:
-        row = InterviewOutcome(candidate_id=candidate.id, outcome=outcome, rationale=rationale, decided_by_id=actor.id)
-        session.add(row)
-    else:
-        row.outcome, row.rationale, row.decided_by_id, row.decided_at = outcome, rationale, actor.id, utcnow()
     try:
-        session.flush()
-    except (IntegrityError, StaleDataError) as exc:  # another chair saved in the same instant
-        session.rollback()
-        raise OutcomeConflict(session.scalar(select(InterviewOutcome)
-                                             .where(InterviewOutcome.candidate_id == candidate.id))) from exc
+        # the change is made and flushed inside a savepoint, so that if another chair saved in
+        # the same instant only it is undone, never the caller's transaction
+        with session.begin_nested():
+            if row is None:
+                row = InterviewOutcome(candidate_id=candidate.id, outcome=outcome, rationale=rationale,
+                                       decided_by_id=actor.id)
+                session.add(row)
+            else:
+                row.outcome, row.rationale, row.decided_by_id, row.decided_at = outcome, rationale, actor.id, utcnow()
+    except (IntegrityError, StaleDataError) as exc:
+        raise OutcomeConflict(_current(session, InterviewOutcome, candidate)) from exc
     audit.record(session, actor, "outcome", row, vacancy_id=vacancy.id, candidate_id=candidate.id,
                  summary=f"Outcome for {candidate.label}: {outcome.label}",
                  changes=audit.diff(before, audit.snapshot(row, OUTCOME_FIELDS)))
@@ -451,22 +464,23 @@ def save_feedback(session: Session, actor: User, candidate: Candidate, text: str
         raise ScoringError(f"Feedback must be {FEEDBACK_MAX} characters or fewer", field="text")
     row = session.scalar(select(CandidateFeedback).where(CandidateFeedback.candidate_id == candidate.id))
     if (row.version if row is not None else 0) != base_version:
-        raise ScoringError("Someone else changed this feedback while you had the page open. Nothing you typed "
-                           "has been saved: copy it, reload the page and try again.", field="text")
+        raise FeedbackConflict(row, "Someone else changed this feedback while you had the page open. Nothing you typed "
+                                    "has been saved: it is still in the box. Their feedback is shown below it.")
     fields = ["text", "include_scores"]
     before = audit.snapshot(row, fields) if row is not None else {}
-    if row is None:
-        row = CandidateFeedback(candidate_id=candidate.id, text=text, include_scores=include_scores,
-                                updated_by_id=actor.id)
-        session.add(row)
-    else:
-        row.text, row.include_scores, row.updated_by_id, row.updated_at = text, include_scores, actor.id, utcnow()
     try:
-        session.flush()
+        with session.begin_nested():  # as in record_outcome: a save in the same instant undoes this alone
+            if row is None:
+                row = CandidateFeedback(candidate_id=candidate.id, text=text, include_scores=include_scores,
+                                        updated_by_id=actor.id)
+                session.add(row)
+            else:
+                row.text, row.include_scores, row.updated_by_id, row.updated_at = (text, include_scores, actor.id,
+                                                                                   utcnow())
     except (IntegrityError, StaleDataError) as exc:
-        session.rollback()
-        raise ScoringError("Someone else saved this feedback at the same moment. Nothing you typed has been "
-                           "saved: copy it, reload the page and try again.", field="text") from exc
+        raise FeedbackConflict(_current(session, CandidateFeedback, candidate),
+                               "Someone else saved this feedback at the same moment. Nothing you typed has been "
+                               "saved: it is still in the box. Their feedback is shown below it.") from exc
     changes = audit.diff(before, audit.snapshot(row, fields))
     if changes:
         audit.record(session, actor, "update" if before else "create", row, vacancy_id=candidate.vacancy_id,
