@@ -189,17 +189,20 @@ def signed_in_client(app, email: str, password: str):
     return client
 
 
-def shortlisting_scale(app, vacancies: dict[int, tuple[int, str]], password: str, runs: int = 3) -> dict[int, dict]:
+SCALE_PAGES = {"moderation": "shortlisting/moderation", "export": "shortlisting/export.csv"}
+
+
+def shortlisting_scale(app, vacancies: dict[int, tuple[int, str]], clients: dict, runs: int = 3,
+                       pages: dict[str, str] = SCALE_PAGES) -> dict[int, dict]:
     """{size: {"moderation_ms", "export_ms", "moderation_queries", "export_queries"}}: the chair's
-    moderation grid and CSV export of each scale vacancy (see measure_page)."""
+    moderation grid and CSV export of each scale vacancy (see measure_page); ``clients``: for
+    each size, a test client signed in as that vacancy's chair."""
     out = {}
-    for size, (vacancy_id, chair_email) in vacancies.items():
-        client = signed_in_client(app, chair_email, password)
-        moderation, moderation_queries = measure_page(app, client, f"/vacancies/{vacancy_id}/shortlisting/moderation",
-                                                      runs)
-        export, export_queries = measure_page(app, client, f"/vacancies/{vacancy_id}/shortlisting/export.csv", runs)
-        out[size] = {"moderation_ms": moderation * 1000, "export_ms": export * 1000,
-                     "moderation_queries": moderation_queries, "export_queries": export_queries}
+    for size, (vacancy_id, _chair_email) in vacancies.items():
+        out[size] = {}
+        for name, path in pages.items():
+            cpu, queries = measure_page(app, clients[size], f"/vacancies/{vacancy_id}/{path}", runs)
+            out[size][f"{name}_ms"], out[size][f"{name}_queries"] = cpu * 1000, queries
     return out
 
 
@@ -327,7 +330,8 @@ def main() -> int:
 
     # the scale section: hundreds of candidates in shortlisting (issue 14)
     vacancies = build_scale_vacancies(app, password)
-    scale = scale_lines(shortlisting_scale(app, vacancies, password)) + pack_scale_lines(app, vacancies, password)
+    clients = {size: signed_in_client(app, email, password) for size, (_id, email) in vacancies.items()}
+    scale = scale_lines(shortlisting_scale(app, vacancies, clients)) + pack_scale_lines(app, vacancies, password)
     for name, value in scale:
         print(f"{name}: {value}", flush=True)
     render.POOL.shutdown()
