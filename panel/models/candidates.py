@@ -105,7 +105,10 @@ class ConflictDeclaration(Base):
 
 
 class ShortlistScore(Base):
-    """One panel member's 0-2 score (and comment) for one candidate on one criterion."""
+    """One panel member's 0-2 score (and comment) for one candidate on one criterion: one answer.
+
+    ``version`` goes up on every save of the score or the comment, so a page saving one
+    answer at a time learns when another tab or device saved it first (a stale edit)."""
 
     __tablename__ = "shortlist_scores"
     __table_args__ = (
@@ -118,9 +121,12 @@ class ShortlistScore(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     score: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ShortlistSubmission(Base):

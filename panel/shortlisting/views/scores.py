@@ -1,57 +1,29 @@
-"""Shortlisting: each panel member scores anonymised applications on their own, the chair
-moderates, HR and the chair follow progress and export the results."""
+"""A panel member's shortlisting pages: their own list, a candidate's page (the conflict
+question, then the scores), saving one answer at a time (the page's script, JSON in and
+out: the protocol of static/js/scoring.js, shared with interview scoring), saving the whole
+form (without JavaScript) and submitting."""
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from panel import audit, csvexport, permissions
+from panel import permissions
 from panel.db import db, utcnow
-from panel.forms import field_error
-from panel.models import Candidate, ShortlistOutcome, Vacancy
+from panel.loaders import found, vacancy_view
+from panel.models import Vacancy
 from panel.shortlisting import queries, scoring, services
-from panel.shortlisting.forms import ConflictForm, DecisionForm, SubmitForm, score_form
+from panel.shortlisting.forms import ConflictForm, SubmitForm, score_form
+from panel.shortlisting.views import bp, candidate_in
 from panel.templating import london
-from panel.uploads import safe_download_name
-from panel.vacancies.queries import vacancy_with_everything
 
 SCORE_FIELD_RE = re.compile(r"^(?:score|comment)_\d+$")
 
-bp = Blueprint("shortlisting", __name__, url_prefix="/vacancies/<int:vacancy_id>/shortlisting")
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    return None
-
-
-@bp.app_template_global()
-def shortlisting_score_text(score: int | None) -> str:
-    return scoring.score_text(score)
-
-
-def _vacancy(vacancy_id: int, predicate) -> Vacancy:
-    vacancy = vacancy_with_everything(vacancy_id)
-    if vacancy is None or not predicate(current_user, vacancy):
-        abort(404)
-    return vacancy
-
-
-def _candidate(data: queries.ShortlistingData, candidate_id: int) -> Candidate:
-    candidate = data.candidate(candidate_id)
-    if candidate is None:
-        abort(404)
-    return candidate
-
-
-# --- the panel member's own list ------------------------------------------------
 
 @bp.route("")
-def index(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_view_shortlisting)
+@vacancy_view(permissions.can_view_shortlisting)
+def index(vacancy: Vacancy):
     mine = None
     if permissions.can_shortlist(current_user, vacancy):
         data = queries.load(vacancy, user_id=current_user.id, decisions=False)
@@ -69,7 +41,7 @@ def index(vacancy_id: int):
 
 def _candidate_page(vacancy: Vacancy, candidate_id: int, *, conflict_form=None, form=None, error=None, status=200):
     data = queries.load(vacancy, candidate_id=candidate_id, evidence=True, decisions=False)
-    candidate = _candidate(data, candidate_id)
+    candidate = candidate_in(data, candidate_id)
     mine_data = queries.load(vacancy, user_id=current_user.id, decisions=False)
     progress = services.my_progress(mine_data, current_user)
     declaration = data.declaration(candidate.id, current_user.id)
@@ -102,20 +74,20 @@ def _candidate_page(vacancy: Vacancy, candidate_id: int, *, conflict_form=None, 
 
 
 @bp.route("/candidates/<int:candidate_id>")
-def candidate(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_shortlist)
+@vacancy_view(permissions.can_shortlist)
+def candidate(vacancy: Vacancy, candidate_id: int):
     return _candidate_page(vacancy, candidate_id)
 
 
 def _my_state(vacancy: Vacancy, candidate_id: int):
     data = queries.load(vacancy, user_id=current_user.id, candidate_id=candidate_id, decisions=False)
-    candidate = _candidate(data, candidate_id)
+    candidate = candidate_in(data, candidate_id)
     return data, candidate, data.declaration(candidate.id, current_user.id), data.submitted(candidate.id, current_user.id)
 
 
 @bp.route("/candidates/<int:candidate_id>/conflict", methods=["POST"])
-def conflict(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_shortlist)
+@vacancy_view(permissions.can_shortlist)
+def conflict(vacancy: Vacancy, candidate_id: int):
     data, candidate, declaration, submitted = _my_state(vacancy, candidate_id)
     if not permissions.can_declare_conflict(current_user, vacancy, candidate, declaration, submitted):
         return _candidate_page(vacancy, candidate_id, status=409,
@@ -144,43 +116,66 @@ def _go_next(vacancy: Vacancy, candidate_id: int | None):
     return redirect(url_for("shortlisting.candidate", vacancy_id=vacancy.id, candidate_id=nxt.id))
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
+def _answer(row) -> dict:
+    """One answer as the page's script knows it (never anything about the candidate)."""
+    if row is None:
+        return {"score": "", "notes": "", "version": 0}
+    return {"score": "" if row.score is None else str(row.score), "notes": row.comment or "", "version": row.version}
+
+
+@bp.route("/candidates/<int:candidate_id>/scores/<int:criterion_id>", methods=["POST"])
+@vacancy_view(permissions.can_shortlist)
+def save_answer(vacancy: Vacancy, candidate_id: int, criterion_id: int):
+    """Save one criterion's score and comment as they change: JSON {score, notes, version} in;
+    the new version out, 400 with the message for a bad value, 409 when this person may no
+    longer score the candidate or the answer was saved elsewhere first (with it as it now is)."""
+    data, candidate, declaration, submitted = _my_state(vacancy, candidate_id)
+    criterion = found(next((c for c in data.criteria if c.id == criterion_id), None))
+    if not permissions.can_score_candidate(current_user, vacancy, candidate, declaration, submitted):
+        return jsonify(error=services.why_not_scoring(vacancy, candidate, declaration, submitted)), 409
+    payload = request.get_json(silent=True)
+    payload = payload if isinstance(payload, dict) else {}
+    version = payload.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        return jsonify(error="This page is out of date. Reload it, then try again.", field="version"), 400
+    existing = data.scores_of(candidate.id, current_user.id).get(criterion.id)
+    try:
+        row = services.save_answer(db(), current_user, vacancy, candidate, criterion,
+                                   services.check_score(payload.get("score")),
+                                   services.check_comment(payload.get("notes")), version, existing)
+    except services.StaleScore as exc:
+        return jsonify(error=exc.message, current=_answer(exc.current)), 409
+    except services.ShortlistingError as exc:
+        return jsonify(error=exc.message, field=exc.field), 400
+    mine = {cid: s.score for cid, s in data.scores_of(candidate.id, current_user.id).items()}
+    if row is not None:
+        mine[criterion.id] = row.score
+    infos = services.criterion_infos(data.criteria)
+    return jsonify(version=row.version if row is not None else 0, saved_at=london(utcnow(), "time"),
+                   scored=scoring.count_scored(infos, mine), of=len(infos))
 
 
 @bp.route("/candidates/<int:candidate_id>/scores", methods=["POST"])
-def save_scores(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_shortlist)
+@vacancy_view(permissions.can_shortlist)
+def save_scores(vacancy: Vacancy, candidate_id: int):
+    """The whole form, as posted without JavaScript (or by its buttons)."""
     data, candidate, declaration, submitted = _my_state(vacancy, candidate_id)
     if not permissions.can_score_candidate(current_user, vacancy, candidate, declaration, submitted):
-        reason = services.why_not_scoring(vacancy, candidate, declaration, submitted)
-        if _wants_json():
-            return {"saved": False, "error": reason}, 409
-        return _candidate_page(vacancy, candidate_id, error=reason, status=409)
+        return _candidate_page(vacancy, candidate_id, status=409,
+                               error=services.why_not_scoring(vacancy, candidate, declaration, submitted))
     form = score_form(data.criteria)
     known = {name for _cid, score_name, comment_name in form.criterion_fields for name in (score_name, comment_name)}
     if any(SCORE_FIELD_RE.match(key) and key not in known for key in request.form):
         # a score for a criterion of another vacancy, or one assessed only at interview
-        reason = "That criterion is not scored at shortlisting for this vacancy. Nothing was saved."
-        if _wants_json():
-            return {"saved": False, "error": reason}, 400
-        return _candidate_page(vacancy, candidate_id, form=form, error=reason, status=400)
+        return _candidate_page(vacancy, candidate_id, form=form, status=400,
+                               error="That criterion is not scored at shortlisting for this vacancy. Nothing was saved.")
     if not form.validate_on_submit():
-        if _wants_json():
-            return {"saved": False, "error": "Some answers could not be saved. Use the save button to see why."}, 400
-        return _candidate_page(vacancy, candidate_id, form=form)
+        return _candidate_page(vacancy, candidate_id, form=form, status=400)
     existing = data.scores_of(candidate.id, current_user.id)
     try:
         services.save_scores(db(), current_user, vacancy, candidate, data.criteria, form.entries(request.form), existing)
     except services.ShortlistingError as exc:
-        if _wants_json():
-            return {"saved": False, "error": str(exc)}, 400
         return _candidate_page(vacancy, candidate_id, form=form, error=str(exc), status=400)
-    infos = services.criterion_infos(data.criteria)
-    scored = scoring.count_scored(infos, {cid: s.score for cid, s in existing.items()})
-    if _wants_json():
-
-        return {"saved": True, "scored": scored, "of": len(infos), "time": london(utcnow(), "time")}
     action = request.form.get("action", "save")
     if action in ("continue", "submit"):  # on to check and submit (the one primary way forward)
         return redirect(url_for("shortlisting.submit", vacancy_id=vacancy.id, candidate_id=candidate.id))
@@ -192,8 +187,8 @@ def save_scores(vacancy_id: int, candidate_id: int):
 
 
 @bp.route("/candidates/<int:candidate_id>/submit", methods=["GET", "POST"])
-def submit(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_shortlist)
+@vacancy_view(permissions.can_shortlist)
+def submit(vacancy: Vacancy, candidate_id: int):
     data, candidate, declaration, submitted = _my_state(vacancy, candidate_id)
     if not permissions.can_score_candidate(current_user, vacancy, candidate, declaration, submitted):
         return _candidate_page(vacancy, candidate_id, status=409,
@@ -229,110 +224,3 @@ def submit(vacancy_id: int, candidate_id: int):
         links=[{"href": index_url, "text": "Not now: back to your candidates",
                 "after": "(your scores are saved but not submitted)"} if complete else
                {"href": index_url, "text": "Back to your candidates"}]), (400 if error or form.errors else 200)
-
-
-# --- progress, moderation and export (HR and the chair) ------------------------------
-
-@bp.route("/progress")
-def progress(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_view_shortlisting_progress)
-    data = queries.load(vacancy, decisions=False)
-    members, per_candidate = services.progress(data)
-    live = [c for c in data.candidates if not c.is_withdrawn]
-    return render_template("shortlisting/progress.html", vacancy=vacancy, members=members,
-                           per_candidate=per_candidate, candidates=live,
-                           withdrawn=len(data.candidates) - len(live),
-                           identity=permissions.can_see_candidate_identity(current_user, vacancy))
-
-
-def _visible_results(vacancy: Vacancy, data: queries.ShortlistingData):
-    """The ranked results, each with whether this user may see its scores."""
-    results = services.moderate_all(data)
-    visible = {}
-    for r in results:
-        declaration = data.declaration(r.candidate_id, current_user.id)
-        visible[r.candidate_id] = permissions.can_see_scores_of_others(
-            current_user, vacancy, submitted=data.submitted(r.candidate_id, current_user.id),
-            stepped_aside=permissions.has_stepped_aside(declaration), all_in=r.all_in)
-    return results, visible
-
-
-@bp.route("/moderation")
-def moderation(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_view_moderation)
-    data = queries.load(vacancy)
-    results, visible = _visible_results(vacancy, data)
-    withdrawn = [c for c in data.candidates if c.is_withdrawn]
-    return render_template("shortlisting/moderation.html", vacancy=vacancy, results=results, visible=visible,
-                           candidates={c.id: c for c in data.candidates}, withdrawn=withdrawn,
-                           can_decide=permissions.can_moderate_shortlist(current_user, vacancy),
-                           identity=permissions.can_see_candidate_identity(current_user, vacancy),
-                           can_export=permissions.can_export_shortlisting(current_user, vacancy),
-                           decided=sum(1 for c in data.candidates if c.decision and not c.is_withdrawn),
-                           live=len(data.candidates) - len(withdrawn))
-
-
-@bp.route("/moderation/<int:candidate_id>", methods=["GET", "POST"])
-def moderate(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_view_moderation)
-    data = queries.load(vacancy, candidate_id=candidate_id)
-    candidate = _candidate(data, candidate_id)
-    result = services.moderate(data, candidate)
-    declaration = data.declaration(candidate.id, current_user.id)
-    visible = permissions.can_see_scores_of_others(
-        current_user, vacancy, submitted=data.submitted(candidate.id, current_user.id),
-        stepped_aside=permissions.has_stepped_aside(declaration), all_in=result.all_in)
-    can_decide = permissions.can_moderate_shortlist(current_user, vacancy)
-    decision = candidate.decision
-    form = DecisionForm(data=None if request.method == "POST" else {
-        "outcome": decision.outcome.value if decision else None, "reason": decision.reason if decision else "",
-        "version": str(decision.version) if decision else ""})
-    error = None
-    status = 200
-    if request.method == "POST":
-        permissions.require(can_decide)
-        status = 400  # unless saved (a redirect) or refused for the state of things (409)
-        if form.validate_on_submit():
-            try:
-                expected = int(form.version.data) if (form.version.data or "").isdigit() else None
-                services.record_decision(db(), current_user, vacancy, candidate, result,
-                                         ShortlistOutcome(form.outcome.data), form.reason.data, expected)
-            except services.StaleDecisionError as exc:
-                error = str(exc)
-                db().rollback()  # nothing is saved; show the decision as it is now
-                data = queries.load(vacancy, candidate_id=candidate_id)
-                candidate = _candidate(data, candidate_id)
-                result = services.moderate(data, candidate)
-                decision = candidate.decision
-                form.version.data = str(decision.version) if decision else ""
-                status = 409
-            except services.ShortlistingError as exc:
-                error = field_error(form, exc)
-                status = 409 if error else 400  # a refusal for the vacancy's state, or bad input on a field
-            else:
-                flash(f"Decision for {candidate.label} saved: {ShortlistOutcome(form.outcome.data).label}.", "success")
-                return redirect(url_for("shortlisting.moderation", vacancy_id=vacancy.id,
-                                        _anchor=f"candidate-{candidate.id}"))
-    users = {m.user_id: m.user for m in vacancy.panel_members}
-    return render_template("shortlisting/moderate.html", vacancy=vacancy, candidate=candidate, result=result,
-                           visible=visible, can_decide=can_decide, form=form, error=error, users=users,
-                           decision=decision, scale=scoring.SCALE,
-                           comments=services.comments_of(data, result) if visible else {},
-                           identity=permissions.can_see_candidate_identity(current_user, vacancy)), status
-
-
-@bp.route("/export.csv")
-def export(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_export_shortlisting)
-    data = queries.load(vacancy)
-    results, visible = _visible_results(vacancy, data)
-    users = {m.user_id: m.user for m in vacancy.panel_members}
-    rows = services.export_rows(data, [r for r in results if visible[r.candidate_id]],
-                                identity=permissions.can_see_candidate_identity(current_user, vacancy), users=users,
-                                contact=permissions.can_see_candidate_contact_details(current_user, vacancy))
-    name = safe_download_name(f"{vacancy.reference} shortlisting").removesuffix(".pdf") + ".csv"
-
-    audit.record(db(), current_user, "download", entity_type="export", vacancy_id=vacancy.id,
-                 summary=f"Shortlisting export (CSV) for {vacancy.reference} downloaded")
-    return Response(csvexport.to_csv(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
