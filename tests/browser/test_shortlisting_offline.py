@@ -1,0 +1,108 @@
+"""Issue 13 item 2 in a real browser: shortlisting uses the one autosave protocol, so a panel
+member shortlisting on a phone on a bus loses nothing. Each choice saves as it is made; with
+the connection gone (Playwright offline mode) the changes wait on the device (encrypted), the
+page even reloads, and when the connection comes back they are saved. axe checks the page."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from sqlalchemy import select
+
+from panel.builders import Builder
+from panel.models import ShortlistScore, VacancyStatus
+from tests.browser.conftest import CHROMIUM, assert_accessible
+from tests.builders_plugin import SPEC
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
+
+
+def sign_in(page, base_url: str, email_address: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email address").fill(email_address)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", level=1, name=re.compile(r"^Hello, ")).wait_for()
+
+
+def saved(live_server, candidate_id: int, user_id: int) -> dict[int, tuple]:
+    with live_server.db() as s:
+        rows = s.scalars(select(ShortlistScore).where(ShortlistScore.candidate_id == candidate_id,
+                                                      ShortlistScore.user_id == user_id))
+        return {r.criterion_id: (r.score, r.comment) for r in rows}
+
+
+def wait_for(predicate, timeout: float = 15.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    return predicate()
+
+
+def test_shortlisting_on_a_phone_on_a_bus_loses_nothing(live_server, new_context):
+    with live_server.db() as s:
+        hr = make_user(s, "hr", "Priya Shah", "hr.bus@example.org")
+        chair = make_user(s, "chair", "Chris Morgan", "chair.bus@example.org")
+        me = make_user(s, "panelist", "John O'Neill", "john.bus@example.org")
+        b = Builder(s, hr, app=None, password=PASSWORD)
+        v = b.vacancy(reference="SL-BUS", criteria=SPEC, panel=[(chair, "chair"), (me, "patient")])
+        c = b.candidate(v, first_name="Aoife", last_name="O'Connor", supporting_information="I ran a group.")
+        b.jump_to(v, VacancyStatus.SHORTLISTING)
+        b.declare(c, me, False)  # answered "do you know this person?": no
+        s.commit()
+        vacancy_id, candidate_id, user_id = v.id, c.id, me.id
+        first, second = [cr.id for cr in v.criteria if cr.at_application][:2]
+    context = new_context(viewport={"width": 360, "height": 740})  # a phone
+    page = context.new_page()
+    sign_in(page, live_server.url, "john.bus@example.org")
+    candidate_url = f"{live_server.url}/vacancies/{vacancy_id}/shortlisting/candidates/{candidate_id}"
+    page.goto(candidate_url)
+    assert_accessible(page)
+    assert "Aoife" not in page.content() and "O'Connor" not in page.content()
+
+    # online: a choice saves as it is made, without pressing a button
+    page.check(f'input[name="score_{first}"][value="1"]')
+    page.locator(f"#criterion-{first} [data-save-state]").filter(has_text="Saved at").wait_for()
+    assert wait_for(lambda: saved(live_server, candidate_id, user_id).get(first) == (1, ""))
+    page.locator('form[data-offline-ready="true"]').wait_for()
+
+    # the bus goes into a tunnel
+    context.set_offline(True)
+    page.check(f'input[name="score_{first}"][value="2"]')
+    page.fill(f"#comment_{first}", "Ran an anxiety group for a year.")
+    page.check(f'input[name="score_{second}"][value="0"]')
+    page.locator("#save-status").filter(has_text="Not saved yet").wait_for()
+    assert "Not saved yet" in page.locator(f"#criterion-{second} [data-save-state]").inner_text()
+    assert_accessible(page)
+    time.sleep(1.0)  # let the saves fail
+    assert saved(live_server, candidate_id, user_id) == {first: (1, "")}
+    # kept on the device, encrypted: not as plain text
+    kept = page.evaluate("() => Object.entries(localStorage).filter(([k]) => k.startsWith('panel-scoring:shortlisting:'))"
+                         ".map(([k, v]) => v).join(' ')")
+    assert kept and "anxiety group" not in kept
+
+    # the page is reloaded in the tunnel: the copy kept by the service worker opens, with the changes
+    page.reload()
+    assert page.is_checked(f'input[name="score_{first}"][value="2"]')
+    assert page.input_value(f"#comment_{first}") == "Ran an anxiety group for a year."
+    assert page.is_checked(f'input[name="score_{second}"][value="0"]')
+
+    # out of the tunnel: everything is saved without touching anything
+    context.set_offline(False)
+    expected = {first: (2, "Ran an anxiety group for a year."), second: (0, "")}
+    assert wait_for(lambda: saved(live_server, candidate_id, user_id) == expected, 30), \
+        saved(live_server, candidate_id, user_id)
+    page.locator("#save-status").wait_for(state="hidden")
+    for cid in (first, second):
+        assert "Saved at" in page.locator(f"#criterion-{cid} [data-save-state]").inner_text()
+    page.goto(candidate_url)
+    assert page.is_checked(f'input[name="score_{first}"][value="2"]')
+    assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('panel-scoring:') "
+                         "&& !k.endsWith(':version')).length") == 0
+    assert_accessible(page)
