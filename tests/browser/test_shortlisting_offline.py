@@ -4,7 +4,6 @@ the connection gone (Playwright offline mode) the changes wait on the device (en
 page even reloads, and when the connection comes back they are saved. axe checks the page."""
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from panel.builders import Builder
 from panel.models import ShortlistScore, VacancyStatus
 from tests.browser.conftest import CHROMIUM, assert_accessible
+from tests.browser.test_scoring_offline import sign_in, wait_for
 from tests.builders_plugin import SPEC
 from tests.conftest import PASSWORD, make_user
 
@@ -20,29 +20,11 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
 
 
-def sign_in(page, base_url: str, email_address: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Email address").fill(email_address)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", level=1, name=re.compile(r"^Hello, ")).wait_for()
-
-
 def saved(live_server, candidate_id: int, user_id: int) -> dict[int, tuple]:
     with live_server.db() as s:
         rows = s.scalars(select(ShortlistScore).where(ShortlistScore.candidate_id == candidate_id,
                                                       ShortlistScore.user_id == user_id))
         return {r.criterion_id: (r.score, r.comment) for r in rows}
-
-
-def wait_for(predicate, timeout: float = 15.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return predicate()
 
 
 def test_shortlisting_on_a_phone_on_a_bus_loses_nothing(live_server, new_context):

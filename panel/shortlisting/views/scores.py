@@ -79,19 +79,23 @@ def candidate(vacancy: Vacancy, candidate_id: int):
     return _candidate_page(vacancy, candidate_id)
 
 
-def _my_state(vacancy: Vacancy, candidate_id: int):
+def _my_state(vacancy: Vacancy, candidate_id: int, may=permissions.can_score_candidate):
+    """(data, candidate, declaration, submitted, refusal) of this person for the candidate;
+    ``refusal`` is the plain-English reason they may not do this (``may``) now, or None."""
     data = queries.load(vacancy, user_id=current_user.id, candidate_id=candidate_id, decisions=False)
     candidate = candidate_in(data, candidate_id)
-    return data, candidate, data.declaration(candidate.id, current_user.id), data.submitted(candidate.id, current_user.id)
+    declaration, submitted = data.declaration(candidate.id, current_user.id), data.submitted(candidate.id, current_user.id)
+    refusal = (None if may(current_user, vacancy, candidate, declaration, submitted)
+               else services.why_not_scoring(vacancy, candidate, declaration, submitted))
+    return data, candidate, declaration, submitted, refusal
 
 
 @bp.route("/candidates/<int:candidate_id>/conflict", methods=["POST"])
 @vacancy_view(permissions.can_shortlist)
 def conflict(vacancy: Vacancy, candidate_id: int):
-    data, candidate, declaration, submitted = _my_state(vacancy, candidate_id)
-    if not permissions.can_declare_conflict(current_user, vacancy, candidate, declaration, submitted):
-        return _candidate_page(vacancy, candidate_id, status=409,
-                               error=services.why_not_scoring(vacancy, candidate, declaration, submitted))
+    data, candidate, declaration, submitted, refusal = _my_state(vacancy, candidate_id, permissions.can_declare_conflict)
+    if refusal:
+        return _candidate_page(vacancy, candidate_id, status=409, error=refusal)
     form = ConflictForm()
     if not form.validate_on_submit():
         return _candidate_page(vacancy, candidate_id, conflict_form=form, status=400)
@@ -129,10 +133,10 @@ def save_answer(vacancy: Vacancy, candidate_id: int, criterion_id: int):
     """Save one criterion's score and comment as they change: JSON {score, notes, version} in;
     the new version out, 400 with the message for a bad value, 409 when this person may no
     longer score the candidate or the answer was saved elsewhere first (with it as it now is)."""
-    data, candidate, declaration, submitted = _my_state(vacancy, candidate_id)
+    data, candidate, _declaration, _submitted, refusal = _my_state(vacancy, candidate_id)
     criterion = found(next((c for c in data.criteria if c.id == criterion_id), None))
-    if not permissions.can_score_candidate(current_user, vacancy, candidate, declaration, submitted):
-        return jsonify(error=services.why_not_scoring(vacancy, candidate, declaration, submitted)), 409
+    if refusal:
+        return jsonify(error=refusal), 409
     payload = request.get_json(silent=True)
     payload = payload if isinstance(payload, dict) else {}
     version = payload.get("version")
@@ -159,10 +163,9 @@ def save_answer(vacancy: Vacancy, candidate_id: int, criterion_id: int):
 @vacancy_view(permissions.can_shortlist)
 def save_scores(vacancy: Vacancy, candidate_id: int):
     """The whole form, as posted without JavaScript (or by its buttons)."""
-    data, candidate, declaration, submitted = _my_state(vacancy, candidate_id)
-    if not permissions.can_score_candidate(current_user, vacancy, candidate, declaration, submitted):
-        return _candidate_page(vacancy, candidate_id, status=409,
-                               error=services.why_not_scoring(vacancy, candidate, declaration, submitted))
+    data, candidate, _declaration, _submitted, refusal = _my_state(vacancy, candidate_id)
+    if refusal:
+        return _candidate_page(vacancy, candidate_id, status=409, error=refusal)
     form = score_form(data.criteria)
     known = {name for _cid, score_name, comment_name in form.criterion_fields for name in (score_name, comment_name)}
     if any(SCORE_FIELD_RE.match(key) and key not in known for key in request.form):
@@ -189,10 +192,9 @@ def save_scores(vacancy: Vacancy, candidate_id: int):
 @bp.route("/candidates/<int:candidate_id>/submit", methods=["GET", "POST"])
 @vacancy_view(permissions.can_shortlist)
 def submit(vacancy: Vacancy, candidate_id: int):
-    data, candidate, declaration, submitted = _my_state(vacancy, candidate_id)
-    if not permissions.can_score_candidate(current_user, vacancy, candidate, declaration, submitted):
-        return _candidate_page(vacancy, candidate_id, status=409,
-                               error=services.why_not_scoring(vacancy, candidate, declaration, submitted))
+    data, candidate, _declaration, _submitted, refusal = _my_state(vacancy, candidate_id)
+    if refusal:
+        return _candidate_page(vacancy, candidate_id, status=409, error=refusal)
     existing = data.scores_of(candidate.id, current_user.id)
     infos = services.criterion_infos(data.criteria)
     complete = scoring.is_complete(infos, {cid: s.score for cid, s in existing.items()})
