@@ -45,6 +45,14 @@ def no_names(sl, response):
         assert s not in text, s
 
 
+@pytest.fixture()
+def mine(as_user, sl):
+    """The panelist's client, having said they do not know the first candidate, and that candidate."""
+    client = as_user(sl.panelist)
+    declare(client, sl.v, sl.candidates[0])
+    return client, sl.candidates[0]
+
+
 def score_events(session) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "score"))
 
@@ -92,11 +100,9 @@ def test_each_answer_saves_with_a_version_and_an_audit_entry(as_user, sl, sessio
     assert score_events(session) == before
 
 
-def test_a_stale_version_is_409_with_the_answer_as_it_now_stands_and_nothing_changes(as_user, sl, session):
-    client = as_user(sl.panelist)
-    c = sl.candidates[0]
+def test_a_stale_version_is_409_with_the_answer_as_it_now_stands_and_nothing_changes(mine, sl, session):
+    client, c = mine
     c1 = sl.criteria[0]
-    declare(client, sl.v, c)
     token = client.csrf_token()
     assert answer(client, sl.v, c, c1.id, "2", "first", version=0, token=token).json["version"] == 1
     events = score_events(session)
@@ -114,11 +120,9 @@ def test_a_stale_version_is_409_with_the_answer_as_it_now_stands_and_nothing_cha
     assert score_events(session) == events
 
 
-def test_the_whole_form_and_single_answers_share_the_versions(as_user, sl, session):
-    client = as_user(sl.panelist)
-    c = sl.candidates[0]
+def test_the_whole_form_and_single_answers_share_the_versions(mine, sl, session):
+    client, c = mine
     c1 = sl.criteria[0]
-    declare(client, sl.v, c)
     assert answer(client, sl.v, c, c1.id, "1", version=0).json["version"] == 1
     assert save(client, sl.v, c, {c1.id: "2"}).status_code == 302  # the no-JavaScript form, as today
     assert row(session, c, c1, sl.panelist).version == 2
@@ -127,20 +131,16 @@ def test_the_whole_form_and_single_answers_share_the_versions(as_user, sl, sessi
 
 
 @pytest.mark.parametrize("value", ["3", "-1", "two", "1.5", 7, [1]])
-def test_a_bad_score_is_400_with_the_message_and_nothing_saved(as_user, sl, session, value):
-    client = as_user(sl.panelist)
-    c = sl.candidates[0]
-    declare(client, sl.v, c)
+def test_a_bad_score_is_400_with_the_message_and_nothing_saved(mine, sl, session, value):
+    client, c = mine
     r = answer(client, sl.v, c, sl.criteria[0].id, value, "kept?", version=0)
     assert r.status_code == 400
     assert r.json == {"error": "Choose no evidence, some evidence or clear evidence", "field": "score"}
     assert row(session, c, sl.criteria[0], sl.panelist) is None
 
 
-def test_a_too_long_comment_is_400(as_user, sl, session):
-    client = as_user(sl.panelist)
-    c = sl.candidates[0]
-    declare(client, sl.v, c)
+def test_a_too_long_comment_is_400(mine, sl, session):
+    client, c = mine
     r = answer(client, sl.v, c, sl.criteria[0].id, "1", "x" * 2001, version=0)
     assert r.status_code == 400 and r.json["field"] == "comment" and "2000 characters" in r.json["error"]
     assert row(session, c, sl.criteria[0], sl.panelist) is None
