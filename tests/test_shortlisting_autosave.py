@@ -243,3 +243,20 @@ def test_a_decision_racing_another_undoes_only_its_own_change(app, sl, session):
         assert s.scalar(select(ShortlistDecision.outcome).where(ShortlistDecision.candidate_id == c.id)) \
             == ShortlistOutcome.RESERVE
         assert isinstance(caught.value, StaleEdit)
+
+
+def test_the_whole_form_saves_over_an_answer_saved_in_the_same_instant(app, sl, session):
+    """The form's button is pressed while the script is still saving a choice: the form, posted
+    last, wins as it always has (no error), and the answer's version moves on."""
+    c, cr = sl.candidates[0], sl.criteria[0]
+    put_scores(session, c, sl.panelist, [1], submit=False)
+    with app.test_request_context():
+        s = db()
+        data = queries.load(sl.v, user_id=sl.panelist.id, candidate_id=c.id)
+        existing = data.scores_of(c.id, sl.panelist.id)
+        _bump(s, ShortlistScore, id=existing[cr.id].id)  # the script's save, committed meanwhile
+        services.save_scores(s, sl.panelist, sl.v, data.candidate(c.id), data.criteria,
+                             {cr.id: {"score": 2, "comment": "from the form"}}, existing)
+        s.flush()
+        assert s.execute(select(ShortlistScore.score, ShortlistScore.comment, ShortlistScore.version)
+                         .where(ShortlistScore.id == existing[cr.id].id)).one() == (2, "from the form", 3)

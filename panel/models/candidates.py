@@ -107,8 +107,9 @@ class ConflictDeclaration(Base):
 class ShortlistScore(Base):
     """One panel member's 0-2 score (and comment) for one candidate on one criterion: one answer.
 
-    ``version`` goes up on every save of the score or the comment, so a page saving one
-    answer at a time learns when another tab or device saved it first (a stale edit)."""
+    ``version`` goes up on every save of the score or the comment (counted in SQL), so a page
+    saving one answer at a time learns when another tab or device saved it first (a stale edit);
+    the whole form, posted without JavaScript, saves over it as before (the newest wins)."""
 
     __tablename__ = "shortlist_scores"
     __table_args__ = (
@@ -125,8 +126,6 @@ class ShortlistScore(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class ShortlistSubmission(Base):

@@ -229,9 +229,11 @@ def save_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Cand
         if score == before_score and comment == before_comment:
             continue
         if row is None:
-            row = ShortlistScore(candidate_id=candidate.id, criterion_id=criterion_id, user_id=actor.id)
+            row = ShortlistScore(candidate_id=candidate.id, criterion_id=criterion_id, user_id=actor.id, version=1)
             session.add(row)
             existing[criterion_id] = row
+        else:
+            row.version = ShortlistScore.version + 1  # counted in SQL: a page saving one answer learns it is behind
         row.score, row.comment = score, comment
         if before_score != score:
             changes[f"criterion {number} score"] = {"before": before_score, "after": score}
@@ -285,11 +287,15 @@ def save_answer(session: Session, actor: User, vacancy: Vacancy, candidate: Cand
         with session.begin_nested():  # a save of the same answer in the same instant: undo ours only
             row = existing
             if row is None:
-                row = ShortlistScore(candidate_id=candidate.id, criterion_id=criterion.id, user_id=actor.id)
+                row = ShortlistScore(candidate_id=candidate.id, criterion_id=criterion.id, user_id=actor.id, version=1)
                 session.add(row)
+            else:
+                row.version = ShortlistScore.version + 1  # counted in SQL, read back below
             row.score, row.comment = score, comment
             session.flush()
-    except (IntegrityError, StaleDataError):
+            if row.version != base_version + 1:  # another save got in between
+                raise StaleScore(STALE_ANSWER)
+    except (IntegrityError, StaleScore):
         raise StaleScore(STALE_ANSWER, current=session.scalar(select(ShortlistScore).where(
             ShortlistScore.candidate_id == candidate.id, ShortlistScore.criterion_id == criterion.id,
             ShortlistScore.user_id == actor.id).execution_options(populate_existing=True))) from None

@@ -247,7 +247,7 @@ export function startScoring() {
         answer.pending = false;
         storageRemove(`${key}:${answer.id}`);
         if (data.message) setMessage(answer, "error", data.message);
-        else setMessage(answer, "", `Saved at ${data.saved_at}`);
+        else setMessage(answer, "", `Saved at ${data.saved_at}` + (data.progress ? `. ${data.progress}` : ""));
       } else {
         schedule(answer, 0); // typed more while saving
       }

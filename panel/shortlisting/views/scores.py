@@ -155,8 +155,9 @@ def save_answer(vacancy: Vacancy, candidate_id: int, criterion_id: int):
     if row is not None:
         mine[criterion.id] = row.score
     infos = services.criterion_infos(data.criteria)
+    scored = scoring.count_scored(infos, mine)
     return jsonify(version=row.version if row is not None else 0, saved_at=london(utcnow(), "time"),
-                   scored=scoring.count_scored(infos, mine), of=len(infos))
+                   scored=scored, of=len(infos), progress=f"{scored} of {len(infos)} criteria scored.")
 
 
 @bp.route("/candidates/<int:candidate_id>/scores", methods=["POST"])
