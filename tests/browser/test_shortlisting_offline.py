@@ -88,3 +88,40 @@ def test_shortlisting_on_a_phone_on_a_bus_loses_nothing(live_server, new_context
     assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('panel-scoring:') "
                          "&& !k.endsWith(':version')).length") == 0
     assert_accessible(page)
+
+
+def test_an_answer_saved_first_in_another_tab_is_shown_and_nothing_is_lost(live_server, new_context):
+    with live_server.db() as s:
+        hr = make_user(s, "hr", "Priya Shah", "hr.tabs@example.org")
+        me = make_user(s, "panelist", "Zoë Ashworth", "zoe.tabs@example.org")
+        b = Builder(s, hr, app=None, password=PASSWORD)
+        v = b.vacancy(reference="SL-TABS", criteria=SPEC, panel=[(me, "patient")])
+        c = b.candidate(v, supporting_information="I ran a group.")
+        b.jump_to(v, VacancyStatus.SHORTLISTING)
+        b.declare(c, me, False)
+        s.commit()
+        candidate_id, user_id = c.id, me.id
+        first = next(cr.id for cr in v.criteria if cr.at_application)
+        candidate_url = f"{live_server.url}/vacancies/{v.id}/shortlisting/candidates/{c.id}"
+    context = new_context(viewport={"width": 320, "height": 700})
+    tab1 = context.new_page()
+    sign_in(tab1, live_server.url, "zoe.tabs@example.org")
+    tab1.goto(candidate_url)
+    tab2 = context.new_page()
+    tab2.goto(candidate_url)
+    tab1.check(f'input[name="score_{first}"][value="2"]')
+    tab1.locator(f"#criterion-{first} [data-save-state]").filter(has_text="Saved at").wait_for()
+
+    # the older tab: told what the answer now says, and its own choice stays on its screen
+    tab2.check(f'input[name="score_{first}"][value="0"]')
+    state = tab2.locator(f"#criterion-{first} [data-save-state]")
+    state.filter(has_text="It now says: 2 – Clear evidence").wait_for()
+    assert "Not saved" in state.inner_text()
+    assert tab2.is_checked(f'input[name="score_{first}"][value="0"]')
+    assert_accessible(tab2)
+    assert saved(live_server, candidate_id, user_id)[first] == (2, "")
+
+    # choosing again saves theirs over it
+    tab2.check(f'input[name="score_{first}"][value="1"]')
+    state.filter(has_text="Saved at").wait_for()
+    assert wait_for(lambda: saved(live_server, candidate_id, user_id)[first] == (1, ""))
