@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from tests.browser.conftest import AXE, format_violations
+from tests.browser.conftest import axe_violations, format_violations
 
 SKIP = re.compile(r"(/logout|/static/|\.(pdf|csv|json|eml|zip|js)$|/download|/export|/sign-out)", re.I)
 PER_ROLE_LIMIT = 70
@@ -77,15 +77,7 @@ def test_every_page_a_user_can_reach_is_accessible(live_server, demo, new_contex
         if status >= 500 or status == 0:
             problems.append(f"{path}: status {status}")
             continue
-        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            """async () => {
-                const r = await axe.run(document, {runOnly: {type: "tag", values:
-                    ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]}});
-                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-                    nodes: v.nodes.map(n => ({target: n.target, html: n.html, failureSummary: n.failureSummary}))}));
-            }""")
+        result = axe_violations(page)  # once per distinct page (see tests/browser/conftest.py)
         if result:
             problems.append(f"{path}:\n{format_violations(result)}")
         phone.goto(live_server.url + path)
