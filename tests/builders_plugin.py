@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from panel.builders import Builder
 from panel.models import (
@@ -43,7 +44,7 @@ from panel.models import (
     Vacancy,
     VacancyStatus,
 )
-from tests.conftest import PASSWORD, make_user, make_vacancy
+PASSWORD = "correct horse battery staple"  # every test person's password (hashed cheaply: TEST_HASH)
 
 _current = {"app": None}
 
@@ -56,8 +57,30 @@ def _builder_app(request):
     _current["app"] = None
 
 
-def builder(session) -> Builder:
-    return Builder(session, app=_current["app"], password=PASSWORD)
+def builder(session, password: str | None = PASSWORD) -> Builder:
+    """A builder on ``session``, for the app the session belongs to (the test's app, or a live
+    server's: see tests/browser/conftest.py, which marks its sessions with ``session.info["app"]``)."""
+    return Builder(session, app=session.info.get("app") or _current["app"], password=password)
+
+
+def make_user(session, role: Role | str, name: str = "Test User", email: str | None = None,
+              password: str | None = PASSWORD, active: bool = True) -> User:
+    """A person, created through the account service (audit-logged) and committed;
+    ``password=None``: no password yet (they cannot sign in)."""
+    user = builder(session, password).user(role, name=name, email=email, active=active)
+    session.commit()
+    return user
+
+
+def make_vacancy(session, reference: str = "REF-1", title: str = "Psychological Wellbeing Practitioner",
+                 status: VacancyStatus = VacancyStatus.DRAFT, criteria: int = 3, panel=()) -> Vacancy:
+    """A vacancy with ``criteria`` criteria and this panel, created by the first HR account (the
+    builder makes one if there is none), put at ``status``, committed."""
+    hr = session.scalar(select(User).where(User.role == Role.HR).order_by(User.id).limit(1))
+    vacancy = builder(session).vacancy(reference=reference, title=title, criteria=criteria, panel=panel,
+                                       status=status, actor=hr)
+    session.commit()
+    return vacancy
 
 
 @pytest.fixture()

@@ -232,9 +232,9 @@ def test_postgresql_goes_away_and_comes_back(tmp_path, postgres):
     try:
         with app.app_context():
             upgrade_database()
-        s = app.extensions["panel.sessionmaker"]()
-        make_user(s, "hr", email="hr@example.org")
-        s.close()
+            s = app.extensions["panel.sessionmaker"]()
+            make_user(s, "hr", email="hr@example.org")  # through the account service: in the app's context
+            s.close()
         client = app.test_client()
         assert login(client, "hr@example.org").status_code == 302
         assert client.get("/vacancies").status_code == 200
@@ -267,9 +267,9 @@ def test_sqlite_folder_missing_then_back(tmp_path):
                         "PASSWORD_HASH_METHOD": TEST_HASH})
     with setup.app_context():
         upgrade_database()
-    s = setup.extensions["panel.sessionmaker"]()
-    make_user(s, "hr", email="hr@example.org")
-    s.close()
+        s = setup.extensions["panel.sessionmaker"]()
+        make_user(s, "hr", email="hr@example.org")  # through the account service: in the app's context
+        s.close()
     setup.extensions["panel.engine"].dispose()
 
     folder.rename(tmp_path / "db-away")  # the volume with the database is not mounted
