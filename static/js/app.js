@@ -2,7 +2,9 @@
 import { initAll } from "../vendor/nhsuk/nhsuk-frontend.min.js";
 import { startSessionWarning } from "./session.js";
 import { startAutosave } from "./autosave.js";
+import { startPackProgress } from "./pack-progress.js";
 
 initAll();
 startSessionWarning();
 startAutosave();
+startPackProgress();
