@@ -180,7 +180,6 @@ def run_job(app, session, job: PackJob, token: str) -> str:
         return FAILED
     context = json.loads(job.context)
     key = job.key
-    path = render.cache_folder() / f"{key}.pdf"
     stop = threading.Event()
     lost = threading.Event()
     progress_values: dict = {}
@@ -189,7 +188,7 @@ def run_job(app, session, job: PackJob, token: str) -> str:
     def heartbeat():
         own = app.extensions["panel.sessionmaker"]()
         try:
-            while not stop.wait(lease / 3):
+            while not stop.wait(min(2.0, lease / 3)):  # progress every 2 s; the lease renewed with it
                 with lock:
                     values = dict(progress_values)
                 if not report(own, job.id, token, lease, **values):
@@ -207,26 +206,28 @@ def run_job(app, session, job: PackJob, token: str) -> str:
                                    pages_estimate=max(pages_done, round(pages_done * parts_total / parts_done)))
 
     try:
-        html = render.render_html(context, key[:8])
-        tagged = render.is_tagged(context)
-        processes = render_processes(config)
-        if render.sheet_count(html) >= int(config["PACK_PARALLEL_MIN_SHEETS"]):
-            answer = render.render_in_parts(context, html, path, tagged=tagged, processes=processes,
-                                            sheets_per_part=int(config["PACK_SHEETS_PER_PART"]), progress=progress)
-        else:
-            answer = render.render_html_to_pdf(html, path, tagged=tagged, workers=processes)
-    except render.RenderError as exc:
+        result = render.make_pack(context, processes=render_processes(config),
+                                  parallel_min_sheets=int(config["PACK_PARALLEL_MIN_SHEETS"]),
+                                  sheets_per_part=int(config["PACK_SHEETS_PER_PART"]), progress=progress)
+    except Exception as exc:  # RenderError says why; anything else is a bug, logged in full
         stop.set()
         beat.join()
-        log.warning("pack job %s failed: %s", job.id, exc)
-        finish(session, job.id, token, error=str(exc))
+        if isinstance(exc, render.RenderError):
+            log.warning("pack job %s failed: %s", job.id, exc)
+            message = str(exc)
+        else:
+            log.exception("pack job %s failed", job.id)
+            message = "The pack could not be made because of a fault in panel. Tell your recruitment team."
+        session.rollback()
+        finish(session, job.id, token, error=message)
         return FAILED
     stop.set()
     beat.join()
-    if lost.is_set() or not finish(session, job.id, token, pages=answer["pages"]):
+    if result.key != key:  # the templates changed while the job waited: the newer file is what people get
+        log.info("pack job %s made version %s (queued as %s)", job.id, result.key[:8], key[:8])
+    if lost.is_set() or not finish(session, job.id, token, pages=result.pages):
         log.warning("pack job %s: lease lost to another worker; its result is kept in the cache", job.id)
         return "lost"
-    render.prune_cache(keep=path)
     return DONE
 
 

@@ -53,6 +53,18 @@ def _flat_nums(tree) -> list:
     return out
 
 
+def _copy(out: pikepdf.Pdf, obj):
+    """``obj`` of another PDF, brought into ``out`` (indirect objects through pikepdf's
+    copier, which maps each object, pages included, once per source)."""
+    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+        return out.copy_foreign(obj)
+    if isinstance(obj, Array):
+        return Array([_copy(out, item) for item in obj])
+    if isinstance(obj, Dictionary):
+        return Dictionary({key: _copy(out, value) for key, value in obj.items()})
+    return obj
+
+
 def join(parts: list[Path], target: Path, *, title: str, lang: str, footer_size: float, footer_bottom_mm: float,
          tagged: bool) -> int:
     """Join ``parts`` (in order) into ``target``; return its page count."""
@@ -80,11 +92,11 @@ def join(parts: list[Path], target: Path, *, title: str, lang: str, footer_size:
                         annot.StructParent = int(annot.StructParent) + offset
             flat = _flat_nums(root.ParentTree) if "/ParentTree" in root else []
             for i in range(0, len(flat), 2):
-                nums.extend([int(flat[i]) + offset, out.copy_foreign(flat[i + 1])])
+                nums.extend([int(flat[i]) + offset, _copy(out, flat[i + 1])])
             next_key = offset + max([int(flat[i]) for i in range(0, len(flat), 2)] + [-1]) + 1
             kids = root.K if isinstance(root.K, Array) else Array([root.K])
             for kid in kids:
-                kid = out.copy_foreign(kid)
+                kid = _copy(out, kid)
                 if document is None:
                     document = kid
                     continue
@@ -97,7 +109,7 @@ def join(parts: list[Path], target: Path, *, title: str, lang: str, footer_size:
                         child.P = document
                     document.K.append(child)
             if "/RoleMap" in root and "/RoleMap" not in out.Root.get("/StructTreeRoot", {}):
-                role_map = out.copy_foreign(root.RoleMap)
+                role_map = _copy(out, root.RoleMap)
             else:
                 role_map = None
             if "/StructTreeRoot" not in out.Root:
@@ -139,9 +151,12 @@ def _stamp(pdf: pikepdf.Pdf, page: pikepdf.Page, font, text: str, size: float, b
     x = float(box[0]) + (width - text_width(text, size)) / 2
     # the footer box starts 3 mm below the bottom margin's top edge; baseline one ascent lower
     y = float(box[1]) + bottom_mm * MM - 3 * MM - 0.93 * size
-    resources = page.obj.setdefault("/Resources", Dictionary())
-    fonts = resources.setdefault("/Font", Dictionary())
-    fonts["/PanelFooter"] = font
+    if "/Resources" not in page.obj:
+        page.obj.Resources = Dictionary()
+    resources = page.obj.Resources
+    if "/Font" not in resources:
+        resources.Font = Dictionary()
+    resources.Font.PanelFooter = font
     mark = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC " if tagged else b""
     end = b" EMC" if tagged else b""
     draw = (mark + b"BT /PanelFooter %.2f Tf 0 g %.2f %.2f Td (%s) Tj ET" % (size, x, y, text.encode("ascii")) + end)

@@ -299,8 +299,13 @@ def is_tagged(context: dict) -> bool:
 
 
 def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = None,
-              memory_mb: int | None = None) -> RenderResult:
-    """The PDF for this context: from the cache if its inputs have not changed, else rendered."""
+              memory_mb: int | None = None, processes: int | None = None, parallel_min_sheets: int = 0,
+              sheets_per_part: int = 10, progress=None) -> RenderResult:
+    """The PDF for this context: from the cache if its inputs have not changed, else rendered.
+
+    With ``processes`` (the pack worker), a pack of at least ``parallel_min_sheets``
+    candidate sheets is rendered in parts on that many render processes and joined
+    (render_in_parts); ``progress`` is told as parts finish."""
     tagged = is_tagged(context)
     options = {"tagged": tagged}
     key = cache_key(context, options)
@@ -315,7 +320,13 @@ def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = 
     html = render_html(context, key[:8])
     if not use_cache:
         path = path.with_name(f"{key}.uncached.pdf")
-    answer = render_html_to_pdf(html, path, tagged=tagged, timeout=timeout, memory_mb=memory_mb)
+    if processes and parallel_min_sheets and sheet_count(html) >= parallel_min_sheets:
+        answer = render_in_parts(context, html, path, tagged=tagged, processes=processes,
+                                 sheets_per_part=sheets_per_part, timeout=timeout, memory_mb=memory_mb,
+                                 progress=progress)
+    else:
+        answer = render_html_to_pdf(html, path, tagged=tagged, timeout=timeout, memory_mb=memory_mb,
+                                    workers=processes)
     if use_cache:
         prune_cache(keep=path)
     return RenderResult(path=path, pages=answer["pages"], seconds=answer["seconds"],
