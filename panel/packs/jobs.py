@@ -153,8 +153,8 @@ def report(session, job_id: int, token: str, lease_seconds: float, **values) -> 
     return ok
 
 
-def finish(session, job_id: int, token: str, *, error: str = "", pages: int = 0) -> bool:
-    values = {"status": FAILED if error else DONE, "active_key": None, "context": None, "claim_token": None,
+def finish(session, job_id: int, token: str, *, error: str = "", pages: int = 0, **progress) -> bool:
+    values = {**progress, "status": FAILED if error else DONE, "active_key": None, "context": None, "claim_token": None,
               "lease_until": None, "finished_at": utcnow(), "error": error[:500]}
     if pages:
         values.update(pages=pages, pages_done=pages)
@@ -225,7 +225,7 @@ def run_job(app, session, job: PackJob, token: str) -> str:
     beat.join()
     if result.key != key:  # the templates changed while the job waited: the newer file is what people get
         log.info("pack job %s made version %s (queued as %s)", job.id, result.key[:8], key[:8])
-    if lost.is_set() or not finish(session, job.id, token, pages=result.pages):
+    if lost.is_set() or not finish(session, job.id, token, pages=result.pages, **progress_values):
         log.warning("pack job %s: lease lost to another worker; its result is kept in the cache", job.id)
         return "lost"
     return DONE
