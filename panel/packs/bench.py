@@ -108,6 +108,81 @@ def generate(session, *, reference: str = "BENCH-1", candidates: int = 20, membe
     return vacancy, hr, panel_users, people
 
 
+SUPPORTING = (
+    "I have worked for two years as an assistant psychologist in a community mental health team, where I ran "
+    "groups for people with low mood and anxiety and kept careful notes of each session. {n}\n\n"
+    "Before that I volunteered on a helpline, which taught me to listen without judging and to know when to ask "
+    "a supervisor for help. I completed my psychology degree while working part-time as a support worker.\n\n"
+    "I am passionate about making therapy accessible to everyone, including people who find it hard to ask for "
+    "help, and I would bring patience, warmth and good organisation to the team. ")
+
+
+def shortlisting_vacancy(session, *, candidates: int = 400, reference: str = "SCALE-400", app=None):
+    """A vacancy in shortlisting with ``candidates`` applications of about 3 KB of supporting
+    information each, 8 criteria and 4 panel members (panel.builders). Returns the vacancy."""
+    from panel.builders import Builder
+    from panel.models import AssessedAt, CriterionCategory, PanelRole, VacancyStatus
+
+    tag = reference.lower()
+    hr = Builder(session, app=app).user("hr", name="Priya Shah", email=f"hr-{tag}@example.org")
+    build = Builder(session, hr, app=app)
+    roles = [PanelRole.CHAIR, PanelRole.STAFF, PanelRole.PATIENT, PanelRole.PATIENT]
+    panel = [(build.user("chair" if i < 2 else "panelist", name=f"Member {i + 1}", email=f"m{i + 1}-{tag}@example.org"),
+              role) for i, role in enumerate(roles)]
+    categories = list(CriterionCategory)
+    criteria = [(f"Criterion {i}: evidence of relevant experience of working with people", categories[i % len(categories)],
+                 i <= 5, AssessedAt.BOTH) for i in range(1, 9)]
+    vacancy = build.vacancy(reference=reference, criteria=criteria, panel=panel)
+    for n in range(1, candidates + 1):
+        build.candidate(vacancy, first_name=FIRST[n % len(FIRST)], last_name=LAST[(n * 7) % len(LAST)],
+                        email=f"c{n}-{tag}@example.com", supporting_information=(SUPPORTING.format(n=n) * 4)[:3000])
+    build.jump_to(vacancy, VacancyStatus.SHORTLISTING)
+    session.commit()
+    return vacancy
+
+
+def pack_scale_metrics(app, *, candidates: int = 400) -> list[tuple[str, str]]:
+    """The large-pack figures (issue 14): the shortlisting pack of a 400-candidate vacancy made
+    the way the pack worker makes it (in parts, joined), once on one render process and once on
+    one per core (the same pack, the same run), and the results pack's cost per page."""
+    from panel.packs import context as pack_context
+    from panel.packs import render
+    from panel.packs.jobs import render_processes
+
+    with app.app_context():
+        session = app.extensions["panel.sessionmaker"]()
+        vacancy_id = shortlisting_vacancy(session, candidates=candidates, app=app).id
+        results_vacancy, *_ = generate(session, reference="RESULTS-1", scores=True, signed_off=True, app=app)
+        results_id = results_vacancy.id
+        session.close()
+    cores = render_processes(app.config)
+    timings = {}
+    with app.test_request_context():
+        pack = pack_context.build("shortlisting", pack_context.load_vacancy(vacancy_id))
+        for processes in (1, cores):
+            start = time.perf_counter()
+            result = render.make_pack(pack, use_cache=False, processes=processes, parallel_min_sheets=1,
+                                      sheets_per_part=int(app.config["PACK_SHEETS_PER_PART"]))
+            timings[processes] = (time.perf_counter() - start, result.pages)
+        results_pack = pack_context.build("results", pack_context.load_vacancy(results_id))
+        render.make_pack(results_pack, use_cache=False)  # warm
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            made = render.make_pack(results_pack, use_cache=False)
+            runs.append((time.perf_counter() - start) / made.pages)
+    one, pages = timings[1]
+    many, _ = timings[cores]
+    return [
+        ("shortlisting_pack_pages_400", str(pages)),
+        ("shortlisting_pack_seconds_400", f"{many:.2f}"),
+        ("shortlisting_pack_ms_per_page_400", f"{one * 1000 / pages:.1f}"),
+        ("results_pack_ms_per_page", f"{_median(runs) * 1000:.1f}"),
+        ("pack_parallel_speedup", f"{one / many:.2f}"),
+        ("pack_render_processes", str(cores)),
+    ]
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -213,6 +288,8 @@ def main() -> int:
     assert bare_pages == pages, (bare_pages, pages)
     for name, value in lines:
         print(f"{name}: {value}")
+    for name, value in pack_scale_metrics(app):
+        print(f"{name}: {value}", flush=True)
     app.extensions["panel.engine"].dispose()
     shutil.rmtree(tmp, ignore_errors=True)  # the generated vacancy and its cached packs
     return 0
