@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import secrets
 import threading
 import time
@@ -37,26 +38,6 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 MAX_ATTEMPTS = 3
 
 
-def cached_result(context: dict) -> render.RenderResult | None:
-    """The cached PDF of exactly this pack, if it has been made."""
-    tagged = render.is_tagged(context)
-    key = render.cache_key(context, {"tagged": tagged})
-    path = render.cache_folder() / f"{key}.pdf"
-    if path.is_file():
-        try:
-            import os
-
-            os.utime(path)
-        except FileNotFoundError:
-            return None
-        return render.RenderResult(path=path, pages=0, seconds=0.0, peak_rss_kib=0, cached=True, key=key, refused=[])
-    return None
-
-
-def pack_key(context: dict) -> str:
-    return render.cache_key(context, {"tagged": render.is_tagged(context)})
-
-
 def estimate_pages(context: dict) -> int:
     """A rough page count for the progress page before the first part is done."""
     per_sheet = {"panel": 3, "panelist": 3, "shortlisting": 3, "results": 1}[context["kind"]]
@@ -68,7 +49,7 @@ def start_or_join(session, user: User, vacancy: Vacancy, context: dict, *,
                   panelist_user_id: int | None = None) -> PackJob:
     """The queued or running job for this pack's inputs, or a new one; this person is
     recorded as asking for it. Flushes, in the caller's transaction."""
-    key = pack_key(context)
+    key = render.pack_key(context)
     job = session.scalar(select(PackJob).where(PackJob.active_key == key))
     if job is None:
         job = PackJob(vacancy_id=vacancy.id, kind=context["kind"], large_print=bool(context.get("large_print")),
@@ -84,12 +65,17 @@ def start_or_join(session, user: User, vacancy: Vacancy, context: dict, *,
             if job is None:
                 raise
     mine = session.scalar(select(PackRequest).where(PackRequest.job_id == job.id, PackRequest.user_id == user.id))
-    if mine is None:
-        session.add(PackRequest(job_id=job.id, user_id=user.id, vacancy_id=vacancy.id,
-                                panelist_user_id=panelist_user_id))
-    else:
+    if mine is not None:
         mine.notified_at = None
-    session.flush()
+        session.flush()
+        return job
+    try:
+        with session.begin_nested():
+            session.add(PackRequest(job_id=job.id, user_id=user.id, vacancy_id=vacancy.id,
+                                    panelist_user_id=panelist_user_id))
+            session.flush()
+    except IntegrityError:  # their other tab asked for it this instant: one request is enough
+        pass
     return job
 
 
@@ -165,8 +151,6 @@ def finish(session, job_id: int, token: str, *, error: str = "", pages: int = 0,
 
 
 def render_processes(config) -> int:
-    import os
-
     return int(config["PACK_RENDER_PROCESSES"]) or os.cpu_count() or 1
 
 

@@ -298,6 +298,22 @@ def is_tagged(context: dict) -> bool:
     return context["kind"] != "panel" or bool(context.get("large_print"))
 
 
+def pack_key(context: dict) -> str:
+    """The pack's cache key: its data, templates and render options."""
+    return cache_key(context, {"tagged": is_tagged(context)})
+
+
+def cached_pack(context: dict) -> RenderResult | None:
+    """The cached PDF of exactly this pack, if it has been made (and marks it recently used)."""
+    key = pack_key(context)
+    path = cache_folder() / f"{key}.pdf"
+    try:
+        os.utime(path)  # recently used: kept by prune_cache
+    except FileNotFoundError:  # never made, or pruned this instant: make it (again)
+        return None
+    return RenderResult(path=path, pages=0, seconds=0.0, peak_rss_kib=0, cached=True, key=key, refused=[])
+
+
 def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = None,
               memory_mb: int | None = None, processes: int | None = None, parallel_min_sheets: int = 0,
               sheets_per_part: int = 10, progress=None) -> RenderResult:
@@ -307,16 +323,12 @@ def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = 
     candidate sheets is rendered in parts on that many render processes and joined
     (render_in_parts); ``progress`` is told as parts finish."""
     tagged = is_tagged(context)
-    options = {"tagged": tagged}
-    key = cache_key(context, options)
+    key = pack_key(context)
     path = cache_folder() / f"{key}.pdf"
-    if use_cache and path.is_file():
-        try:
-            os.utime(path)  # recently used: kept by prune_cache
-        except FileNotFoundError:  # pruned by another request this instant: make it again
-            pass
-        else:
-            return RenderResult(path=path, pages=0, seconds=0.0, peak_rss_kib=0, cached=True, key=key, refused=[])
+    if use_cache:
+        cached = cached_pack(context)
+        if cached is not None:
+            return cached
     html = render_html(context, key[:8])
     if not use_cache:
         path = path.with_name(f"{key}.uncached.pdf")

@@ -10,7 +10,7 @@ from panel.db import db, utcnow
 from panel.loaders import found, vacancy_view
 from panel.models import InterviewSignOff, PackJob, PackRequest, Vacancy
 from panel.packs import context as pack_context
-from panel.packs import jobs, service
+from panel.packs import jobs, render, service
 from panel.packs.forms import PrintSizeForm
 
 bp = Blueprint("packs", __name__, url_prefix="/vacancies/<int:vacancy_id>/packs")
@@ -71,7 +71,7 @@ def _download(vacancy: Vacancy, kind: str, *, panelist_user_id: int | None = Non
                                label=service.KIND_LABELS[kind], problems=exc.problems), 409
     except LookupError:
         abort(404)
-    result = jobs.cached_result(pack)
+    result = render.cached_pack(pack)
     if result is None:
         job = jobs.start_or_join(db(), user, vacancy, pack, panelist_user_id=panelist_user_id)
         session["pack_jobs"] = True  # look for finished packs on their next pages (notify_finished)
