@@ -124,7 +124,8 @@ def test_children_of_another_vacancy_are_404_for_everyone(app, as_user, rich, se
                 failures.append(f"{method} {url} ({rule.endpoint}) as {who}: {response.status_code}")
     assert not failures, "\n".join(failures)
     after = table_counts(session)
-    before.pop("audit_events"), after.pop("audit_events")
+    for log in ("audit_events", "pack_jobs", "pack_requests"):  # the controls ask for their own packs
+        before.pop(log), after.pop(log)
     assert after == before
     assert len(rules) >= 30 and tried > 200, (len(rules), tried)
     get_rules = {r.rule for m, r, _u, _o in _cross_cases(app, rich) if m == "GET"}
