@@ -371,6 +371,31 @@ def ready_for_interviews(session, vacancy: Vacancy, questions: int = 2, candidat
     return qs, cs
 
 
+def fetch_pack(client, url: str):
+    """A pack request as a person makes it: the PDF at once when it has been made, otherwise
+    303 to the job's progress page; then the pack worker (run here, in this process, as
+    `flask packs-worker --once` would) makes it and the same link gives the PDF. Returns the
+    final response (a 409/404 page comes back as it is)."""
+    from panel.packs import jobs
+
+    response = client.get(url)
+    if response.status_code == 303 and "/packs/jobs/" in response.headers["Location"]:
+        app = client.application
+        with app.app_context():
+            jobs.run_pending(app)
+        response = client.get(url)
+    return response
+
+
+def get_pack_pdf(client, url: str) -> bytes:
+    """The PDF bytes of a pack (see fetch_pack)."""
+    response = fetch_pack(client, url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    return response.get_data()
+
+
 def pdf(data: bytes) -> PdfReader:
     assert data[:5] == b"%PDF-", data[:200]
     return PdfReader(io.BytesIO(data))
