@@ -47,7 +47,7 @@ bench: setup
 
 serve: setup
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) db-upgrade
-	# No request waits on a render (packs are made by the pack worker), so gunicorn's worker
+	# No request waits on a render (packs are made by the pack worker), so the web server's worker
 	# timeout is set explicitly to 30 s: a request that takes longer is stuck, not busy.
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) packs-worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(VENV)/bin/gunicorn --workers $$(( $$(nproc) * 2 + 1 )) --timeout $${GUNICORN_TIMEOUT:-30} \

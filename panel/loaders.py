@@ -24,7 +24,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
 from panel.models import Vacancy
@@ -42,14 +42,21 @@ def load_vacancy_or_404(vacancy_id: int, predicate: Predicate, load: Loader = va
     return vacancy
 
 
-def vacancy_view(predicate: Predicate, *, load: Loader = vacancy_with_everything):
+def vacancy_view(predicate: Predicate, *, load: Loader = vacancy_with_everything, post: Predicate | None = None):
     """Decorate a view whose route has ``<int:vacancy_id>``: it is called with the loaded,
-    permitted Vacancy as its first argument instead."""
+    permitted Vacancy as its first argument instead.
+
+    ``post``: a page that everyone on the panel reads but fewer may save (the panel, the scoring
+    scale) is one route for GET and POST; the POST is checked with this predicate instead. (Two
+    routes on one URL would answer 405 rather than 404 for an id that does not exist, because the
+    router compares methods before it converts the id.)"""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, vacancy_id: int, **kwargs):
-            return view(load_vacancy_or_404(vacancy_id, predicate, load), *args, **kwargs)
+            check = post if post is not None and request.method == "POST" else predicate
+            return view(load_vacancy_or_404(vacancy_id, check, load), *args, **kwargs)
         wrapper.permission = predicate  # read by tests that check every route declares one
+        wrapper.post_permission = post
         return wrapper
     return decorate
 

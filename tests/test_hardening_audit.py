@@ -286,7 +286,8 @@ def test_the_candidate_filter_finds_interview_entries(app, session, as_user):
 # the (action, entity type) pairs it writes. A new one fails test_every_audit_call_* until
 # it is listed here and in secrecy.SCORE_ACTIONS or secrecy.NO_SCORES.
 CALL_SITES = {
-    "panel/shortlisting/services.py:save_scores": {("score", "candidate")},
+    "panel/shortlisting/services.py:_apply_scores": {("score", "candidate")},  # save_scores writes through it
+    "panel/shortlisting/services.py:save_answer": {("score", "candidate")},
     "panel/shortlisting/services.py:submit_scores": {("submit", "candidate")},
     "panel/shortlisting/services.py:declare_conflict": {("conflict", "conflictdeclaration")},
     "panel/shortlisting/services.py:record_decision": {("decision", "shortlistdecision")},

@@ -38,6 +38,31 @@ class PackJob(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
+    # Asked by meaning in pages and views (never a status string compared there).
+    @property
+    def waiting(self) -> bool:
+        return self.status == "queued"
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in ("queued", "running")
+
+    @property
+    def ready(self) -> bool:
+        return self.status == "done"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed")
+
 
 class PackRequest(Base):
     """Someone asked for a job's pack: their "your packs" list, and whether they have been

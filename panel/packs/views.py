@@ -177,7 +177,7 @@ def job(vacancy: Vacancy, job_id: int):
                        .where(PackRequest.job_id == job_id, PackRequest.user_id == current_user.id,
                               PackJob.vacancy_id == vacancy.id)).first()
     request_row, the_job = found(row)
-    if the_job.status in (jobs.DONE, jobs.FAILED) and request_row.notified_at is None:
+    if the_job.finished and request_row.notified_at is None:
         request_row.notified_at = utcnow()  # they are looking at it: no notice on the next page
     return render_template("packs/job.html", vacancy=vacancy, job=the_job, label=service.KIND_LABELS[the_job.kind],
                            download_url=pack_url(vacancy.id, the_job, request_row),
@@ -206,7 +206,7 @@ def notify_finished():
     for request_row, the_job in jobs.finished_unnotified(store, current_user.id):
         request_row.notified_at = utcnow()
         label = service.KIND_LABELS[the_job.kind]
-        if the_job.status == jobs.DONE:
+        if the_job.ready:
             flash(f"Your {label} is ready: download it from the packs page.", "success")
         else:
             flash(f"Your {label} could not be made. {the_job.error}", "warning")

@@ -168,15 +168,15 @@ def _render_scale(vacancy: Vacancy, form, rows, error: str | None = None):
                            locked=queries.scoring_started(vacancy.id), error=error), refused_status(form, error)
 
 
-@bp.get("/<int:vacancy_id>/plan/scale")
-@vacancy_view(permissions.can_view_plan)
+@bp.route("/<int:vacancy_id>/plan/scale", methods=["GET", "POST"])
+@vacancy_view(permissions.can_view_plan, post=permissions.can_edit_plan)
 def scale(vacancy: Vacancy):
+    if request.method == "POST":
+        return _scale_save(vacancy)
     return _render_scale(vacancy, *_scale_form(vacancy))
 
 
-@bp.post("/<int:vacancy_id>/plan/scale")
-@vacancy_view(permissions.can_edit_plan)
-def scale_save(vacancy: Vacancy):
+def _scale_save(vacancy: Vacancy):
     form, rows = _scale_form(vacancy)
     error = None
     if queries.scoring_started(vacancy.id):

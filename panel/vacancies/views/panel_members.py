@@ -1,7 +1,7 @@
 """A vacancy's panel: everyone who may see the vacancy reads it (GET); HR adds (POST) and removes people."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import permissions
@@ -28,16 +28,16 @@ def _panel_page(vacancy: Vacancy, form: PanelMemberForm, has_people: bool, can_e
                            has_people=has_people), refused_status(form)
 
 
-@bp.get("/<int:vacancy_id>/panel")
-@vacancy_view(permissions.can_view_vacancy)
+@bp.route("/<int:vacancy_id>/panel", methods=["GET", "POST"])
+@vacancy_view(permissions.can_view_vacancy, post=permissions.can_edit_vacancy)
 def panel(vacancy: Vacancy):
+    if request.method == "POST":
+        return _panel_add(vacancy)
     can_edit = permissions.can_edit_vacancy(current_user, vacancy)
     return _panel_page(vacancy, *_add_form(vacancy, can_edit), can_edit)
 
 
-@bp.post("/<int:vacancy_id>/panel")
-@vacancy_view(permissions.can_edit_vacancy)
-def panel_add(vacancy: Vacancy):
+def _panel_add(vacancy: Vacancy):
     form, has_people = _add_form(vacancy, True, PanelMemberForm())
     if form.validate_on_submit():
         user = db().get(User, form.user_id.data)
