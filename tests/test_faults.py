@@ -402,18 +402,17 @@ def _nothing_stored(app, session, sl, events_before):
 def test_the_database_is_full_while_storing_an_upload(app, as_user, sl, session, fails):
     """The database refuses the INSERT of the cleaned copy (first) or of the original (second),
     as SQLite does when its disk is full: a clear message, nothing kept."""
-    import sqlite3
-
     from sqlalchemy import event
 
     engine = app.extensions["panel.engine"]
+    driver_error = engine.dialect.loaded_dbapi.OperationalError  # sqlite3's or psycopg's
     inserts = []
 
     def full(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith("INSERT INTO STORED_FILES"):
             inserts.append(statement)
             if len(inserts) == (1 if fails == "first" else 2):
-                raise sqlite3.OperationalError("database or disk is full")
+                raise driver_error("database or disk is full")
 
     hr = as_user(sl.hr)
     events = len(session.scalars(select(AuditEvent)).all())
