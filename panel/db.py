@@ -84,6 +84,16 @@ def make_engine(url: str, lock_timeout: float = 5) -> Engine:
                 cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(conn, _name):
+            # pysqlite opens a transaction only before a write, so a SAVEPOINT (session.begin_nested())
+            # met outside one would open the transaction itself and its RELEASE would commit it,
+            # whatever the request does next. Open the transaction first: the savepoint then
+            # nests inside the request's transaction, and the request commits or rolls back both.
+            dbapi_conn = conn.connection.dbapi_connection
+            if not dbapi_conn.in_transaction:
+                dbapi_conn.execute("BEGIN")
+
     return engine
 
 

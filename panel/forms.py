@@ -1,5 +1,6 @@
-"""Form helpers shared by every area: the NHS three-box date field, text limits, the strip filter and
-the empty confirm form (a CSRF-checked button)."""
+"""Form helpers shared by every area: the NHS three-box date field, text limits, the strip filter,
+the empty confirm form (a CSRF-checked button), and the two answers to a service's refusal:
+field_error (invalid input: the view answers 400) and stale_edit (someone else saved first: 409)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +9,12 @@ from flask import request
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.validators import Length, ValidationError
+
+from panel.db import db
+from panel.errors import StaleEdit
+
+#: The status of the page that answers a stale edit (stale_edit).
+STALE_EDIT_STATUS = 409
 
 
 class DatePartsField(Field):
@@ -76,6 +83,22 @@ def refused_status(form=None, error: str | None = None) -> int:
     or a service's message for the error summary), else 200. The house rule for invalid input."""
     refused = bool(error) or (form is not None and bool(form.errors))
     return 400 if request.method == "POST" and refused else 200
+
+
+def stale_edit(form, exc: StaleEdit, version_field: str = "version") -> str | None:
+    """The one answer to a stale edit (panel.errors.StaleEdit: someone else saved first), for
+    every view that saves with a version number. The service changed nothing (or undid its own
+    change inside a savepoint) and left the request's transaction alone, so the view does not
+    roll back; it calls this, reloads what the page shows and answers STALE_EDIT_STATUS (409).
+
+    This forgets what the request had loaded (so the page reads the current state again),
+    keeps everything the person typed in the form, points the form's version field at the
+    current row (``exc.current``) so that saving again, having read it, is deliberate, and puts
+    the message where field_error puts it (returned for the error summary when it names no field)."""
+    db().expire_all()
+    if version_field in form._fields:
+        form[version_field].data = exc.current.version if exc.current is not None else 0
+    return field_error(form, exc)
 
 
 def strip(value):

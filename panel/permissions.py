@@ -1,20 +1,35 @@
 """Every access rule, as named predicates. Nothing else in the app decides access.
 
-Views call one of the ``require_*``/``get_*_or_404`` helpers at the top. Anything a
-user may not see is a 404, so nobody can learn that a vacancy exists by its URL.
-What a vacancy's stage allows (shortlisting open, names shown, scoring open ...) is a flag of
-its row in the stage table, panel/stages.py; the rules here read ``vacancy.stage``.
+A view declares the rule it needs with ``@vacancy_view(permissions.can_x)`` (panel/loaders.py),
+which loads the vacancy and answers 404 unless the rule holds; any further question (may this
+person also edit? see names?) the view asks here and hands to its template. Anything a user
+may not see is a 404, so nobody can learn that a vacancy exists by its URL.
+
+The rules are ordered by the object they are about: people; the vacancy; candidates and
+shortlisting (with the one rule on seeing other people's scores); the question bank and the
+interview plan; interviews, results, outcomes and feedback; packs; records and score secrecy.
+
+Predicates never query the database. They read the objects they are given (a vacancy with its
+panel, a candidate, a declaration) and facts the caller loaded for them (``submitted``,
+``chaired`` ...); the queries that load those facts live in each area's ``queries.py``. What a
+vacancy's stage allows (shortlisting open, names shown, scoring open ...) is a flag of its row
+in the stage table, panel/stages.py; the rules here read ``vacancy.stage``.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
 from flask import abort
-from sqlalchemy import Select, exists, select
 
-from panel.db import db
-from panel.models import Candidate, PanelMember, PanelRole, Role, User, Vacancy
+from panel.models import BankQuestion, PanelMember, PanelRole, Role, Vacancy
+
+if TYPE_CHECKING:  # panel.stages imports this module
+    from panel.stages import Stage
 
 
-# --- who the user is --------------------------------------------------------
+# --- people: who the user is, and their accounts ------------------------------
 
 def is_signed_in(user) -> bool:
     return bool(user) and getattr(user, "is_authenticated", False)
@@ -42,11 +57,19 @@ def is_vacancy_chair(user, vacancy: Vacancy) -> bool:
     return member is not None and member.panel_role == PanelRole.CHAIR
 
 
-# --- what they may do -------------------------------------------------------
-
 def can_manage_users(user) -> bool:
+    """Invite, change and deactivate people: HR only."""
     return is_hr(user)
 
+
+def require(allowed: bool) -> None:
+    """404 unless allowed (we do not reveal what exists). For a rule about something other
+    than the vacancy a view was given (a question, another person's pack ...)."""
+    if not allowed:
+        abort(404)
+
+
+# --- the vacancy ----------------------------------------------------------------
 
 def can_create_vacancy(user) -> bool:
     return is_hr(user)
@@ -58,24 +81,6 @@ def can_view_vacancy(user, vacancy: Vacancy) -> bool:
 
 def can_edit_vacancy(user, vacancy: Vacancy) -> bool:
     """Details, person specification, panel and status: HR only."""
-    return is_hr(user)
-
-
-def can_view_audit_log(user) -> bool:
-    return is_hr(user)
-
-
-def can_see_candidate_identity(user, vacancy: Vacancy) -> bool:
-    """Names: HR always; the panel once interviewing starts (contact details: see below)."""
-    if is_hr(user):
-        return True
-    return can_view_vacancy(user, vacancy) and vacancy.stage.names_shown
-
-
-def can_see_candidate_contact_details(user, vacancy: Vacancy) -> bool:
-    """Candidates' email addresses and phone numbers: HR only, at every stage. The panel (the
-    chair included) needs a name to recognise a conflict, never a way to contact the person:
-    no page, CSV or pack the panel can reach holds them."""
     return is_hr(user)
 
 
@@ -101,13 +106,27 @@ def can_move_stage(user, vacancy: Vacancy) -> bool:
 # - A panel member who answers "Yes, I know this person" steps aside: they do not score the
 #   candidate or open their application, and are asked no reason.
 # - Nobody sees anyone else's shortlisting scores or comments for a candidate before they
-#   have submitted their own for that candidate, the chair included. Unsubmitted scores are
-#   private to the person who wrote them.
+#   have submitted their own for that candidate, the chair included (can_see_scores_of_others,
+#   below). Unsubmitted scores are private to the person who wrote them.
 # - Moderation is the chair's. HR does NOT record shortlisting decisions: while shortlisting is
 #   open HR sees progress only (who has submitted how many), never scores; once the vacancy has
 #   moved on, HR sees the moderation grid and the export (read-only). A chair who stepped aside
 #   from a candidate still moderates them once everyone else's scores are in (stepping aside is
 #   from scoring, and the grid shows the chair stepped aside, so it is done in the open).
+
+def can_see_candidate_identity(user, vacancy: Vacancy) -> bool:
+    """Names: HR always; the panel once interviewing starts (contact details: see below)."""
+    if is_hr(user):
+        return True
+    return can_view_vacancy(user, vacancy) and vacancy.stage.names_shown
+
+
+def can_see_candidate_contact_details(user, vacancy: Vacancy) -> bool:
+    """Candidates' email addresses and phone numbers: HR only, at every stage. The panel (the
+    chair included) needs a name to recognise a conflict, never a way to contact the person:
+    no page, CSV or pack the panel can reach holds them."""
+    return is_hr(user)
+
 
 def has_stepped_aside(declaration) -> bool:
     """The person answered "Yes, I know this person" for this candidate (``declaration``:
@@ -172,19 +191,50 @@ def can_score_candidate(user, vacancy: Vacancy, candidate, declaration=None, sub
             and declaration is not None and not has_stepped_aside(declaration) and not submitted)
 
 
-def can_see_scores_of_others(user, vacancy: Vacancy, *, submitted: bool, stepped_aside: bool,
-                             all_in: bool) -> bool:
-    """Others' submitted scores and comments for one candidate.
+# --- the one rule on seeing other people's scores (shortlisting and interviews alike) ---
+#
+# See others' scores and notes for a candidate only after submitting your own for them. A
+# round of independent scoring (shortlisting, interviews) is a configuration of that rule
+# (after pretalx's ReviewPhase.can_see_other_reviews): when it has started, while the rule
+# holds, from when HR who are not on the panel read the scores, and whether a chair who
+# stepped aside reads them once everyone else's are in. Once a round's secrecy ends (the
+# shortlisting round's does when shortlisting ends; the interview round's never does), HR and
+# the chair read every candidate's scores and a panel member those they did not step aside from.
 
-    ``submitted``: this user has submitted their own scores for the candidate;
+@dataclass(frozen=True)
+class ScoringRound:
+    name: str
+    started: Callable[[Stage], bool]  # the panel may have scores to read
+    secret: Callable[[Stage], bool]   # others' scores stay hidden until you submit your own
+    hr_reads: Callable[[Stage], bool]  # HR not on the panel read every candidate's scores
+    chair_after_others: bool          # a chair who stepped aside reads them once everyone else's are in
+
+
+SHORTLISTING = ScoringRound("shortlisting", started=lambda stage: not stage.setting_up,
+                            secret=lambda stage: stage.shortlisting_open,
+                            hr_reads=lambda stage: stage.shortlisting_done, chair_after_others=True)
+INTERVIEWS = ScoringRound("interviews", started=lambda stage: stage.interviews_started,
+                          secret=lambda stage: True,
+                          hr_reads=lambda stage: stage.interviews_started, chair_after_others=False)
+
+
+def can_see_scores_of_others(user, vacancy: Vacancy, scoring_round: ScoringRound, *, submitted: bool,
+                             stepped_aside: bool = False, all_in: bool = False) -> bool:
+    """Other panel members' submitted scores and notes for one candidate, in one round.
+
+    ``submitted``: this user has submitted their own scores for the candidate in this round;
     ``stepped_aside``: they said they know the candidate; ``all_in``: every panel member who
     has not stepped aside has submitted."""
-    if vacancy.stage.setting_up:
+    stage = vacancy.stage
+    if not scoring_round.started(stage):
         return False
-    if vacancy.stage.shortlisting_open:
-        if is_vacancy_chair(user, vacancy):
-            return submitted or (stepped_aside and all_in)
-        return is_on_panel(user, vacancy) and submitted
+    if scoring_round.secret(stage):
+        if not is_on_panel(user, vacancy):
+            return is_hr(user) and scoring_round.hr_reads(stage)
+        if submitted:
+            return True
+        return (scoring_round.chair_after_others and is_vacancy_chair(user, vacancy)
+                and stepped_aside and all_in)
     if is_hr(user) or is_vacancy_chair(user, vacancy):
         return True
     return is_on_panel(user, vacancy) and not stepped_aside
@@ -212,60 +262,16 @@ def can_export_shortlisting(user, vacancy: Vacancy) -> bool:
     return can_view_moderation(user, vacancy)
 
 
-# --- queries and guards -----------------------------------------------------
-
-def visible_vacancies(user) -> Select:
-    """A SELECT of the vacancies this user may see."""
-    stmt = select(Vacancy)
-    if is_hr(user):
-        return stmt
-    if not is_signed_in(user):
-        return stmt.where(False)
-    return stmt.where(
-        exists().where(PanelMember.vacancy_id == Vacancy.id, PanelMember.user_id == user.id)
-    )
-
-
-def get_vacancy_or_404(user, vacancy_id: int, predicate=can_view_vacancy) -> Vacancy:
-    vacancy = db().get(Vacancy, vacancy_id)
-    if vacancy is None or not predicate(user, vacancy):
-        abort(404)
-    return vacancy
-
-
-def require(allowed: bool) -> None:
-    """404 unless allowed (we do not reveal what exists)."""
-    if not allowed:
-        abort(404)
-
-
-def get_user_or_404(user, user_id: int) -> User:
-    require(can_manage_users(user))
-    target = db().get(User, user_id)
-    if target is None:
-        abort(404)
-    return target
-
-
-# --- interview plan: question bank, plan, scale, timetable, invitations (issue 4) ---
+# --- the question bank and the interview plan (issue 4) ---------------------------
 # A proposed (or rejected) bank question is seen only by its proposer, HR and the
 # chairs who may review it: the chair(s) of the vacancy it was proposed for, or any
 # chair when it was proposed for no vacancy. Other vacancies' panels see it only
-# once approved.
+# once approved. ``chaired``: the ids of the vacancies this user chairs
+# (panel/questions/queries.py: chaired_vacancy_ids).
 
-from sqlalchemy import or_  # noqa: E402
-
-from panel.models import BankQuestion, QuestionStatus  # noqa: E402
-
-def _chaired_vacancy_ids(user) -> set[int]:
-    if not is_signed_in(user):
-        return set()
-    return {m.vacancy_id for m in user.panel_memberships if m.panel_role == PanelRole.CHAIR}
-
-
-def is_chair_anywhere(user) -> bool:
+def is_chair_anywhere(user, chaired: Collection[int]) -> bool:
     """A panel chair by role, or someone who chairs at least one panel."""
-    return is_signed_in(user) and (user.role == Role.CHAIR or bool(_chaired_vacancy_ids(user)))
+    return is_signed_in(user) and (user.role == Role.CHAIR or bool(chaired))
 
 
 def can_view_question_bank(user) -> bool:
@@ -277,63 +283,34 @@ def can_propose_question(user) -> bool:
     return is_signed_in(user)
 
 
-def can_review_questions(user) -> bool:
+def can_review_questions(user, chaired: Collection[int]) -> bool:
     """HR or a chair: may approve or reject proposals (each within can_review_question)."""
-    return is_hr(user) or is_chair_anywhere(user)
+    return is_hr(user) or is_chair_anywhere(user, chaired)
 
 
-def can_review_question(user, question: BankQuestion) -> bool:
+def can_review_question(user, question: BankQuestion, chaired: Collection[int]) -> bool:
     if is_hr(user):
         return True
     if question.proposed_for_vacancy_id is None:
-        return is_chair_anywhere(user)
-    return question.proposed_for_vacancy_id in _chaired_vacancy_ids(user)
+        return is_chair_anywhere(user, chaired)
+    return question.proposed_for_vacancy_id in chaired
 
 
-def can_see_bank_question(user, question: BankQuestion) -> bool:
+def can_see_bank_question(user, question: BankQuestion, chaired: Collection[int]) -> bool:
+    """(The SQL twin of this rule: panel/questions/queries.py, visible_bank_questions.)"""
     if not is_signed_in(user):
         return False
     if question.status.approved:
         return True
-    return question.proposed_by_id == user.id or can_review_question(user, question)
+    return question.proposed_by_id == user.id or can_review_question(user, question, chaired)
 
 
-def can_edit_bank_question(user, question: BankQuestion) -> bool:
+def can_edit_bank_question(user, question: BankQuestion, chaired: Collection[int]) -> bool:
     """Reviewers may improve the wording at any time; the proposer until it is reviewed."""
-    if can_review_question(user, question):
+    if can_review_question(user, question, chaired):
         return True
     return (is_signed_in(user) and question.status.waiting_for_review
             and question.proposed_by_id == user.id)
-
-
-def visible_bank_questions(user) -> Select:
-    """A SELECT of the bank questions this user may see (the SQL twin of can_see_bank_question)."""
-    stmt = select(BankQuestion)
-    if is_hr(user):
-        return stmt
-    if not is_signed_in(user):
-        return stmt.where(False)
-    conditions = [BankQuestion.status == QuestionStatus.APPROVED, BankQuestion.proposed_by_id == user.id]
-    chaired = _chaired_vacancy_ids(user)
-    if is_chair_anywhere(user):
-        conditions.append(BankQuestion.proposed_for_vacancy_id.is_(None))
-    if chaired:
-        conditions.append(BankQuestion.proposed_for_vacancy_id.in_(chaired))
-    return stmt.where(or_(*conditions))
-
-
-def reviewable_bank_questions(user) -> Select:
-    """A SELECT of the proposals waiting for this user's approval."""
-    stmt = select(BankQuestion).where(BankQuestion.status == QuestionStatus.PROPOSED)
-    if is_hr(user):
-        return stmt
-    if not can_review_questions(user):
-        return stmt.where(False)
-    chaired = _chaired_vacancy_ids(user)
-    conditions = [BankQuestion.proposed_for_vacancy_id.is_(None)]
-    if chaired:
-        conditions.append(BankQuestion.proposed_for_vacancy_id.in_(chaired))
-    return stmt.where(or_(*conditions))
 
 
 def can_view_plan(user, vacancy: Vacancy) -> bool:
@@ -352,16 +329,16 @@ def can_send_invitations(user, vacancy: Vacancy) -> bool:
 
 
 def can_use_bank_question(user, question: BankQuestion | None) -> bool:
-    """Start a plan question from a bank question: an approved one this user may see."""
-    return question is not None and question.status.approved and can_see_bank_question(user, question)
+    """Start a plan question from a bank question: an approved one (every signed-in person
+    may see an approved question, so no chaired ids are needed)."""
+    return question is not None and question.status.approved and is_signed_in(user)
 
 
-# --- interview scoring, results, outcomes and feedback (issue 5) -------------
+# --- interviews: scoring, results, outcomes and feedback (issue 5) -------------
 # Nobody, chair included, sees another panel member's interview scores or notes for
-# a candidate before submitting their own for that candidate. HR does not score
-# (unless HR is on the panel, when the panel rule applies) and sees every result.
-
-from panel.models import InterviewSubmission  # noqa: E402
+# a candidate before submitting their own for that candidate (the INTERVIEWS round of
+# can_see_scores_of_others). HR does not score (unless HR is on the panel, when the
+# panel rule applies) and sees every result.
 
 def interviews_started(vacancy: Vacancy) -> bool:
     return vacancy.stage.interviews_started
@@ -370,6 +347,11 @@ def interviews_started(vacancy: Vacancy) -> bool:
 def can_view_interviews(user, vacancy: Vacancy) -> bool:
     """The list of candidates to interview and everyone's progress (never the scores)."""
     return can_view_vacancy(user, vacancy) and interviews_started(vacancy)
+
+
+def can_view_own_interview_scores(user, vacancy: Vacancy) -> bool:
+    """A panel member's own scoring pages: once interviewing starts (read-only once closed)."""
+    return is_on_panel(user, vacancy) and interviews_started(vacancy)
 
 
 def can_score_interview(user, vacancy: Vacancy) -> bool:
@@ -382,51 +364,24 @@ def can_enter_paper_scores(user, vacancy: Vacancy) -> bool:
     return (is_hr(user) or is_vacancy_chair(user, vacancy)) and vacancy.stage.scoring_open
 
 
-def interview_submitted_candidate_ids(user, vacancy: Vacancy) -> set[int]:
-    """The candidates of this vacancy this user has submitted interview scores for (one query)."""
-    if not is_signed_in(user):
-        return set()
-    stmt = (select(InterviewSubmission.candidate_id)
-            .join(Candidate, Candidate.id == InterviewSubmission.candidate_id)
-            .where(Candidate.vacancy_id == vacancy.id, InterviewSubmission.user_id == user.id))
-    return set(db().scalars(stmt))
+def can_view_results(user, vacancy: Vacancy) -> bool:
+    """The results page (everyone who may see the interviews; each candidate's scores on it
+    as can_view_candidate_results says)."""
+    return can_view_interviews(user, vacancy)
 
 
-def visible_interview_result_ids(user, vacancy: Vacancy, candidate_ids) -> set[int]:
+def can_view_candidate_results(user, vacancy: Vacancy, candidate, *, submitted: bool) -> bool:
+    """One candidate's interview scores and notes: HR; a panel member (chair included) only
+    once they have submitted their own scores for that candidate (``submitted``)."""
+    return _belongs(vacancy, candidate) and can_see_scores_of_others(user, vacancy, INTERVIEWS, submitted=submitted)
+
+
+def visible_interview_result_ids(user, vacancy: Vacancy, candidate_ids: Iterable[int],
+                                 submitted_ids: Collection[int]) -> set[int]:
     """Of these candidates, those whose interview scores and notes this user may see on the
-    results pages: HR sees every one; a panel member (chair, or HR on the panel, included)
-    only those they have submitted their own scores for; anyone else none."""
-    if is_on_panel(user, vacancy):
-        return interview_submitted_candidate_ids(user, vacancy)
-    if is_hr(user):
-        return set(candidate_ids)
-    return set()
-
-
-def can_view_results(user, vacancy: Vacancy, candidate=None, submitted_ids: set[int] | None = None) -> bool:
-    """Without a candidate: the results page (everyone who may see the interviews).
-    For a candidate's scores and notes: HR; a panel member (chair included) only once
-    they have submitted their own scores for that candidate."""
-    if not can_view_interviews(user, vacancy):
-        return False
-    if candidate is None:
-        return True
-    if candidate.vacancy_id != vacancy.id:
-        return False
-    if is_on_panel(user, vacancy) and submitted_ids is None:
-        submitted_ids = interview_submitted_candidate_ids(user, vacancy)
-    return can_view_results_of(user, vacancy, candidate.id, submitted_ids or set())
-
-
-def can_view_results_of(user, vacancy: Vacancy, candidate_id: int | None, submitted_ids: set[int]) -> bool:
-    """The interview scores and notes of one candidate of this vacancy, by id (``None``: a
-    candidate not known any more). ``submitted_ids``: the candidates this user has submitted
-    interview scores for."""
-    if not can_view_interviews(user, vacancy):
-        return False
-    if is_on_panel(user, vacancy):
-        return candidate_id is not None and candidate_id in submitted_ids
-    return is_hr(user)
+    results pages (``submitted_ids``: the candidates this user has submitted scores for)."""
+    return {cid for cid in candidate_ids
+            if can_see_scores_of_others(user, vacancy, INTERVIEWS, submitted=cid in submitted_ids)}
 
 
 def can_moderate_scores(user, vacancy: Vacancy) -> bool:
@@ -445,6 +400,11 @@ def can_sign_off(user, vacancy: Vacancy) -> bool:
 def can_reopen(user, vacancy: Vacancy) -> bool:
     """HR reopens signed-off results (with a reason) until the vacancy closes."""
     return is_hr(user) and vacancy.stage.scoring_open
+
+
+def results_signed_off(signoff) -> bool:
+    """``signoff``: the vacancy's InterviewSignOff, or None when there is none."""
+    return signoff is not None and signoff.signed_off
 
 
 def can_view_feedback(user, vacancy: Vacancy) -> bool:
@@ -506,22 +466,17 @@ def results_pack_audience(user, vacancy: Vacancy) -> bool:
     return is_hr(user) or is_vacancy_chair(user, vacancy)
 
 
-def results_signed_off(signoff) -> bool:
-    """``signoff``: the vacancy's InterviewSignOff, or None when there is none."""
-    return signoff is not None and signoff.signed_off
-
-
 def can_download_results_pack(user, vacancy: Vacancy, signoff) -> bool:
     return results_pack_audience(user, vacancy) and results_signed_off(signoff)
 
 
-# --- records and data protection (issue 8) --------------------------------------
+# --- records: data protection, the audit log and score secrecy (issues 8 and 12) ---
 # Subject access exports (everything held about one candidate, with who wrote each note)
 # and the audit log with its CSV export: HR only. Nobody can change or delete audit
 # entries through the app (there are no such routes); only `flask purge` blanks the
 # personal details inside entries about candidates whose retention period has passed.
 
-def can_export_subject_access(user, vacancy: Vacancy) -> bool:
+def can_view_audit_log(user) -> bool:
     return is_hr(user)
 
 
@@ -529,7 +484,10 @@ def can_export_audit_log(user) -> bool:
     return can_view_audit_log(user)
 
 
-# --- score secrecy wherever scores can be read (issue 12) ---------------------------------
+def can_export_subject_access(user, vacancy: Vacancy) -> bool:
+    return is_hr(user)
+
+
 # One rule for every place that shows scores or notes outside their own pages: the audit log,
 # its CSV (whatever the filters) and the subject access export.
 # - Nobody sees a panel member's scores or notes for a candidate before submitting their own
@@ -539,8 +497,6 @@ def can_export_audit_log(user) -> bool:
 #   shortlisting ends, and interview scores as the results pages show them (submitted ones).
 # - Everyone sees what they wrote or typed in themselves.
 # The facts come from panel/records/secrecy.py, loaded for a whole page in a fixed number of queries.
-
-from dataclasses import dataclass, field  # noqa: E402
 
 SHORTLISTING_SCORES = "shortlisting scores"      # a member's scores and comments for a candidate
 SHORTLISTING_DECISION = "shortlisting decision"  # the chair's decision and reason (moderation)
@@ -608,7 +564,7 @@ def score_values_hidden_because(user, record: ScoreRecord, facts: SubmissionFact
         others = [m.user_id for m in vacancy.panel_members]
         all_in = cid is not None and all((cid, u) in facts.shortlisting or (cid, u) in facts.stepped_aside
                                          for u in others)
-        if can_see_scores_of_others(user, vacancy, submitted=(cid, me) in facts.shortlisting,
+        if can_see_scores_of_others(user, vacancy, SHORTLISTING, submitted=(cid, me) in facts.shortlisting,
                                     stepped_aside=(cid, me) in facts.stepped_aside, all_in=all_in):
             return None
         return _not_yet_or_never(user, vacancy, cid, me, facts)
@@ -616,7 +572,7 @@ def score_values_hidden_because(user, record: ScoreRecord, facts: SubmissionFact
             and (cid, record.author_id) not in facts.interview:
         return UNTIL_THEY_SUBMIT
     if record.kind in (INTERVIEW_SCORES, INTERVIEW_PANEL):
-        if can_view_results_of(user, vacancy, cid, {c for c, u in facts.interview if u == me}):
+        if can_see_scores_of_others(user, vacancy, INTERVIEWS, submitted=(cid, me) in facts.interview):
             return None
         return _not_yet_or_never(user, vacancy, cid, me, facts)
     return None if can_view_feedback(user, vacancy) else NOT_YOURS
@@ -627,5 +583,3 @@ def _not_yet_or_never(user, vacancy: Vacancy, candidate_id: int | None, me: int 
     if is_on_panel(user, vacancy) and candidate_id is not None and (candidate_id, me) not in facts.stepped_aside:
         return UNTIL_YOU_SUBMIT
     return NOT_YOURS
-
-

@@ -40,17 +40,26 @@ def test_no_scoring_views_module_is_over_300_lines():
     assert sizes and all(n <= 300 for n in sizes.values()), sizes
 
 
-def test_who_sees_which_interview_results_is_a_permission_rule(app, world):
+def test_who_sees_which_interview_results_is_a_permission_rule(app, world, session):
     """The rule _results_page used to decide in the view: HR sees every candidate's scores, a
-    panel member only those they have submitted their own for (none yet), anyone else none."""
+    panel member only those they have submitted their own for, anyone else none; nobody any
+    before interviews start. The rule is given the facts (who submitted what): no query."""
+    from panel.models import VacancyStatus
+
     a, ids = world["a"], [101, 102]
     with app.app_context():
+        assert all(permissions.visible_interview_result_ids(world[u], a, ids, ids) == set() for u in world
+                   if u not in ("a", "b"))  # still in draft
+        a.status = VacancyStatus.INTERVIEWING
+        session.commit()
         _check(world, a, ids)
 
 
 def _check(world, a, ids):
-    assert permissions.visible_interview_result_ids(world["hr"], a, ids) == {101, 102}
-    assert permissions.visible_interview_result_ids(world["chair"], a, ids) == set()
-    assert permissions.visible_interview_result_ids(world["panelist"], a, ids) == set()
-    assert permissions.visible_interview_result_ids(world["other"], a, ids) == set()
-    assert permissions.visible_interview_result_ids(world["spare"], a, ids) == set()
+    assert permissions.visible_interview_result_ids(world["hr"], a, ids, set()) == {101, 102}
+    assert permissions.visible_interview_result_ids(world["chair"], a, ids, set()) == set()
+    assert permissions.visible_interview_result_ids(world["chair"], a, ids, {102}) == {102}
+    assert permissions.visible_interview_result_ids(world["panelist"], a, ids, set()) == set()
+    assert permissions.visible_interview_result_ids(world["panelist"], a, ids, {101, 102}) == {101, 102}
+    assert permissions.visible_interview_result_ids(world["other"], a, ids, {101}) == set()
+    assert permissions.visible_interview_result_ids(world["spare"], a, ids, {101}) == set()

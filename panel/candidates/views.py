@@ -10,11 +10,11 @@ from panel.candidates import importing, queries, services
 from panel.candidates.forms import ApplicationForm, ImportForm, candidate_form
 from panel.db import db
 from panel.forms import ConfirmForm, field_error
+from panel.loaders import found, vacancy_view
 from panel.models import Candidate, Vacancy
 from panel.shortlisting.queries import declaration_of
 from panel.uploads import (SCRIPT_WARNING, UploadError, clean_pdf, delete_file, identity_warning, pdf_has_script,
                            read_pdf, safe_download_name, save_pdf, send_pdf)
-from panel.vacancies.queries import vacancy_with_everything
 
 bp = Blueprint("candidates", __name__, url_prefix="/vacancies/<int:vacancy_id>/candidates")
 
@@ -25,23 +25,13 @@ def _signed_in():
     return None
 
 
-def _vacancy(vacancy_id: int, predicate) -> Vacancy:
-    vacancy = vacancy_with_everything(vacancy_id)
-    if vacancy is None or not predicate(current_user, vacancy):
-        abort(404)
-    return vacancy
-
-
 def _candidate(vacancy: Vacancy, candidate_id: int) -> Candidate:
-    candidate = queries.candidate_of_vacancy(vacancy.id, candidate_id)
-    if candidate is None:
-        abort(404)
-    return candidate
+    return found(queries.candidate_of_vacancy(vacancy.id, candidate_id))
 
 
 @bp.route("")
-def index(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_view_candidates)
+@vacancy_view(permissions.can_view_candidates)
+def index(vacancy: Vacancy):
     candidates = queries.candidates_of(vacancy.id)
     return render_template("candidates/index.html", vacancy=vacancy, candidates=candidates,
                            can_add=permissions.can_add_candidates(current_user, vacancy),
@@ -49,8 +39,8 @@ def index(vacancy_id: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_add_candidates)
+@vacancy_view(permissions.can_add_candidates)
+def new(vacancy: Vacancy):
     criteria = services.scored_criteria(vacancy)
     form = candidate_form(criteria)
     if form.validate_on_submit():
@@ -69,8 +59,8 @@ def new(vacancy_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-def import_csv(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_add_candidates)
+@vacancy_view(permissions.can_add_candidates)
+def import_csv(vacancy: Vacancy):
     form = ImportForm()
     result = None
     if form.validate_on_submit():
@@ -95,8 +85,8 @@ def import_csv(vacancy_id: int):
 
 
 @bp.route("/<int:candidate_id>")
-def show(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_view_candidates)
+@vacancy_view(permissions.can_view_candidates)
+def show(vacancy: Vacancy, candidate_id: int):
     candidate = _candidate(vacancy, candidate_id)
     declaration = None if permissions.is_hr(current_user) else declaration_of(current_user.id, candidate.id)
     audit.record(db(), current_user, "view", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
@@ -111,8 +101,8 @@ def show(vacancy_id: int, candidate_id: int):
 
 
 @bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])
-def edit(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_manage_candidates)
+@vacancy_view(permissions.can_manage_candidates)
+def edit(vacancy: Vacancy, candidate_id: int):
     candidate = _candidate(vacancy, candidate_id)
     criteria = services.scored_criteria(vacancy)
     evidence = {e.criterion_id: e.text for e in candidate.evidence}
@@ -133,8 +123,8 @@ def edit(vacancy_id: int, candidate_id: int):
 
 
 @bp.route("/<int:candidate_id>/application", methods=["GET", "POST"])
-def upload(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_manage_candidates)
+@vacancy_view(permissions.can_manage_candidates)
+def upload(vacancy: Vacancy, candidate_id: int):
     candidate = _candidate(vacancy, candidate_id)
     form = ApplicationForm()
     if form.validate_on_submit():
@@ -164,10 +154,10 @@ def upload(vacancy_id: int, candidate_id: int):
 
 
 @bp.route("/<int:candidate_id>/application.pdf")
-def application(vacancy_id: int, candidate_id: int):
+@vacancy_view(permissions.can_view_vacancy)
+def application(vacancy: Vacancy, candidate_id: int):
     """The application PDF, as a download named by the label only (never the file's own name):
     the original for HR, the cleaned copy for the panel (the chair included)."""
-    vacancy = _vacancy(vacancy_id, permissions.can_view_vacancy)
     candidate = _candidate(vacancy, candidate_id)
     declaration = None if permissions.is_hr(current_user) else declaration_of(current_user.id, candidate.id)
     permissions.require(permissions.can_read_application(current_user, vacancy, candidate, declaration))
@@ -185,8 +175,8 @@ def application(vacancy_id: int, candidate_id: int):
 
 
 @bp.route("/<int:candidate_id>/withdraw", methods=["GET", "POST"])
-def withdraw(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_manage_candidates)
+@vacancy_view(permissions.can_manage_candidates)
+def withdraw(vacancy: Vacancy, candidate_id: int):
     candidate = _candidate(vacancy, candidate_id)
     if candidate.is_withdrawn:
         return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
@@ -199,8 +189,8 @@ def withdraw(vacancy_id: int, candidate_id: int):
 
 
 @bp.route("/<int:candidate_id>/reinstate", methods=["POST"])
-def reinstate(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_manage_candidates)
+@vacancy_view(permissions.can_manage_candidates)
+def reinstate(vacancy: Vacancy, candidate_id: int):
     candidate = _candidate(vacancy, candidate_id)
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -12,6 +12,7 @@ from panel import permissions
 from panel.converters import id_value
 from panel.db import db
 from panel.models import AuditEvent, Candidate, PanelMember, User, Vacancy
+from panel.vacancies.queries import visible_vacancies
 
 PAGE_SIZE = 50
 
@@ -20,7 +21,7 @@ def home_for(user) -> dict:
     """Each vacancy this user sees, with the next step at its stage (for HR setting a vacancy up:
     what the set-up part of its readiness check says is still to do)."""
     stmt = (
-        permissions.visible_vacancies(user)
+        visible_vacancies(user)
         .where(Vacancy.archived_at.is_(None))
         .options(selectinload(Vacancy.panel_members).selectinload(PanelMember.user), selectinload(Vacancy.criteria))
         .order_by(Vacancy.closing_date.is_(None), Vacancy.closing_date, Vacancy.id)

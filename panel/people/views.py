@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from panel import audit, permissions
-from panel.converters import id_value
 from panel.auth import services as accounts
+from panel.converters import id_value
 from panel.db import db
 from panel.forms import ConfirmForm
+from panel.loaders import found, load_vacancy_or_404, user_view
 from panel.mail import MailError
-from panel.models import PanelMember, PanelRole, Role, User, Vacancy
+from panel.models import PanelRole, Role
+from panel.people import queries
 from panel.people.forms import ROLE_HINTS, InviteForm, PersonForm
 from panel.vacancies import services as vacancy_services
 
@@ -21,22 +21,26 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 
 @bp.before_request
 @login_required
-def _hr_only():
-    permissions.require(permissions.can_manage_users(current_user))
+def _signed_in():
+    return None
+
+
+hr_only = user_view(permissions.can_manage_users)
 
 
 @bp.route("")
+@hr_only
 def index():
-    users = list(db().scalars(select(User).options(selectinload(User.panel_memberships)).order_by(User.active.desc(), User.name)))
-    return render_template("people/index.html", users=users)
+    return render_template("people/index.html", users=queries.everyone())
 
 
 @bp.route("/invite", methods=["GET", "POST"])
+@hr_only
 def invite():
     vacancy = None
     vacancy_id = request.args.get("vacancy", type=id_value)
     if vacancy_id:
-        vacancy = permissions.get_vacancy_or_404(current_user, vacancy_id, permissions.can_edit_vacancy)
+        vacancy = load_vacancy_or_404(vacancy_id, permissions.can_edit_vacancy)
     form = InviteForm()
     if request.method == "GET":
         form.role.data = form.role.data or "panelist"
@@ -65,8 +69,9 @@ def invite():
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
+@hr_only
 def show(user_id: int):
-    user = permissions.get_user_or_404(current_user, user_id)
+    user = found(queries.person(user_id))
     form = PersonForm(obj=None if request.method == "POST" else user,
                       data=None if request.method == "POST" else {"name": user.name, "role": user.role.value})
     if form.validate_on_submit():
@@ -81,15 +86,14 @@ def show(user_id: int):
                 audit.record(db(), current_user, "update", user, summary="Account details changed", changes=changes)
             flash("Saved.", "success")
             return redirect(url_for("people.show", user_id=user.id))
-    memberships = list(db().scalars(select(PanelMember).where(PanelMember.user_id == user.id)
-                                    .options(selectinload(PanelMember.vacancy))))
-    return render_template("people/show.html", person=user, form=form, memberships=memberships,
+    return render_template("people/show.html", person=user, form=form, memberships=queries.memberships_of(user),
                            confirm=ConfirmForm(), role_hints=ROLE_HINTS)
 
 
 @bp.route("/<int:user_id>/resend", methods=["POST"])
+@hr_only
 def resend(user_id: int):
-    user = permissions.get_user_or_404(current_user, user_id)
+    user = found(queries.person(user_id))
     if ConfirmForm().validate_on_submit() and user.active:
         try:
             accounts.send_invitation(db(), current_user, user)
@@ -101,8 +105,9 @@ def resend(user_id: int):
 
 
 @bp.route("/<int:user_id>/active", methods=["POST"])
+@hr_only
 def set_active(user_id: int):
-    user = permissions.get_user_or_404(current_user, user_id)
+    user = found(queries.person(user_id))
     if ConfirmForm().validate_on_submit():
         active = request.form.get("active") == "1"
         if user.id == current_user.id and not active:

@@ -6,8 +6,9 @@ from sqlalchemy.orm import selectinload
 
 from panel import permissions
 from panel.db import db
-from panel.models import BankQuestion, CriterionCategory, PlanQuestion, QuestionStatus, Vacancy
+from panel.models import BankQuestion, CriterionCategory, PanelMember, PanelRole, PlanQuestion, QuestionStatus, Vacancy
 from panel.stages import statuses_where
+from panel.vacancies.queries import visible_vacancies
 
 SHOW_APPROVED = "approved"
 SHOW_WAITING = "waiting"
@@ -15,12 +16,50 @@ SHOW_MINE = "mine"
 SHOW_REJECTED = "rejected"
 
 
-def show_choices(user) -> list[tuple[str, str]]:
+def chaired_vacancy_ids(user) -> set[int]:
+    """The ids of the vacancies this user chairs (the ``chaired`` fact of the question bank's
+    rules in panel.permissions), in one query."""
+    if not permissions.is_signed_in(user):
+        return set()
+    return set(db().scalars(select(PanelMember.vacancy_id).where(PanelMember.user_id == user.id,
+                                                                 PanelMember.panel_role == PanelRole.CHAIR)))
+
+
+def visible_bank_questions(user, chaired: set[int]) -> Select:
+    """A SELECT of the bank questions this user may see (the SQL twin of
+    permissions.can_see_bank_question)."""
+    stmt = select(BankQuestion)
+    if permissions.is_hr(user):
+        return stmt
+    if not permissions.is_signed_in(user):
+        return stmt.where(False)
+    conditions = [BankQuestion.status == QuestionStatus.APPROVED, BankQuestion.proposed_by_id == user.id]
+    if permissions.is_chair_anywhere(user, chaired):
+        conditions.append(BankQuestion.proposed_for_vacancy_id.is_(None))
+    if chaired:
+        conditions.append(BankQuestion.proposed_for_vacancy_id.in_(chaired))
+    return stmt.where(or_(*conditions))
+
+
+def reviewable_bank_questions(user, chaired: set[int]) -> Select:
+    """A SELECT of the proposals waiting for this user's approval (permissions.can_review_question)."""
+    stmt = select(BankQuestion).where(BankQuestion.status == QuestionStatus.PROPOSED)
+    if permissions.is_hr(user):
+        return stmt
+    if not permissions.can_review_questions(user, chaired):
+        return stmt.where(False)
+    conditions = [BankQuestion.proposed_for_vacancy_id.is_(None)]
+    if chaired:
+        conditions.append(BankQuestion.proposed_for_vacancy_id.in_(chaired))
+    return stmt.where(or_(*conditions))
+
+
+def show_choices(user, chaired: set[int]) -> list[tuple[str, str]]:
     choices = [(SHOW_APPROVED, "Approved questions")]
-    if permissions.can_review_questions(user):
+    if permissions.can_review_questions(user, chaired):
         choices.append((SHOW_WAITING, "Waiting for approval"))
     choices.append((SHOW_MINE, "Questions you proposed"))
-    if permissions.can_review_questions(user):
+    if permissions.can_review_questions(user, chaired):
         choices.append((SHOW_REJECTED, "Not approved"))
     return choices
 
@@ -30,11 +69,14 @@ def _escape_like(text: str) -> str:
 
 
 def search(user, q: str | None = None, category: str | None = None, tag: str | None = None,
-           show: str = SHOW_APPROVED) -> list[BankQuestion]:
-    """The bank questions this user may see, filtered. Two queries (questions, proposers)."""
-    stmt: Select = permissions.visible_bank_questions(user)
+           show: str = SHOW_APPROVED, chaired: set[int] | None = None) -> list[BankQuestion]:
+    """The bank questions this user may see, filtered. Two queries (questions, proposers), and
+    one more for the vacancies this user chairs unless given (``chaired``)."""
+    if chaired is None:
+        chaired = chaired_vacancy_ids(user)
+    stmt: Select = visible_bank_questions(user, chaired)
     if show == SHOW_WAITING:
-        stmt = permissions.reviewable_bank_questions(user)
+        stmt = reviewable_bank_questions(user, chaired)
     elif show == SHOW_MINE:
         stmt = stmt.where(BankQuestion.proposed_by_id == user.id)
     elif show == SHOW_REJECTED:
@@ -71,9 +113,11 @@ def usage_counts(question_ids: list[int]) -> dict[int, int]:
     return {qid: n for qid, n in rows}
 
 
-def tag_choices(user) -> list[str]:
+def tag_choices(user, chaired: set[int] | None = None) -> list[str]:
     """Every tag used on the approved questions this user may see."""
-    rows = db().scalars(permissions.visible_bank_questions(user)
+    if chaired is None:
+        chaired = chaired_vacancy_ids(user)
+    rows = db().scalars(visible_bank_questions(user, chaired)
                         .where(BankQuestion.status == QuestionStatus.APPROVED)
                         .with_only_columns(BankQuestion.tags))
     tags: set[str] = set()
@@ -82,8 +126,8 @@ def tag_choices(user) -> list[str]:
     return sorted(tags)
 
 
-def waiting_count(user) -> int:
-    stmt = permissions.reviewable_bank_questions(user).with_only_columns(func.count(BankQuestion.id))
+def waiting_count(user, chaired: set[int]) -> int:
+    stmt = reviewable_bank_questions(user, chaired).with_only_columns(func.count(BankQuestion.id))
     return db().scalar(stmt) or 0
 
 
@@ -95,7 +139,7 @@ def question_or_none(question_id: int) -> BankQuestion | None:
 
 def vacancy_choices(user) -> list[Vacancy]:
     """The open vacancies this user is on (or all, for HR), to propose a question for."""
-    stmt = (permissions.visible_vacancies(user)
+    stmt = (visible_vacancies(user)
             .where(Vacancy.archived_at.is_(None), Vacancy.status.in_(statuses_where("plan_editable")))
             .order_by(Vacancy.reference))
     return list(db().scalars(stmt))

@@ -1,12 +1,13 @@
 """The shared question bank: anyone signed in proposes; HR or a chair approves."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from panel import permissions
 from panel.converters import id_value
 from panel.db import db
+from panel.loaders import found, user_view
 from panel.models import BankQuestion
 from panel.questions import queries, services
 from panel.questions.forms import BankQuestionForm, ProposeForm, ReviewForm, SearchForm
@@ -17,22 +18,27 @@ bp = Blueprint("questions", __name__, url_prefix="/questions")
 @bp.before_request
 @login_required
 def _signed_in():
-    permissions.require(permissions.can_view_question_bank(current_user))
+    return None
 
 
-def _question(question_id: int, predicate=permissions.can_see_bank_question) -> BankQuestion:
-    question = queries.question_or_none(question_id)
-    if question is None or not predicate(current_user, question):
-        abort(404)
+bank_reader = user_view(permissions.can_view_question_bank)
+
+
+def _question(question_id: int, chaired: set[int], predicate=permissions.can_see_bank_question) -> BankQuestion:
+    """The question, when it exists and the signed-in user passes the predicate; 404 otherwise."""
+    question = found(queries.question_or_none(question_id))
+    permissions.require(predicate(current_user, question, chaired))
     return question
 
 
 @bp.route("")
+@bank_reader
 def index():
     form = SearchForm(request.args)
-    show_choices = queries.show_choices(current_user)
+    chaired = queries.chaired_vacancy_ids(current_user)
+    show_choices = queries.show_choices(current_user, chaired)
     form.show.choices = show_choices
-    tags = queries.tag_choices(current_user)
+    tags = queries.tag_choices(current_user, chaired)
     form.tag.choices = [("", "Any tag")] + [(t, t) for t in tags]
     show = request.args.get("show") or queries.SHOW_APPROVED
     if show not in {value for value, _ in show_choices}:
@@ -42,20 +48,20 @@ def index():
     q = form.q.data if not form.q.errors else None
     category = form.category.data if not form.category.errors else None
     tag = form.tag.data if not form.tag.errors else None
-    questions = queries.search(current_user, q, category, tag, show)
+    questions = queries.search(current_user, q, category, tag, show, chaired)
     return render_template(
         "questions/index.html", form=form, questions=questions, show=show,
         show_label=dict(show_choices)[show],
         usage=queries.usage_counts([question.id for question in questions]),
         vacancies=queries.vacancy_references({x.proposed_for_vacancy_id for x in questions if x.proposed_for_vacancy_id}),
-        waiting=queries.waiting_count(current_user) if permissions.can_review_questions(current_user) else 0,
+        waiting=queries.waiting_count(current_user, chaired) if permissions.can_review_questions(current_user, chaired) else 0,
         filtered=bool(q or category or tag),
     )
 
 
 @bp.route("/propose", methods=["GET", "POST"])
+@user_view(permissions.can_propose_question)
 def propose():
-    permissions.require(permissions.can_propose_question(current_user))
     vacancies = queries.vacancy_choices(current_user)
     form = ProposeForm()
     form.vacancy_id.choices = [(0, "Any vacancy")] + [(v.id, f"{v.reference} – {v.title}") for v in vacancies]
@@ -73,21 +79,24 @@ def propose():
 
 
 @bp.route("/<int:question_id>")
+@bank_reader
 def show(question_id: int):
-    question = _question(question_id)
+    chaired = queries.chaired_vacancy_ids(current_user)
+    question = _question(question_id, chaired)
     return render_template(
         "questions/show.html", question=question,
         used=queries.usage_counts([question.id]).get(question.id, 0),
         vacancy_reference=queries.vacancy_references({question.proposed_for_vacancy_id} - {None}).get(
             question.proposed_for_vacancy_id),
-        can_edit=permissions.can_edit_bank_question(current_user, question),
-        can_review=permissions.can_review_question(current_user, question) and question.status.waiting_for_review,
+        can_edit=permissions.can_edit_bank_question(current_user, question, chaired),
+        can_review=permissions.can_review_question(current_user, question, chaired) and question.status.waiting_for_review,
     )
 
 
 @bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
+@bank_reader
 def edit(question_id: int):
-    question = _question(question_id, permissions.can_edit_bank_question)
+    question = _question(question_id, queries.chaired_vacancy_ids(current_user), permissions.can_edit_bank_question)
     form = BankQuestionForm(data=None if request.method == "POST" else {
         "text": question.text, "category": question.category.value, "tags": ", ".join(question.tags.split(",")) if question.tags else "",
         "guidance": question.guidance, "follow_ups": question.follow_ups, "content_note": question.content_note})
@@ -99,8 +108,9 @@ def edit(question_id: int):
 
 
 @bp.route("/<int:question_id>/review", methods=["GET", "POST"])
+@bank_reader
 def review(question_id: int):
-    question = _question(question_id, permissions.can_review_question)
+    question = _question(question_id, queries.chaired_vacancy_ids(current_user), permissions.can_review_question)
     form = ReviewForm()
     error = None
     if not question.status.waiting_for_review:

@@ -6,17 +6,17 @@ import json
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, render_template
 from flask_login import current_user, login_required
 
 from panel import audit, permissions
 from panel.db import db
+from panel.loaders import found, vacancy_view
 from panel.models import Candidate, Vacancy
 from panel.packs import render
 from panel.records import retention, subject_access
 from panel.templating import london
 from panel.uploads import safe_download_name
-from panel.vacancies.queries import vacancy_with_everything
 
 bp = Blueprint("records", __name__, url_prefix="/vacancies/<int:vacancy_id>/candidates/<int:candidate_id>")
 
@@ -39,14 +39,8 @@ def subject_access_allowed(vacancy: Vacancy) -> bool:
     return permissions.can_export_subject_access(current_user, vacancy)
 
 
-def _vacancy_and_candidate(vacancy_id: int, candidate_id: int) -> tuple[Vacancy, Candidate]:
-    vacancy = vacancy_with_everything(vacancy_id)
-    if vacancy is None or not permissions.can_export_subject_access(current_user, vacancy):
-        abort(404)
-    candidate = subject_access.load_candidate(db(), vacancy.id, candidate_id)
-    if candidate is None:
-        abort(404)
-    return vacancy, candidate
+def _candidate(vacancy: Vacancy, candidate_id: int) -> Candidate:
+    return found(subject_access.load_candidate(db(), vacancy.id, candidate_id))
 
 
 def _purged(vacancy: Vacancy, candidate: Candidate, kind: str):
@@ -60,8 +54,9 @@ def _name(vacancy: Vacancy, candidate: Candidate, suffix: str) -> str:
 
 
 @bp.route("/subject-access.json")
-def subject_access_json(vacancy_id: int, candidate_id: int):
-    vacancy, candidate = _vacancy_and_candidate(vacancy_id, candidate_id)
+@vacancy_view(permissions.can_export_subject_access)
+def subject_access_json(vacancy: Vacancy, candidate_id: int):
+    candidate = _candidate(vacancy, candidate_id)
     if candidate.is_purged:
         return _purged(vacancy, candidate, "JSON")
     data = subject_access.build(db(), vacancy, candidate, viewer=current_user)
@@ -89,8 +84,9 @@ def _for_print(value, key: str = ""):
 
 
 @bp.route("/subject-access.pdf")
-def subject_access_pdf(vacancy_id: int, candidate_id: int):
-    vacancy, candidate = _vacancy_and_candidate(vacancy_id, candidate_id)
+@vacancy_view(permissions.can_export_subject_access)
+def subject_access_pdf(vacancy: Vacancy, candidate_id: int):
+    candidate = _candidate(vacancy, candidate_id)
     if candidate.is_purged:
         return _purged(vacancy, candidate, "PDF")
     data = subject_access.build(db(), vacancy, candidate, viewer=current_user)

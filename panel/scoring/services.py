@@ -5,7 +5,9 @@ is written to the audit log. The arithmetic lives in panel.scoring.results.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from panel import audit, scorecore
 from panel.db import utcnow
-from panel.errors import ServiceError
+from panel.errors import ServiceError, StaleEdit
 from panel.mail import MailError, send_email
 from panel.models import (
     Candidate,
@@ -53,19 +55,33 @@ class ScoringError(ServiceError):
     """Refused by the interview scoring services."""
 
 
-class OutcomeConflict(ScoringError):
-    """Someone else recorded an outcome since this person opened the page."""
+class OutcomeConflict(ScoringError, StaleEdit):
+    """Someone else recorded an outcome since this person opened the page (``current``: it)."""
 
     def __init__(self, current: InterviewOutcome | None):
         who = current.decided_by.name if current is not None and current.decided_by else "someone else"
         what = f" ({current.outcome.label.lower()})" if current is not None else ""
         super().__init__(
             f"{who} recorded an outcome for this candidate{what} while you had this page open. "
-            "Nothing you entered has been saved. Read their outcome below, then change it if you need to.")
-        self.current = current
+            "Nothing you entered has been saved. Read their outcome below, then change it if you need to.",
+            current=current)
+
+
+class FeedbackConflict(ScoringError, StaleEdit):
+    """Someone else saved this candidate's feedback since this person opened the page."""
+
+    def __init__(self, current: CandidateFeedback | None, message: str):
+        super().__init__(message, field="text", current=current)
 
 
 # --- state ------------------------------------------------------------------
+
+def _current(session: Session, model, candidate: Candidate):
+    """A candidate's outcome or feedback row as it now stands in the database (after a save
+    in the same instant made this request's copy stale)."""
+    return session.scalar(select(model).where(model.candidate_id == candidate.id)
+                          .execution_options(populate_existing=True))
+
 
 def check_open(vacancy: Vacancy, signoff: InterviewSignOff | None) -> None:
     if not vacancy.stage.scoring_open:
@@ -255,10 +271,8 @@ def moderate(session: Session, actor: User, vacancy: Vacancy, candidate: Candida
 def record_outcome(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, outcome: Outcome,
                    rationale: str, base_version: int) -> InterviewOutcome:
     """Record the outcome for a candidate. ``base_version`` is the version the chair saw
-    (0: none yet); if someone saved another since, nothing is changed (OutcomeConflict).
-
-    After an OutcomeConflict the session must be rolled back (the request does this
-    when it answers with an error status)."""
+    (0: none yet); if someone saved another since, nothing is changed (OutcomeConflict, a
+    StaleEdit: the caller's transaction is left as it was)."""
     check_open(vacancy, _signoff(session, vacancy))
     rationale = (rationale or "").strip()
     if not rationale:
@@ -269,17 +283,18 @@ def record_outcome(session: Session, actor: User, vacancy: Vacancy, candidate: C
     if (row.version if row is not None else 0) != base_version:
         raise OutcomeConflict(row)
     before = audit.snapshot(row, OUTCOME_FIELDS) if row is not None else {}
-    if row is None:
-        row = InterviewOutcome(candidate_id=candidate.id, outcome=outcome, rationale=rationale, decided_by_id=actor.id)
-        session.add(row)
-    else:
-        row.outcome, row.rationale, row.decided_by_id, row.decided_at = outcome, rationale, actor.id, utcnow()
     try:
-        session.flush()
-    except (IntegrityError, StaleDataError) as exc:  # another chair saved in the same instant
-        session.rollback()
-        raise OutcomeConflict(session.scalar(select(InterviewOutcome)
-                                             .where(InterviewOutcome.candidate_id == candidate.id))) from exc
+        # the change is made and flushed inside a savepoint, so that if another chair saved in
+        # the same instant only it is undone, never the caller's transaction
+        with session.begin_nested():
+            if row is None:
+                row = InterviewOutcome(candidate_id=candidate.id, outcome=outcome, rationale=rationale,
+                                       decided_by_id=actor.id)
+                session.add(row)
+            else:
+                row.outcome, row.rationale, row.decided_by_id, row.decided_at = outcome, rationale, actor.id, utcnow()
+    except (IntegrityError, StaleDataError) as exc:
+        raise OutcomeConflict(_current(session, InterviewOutcome, candidate)) from exc
     audit.record(session, actor, "outcome", row, vacancy_id=vacancy.id, candidate_id=candidate.id,
                  summary=f"Outcome for {candidate.label}: {outcome.label}",
                  changes=audit.diff(before, audit.snapshot(row, OUTCOME_FIELDS)))
@@ -302,15 +317,20 @@ class ResultsPage:
     disagreements: list[calc.Disagreement]
     shortlisting: dict[int, float | None]
     scores_by_key: dict[tuple[int, int, int], InterviewScore] = field(default_factory=dict)
+    # lookups made once, so a page asking per candidate (and per member) stays O(N)
+    submissions_by_key: dict[tuple[int, int], InterviewSubmission] = field(default_factory=dict)
+    candidates_by_id: dict[int, Candidate] = field(default_factory=dict)
+    rank_counts: dict[bool, Counter] = field(default_factory=dict)
 
     def submission(self, candidate_id: int, user_id: int) -> InterviewSubmission | None:
-        return next((s for s in self.data.submissions if s.candidate_id == candidate_id and s.user_id == user_id), None)
+        return self.submissions_by_key.get((candidate_id, user_id))
 
     def rank_text(self, candidate_id: int, patient: bool = False) -> str:
         r = self.results[candidate_id]
         value = r.patient_rank if patient else r.rank
-        ranks = [x.patient_rank if patient else x.rank for x in self.results.values()]
-        return scorecore.rank_label(value, ranks.count(value) > 1 if value is not None else False)
+        if patient not in self.rank_counts:
+            self.rank_counts[patient] = Counter(x.patient_rank if patient else x.rank for x in self.results.values())
+        return scorecore.rank_label(value, self.rank_counts[patient][value] > 1 if value is not None else False)
 
     @property
     def ranks_visible(self) -> bool:
@@ -326,7 +346,7 @@ class ResultsPage:
         return results_signed_off(self.data.signoff)
 
     def candidate(self, candidate_id: int) -> Candidate | None:
-        return next((c for c in self.data.candidates if c.id == candidate_id), None)
+        return self.candidates_by_id.get(candidate_id)
 
     def outcome_label(self, candidate_id: int) -> str:
         o = self.data.outcomes.get(candidate_id)
@@ -368,7 +388,8 @@ def build_results(vacancy: Vacancy, data: Everything, visible: set[int]) -> Resu
     return ResultsPage(data=data, members=members, results={r.candidate_id: r for r in ranked_results},
                        ranked=[by_id[r.candidate_id] for r in ranked_results], visible=visible, expected=expected,
                        submitted=submitted, disagreements=disagreements, shortlisting=shortlisting,
-                       scores_by_key=scores_by_key)
+                       scores_by_key=scores_by_key, candidates_by_id=by_id,
+                       submissions_by_key={(s.candidate_id, s.user_id): s for s in data.submissions})
 
 
 # --- sign-off -------------------------------------------------------------------
@@ -451,22 +472,23 @@ def save_feedback(session: Session, actor: User, candidate: Candidate, text: str
         raise ScoringError(f"Feedback must be {FEEDBACK_MAX} characters or fewer", field="text")
     row = session.scalar(select(CandidateFeedback).where(CandidateFeedback.candidate_id == candidate.id))
     if (row.version if row is not None else 0) != base_version:
-        raise ScoringError("Someone else changed this feedback while you had the page open. Nothing you typed "
-                           "has been saved: copy it, reload the page and try again.", field="text")
+        raise FeedbackConflict(row, "Someone else changed this feedback while you had the page open. Nothing you typed "
+                                    "has been saved: it is still in the box. Their feedback is shown below it.")
     fields = ["text", "include_scores"]
     before = audit.snapshot(row, fields) if row is not None else {}
-    if row is None:
-        row = CandidateFeedback(candidate_id=candidate.id, text=text, include_scores=include_scores,
-                                updated_by_id=actor.id)
-        session.add(row)
-    else:
-        row.text, row.include_scores, row.updated_by_id, row.updated_at = text, include_scores, actor.id, utcnow()
     try:
-        session.flush()
+        with session.begin_nested():  # as in record_outcome: a save in the same instant undoes this alone
+            if row is None:
+                row = CandidateFeedback(candidate_id=candidate.id, text=text, include_scores=include_scores,
+                                        updated_by_id=actor.id)
+                session.add(row)
+            else:
+                row.text, row.include_scores, row.updated_by_id, row.updated_at = (text, include_scores, actor.id,
+                                                                                   utcnow())
     except (IntegrityError, StaleDataError) as exc:
-        session.rollback()
-        raise ScoringError("Someone else saved this feedback at the same moment. Nothing you typed has been "
-                           "saved: copy it, reload the page and try again.", field="text") from exc
+        raise FeedbackConflict(_current(session, CandidateFeedback, candidate),
+                               "Someone else saved this feedback at the same moment. Nothing you typed has been "
+                               "saved: it is still in the box. Their feedback is shown below it.") from exc
     changes = audit.diff(before, audit.snapshot(row, fields))
     if changes:
         audit.record(session, actor, "update" if before else "create", row, vacancy_id=candidate.vacancy_id,
@@ -502,10 +524,10 @@ EXPORT_HEADER = ["Candidate", "Name", "Question number", "Question", "Panel memb
                  "Outcome", "Reasons for outcome"]
 
 
-def export_rows(page: ResultsPage) -> list[list]:
+def export_rows(page: ResultsPage) -> Iterator[list]:
     """Every interview score and note, with moderated scores and outcomes, of the
-    candidates this viewer may see (the header first)."""
-    rows: list[list] = [EXPORT_HEADER]
+    candidates this viewer may see (the header first), made as the CSV writer takes them."""
+    yield EXPORT_HEADER
     members = {m.user_id: m for m in page.members}
     questions = page.data.questions
     for c in page.data.candidates:
@@ -522,14 +544,13 @@ def export_rows(page: ResultsPage) -> list[list]:
                 if row is None:
                     continue
                 wrote = True
-                rows.append([
+                yield [
                     c.label, c.full_name, q.position, q.text, m.user.name, members[m.user_id].panel_role.label,
                     "" if row.score is None else row.score, row.notes,
                     "yes" if m.user_id in page.submitted.get(c.id, set()) else "not yet",
                     row.entered_by.name if row.entered_by else "",
                     "" if mod is None or mod.moderated is None else mod.moderated, mod.moderation_reason if mod else "",
-                    o.outcome.label if o else "", o.rationale if o else ""])
+                    o.outcome.label if o else "", o.rationale if o else ""]
         if not wrote:
-            rows.append([c.label, c.full_name, "", "", "", "", "", "", "", "", "", "",
-                         o.outcome.label if o else "", o.rationale if o else ""])
-    return rows
+            yield [c.label, c.full_name, "", "", "", "", "", "", "", "", "", "",
+                   o.outcome.label if o else "", o.rationale if o else ""]

@@ -78,7 +78,7 @@ def _candidate_page(vacancy: Vacancy, candidate_id: int, *, conflict_form=None, 
     my_scores = data.scores_of(candidate.id, current_user.id)
     result = services.moderate(data, candidate)
     can_score = permissions.can_score_candidate(current_user, vacancy, candidate, declaration, submitted)
-    show_others = permissions.can_see_scores_of_others(current_user, vacancy, submitted=submitted,
+    show_others = permissions.can_see_scores_of_others(current_user, vacancy, permissions.SHORTLISTING, submitted=submitted,
                                                        stepped_aside=stepped_aside, all_in=result.all_in)
     if form is None and can_score:
         form = score_form(data.criteria, data={**{f"score_{cid}": (str(s.score) if s.score is not None else None)
@@ -252,7 +252,7 @@ def _visible_results(vacancy: Vacancy, data: queries.ShortlistingData):
     for r in results:
         declaration = data.declaration(r.candidate_id, current_user.id)
         visible[r.candidate_id] = permissions.can_see_scores_of_others(
-            current_user, vacancy, submitted=data.submitted(r.candidate_id, current_user.id),
+            current_user, vacancy, permissions.SHORTLISTING, submitted=data.submitted(r.candidate_id, current_user.id),
             stepped_aside=permissions.has_stepped_aside(declaration), all_in=r.all_in)
     return results, visible
 
@@ -280,7 +280,7 @@ def moderate(vacancy_id: int, candidate_id: int):
     result = services.moderate(data, candidate)
     declaration = data.declaration(candidate.id, current_user.id)
     visible = permissions.can_see_scores_of_others(
-        current_user, vacancy, submitted=data.submitted(candidate.id, current_user.id),
+        current_user, vacancy, permissions.SHORTLISTING, submitted=data.submitted(candidate.id, current_user.id),
         stepped_aside=permissions.has_stepped_aside(declaration), all_in=result.all_in)
     can_decide = permissions.can_moderate_shortlist(current_user, vacancy)
     decision = candidate.decision

@@ -1,8 +1,9 @@
 """Interview scoring, results, outcomes, sign-off, feedback and export: the "scoring" blueprint.
 
 Routes live under /vacancies/<vacancy_id>/interviews, /results and /feedback. Each view
-checks one predicate from panel.permissions on the vacancy (404 otherwise), checks that
-the candidate and question belong to it, calls a service and redirects.
+declares its predicate from panel.permissions with ``@vacancy_view`` (the vacancy, or 404),
+loads the candidate and question through the loaders here (404 unless they belong to it),
+calls a service and redirects.
 
 One blueprint, split by page family (the endpoint names are "scoring.<function>"):
 - scoring.py: the list of interviews, a panel member's scoring and submit pages, paper
@@ -14,14 +15,14 @@ This module holds the blueprint and the loaders the three share.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 from flask_login import current_user, login_required
 
 from panel import permissions
+from panel.loaders import found
 from panel.models import Candidate, PlanQuestion, User, Vacancy
 from panel.scorecore import format_score
 from panel.scoring import queries, services
-from panel.vacancies.queries import vacancy_with_everything
 
 bp = Blueprint("scoring", __name__, url_prefix="/vacancies")
 
@@ -51,42 +52,34 @@ def interview_outcomes_for(vacancy: Vacancy) -> dict | None:
             "names": permissions.can_see_candidate_identity(current_user, vacancy)}
 
 
-def _vacancy(vacancy_id: int, predicate=permissions.can_view_interviews, *, lean: bool = False) -> Vacancy:
-    vacancy = queries.vacancy_for_saving(vacancy_id) if lean else vacancy_with_everything(vacancy_id)
-    if vacancy is None or not predicate(current_user, vacancy):
-        abort(404)
-    return vacancy
-
-
 def _candidate(vacancy: Vacancy, candidate_id: int) -> Candidate:
-    candidate = queries.interviewed_candidate(vacancy, candidate_id)
-    if candidate is None:
-        abort(404)
-    return candidate
+    """A candidate of this vacancy who is being interviewed, or 404."""
+    return found(queries.interviewed_candidate(vacancy, candidate_id))
 
 
 def _question(questions: list[PlanQuestion], question_id: int) -> PlanQuestion:
-    question = next((q for q in questions if q.id == question_id), None)
-    if question is None:
-        abort(404)
-    return question
+    return found(next((q for q in questions if q.id == question_id), None))
 
 
 def _member_user(vacancy: Vacancy, user_id: int) -> User:
-    member = permissions.member_of(vacancy, user_id)
-    if member is None:
-        abort(404)
-    return member.user
+    return found(permissions.member_of(vacancy, user_id)).user
 
 
 def _results_page(vacancy: Vacancy) -> services.ResultsPage:
     data = queries.everything(vacancy)
-    visible = permissions.visible_interview_result_ids(current_user, vacancy, (c.id for c in data.candidates))
+    mine = {s.candidate_id for s in data.submissions if s.user_id == current_user.id}
+    visible = permissions.visible_interview_result_ids(current_user, vacancy, (c.id for c in data.candidates), mine)
     return services.build_results(vacancy, data, visible)
 
 
+def _may_see_results(vacancy: Vacancy, candidate: Candidate) -> bool:
+    """This user may read the panel's interview scores and notes for this candidate."""
+    return permissions.can_view_candidate_results(current_user, vacancy, candidate,
+                                                  submitted=queries.submission(candidate, current_user.id) is not None)
+
+
 def _require_candidate_results(vacancy: Vacancy, candidate: Candidate) -> None:
-    permissions.require(permissions.can_view_results(current_user, vacancy, candidate))
+    permissions.require(_may_see_results(vacancy, candidate))
 
 
 # The routes: imported last, as they register on bp.

@@ -7,13 +7,15 @@ from flask_login import current_user
 
 from panel import audit, permissions
 from panel.db import db
-from panel.forms import ConfirmForm
+from panel.errors import StaleEdit
+from panel.forms import STALE_EDIT_STATUS, ConfirmForm, field_error, stale_edit
+from panel.loaders import vacancy_view
 from panel.models import Candidate, Vacancy
 from panel.scoring import feedback as fb
 from panel.scoring import queries, services
 from panel.scoring.forms import FeedbackForm
 from panel.uploads import safe_download_name
-from panel.scoring.views import _candidate, _require_candidate_results, _results_page, _vacancy, bp
+from panel.scoring.views import _candidate, _require_candidate_results, _results_page, bp
 
 
 # --- feedback -------------------------------------------------------------------------------
@@ -41,23 +43,24 @@ def _feedback_parts(vacancy: Vacancy, candidate: Candidate, page: services.Resul
 
 
 @bp.route("/<int:vacancy_id>/feedback")
-def feedback_index(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_view_feedback)
+@vacancy_view(permissions.can_view_feedback)
+def feedback_index(vacancy: Vacancy):
     page = _results_page(vacancy)
     return render_template("scoring/feedback_index.html", vacancy=vacancy, page=page,
                            feedback=queries.feedback(vacancy))
 
 
-def _feedback_candidate(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_view_feedback)
+def _feedback_candidate(vacancy: Vacancy, candidate_id: int) -> Candidate:
+    """A candidate whose results this user may read, or 404."""
     candidate = _candidate(vacancy, candidate_id)
     _require_candidate_results(vacancy, candidate)
-    return vacancy, candidate
+    return candidate
 
 
 @bp.route("/<int:vacancy_id>/feedback/<int:candidate_id>", methods=["GET", "POST"])
-def feedback(vacancy_id: int, candidate_id: int):
-    vacancy, candidate = _feedback_candidate(vacancy_id, candidate_id)
+@vacancy_view(permissions.can_view_feedback)
+def feedback(vacancy: Vacancy, candidate_id: int):
+    candidate = _feedback_candidate(vacancy, candidate_id)
     can_edit = permissions.can_edit_feedback(current_user, vacancy)
     page = _results_page(vacancy)
     saved = queries.feedback(vacancy).get(candidate.id)
@@ -75,13 +78,14 @@ def feedback(vacancy_id: int, candidate_id: int):
                 version = -1
             try:
                 services.save_feedback(db(), current_user, candidate, form.text.data, form.include_scores.data, version)
-            except services.ScoringError as exc:
-                db().rollback()
-                form.text.errors = [exc.message]
-                vacancy, candidate = _feedback_candidate(vacancy_id, candidate_id)
+            except StaleEdit as exc:
+                stale_edit(form, exc)
                 page = _results_page(vacancy)
                 saved = queries.feedback(vacancy).get(candidate.id)
-                status = 409
+                status = STALE_EDIT_STATUS
+            except services.ScoringError as exc:
+                field_error(form, exc, "text")
+                status = 400
             else:
                 flash(f"Feedback for {candidate.label} saved.", "success")
                 return redirect(url_for("scoring.feedback", vacancy_id=vacancy.id, candidate_id=candidate.id))
@@ -93,13 +97,13 @@ def feedback(vacancy_id: int, candidate_id: int):
                            document=fb.document(text, saved.include_scores if saved else False, scores),
                            unedited_notes=fb.has_unedited_notes(text),
                            can_send=permissions.can_send_feedback(current_user, vacancy),
-                           send_form=ConfirmForm()), status
+                           send_form=ConfirmForm(), stale=status == STALE_EDIT_STATUS), status
 
 
 @bp.route("/<int:vacancy_id>/feedback/<int:candidate_id>/send", methods=["POST"])
-def feedback_send(vacancy_id: int, candidate_id: int):
-    vacancy, candidate = _feedback_candidate(vacancy_id, candidate_id)
-    permissions.require(permissions.can_send_feedback(current_user, vacancy))
+@vacancy_view(permissions.can_send_feedback)
+def feedback_send(vacancy: Vacancy, candidate_id: int):
+    candidate = _feedback_candidate(vacancy, candidate_id)
     back = redirect(url_for("scoring.feedback", vacancy_id=vacancy.id, candidate_id=candidate.id))
     if not ConfirmForm().validate_on_submit():
         return back
@@ -124,8 +128,9 @@ def feedback_send(vacancy_id: int, candidate_id: int):
 
 
 @bp.route("/<int:vacancy_id>/feedback/<int:candidate_id>/download")
-def feedback_download(vacancy_id: int, candidate_id: int):
-    vacancy, candidate = _feedback_candidate(vacancy_id, candidate_id)
+@vacancy_view(permissions.can_view_feedback)
+def feedback_download(vacancy: Vacancy, candidate_id: int):
+    candidate = _feedback_candidate(vacancy, candidate_id)
     page = _results_page(vacancy)
     saved = queries.feedback(vacancy).get(candidate.id)
     draft, scores = _feedback_parts(vacancy, candidate, page)

@@ -7,19 +7,20 @@ from flask_login import current_user
 
 from panel import audit, csvexport, permissions
 from panel.db import db
-from panel.forms import ConfirmForm, field_error
-from panel.models import Outcome
+from panel.errors import StaleEdit
+from panel.forms import STALE_EDIT_STATUS, ConfirmForm, field_error, stale_edit
+from panel.loaders import vacancy_view
+from panel.models import Outcome, Vacancy
 from panel.scoring import queries, services
 from panel.scoring.forms import ModerateForm, OutcomeForm, ReopenForm, SignOffForm
-from panel.vacancies.queries import vacancy_with_everything
-from panel.scoring.views import _candidate, _question, _require_candidate_results, _results_page, _vacancy, bp
+from panel.scoring.views import _candidate, _question, _require_candidate_results, _results_page, bp
 
 
 # --- results ------------------------------------------------------------------------------
 
 @bp.route("/<int:vacancy_id>/results")
-def results(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, lambda u, v: permissions.can_view_results(u, v))
+@vacancy_view(permissions.can_view_results)
+def results(vacancy: Vacancy):
     page = _results_page(vacancy)
     return render_template("scoring/results.html", vacancy=vacancy, page=page,
                            can_sign_off=permissions.can_sign_off(current_user, vacancy),
@@ -30,8 +31,8 @@ def results(vacancy_id: int):
 
 
 @bp.route("/<int:vacancy_id>/results/<int:candidate_id>")
-def candidate_results(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id)
+@vacancy_view(permissions.can_view_interviews)
+def candidate_results(vacancy: Vacancy, candidate_id: int):
     candidate = _candidate(vacancy, candidate_id)
     _require_candidate_results(vacancy, candidate)
     page = _results_page(vacancy)
@@ -43,8 +44,8 @@ def candidate_results(vacancy_id: int, candidate_id: int):
 
 
 @bp.route("/<int:vacancy_id>/results/<int:candidate_id>/moderate/<int:question_id>", methods=["GET", "POST"])
-def moderate(vacancy_id: int, candidate_id: int, question_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_moderate_scores)
+@vacancy_view(permissions.can_moderate_scores)
+def moderate(vacancy: Vacancy, candidate_id: int, question_id: int):
     candidate = _candidate(vacancy, candidate_id)
     _require_candidate_results(vacancy, candidate)
     page = _results_page(vacancy)
@@ -79,8 +80,8 @@ def moderate(vacancy_id: int, candidate_id: int, question_id: int):
 
 
 @bp.route("/<int:vacancy_id>/results/<int:candidate_id>/outcome", methods=["GET", "POST"])
-def outcome(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_record_outcome)
+@vacancy_view(permissions.can_record_outcome)
+def outcome(vacancy: Vacancy, candidate_id: int):
     candidate = _candidate(vacancy, candidate_id)
     _require_candidate_results(vacancy, candidate)
     current = queries.outcome(candidate)
@@ -93,14 +94,10 @@ def outcome(vacancy_id: int, candidate_id: int):
         try:
             services.record_outcome(db(), current_user, vacancy, candidate, Outcome(form.outcome.data),
                                     form.rationale.data, form.version.data or 0)
-        except services.OutcomeConflict as exc:
-            db().rollback()
-            vacancy = vacancy_with_everything(vacancy_id)
-            candidate = _candidate(vacancy, candidate_id)
+        except StaleEdit as exc:
+            error = stale_edit(form, exc)
             current = queries.outcome(candidate)
-            error = exc.message
-            form.version.data = current.version if current else 0
-            status = 409
+            status = STALE_EDIT_STATUS
         except services.ScoringError as exc:
             error = field_error(form, exc)
             status = 400
@@ -115,8 +112,8 @@ def outcome(vacancy_id: int, candidate_id: int):
 
 
 @bp.route("/<int:vacancy_id>/results/sign-off", methods=["GET", "POST"])
-def sign_off(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_sign_off)
+@vacancy_view(permissions.can_sign_off)
+def sign_off(vacancy: Vacancy):
     page = _results_page(vacancy)
     if page.signed_off:
         flash("These results are already signed off.", "info")
@@ -137,8 +134,8 @@ def sign_off(vacancy_id: int):
 
 
 @bp.route("/<int:vacancy_id>/results/reopen", methods=["GET", "POST"])
-def reopen(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_reopen)
+@vacancy_view(permissions.can_reopen)
+def reopen(vacancy: Vacancy):
     signoff = queries.signoff(vacancy)
     if not permissions.results_signed_off(signoff):
         flash("These results are not signed off, so there is nothing to reopen.", "info")
@@ -155,8 +152,8 @@ def reopen(vacancy_id: int):
 # --- export and the offline helper -----------------------------------------------------------
 
 @bp.route("/<int:vacancy_id>/interviews/export.csv")
-def export(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_export_interviews)
+@vacancy_view(permissions.can_export_interviews)
+def export(vacancy: Vacancy):
     page = _results_page(vacancy)
     body = csvexport.to_csv(services.export_rows(page))
     audit.record(db(), current_user, "download", entity_type="export", vacancy_id=vacancy.id,

@@ -3,25 +3,26 @@ saved one answer at a time), submitting them, paper score sheets typed in by the
 HR, and the service worker and key that let a scoring page work offline."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_from_directory, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from panel import permissions
 from panel.db import db
+from panel.loaders import found, vacancy_view
 from panel.models import Candidate, User, Vacancy
 from panel.scoring import queries, services
 from panel.scoring.forms import ScoresForm, SubmitForm, read_answers
 from panel.security import LIVE_COOKIE, device_secrets
 from panel.templating import london
-from panel.scoring.views import _candidate, _member_user, _results_page, _vacancy, bp
+from panel.scoring.views import _candidate, _may_see_results, _member_user, _results_page, bp
 
 
 # --- the list of interviews -------------------------------------------------------
 
 @bp.route("/<int:vacancy_id>/interviews")
-def interviews(vacancy_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_view_vacancy)
+@vacancy_view(permissions.can_view_vacancy)
+def interviews(vacancy: Vacancy):
     if not permissions.interviews_started(vacancy):
         return render_template("scoring/not_started.html", vacancy=vacancy)
     page = _results_page(vacancy)
@@ -118,7 +119,7 @@ def _scoring_page(vacancy: Vacancy, candidate: Candidate, member: User, paper: b
         "scoring/score.html", vacancy=vacancy, candidate=candidate, member=member, paper=paper, questions=questions,
         scale=scale, rows=rows, values=values, errors=errors, form=form, locked=locked, submission=submission,
         read_only=read_only, autosave_urls=autosave_urls, show_name=permissions.can_see_candidate_identity(current_user, vacancy),
-        can_see_results=permissions.can_view_results(current_user, vacancy, candidate),
+        can_see_results=_may_see_results(vacancy, candidate),
     ), status
 
 
@@ -134,22 +135,16 @@ def _submit_url(vacancy, candidate, member, paper) -> str:
     return url_for("scoring.submit", vacancy_id=vacancy.id, candidate_id=candidate.id)
 
 
-def _own_scoring_vacancy(vacancy_id: int) -> Vacancy:
-    """A panel member's own scoring pages: while interviewing (read-only once closed)."""
-    return _vacancy(vacancy_id, lambda u, v: permissions.is_on_panel(u, v) and permissions.interviews_started(v))
-
-
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/score", methods=["GET", "POST"])
-def score(vacancy_id: int, candidate_id: int):
-    vacancy = _own_scoring_vacancy(vacancy_id)
+@vacancy_view(permissions.can_view_own_interview_scores)
+def score(vacancy: Vacancy, candidate_id: int):
+    """A panel member's own scores (read-only once submitted or closed)."""
     candidate = _candidate(vacancy, candidate_id)
     return _scoring_page(vacancy, candidate, current_user, paper=False)
 
 
 def _save_answer(vacancy: Vacancy, candidate: Candidate, member: User, question_id: int, paper: bool):
-    question = queries.plan_question(vacancy, question_id)
-    if question is None:
-        abort(404)
+    question = found(queries.plan_question(vacancy, question_id))
     payload = request.get_json(silent=True) if request.is_json else None
     source = payload if isinstance(payload, dict) else request.form
     try:
@@ -171,9 +166,9 @@ def _save_answer(vacancy: Vacancy, candidate: Candidate, member: User, question_
 
 
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/score/<int:question_id>", methods=["POST"])
-def save_answer(vacancy_id: int, candidate_id: int, question_id: int):
+@vacancy_view(permissions.can_score_interview, load=queries.vacancy_for_saving)
+def save_answer(vacancy: Vacancy, candidate_id: int, question_id: int):
     """Save one answer as it is typed (the scoring page's script); JSON in and out."""
-    vacancy = _vacancy(vacancy_id, permissions.can_score_interview, lean=True)
     candidate = _candidate(vacancy, candidate_id)
     return _save_answer(vacancy, candidate, current_user, question_id, paper=False)
 
@@ -225,8 +220,8 @@ def _submit_page(vacancy: Vacancy, candidate: Candidate, member: User, paper: bo
 
 
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/submit", methods=["GET", "POST"])
-def submit(vacancy_id: int, candidate_id: int):
-    vacancy = _vacancy(vacancy_id, permissions.can_score_interview)
+@vacancy_view(permissions.can_score_interview)
+def submit(vacancy: Vacancy, candidate_id: int):
     candidate = _candidate(vacancy, candidate_id)
     return _submit_page(vacancy, candidate, current_user, paper=False)
 
@@ -237,39 +232,41 @@ def _paper_guard(vacancy: Vacancy, candidate: Candidate, user_id: int):
     member = _member_user(vacancy, user_id)
     if member.id == current_user.id:
         return member, redirect(url_for("scoring.score", vacancy_id=vacancy.id, candidate_id=candidate.id))
-    if permissions.is_on_panel(current_user, vacancy) and not permissions.can_view_results(current_user, vacancy, candidate):
+    if permissions.is_on_panel(current_user, vacancy) and not _may_see_results(vacancy, candidate):
         flash(f"Submit your own scores for {candidate.label} first. Then you can type in other panel members' "
               "paper score sheets for them.", "info")
         return member, redirect(url_for("scoring.score", vacancy_id=vacancy.id, candidate_id=candidate.id))
     return member, None
 
 
-def _paper_sheet(vacancy_id: int, candidate_id: int, user_id: int, *, lean: bool = False):
-    """(vacancy, candidate, panel member, redirect or None) for a paper score sheet's routes."""
-    vacancy = _vacancy(vacancy_id, permissions.can_enter_paper_scores, lean=lean)
+def _paper_sheet(vacancy: Vacancy, candidate_id: int, user_id: int):
+    """(candidate, panel member, redirect or None) for a paper score sheet's routes."""
     candidate = _candidate(vacancy, candidate_id)
     member, response = _paper_guard(vacancy, candidate, user_id)
-    return vacancy, candidate, member, response
+    return candidate, member, response
 
 
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/paper/<int:user_id>", methods=["GET", "POST"])
-def paper(vacancy_id: int, candidate_id: int, user_id: int):
+@vacancy_view(permissions.can_enter_paper_scores)
+def paper(vacancy: Vacancy, candidate_id: int, user_id: int):
     """The chair or HR types in a panel member's paper score sheet."""
-    vacancy, candidate, member, response = _paper_sheet(vacancy_id, candidate_id, user_id)
+    candidate, member, response = _paper_sheet(vacancy, candidate_id, user_id)
     return response or _scoring_page(vacancy, candidate, member, paper=True)
 
 
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/paper/<int:user_id>/score/<int:question_id>", methods=["POST"])
-def paper_save_answer(vacancy_id: int, candidate_id: int, user_id: int, question_id: int):
-    vacancy, candidate, member, response = _paper_sheet(vacancy_id, candidate_id, user_id, lean=True)
+@vacancy_view(permissions.can_enter_paper_scores, load=queries.vacancy_for_saving)
+def paper_save_answer(vacancy: Vacancy, candidate_id: int, user_id: int, question_id: int):
+    candidate, member, response = _paper_sheet(vacancy, candidate_id, user_id)
     if response is not None:
         return jsonify(error="You cannot enter these scores."), 409
     return _save_answer(vacancy, candidate, member, question_id, paper=True)
 
 
 @bp.route("/<int:vacancy_id>/interviews/<int:candidate_id>/paper/<int:user_id>/submit", methods=["GET", "POST"])
-def paper_submit(vacancy_id: int, candidate_id: int, user_id: int):
-    vacancy, candidate, member, response = _paper_sheet(vacancy_id, candidate_id, user_id)
+@vacancy_view(permissions.can_enter_paper_scores)
+def paper_submit(vacancy: Vacancy, candidate_id: int, user_id: int):
+    candidate, member, response = _paper_sheet(vacancy, candidate_id, user_id)
     return response or _submit_page(vacancy, candidate, member, paper=True)
 
 
