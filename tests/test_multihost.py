@@ -5,21 +5,20 @@ database, or moto's S3 server). What is uploaded through one is downloaded throu
 and neither keeps a file on its own disk."""
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pikepdf
 import pytest
 import requests
 from sqlalchemy import select
 
 from panel.models import Candidate
-from tests.builders_plugin import MINIMAL_PDF, sl, stored_keys, url  # noqa: F401
+from tests.builders_plugin import sl, stored_keys, url  # noqa: F401
 from tests.conftest import CSRF_RE, PASSWORD, TEST_HASH
+from tests.test_storage import dirty_pdf
 from tests.s3fake import CREDENTIALS, bucket_keys, free_port, s3_endpoint, s3_url  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,14 +104,6 @@ def hosts(request, app, tmp_path):
     finally:
         for host in started:
             host.stop()
-
-
-def dirty_pdf() -> bytes:
-    out = io.BytesIO()
-    with pikepdf.open(io.BytesIO(MINIMAL_PDF)) as pdf:
-        pdf.docinfo["/Author"] = "Aoife O'Connor"
-        pdf.save(out)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize("hosts", ["database", "s3"], indirect=True)

@@ -217,6 +217,24 @@ def test_db_upgrade_moves_the_old_folder_too(app):
     assert stored_bytes(app, f"uploads/{name}") == b"%PDF-d" and not (folder / name).exists()
 
 
+def test_a_purge_deletes_the_files_from_the_store_with_the_packs(app, kind):
+    """retention.delete_files (after `flask purge` commits): the purged candidates' PDFs and their
+    cleaned copies leave the store, and so does every finished pack (they may name them)."""
+    from panel.records import retention
+
+    kept, purged = store_pdf(app), store_pdf(app)
+    with app.app_context():
+        storage.put_pack("k1", b"%PDF-pack")
+        db().commit()
+    batch = retention.Batch(vacancy_id=1, reference="R", kind=retention.UNSUCCESSFUL, candidate_ids=[1],
+                            files=[purged])
+    result = retention.PurgeResult(batches=[batch], closed_vacancies=1, already_purged=0, next_due=None,
+                                   dry_run=False)
+    with app.app_context():
+        assert retention.delete_files(result) == 1
+    assert stored_keys(app) == [f"uploads/{kept}", f"uploads/panel-copies/{kept}"]
+
+
 # --- backups -----------------------------------------------------------------------
 
 def test_a_backup_copies_an_s3_store_and_a_restore_puts_it_back(app, session, s3_url, tmp_path):
