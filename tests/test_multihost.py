@@ -41,6 +41,7 @@ class Host:
                     "PANEL_SERVER_NAME": "panel.test", "PANEL_TRUSTED_HOSTS": "panel.test,127.0.0.1",
                     "PANEL_COOKIE_SECURE": "false", "PANEL_PREFERRED_URL_SCHEME": "http",
                     "PANEL_PASSWORD_HASH_METHOD": TEST_HASH})
+        self.env = env  # also for a pack worker "on this host"
         self.log = open(tmp_path / f"{name}.log", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "panel", "run", "--host", "127.0.0.1", "--port", str(self.port),
