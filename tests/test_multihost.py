@@ -2,7 +2,8 @@
 `flask run` processes, each with its own instance folder, share the database of the test
 (the SQLite file, or PostgreSQL when PANEL_TEST_DATABASE_URL is set) and the store (the
 database, or moto's S3 server). What is uploaded through one is downloaded through the other,
-and neither keeps a file on its own disk."""
+and neither keeps a file on its own disk; a pack job asked for through one host is made by the
+other's worker and served by both."""
 from __future__ import annotations
 
 import os
@@ -138,3 +139,44 @@ def test_an_upload_through_one_host_is_downloaded_through_the_other(app, sl, ses
                                                      f"panel-files/uploads/panel-copies/{name}"]
     else:
         assert stored_keys(app) == [f"uploads/{name}", f"uploads/panel-copies/{name}"]
+
+
+@pytest.mark.parametrize("hosts", ["database", "s3"], indirect=True)
+def test_a_pack_job_started_on_one_host_is_finished_and_served_by_the_other(app, session, hosts):
+    """The HR lead asks for the panel pack through host A (a job is queued: 303 to its progress
+    page); host B's pack worker claims and makes it; host B serves the PDF, and so does host A,
+    which fetches it from the shared store into its own cache (only a cache)."""
+    from panel.models import PackJob
+    from panel.packs.bench import generate
+
+    a, b = hosts
+    vacancy, hr, members, candidates = generate(session, reference="MH-1", candidates=3, members=2, questions=2,
+                                                password=PASSWORD, app=app)
+    pack_url = f"/vacancies/{vacancy.id}/packs/panel.pdf?large_print=0"
+    browser = sign_in(a, hr.email)
+    asked = browser.get(f"{a.base}{pack_url}", allow_redirects=False)
+    assert asked.status_code == 303, asked.text[:500]
+    progress = browser.get(f"{a.base}{asked.headers['Location']}")
+    assert progress.status_code == 200 and "being made" in progress.text
+    # host B's worker makes it
+    worker = subprocess.run([sys.executable, "-m", "flask", "--app", "panel", "packs-worker", "--once"], cwd=ROOT,
+                            env=b.env, capture_output=True, text=True, timeout=300)
+    assert worker.returncode == 0 and "Made 1 pack" in worker.stdout, worker.stdout + worker.stderr
+    session.expire_all()
+    (job,) = session.scalars(select(PackJob)).all()
+    assert job.status == "done"
+    # the progress page says so on either host, and either host serves the PDF
+    assert "ready" in browser.get(f"{b.base}{asked.headers['Location']}").text
+    from_b = browser.get(f"{b.base}{pack_url}", allow_redirects=False)
+    assert from_b.status_code == 200 and from_b.headers["Content-Type"] == "application/pdf"
+    assert from_b.content.startswith(b"%PDF")
+    assert a.files_on_disk() == []  # host A has never made or fetched it ...
+    from_a = browser.get(f"{a.base}{pack_url}", allow_redirects=False)
+    assert from_a.status_code == 200 and from_a.content == from_b.content  # ... and serves it from the store
+    assert a.files_on_disk() == [f"pack-cache/{job.key}.pdf"]  # now in its cache too
+    session.expire_all()
+    assert len(session.scalars(select(PackJob)).all()) == 1  # never rendered twice
+    if a.storage_url:
+        assert f"panel-files/packs/{job.key}.pdf" in bucket_keys(a.storage_url)
+    else:
+        assert stored_keys(app, "packs/") == [f"packs/{job.key}.pdf"]

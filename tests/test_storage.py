@@ -257,3 +257,56 @@ def test_a_backup_copies_an_s3_store_and_a_restore_puts_it_back(app, session, s3
     assert "2 uploaded files" in result.output
     assert stored_bytes(app, f"uploads/{name}") == MINIMAL_PDF
     assert bucket_keys(s3_url) == [f"panel-files/uploads/{name}", f"panel-files/uploads/panel-copies/{name}"]
+
+
+# --- finished packs: made by a worker, kept in the store ---------------------------------
+
+def test_the_pack_worker_keeps_the_finished_pack_in_the_store_and_a_cold_cache_is_filled_from_it(
+        app, as_user, session, kind):
+    import shutil
+
+    from panel.models import PackJob
+    from panel.packs import jobs
+    from panel.packs.bench import generate
+    from tests.builders_plugin import get_pack_pdf
+    from tests.conftest import PASSWORD
+
+    vacancy, hr, _members, _candidates = generate(session, reference="ST-1", candidates=2, members=2, questions=2,
+                                                  password=PASSWORD, app=app)
+    client = as_user(hr)
+    pack_url = f"/vacancies/{vacancy.id}/packs/panel.pdf?large_print=0"
+    made = get_pack_pdf(client, pack_url)  # 303, the worker makes it, then the PDF
+    (job,) = session.scalars(select(PackJob)).all()
+    assert stored_keys(app, "packs/") == [f"packs/{job.key}.pdf"]
+    assert stored_bytes(app, f"packs/{job.key}.pdf") == made
+    # this host's cache is lost (a new host, a restart on a fresh disk): the pack comes from the store
+    shutil.rmtree(Path(app.instance_path) / "pack-cache")
+    again = client.get(pack_url)
+    assert again.status_code == 200 and again.get_data() == made
+    assert (Path(app.instance_path) / "pack-cache" / f"{job.key}.pdf").read_bytes() == made
+    session.expire_all()
+    assert len(session.scalars(select(PackJob)).all()) == 1  # no second render
+    # kept no longer than PACK_CACHE_HOURS: the worker prunes the store after each job
+    app.config["PACK_CACHE_HOURS"] = 0
+    with app.app_context():
+        assert jobs.prune_stored_packs(app, db()) == 1
+    assert stored_keys(app, "packs/") == []
+
+
+def test_a_pack_that_cannot_be_stored_fails_its_job_with_a_reason(app, as_user, session, monkeypatch):
+    from panel.models import PackJob
+    from panel.packs import jobs
+    from panel.packs.bench import generate
+    from tests.conftest import PASSWORD
+
+    def refuse(*args, **kwargs):
+        raise storage.StoreError("the bucket is gone")
+
+    vacancy, hr, _members, _candidates = generate(session, reference="ST-2", candidates=1, members=2, questions=1,
+                                                  password=PASSWORD, app=app)
+    assert as_user(hr).get(f"/vacancies/{vacancy.id}/packs/panel.pdf?large_print=0").status_code == 303
+    monkeypatch.setattr(storage, "put_pack", refuse)
+    assert jobs.run_pending(app) == 1
+    session.expire_all()
+    (job,) = session.scalars(select(PackJob)).all()
+    assert job.status == "failed" and "could not be stored" in job.error
