@@ -2,14 +2,14 @@
 (the default store of panel/storage.py), so that several app servers share them
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
 import panel.db
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
