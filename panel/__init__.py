@@ -52,9 +52,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         "lstrip_blocks": True,
     }
 
-    from panel import db, security, templating
+    from panel import db, security, storage, templating
 
     db.init_app(app)
+    storage.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     templating.init_app(app)
@@ -135,8 +136,10 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
         log.exception("unexpected error on %s %s", request.method, request.path)
-        if isinstance(e, OperationalError):
-            # the database is unreachable: render the page as for a signed-out visitor, so the
+        from panel.storage import StoreError
+
+        if isinstance(e, (OperationalError, StoreError)):
+            # the database (or the file store) is unreachable: render the page as for a signed-out visitor, so the
             # template does not try (and fail) to load the user again
             g._login_user = login_manager.anonymous_user()
             return render_template("errors/503.html"), 503

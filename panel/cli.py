@@ -40,6 +40,16 @@ def _read_password(password_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
+def _move_uploads() -> None:
+    from panel.uploads import move_folder_into_store
+
+    with session_scope() as session:
+        counts = move_folder_into_store(session)
+    if any(counts.values()):
+        click.echo(f"Uploaded files moved into the store: {counts['moved']} moved, {counts['already']} were there "
+                   f"already, {counts['conflicts']} left in the folder (a different file of the same name is stored).")
+
+
 def init_app(app: Flask) -> None:
     @app.cli.command("db-upgrade")
     @click.argument("revision", default="heads")
@@ -47,6 +57,13 @@ def init_app(app: Flask) -> None:
         """Apply the database migrations."""
         upgrade_database(revision)
         click.echo("Database is up to date.")
+        _move_uploads()
+
+    @app.cli.command("move-uploads")
+    def move_uploads():
+        """Move PDFs left in UPLOAD_FOLDER by an older panel into the store (STORAGE_URL);
+        safe to run again. `db-upgrade` runs it too."""
+        _move_uploads()
 
     @app.cli.command("create-user")
     @click.argument("email")
@@ -114,7 +131,7 @@ def init_app(app: Flask) -> None:
         for line in result.lines():
             click.echo(line)
         if not dry_run and result.batches:
-            click.echo(f"{result.files_removed} application files removed from the uploads folder.")
+            click.echo(f"{result.files_removed} application files removed from the store.")
 
 
     register_pack_command(app)

@@ -1,5 +1,6 @@
-"""Uploaded files: PDF only (checked by content), size-limited, stored outside static/
-under random names, and served only after a permission check by the caller.
+"""Uploaded files: PDF only (checked by content), size-limited, kept in the shared store
+(panel/storage.py: the database, or S3) under random names, never under static/, and served
+only after a permission check by the caller.
 
 Each PDF is kept twice: the original, for HR only, and a cleaned copy for everyone else
 (the panel, the chair included). The cleaned copy has no document properties (author,
@@ -11,32 +12,26 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 import secrets
 import unicodedata
 from pathlib import Path
 
 import pikepdf
-from flask import current_app, send_file
+from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from panel.errors import ServiceError
+from panel.storage import PDF, Store, StoredObject, StoreError, file_response, get_store, sha256
 
 PDF_MAGIC = b"%PDF-"
-CLEAN_FOLDER = "panel-copies"  # under UPLOAD_FOLDER: the cleaned copies, same names as the originals
+CLEAN_FOLDER = "panel-copies"  # the cleaned copies, same names as the originals
 
 log = logging.getLogger(__name__)
 
 
 class UploadError(ServiceError):
     """An upload that is refused (not a PDF, too big ...)."""
-
-
-def _folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def read_pdf(file: FileStorage) -> bytes:
@@ -286,57 +281,65 @@ def _and(items: list[str]) -> str:
 
 
 # --- storing and serving --------------------------------------------------------
+# Through the store (panel/storage.py: the database by default, or S3), so every app server
+# sees the same files. Files an older panel wrote into UPLOAD_FOLDER are still read from there
+# until `flask db-upgrade` (move_folder_into_store) has moved them into the store.
 
-def _write_atomically(folder: Path, name: str, data: bytes) -> None:
-    tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"  # its own: two requests may make the same copy at once
+ORIGINALS = "uploads/"
+COPIES = f"uploads/{CLEAN_FOLDER}/"
+SAVE_FAILED = "The file could not be saved. Try again, or tell your recruitment team."
+
+
+def _legacy(name: str, cleaned: bool = False) -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    return folder / CLEAN_FOLDER / name if cleaned else folder / name
+
+
+def _legacy_bytes(name: str, cleaned: bool = False) -> bytes | None:
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, folder / name)
-    except OSError:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        raise
+        return _legacy(name, cleaned).read_bytes()
+    except OSError:  # not there (the usual case), or not a readable file
+        return None
 
 
-def _clean_folder() -> Path:
-    folder = _folder() / CLEAN_FOLDER
-    folder.mkdir(exist_ok=True)
-    return folder
-
-
-def save_pdf(data: bytes, cleaned: bytes | None = None) -> str:
+def save_pdf(data: bytes, cleaned: bytes | None = None, *, store: Store | None = None) -> str:
     """Store the original and its cleaned copy (made here unless given) under a new random name;
-    return that name. UploadError if the PDF cannot be read or the files cannot be written."""
+    return that name. UploadError if the PDF cannot be read or the files cannot be stored. With
+    the database store the files are written in the request's transaction (kept when it commits)."""
     if cleaned is None:
         cleaned = clean_pdf(data)
+    store = store or get_store()
     name = f"{secrets.token_hex(16)}.pdf"
     try:
-        folder = _folder()  # inside the try: a missing, unwritable or misplaced folder is an OSError too
-        _write_atomically(_clean_folder(), name, cleaned)
-        _write_atomically(folder, name, data)
-    except OSError as exc:
-        delete_file(name)
-        raise UploadError("The file could not be saved. Try again, or tell your recruitment team.") from exc
+        store.put(COPIES + name, cleaned, PDF)
+        store.put(ORIGINALS + name, data, PDF)
+    except StoreError as exc:
+        log.error("could not store an uploaded PDF: %s", exc)
+        delete_file(name, store=store)
+        raise UploadError(SAVE_FAILED) from exc
     return name
 
 
-def delete_file(name: str | None) -> bool:
-    """Remove a stored PDF and its cleaned copy; True if the original was there."""
+def delete_file(name: str | None, *, store: Store | None = None) -> bool:
+    """Remove a stored PDF and its cleaned copy (from the store, and from UPLOAD_FOLDER if an older
+    panel left them there); True if the original was there."""
     if not (name and _is_safe_name(name)):
         return False
+    store = store or get_store()
+    existed = False
     try:
-        folder = _folder()
-        (folder / CLEAN_FOLDER / name).unlink(missing_ok=True)
-        path = folder / name
-        existed = path.exists()
-        path.unlink(missing_ok=True)
-    except OSError:
-        return False
+        store.delete(COPIES + name)
+        existed = store.delete(ORIGINALS + name)
+    except StoreError as exc:
+        log.error("could not delete stored PDF %s: %s", name, exc)
+    for cleaned in (True, False):
+        path = _legacy(name, cleaned)
+        try:
+            if path.is_file():
+                path.unlink()
+                existed = existed or not cleaned
+        except OSError:
+            pass
     return existed
 
 
@@ -344,35 +347,89 @@ def _is_safe_name(name: str) -> bool:
     return len(name) == 36 and name.endswith(".pdf") and all(c in "0123456789abcdef" for c in name[:32])
 
 
-def cleaned_path(name: str) -> Path:
-    """The cleaned copy of a stored PDF, made now if it is missing (files uploaded before copies
-    existed, or restored from a backup). FileNotFoundError if there is no such file or it cannot
-    be cleaned (the original is never served in its place)."""
+def original_pdf(name: str, *, store: Store | None = None) -> StoredObject | None:
+    """The PDF as uploaded (HR only: the caller decides), or None."""
+    if not _is_safe_name(name):
+        return None
+    found = (store or get_store()).open(ORIGINALS + name)
+    if found is None:
+        data = _legacy_bytes(name)
+        if data is not None:
+            found = StoredObject(data, PDF, sha256(data), None)
+    return found
+
+
+def cleaned_pdf(name: str, *, store: Store | None = None) -> StoredObject:
+    """The cleaned copy of a stored PDF, made now (and stored) if it is missing: files uploaded
+    before copies existed, or restored from a backup. FileNotFoundError if there is no such file
+    or it cannot be cleaned (the original is never served in its place)."""
     if not _is_safe_name(name):
         raise FileNotFoundError(name)
-    original = _folder() / name
-    path = _folder() / CLEAN_FOLDER / name
-    if path.exists():
-        return path
-    if not original.exists():
+    store = store or get_store()
+    found = store.open(COPIES + name)
+    if found is not None:
+        return found
+    legacy = _legacy_bytes(name, cleaned=True)
+    if legacy is not None:
+        return StoredObject(legacy, PDF, sha256(legacy), None)
+    original = original_pdf(name, store=store)
+    if original is None:
         raise FileNotFoundError(name)
     try:
-        _write_atomically(_clean_folder(), name, clean_pdf(original.read_bytes()))
+        data = clean_pdf(original.data)
     except UploadError as exc:
         log.warning("stored PDF %s could not be cleaned for the panel: %s", name, exc)
         raise FileNotFoundError(name) from exc
-    return path
+    try:
+        store.put(COPIES + name, data, PDF)  # once: the next download is served from the store
+    except StoreError as exc:
+        log.warning("the cleaned copy of %s could not be stored (it is made again next time): %s", name, exc)
+    return StoredObject(data, PDF, sha256(data), None)
 
 
 def send_pdf(name: str, download_name: str, *, original: bool):
-    """Send the stored PDF: the original (HR only: the caller decides) or the cleaned copy."""
-    if not _is_safe_name(name):
+    """Send the stored PDF: the original (HR only: the caller decides) or the cleaned copy.
+    FileNotFoundError if there is none."""
+    found = original_pdf(name) if original else cleaned_pdf(name)
+    if found is None:
         raise FileNotFoundError(name)
-    path = _folder() / name if original else cleaned_path(name)
-    if not path.exists():
-        raise FileNotFoundError(name)
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=download_name,
-                     max_age=0)
+    return file_response(found, download_name)
+
+
+def move_folder_into_store(session) -> dict:
+    """Move the PDFs an older panel kept in UPLOAD_FOLDER (originals, and cleaned copies in
+    panel-copies/) into the store, then remove them from the folder. Idempotent: a file already
+    in the store with the same content is only removed from the folder; one with different
+    content is left where it is and reported. ``session`` is committed here before any file is
+    removed, so nothing is lost if the run stops half way."""
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    counts = {"moved": 0, "already": 0, "conflicts": 0}
+    if not folder.is_dir():
+        return counts
+    store = get_store(session)
+    done: list[Path] = []
+    for prefix, sub in ((ORIGINALS, folder), (COPIES, folder / CLEAN_FOLDER)):
+        if not sub.is_dir():
+            continue
+        for path in sorted(sub.iterdir()):
+            if not (path.is_file() and _is_safe_name(path.name)):
+                continue  # temporary files of an interrupted write, anything else: left alone
+            data = path.read_bytes()
+            there = store.open(prefix + path.name)
+            if there is None:
+                store.put(prefix + path.name, data, PDF)
+                counts["moved"] += 1
+            elif there.sha256 == sha256(data):
+                counts["already"] += 1
+            else:
+                log.warning("%s differs from the stored file of the same name; left in %s", path.name, sub)
+                counts["conflicts"] += 1
+                continue
+            done.append(path)
+    session.commit()
+    for path in done:
+        path.unlink(missing_ok=True)
+    return counts
 
 
 def safe_download_name(text: str, fallback: str = "document") -> str:

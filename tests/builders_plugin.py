@@ -172,10 +172,31 @@ def step_aside(session, candidate, user):
 
 
 def store_pdf(app, data=MINIMAL_PDF) -> str:
+    """Store a PDF (original and cleaned copy) as an upload would, committed; its name."""
+    from panel.db import db
     from panel.uploads import save_pdf
 
     with app.app_context():
-        return save_pdf(data)
+        name = save_pdf(data)
+        db().commit()
+        return name
+
+
+def stored_keys(app, prefix: str = "") -> list[str]:
+    """The keys of the files in the app's store (panel/storage.py), e.g. uploads/<name>."""
+    from panel.db import db
+    from panel.storage import get_store
+
+    with app.app_context():
+        return get_store(db()).keys(prefix)
+
+
+def stored_bytes(app, key: str) -> bytes | None:
+    from panel.db import db
+    from panel.storage import get_store
+
+    with app.app_context():
+        return get_store(db()).get(key)
 
 
 @pytest.fixture()

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from panel.models import User, Vacancy
+from tests.builders_plugin import MINIMAL_PDF, store_pdf, stored_bytes, stored_keys
 from tests.conftest import make_user, make_vacancy
 
 
@@ -40,7 +41,30 @@ def test_backup_change_restore_compare(app, session, tmp_path):
     result = runner.invoke(args=["restore", str(backups[0]), "--force"])
     assert result.exit_code == 0, result.output
     assert _snapshot(session) == before
-    assert (uploads / ("a" * 32 + ".pdf")).read_bytes().startswith(b"%PDF")
+    # a PDF an older panel left in the folder comes back into the store
+    assert stored_bytes(app, "uploads/" + "a" * 32 + ".pdf").startswith(b"%PDF")
+
+
+def test_a_backup_holds_the_files_in_the_store(app, session, tmp_path):
+    """Files uploaded into the (database) store are in the backup and come back with a restore."""
+    name = store_pdf(app, MINIMAL_PDF)
+    keys = stored_keys(app)
+    assert keys == [f"uploads/{name}", f"uploads/panel-copies/{name}"]
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["backup", str(tmp_path / "backups")])
+    assert result.exit_code == 0, result.output
+    from panel.db import db
+    from panel.storage import get_store
+
+    with app.app_context():  # lose them
+        for key in keys:
+            get_store(db()).delete(key)
+        db().commit()
+    assert stored_keys(app) == []
+    backup = next((tmp_path / "backups").glob("panel-backup-*.tar.gz"))
+    result = runner.invoke(args=["restore", str(backup), "--force"])
+    assert result.exit_code == 0, result.output
+    assert stored_keys(app) == keys and stored_bytes(app, f"uploads/{name}") == MINIMAL_PDF
 
 
 def test_backup_folder_not_writable(app, tmp_path):

@@ -6,7 +6,7 @@ import io
 from sqlalchemy import select
 
 from panel.models import AuditEvent, Candidate, CandidateEvidence, VacancyStatus
-from tests.builders_plugin import MINIMAL_PDF, declare, sl, store_pdf, url  # noqa: F401
+from tests.builders_plugin import MINIMAL_PDF, declare, sl, store_pdf, stored_keys, url  # noqa: F401
 
 
 def form(sl, **overrides):
@@ -105,9 +105,7 @@ def test_upload_the_application_pdf(as_user, sl, session, app):
     # replacing removes the old file
     hr.post_form(url(sl.v, "candidates", c.id, "application"), {"file": (io.BytesIO(MINIMAL_PDF), "v2.pdf")},
                  content_type="multipart/form-data")
-    from pathlib import Path
-
-    assert not (Path(app.config["UPLOAD_FOLDER"]) / first).exists()
+    assert f"uploads/{first}" not in stored_keys(app) and f"uploads/panel-copies/{first}" not in stored_keys(app)
 
 
 def test_upload_refuses_what_is_not_a_pdf(as_user, sl, session):

@@ -8,12 +8,11 @@
 - the PDF renderer crashes mid-render (its process is killed) -> an error page, the web
   process carries on, and the next render works (a render past its time limit is covered by
   tests/test_packs.py);
-- the disk is full or the uploads folder unwritable -> a clear message, no file (not even a
-  temporary one) and no database row.
+- the store refuses an upload (the database is full, the object store cannot be reached) -> a
+  clear message, no file (not even the cleaned copy) and no database row.
 """
 from __future__ import annotations
 
-import errno
 import io
 import os
 import shutil
@@ -31,7 +30,7 @@ from panel import create_app
 from panel.cli import upgrade_database
 from panel.models import AuditEvent, Candidate, CandidateInvitation, User
 from tests.conftest import PASSWORD, TEST_HASH, Client, login, make_user, outbox_messages
-from tests.builders_plugin import MINIMAL_PDF, sl, url  # noqa: F401
+from tests.builders_plugin import MINIMAL_PDF, sl, stored_keys, url  # noqa: F401
 from panel.packs import jobs
 from tests.builders_plugin import fetch_pack
 
@@ -386,7 +385,7 @@ def test_pdf_renderer_crash_gives_an_error_page_and_the_next_render_works(app, a
     assert response.status_code == 200 and response.data[:5] == b"%PDF-"
 
 
-# --- the disk is full, or the uploads folder cannot be written -----------------------------------
+# --- the store refuses the file (the database is full, the object store fails) ------------------
 
 def _upload(client, sl, data=MINIMAL_PDF):
     c = sl.candidates[0]
@@ -395,94 +394,59 @@ def _upload(client, sl, data=MINIMAL_PDF):
 
 
 def _nothing_stored(app, session, sl, events_before):
+    assert stored_keys(app) == []  # neither the original nor the cleaned copy
     folder = Path(app.config["UPLOAD_FOLDER"])
-    # no file, no temporary copy, no cleaned copy (panel-copies/ may exist, empty)
     assert not folder.exists() or [p for p in folder.rglob("*") if p.is_file()] == []
     session.expire_all()
     assert session.get(Candidate, sl.candidates[0].id).application_file is None
     assert len(session.scalars(select(AuditEvent)).all()) == events_before
 
 
-@pytest.mark.parametrize("fails", ["write", "replace"])
-def test_disk_full_while_saving_an_upload(app, as_user, sl, session, monkeypatch, fails):
-    import builtins
+@pytest.mark.parametrize("fails", ["first", "second"])
+def test_the_database_is_full_while_storing_an_upload(app, as_user, sl, session, fails):
+    """The database refuses the INSERT of the cleaned copy (first) or of the original (second),
+    as SQLite does when its disk is full: a clear message, nothing kept."""
+    from sqlalchemy import event
 
-    import panel.uploads
+    engine = app.extensions["panel.engine"]
+    driver_error = engine.dialect.loaded_dbapi.OperationalError  # sqlite3's or psycopg's
+    inserts = []
 
-    full = OSError(errno.ENOSPC, "No space left on device")
-    real_open, real_replace = builtins.open, os.replace
-
-    class FullFile(io.RawIOBase):
-        def __init__(self, fh):
-            self.fh = fh
-
-        def write(self, data):
-            self.fh.write(data[: len(data) // 2])  # half of it, then the disk is full
-            self.fh.flush()
-            raise full
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def flush(self):
-            self.fh.flush()
-
-        def fileno(self):
-            return self.fh.fileno()
-
-    def full_open(path, mode="r", *a, **kw):
-        fh = real_open(path, mode, *a, **kw)
-        if "w" in mode and str(path).startswith(app.config["UPLOAD_FOLDER"]):
-            return FullFile(fh)
-        return fh
-
-    def full_replace(src, dst, *a, **kw):
-        if str(dst).startswith(app.config["UPLOAD_FOLDER"]):
-            raise full
-        return real_replace(src, dst, *a, **kw)
+    def full(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO STORED_FILES"):
+            inserts.append(statement)
+            if len(inserts) == (1 if fails == "first" else 2):
+                raise driver_error("database or disk is full")
 
     hr = as_user(sl.hr)
     events = len(session.scalars(select(AuditEvent)).all())
-    if fails == "write":
-        monkeypatch.setattr(panel.uploads, "open", full_open, raising=False)
-    else:
-        monkeypatch.setattr(panel.uploads.os, "replace", full_replace)
-    response = _upload(hr, sl)
+    event.listen(engine, "before_cursor_execute", full)
+    try:
+        response = _upload(hr, sl)
+    finally:
+        event.remove(engine, "before_cursor_execute", full)
     assert response.status_code == 200
     assert "The file could not be saved. Try again, or tell your recruitment team." in response.get_data(as_text=True)
     _nothing_stored(app, session, sl, events)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only folder; see the disk-full test")
-def test_unwritable_uploads_folder(app, as_user, sl, session):
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o500)
-    try:
-        hr = as_user(sl.hr)
-        events = len(session.scalars(select(AuditEvent)).all())
-        response = _upload(hr, sl)
-        assert "The file could not be saved" in response.get_data(as_text=True)
-        _nothing_stored(app, session, sl, events)
-    finally:
-        folder.chmod(0o700)
+def test_an_unreachable_object_store_while_storing_an_upload(app, as_user, sl, session, monkeypatch):
+    """S3 cannot be reached (a closed port): the same message, nothing kept."""
+    import panel.storage
 
-
-def test_unwritable_uploads_folder_as_root_by_a_file_in_its_place(app, as_user, sl, session):
-    """Works for root too: the uploads 'folder' is a plain file, so nothing can be written in it."""
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.write_bytes(b"")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the block ends: nothing listens there
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    store = panel.storage.S3Store(f"s3://files/panel?endpoint_url=http://127.0.0.1:{port}&region=eu-west-2")
+    store._client = None
+    app.extensions["panel.store"] = store
     hr = as_user(sl.hr)
     events = len(session.scalars(select(AuditEvent)).all())
     response = _upload(hr, sl)
-    assert response.status_code == 200, response.status_code
+    assert response.status_code == 200
     assert "The file could not be saved" in response.get_data(as_text=True)
-    assert folder.read_bytes() == b""
     session.expire_all()
     assert session.get(Candidate, sl.candidates[0].id).application_file is None
     assert len(session.scalars(select(AuditEvent)).all()) == events

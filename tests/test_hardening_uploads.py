@@ -7,7 +7,6 @@ upload when the candidate's name, email or phone is in the PDF's text or hidden 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -16,7 +15,16 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from panel.models import Candidate
-from tests.builders_plugin import sl, url  # noqa: F401
+from tests.builders_plugin import sl, stored_bytes, stored_keys, url  # noqa: F401
+
+
+def put_original(app, name: str, data: bytes) -> None:
+    from panel.db import db
+    from panel.storage import get_store
+
+    with app.app_context():
+        get_store(db()).put(f"uploads/{name}", data, "application/pdf")
+        db().commit()
 
 SECRET = "Aoife O'Connor"  # candidate 1 of the sl fixture
 HIDDEN_MARKERS = [b"Aoife", b"Connor", b"aoife.oconnor", b"JavaScript", b"/JS", b"/OpenAction", b"/AA",
@@ -134,15 +142,13 @@ def test_the_panel_gets_a_cleaned_copy_and_hr_the_original(app, as_user, sl, ses
     # the original is stored as uploaded, beside the cleaned copy
     session.expire_all()
     stored = session.get(Candidate, c.id).application_file
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    assert (folder / stored).read_bytes() == dirty and (folder / "panel-copies" / stored).exists()
+    assert stored_bytes(app, f"uploads/{stored}") == dirty
+    assert stored_keys(app) == sorted([f"uploads/{stored}", f"uploads/panel-copies/{stored}"])
 
 
 def test_a_file_uploaded_before_cleaning_existed_is_cleaned_on_first_download(app, as_user, sl, session, dirty):
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
     name = "ab" * 16 + ".pdf"
-    (folder / name).write_bytes(dirty)  # as the old code stored it: the original only
+    put_original(app, name, dirty)  # as the old code stored it (and a restore does): the original only
     c = session.get(Candidate, sl.candidates[0].id)
     c.application_file = name
     session.commit()
@@ -150,16 +156,14 @@ def test_a_file_uploaded_before_cleaning_existed_is_cleaned_on_first_download(ap
     first = as_user(sl.panelist).get(path)
     assert first.status_code == 200
     assert_clean(first.data)
-    assert (folder / "panel-copies" / name).exists()  # made once, then served
+    assert stored_bytes(app, f"uploads/panel-copies/{name}") == first.data  # made once, kept in the store
     assert as_user(sl.chair).get(path).data == first.data
     assert as_user(sl.hr).get(path).data == dirty
 
 
 def test_a_stored_file_that_cannot_be_cleaned_is_never_served_to_the_panel(app, as_user, sl, session):
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
     name = "cd" * 16 + ".pdf"
-    (folder / name).write_bytes(b"%PDF-1.4\nnot really a PDF\n%%EOF\n")
+    put_original(app, name, b"%PDF-1.4\nnot really a PDF\n%%EOF\n")
     c = session.get(Candidate, sl.candidates[0].id)
     c.application_file = name
     session.commit()
@@ -186,15 +190,13 @@ def test_replacing_an_application_removes_the_old_cleaned_copy_too(app, as_user,
     session.expire_all()
     first = session.get(Candidate, sl.candidates[0].id).application_file
     upload(hr, sl, make_pdf())
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    assert not (folder / first).exists() and not (folder / "panel-copies" / first).exists()
+    assert not [k for k in stored_keys(app) if first in k]
 
 
 def test_the_job_description_is_cleaned_for_the_panel_too(app, as_user, sl, session, dirty):
-    from panel.uploads import save_pdf
+    from tests.builders_plugin import store_pdf
 
-    with app.app_context():
-        stored = save_pdf(dirty)
+    stored = store_pdf(app, dirty)
     sl.v.job_description_file = stored
     session.add(sl.v)
     session.commit()

@@ -93,7 +93,7 @@ def test_a_day_after_the_unsuccessful_period_their_data_goes(app, session, rw, m
     out = run_purge(app, monkeypatch, now)
     assert "A-1: 2 unsuccessful candidates" in out
     assert "deleted 2 application PDF files" in out and "deleted 2 interview notes" in out
-    assert "2 application files removed from the uploads folder" in out
+    assert "2 application files removed from the store" in out
     for name in NAMES:
         assert name not in out
     assert_purged(candidate_state(session, rw["a2"].id), now)

@@ -3,7 +3,6 @@ user enumeration. Sign-in throttling, lockout, single-use and expiring links, ti
 sign-out are in tests/test_auth.py; this file adds what that one leaves out."""
 from __future__ import annotations
 
-import errno
 import io
 import os
 import re
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from panel.models import AuditEvent, AuthToken, Candidate, User
 from panel.db import utcnow
 from tests.conftest import PASSWORD, login, make_user, outbox_messages
-from tests.builders_plugin import MINIMAL_PDF, sl, store_pdf, url  # noqa: F401
+from tests.builders_plugin import MINIMAL_PDF, sl, store_pdf, stored_bytes, stored_keys, url  # noqa: F401
 
 
 def _csp_parts(response) -> dict[str, str]:
@@ -199,9 +198,11 @@ def _upload(client, sl, data: bytes, filename: str = "application.pdf"):
 
 
 def _uploads(app) -> list[str]:
-    """The files in the upload folder (the originals), and any in the panel's cleaned copies under it."""
+    """The stored uploads (the originals), and the panel's cleaned copies (panel-copies/), in the
+    store; and anything written to the old upload folder."""
     folder = Path(app.config["UPLOAD_FOLDER"])
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+    on_disk = [str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+    return sorted(on_disk + [key[len("uploads/"):] for key in stored_keys(app, "uploads/")])
 
 
 @pytest.mark.parametrize("data,filename", [(ELF, "cv.pdf"), (PE, "cv.pdf"), (b"<html><script>x</script>", "cv.pdf"),
@@ -236,7 +237,7 @@ def test_a_pdf_with_javascript_is_kept_and_hr_is_told(app, as_user, sl, session)
     assert "Application PDF uploaded" in page
     assert "This PDF contains JavaScript" in page
     stored = session.scalar(select(Candidate.application_file).where(Candidate.id == sl.candidates[0].id))
-    assert (Path(app.config["UPLOAD_FOLDER"]) / stored).read_bytes() == JS_PDF
+    assert stored_bytes(app, f"uploads/{stored}") == JS_PDF
     plain = _upload(as_user(sl.hr), sl, MINIMAL_PDF).get_data(as_text=True)
     assert "Application PDF uploaded" in plain and "JavaScript" not in plain
 
@@ -263,23 +264,26 @@ def test_a_path_traversal_filename_is_stored_under_a_random_name(app, as_user, s
     assert "/" not in disposition and ".." not in disposition.split("filename", 1)[1]
 
 
-def test_a_full_disk_leaves_no_half_written_file_and_no_row(app, as_user, sl, session, monkeypatch):
-    import panel.uploads
+def test_a_failed_store_leaves_no_half_stored_upload_and_no_row(app, as_user, sl, session, monkeypatch):
+    """The cleaned copy is stored, then the store fails on the original: neither is kept."""
+    import panel.storage
 
-    real_replace = os.replace
+    real_put = panel.storage.DatabaseStore.put
+    calls = []
 
-    def no_space(src, dst, *a, **kw):
-        if str(dst).startswith(app.config["UPLOAD_FOLDER"]):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_replace(src, dst, *a, **kw)
+    def second_fails(self, key, data, content_type="application/octet-stream"):
+        calls.append(key)
+        if len(calls) == 2:
+            raise panel.storage.StoreError("no space left")
+        return real_put(self, key, data, content_type)
 
-    monkeypatch.setattr(panel.uploads.os, "replace", no_space)
+    monkeypatch.setattr(panel.storage.DatabaseStore, "put", second_fails)
     hr = as_user(sl.hr)
     events = len(session.scalars(select(AuditEvent)).all())
     response = _upload(hr, sl, MINIMAL_PDF)
     assert response.status_code == 200
     assert "The file could not be saved" in response.get_data(as_text=True)
-    assert _uploads(app) == []  # neither the file nor its temporary copy
+    assert len(calls) == 2 and _uploads(app) == []  # neither the original nor the cleaned copy
     session.expire_all()
     assert session.get(Candidate, sl.candidates[0].id).application_file is None
     assert len(session.scalars(select(AuditEvent)).all()) == events

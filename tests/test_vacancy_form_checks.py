@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 from sqlalchemy import select
 
 from panel.models import AuditEvent, Vacancy
 from panel.vacancies import services
+from tests.builders_plugin import stored_bytes, stored_keys
 from tests.test_security_headers import JS_PDF
 from tests.test_vacancies import MINIMAL_PDF, vacancy_form
 
@@ -18,10 +18,8 @@ JS_NOTICE = "This job description PDF contains JavaScript"
 
 
 def _uploads(app) -> list[str]:
-    """The stored PDFs: the originals and the panel's cleaned copies (in panel-copies/)."""
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
-                  if p.is_file() and not p.name.startswith(".")) if folder.exists() else []
+    """The stored PDFs: the originals and the panel's cleaned copies (panel-copies/), from the store."""
+    return [key[len("uploads/"):] for key in stored_keys(app, "uploads/")]
 
 
 def _post(client, url, data, pdf: bytes | None = None, filename="job description.pdf"):
@@ -49,7 +47,7 @@ def test_a_job_description_pdf_with_javascript_is_kept_and_hr_is_told(app, as_us
     assert response.status_code == 302
     vacancy = session.scalar(select(Vacancy).where(Vacancy.reference == "PWP-0001"))
     assert vacancy.job_description_filename == "job description.pdf"
-    assert (Path(app.config["UPLOAD_FOLDER"]) / vacancy.job_description_file).read_bytes() == JS_PDF
+    assert stored_bytes(app, f"uploads/{vacancy.job_description_file}") == JS_PDF
     page = hr.get(response.headers["Location"]).get_data(as_text=True)
     assert "Vacancy PWP-0001 created" in page
     assert JS_NOTICE in page and "only ever offers it as a download" in page

@@ -42,6 +42,7 @@ from panel.models.scoring import (
     ModeratedScore,
     Outcome,
 )
+from panel.models.files import StoredFile
 
 __all__ = [
     "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
@@ -51,5 +52,5 @@ __all__ = [
     "DEFAULT_SCALE", "BankQuestion", "CandidateInvitation", "InterviewDay", "InterviewSlot", "InvitationTemplate", "PlanQuestion",
     "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel",
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
-    "ModeratedScore", "Outcome", "PackJob", "PackRequest",
+    "ModeratedScore", "Outcome", "PackJob", "PackRequest", "StoredFile",
 ]

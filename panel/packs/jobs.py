@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from panel import storage
 from panel.db import utcnow
 from panel.models import PackJob, PackRequest, User, Vacancy
 from panel.packs import render
@@ -192,7 +193,8 @@ def run_job(app, session, job: PackJob, token: str) -> str:
     try:
         result = render.make_pack(context, processes=render_processes(config),
                                   parallel_min_sheets=int(config["PACK_PARALLEL_MIN_SHEETS"]),
-                                  sheets_per_part=int(config["PACK_SHEETS_PER_PART"]), progress=progress)
+                                  sheets_per_part=int(config["PACK_SHEETS_PER_PART"]), progress=progress,
+                                  session=session)
     except Exception as exc:  # RenderError says why; anything else is a bug, logged in full
         stop.set()
         beat.join()
@@ -207,6 +209,14 @@ def run_job(app, session, job: PackJob, token: str) -> str:
         return FAILED
     stop.set()
     beat.join()
+    try:  # where every host finds it; with the database store, kept by finish's commit below
+        storage.put_pack(result.key, result.path.read_bytes(), session)
+    except (storage.StoreError, OSError) as exc:
+        log.error("pack job %s: the finished pack could not be stored: %s", job.id, exc)
+        session.rollback()
+        finish(session, job.id, token, error="The pack was made but could not be stored. Try again, or tell your "
+                                             "recruitment team.")
+        return FAILED
     if result.key != key:  # the templates changed while the job waited: the newer file is what people get
         log.info("pack job %s made version %s (queued as %s)", job.id, result.key[:8], key[:8])
     if lost.is_set() or not finish(session, job.id, token, pages=result.pages, **progress_values):
@@ -232,9 +242,24 @@ def work(app, *, once: bool = False, poll_seconds: float = 1.0, stop: threading.
                 job, token = claimed
                 run_job(app, session, job, token)
                 handled += 1
+                prune_stored_packs(app, session)
         finally:
             session.close()
     return handled
+
+
+def prune_stored_packs(app, session) -> int:
+    """Delete finished packs kept in the store for longer than PACK_CACHE_HOURS (they hold
+    personal data); a later request makes them again. Commits."""
+    before = utcnow() - dt.timedelta(hours=float(app.config["PACK_CACHE_HOURS"]))
+    try:
+        removed = storage.prune_packs(before, session)
+        session.commit()
+    except storage.StoreError as exc:
+        session.rollback()
+        log.warning("old finished packs could not be pruned from the store: %s", exc)
+        return 0
+    return removed
 
 
 def run_pending(app=None) -> int:

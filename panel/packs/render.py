@@ -303,20 +303,41 @@ def pack_key(context: dict) -> str:
     return cache_key(context, {"tagged": is_tagged(context)})
 
 
-def cached_pack(context: dict) -> RenderResult | None:
-    """The cached PDF of exactly this pack, if it has been made (and marks it recently used)."""
+def _from_store(key: str, path: Path, session=None) -> bool:
+    """Copy a finished pack (made by any host's worker) from the shared store into this host's
+    cache; False if the store has none."""
+    from panel import storage
+
+    try:
+        data = storage.get_pack(key, session)
+    except storage.StoreError as exc:
+        log.warning("the finished pack %s could not be read from the store: %s", key[:8], exc)
+        return False
+    if data is None:
+        return False
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def cached_pack(context: dict, session=None) -> RenderResult | None:
+    """The finished PDF of exactly this pack, if it has been made (and marks it recently used):
+    from this host's cache, else from the shared store (panel/storage.py), where the worker that
+    made it put it. The cache is only a cache: every host finds every finished pack."""
     key = pack_key(context)
     path = cache_folder() / f"{key}.pdf"
     try:
         os.utime(path)  # recently used: kept by prune_cache
-    except FileNotFoundError:  # never made, or pruned this instant: make it (again)
-        return None
+    except FileNotFoundError:  # not on this host (made by another, pruned, or never made)
+        if not _from_store(key, path, session):
+            return None
     return RenderResult(path=path, pages=0, seconds=0.0, peak_rss_kib=0, cached=True, key=key, refused=[])
 
 
 def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = None,
               memory_mb: int | None = None, processes: int | None = None, parallel_min_sheets: int = 0,
-              sheets_per_part: int = 10, progress=None) -> RenderResult:
+              sheets_per_part: int = 10, progress=None, session=None) -> RenderResult:
     """The PDF for this context: from the cache if its inputs have not changed, else rendered.
 
     With ``processes`` (the pack worker), a pack of at least ``parallel_min_sheets``
@@ -326,7 +347,7 @@ def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = 
     key = pack_key(context)
     path = cache_folder() / f"{key}.pdf"
     if use_cache:
-        cached = cached_pack(context)
+        cached = cached_pack(context, session)
         if cached is not None:
             return cached
     html = render_html(context, key[:8])

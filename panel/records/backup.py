@@ -1,7 +1,10 @@
 """Consistent backups while the app runs, and restore into an empty database.
 
 A backup is one .tar.gz file holding manifest.json, the database (SQLite's online
-backup API, or pg_dump's custom format for PostgreSQL) and the uploaded files.
+backup API, or pg_dump's custom format for PostgreSQL) and the uploaded files. With the
+default store (panel/storage.py) the files are rows of the database (stored_files) and come
+with it; with an S3 store every stored file is copied in under store/<key>. PDFs an older panel
+left in UPLOAD_FOLDER go in under uploads/<name>. A restore puts both back into the store.
 """
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ from flask import current_app
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from panel.db import get_engine
+from panel.db import get_engine, session_scope
+from panel.storage import DatabaseStore, get_store
 
 
 class BackupError(Exception):
@@ -110,12 +114,30 @@ def make_backup(folder: str | Path) -> Path:
                     for f in sorted(uploads.iterdir()):
                         if f.is_file() and not f.name.startswith("."):
                             tar.add(f, arcname=f"uploads/{f.name}")
+                _add_store(tar)
             os.chmod(partial, 0o600)
             os.replace(partial, target)
         except OSError as exc:
             Path(partial).unlink(missing_ok=True)
             raise BackupError(f"Could not write the backup: {exc.strerror}") from exc
     return target
+
+
+def _add_store(tar: tarfile.TarFile) -> int:
+    """Copy every file of an object store into the backup (a database store is in the dump)."""
+    with session_scope() as session:
+        store = get_store(session)
+        if isinstance(store, DatabaseStore):
+            return 0
+        keys = store.keys()
+        for key in keys:
+            found = store.open(key)
+            if found is None:  # deleted since the listing
+                continue
+            info = tarfile.TarInfo(f"store/{key}")
+            info.size = len(found.data)
+            tar.addfile(info, io.BytesIO(found.data))
+        return len(keys)
 
 
 def database_is_empty() -> bool:
@@ -167,15 +189,35 @@ def restore_backup(file: str | Path, force: bool = False) -> dict:
                                      str(tmp / db_name)], env=env, capture_output=True, text=True)
             if result.returncode != 0:
                 raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
-        uploads = Path(current_app.config["UPLOAD_FOLDER"])
-        uploads.mkdir(parents=True, exist_ok=True)
-        restored_files = 0
-        for name, member in members.items():
-            if name.startswith("uploads/") and member.isfile():
-                base = Path(name).name
-                if not base or base.startswith(".") or "/" in name[len("uploads/"):]:
-                    continue
-                with tar.extractfile(member) as src_f, open(uploads / base, "wb") as out:
-                    shutil.copyfileobj(src_f, out)
-                restored_files += 1
+        restored_files = _restore_files(tar, members)
     return {"row_counts": manifest["row_counts"], "files": restored_files, "created_at": manifest["created_at"]}
+
+
+def _restore_files(tar: tarfile.TarFile, members: dict) -> int:
+    """Put the backup's files into the store: uploads/<name> (an older panel's folder) as the
+    originals (the panel's cleaned copies are made again on first download), store/<key> as they
+    were. Names that could point anywhere else are skipped."""
+    from panel.storage import PDF
+    from panel.uploads import ORIGINALS, _is_safe_name
+
+    restored = 0
+    with session_scope() as session:
+        store = get_store(session)
+        for name, member in members.items():
+            if not member.isfile():
+                continue
+            if name.startswith("uploads/"):
+                base = name[len("uploads/"):]
+                if not _is_safe_name(base):
+                    continue
+                key = ORIGINALS + base
+            elif name.startswith("store/"):
+                key = name[len("store/"):]
+                if not key or key.startswith("/") or ".." in key.split("/"):
+                    continue
+            else:
+                continue
+            with tar.extractfile(member) as src_f:
+                store.put(key, src_f.read(), PDF if key.endswith(".pdf") else "application/octet-stream")
+            restored += 1
+    return restored

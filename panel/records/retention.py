@@ -31,7 +31,7 @@ back by the app (the invitations and feedback are kept in the database). Two rul
   whoever it was to (also staff sign-in links, long expired by then).
 
 The work here flushes and never commits; ``flask purge`` commits, then deletes the files
-(the application PDFs and the addressed emails). Outbox emails past the age limit do not
+(the application PDFs in the store, finished packs and the addressed emails). Outbox emails past the age limit do not
 depend on the database and are deleted by ``purge`` itself.
 """
 from __future__ import annotations
@@ -48,7 +48,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from panel import audit
-from panel.db import utcnow
+from panel.db import session_scope, utcnow
 from panel.models import (
     AuditEvent,
     Candidate,
@@ -65,6 +65,7 @@ from panel.models import (
     Vacancy,
 )
 from panel.stages import statuses_where
+from panel.storage import PACKS, get_store
 from panel.uploads import delete_file
 
 UNSUCCESSFUL = "unsuccessful"
@@ -434,12 +435,16 @@ def delete_files(result: PurgeResult) -> int:
     the commit), and the pack cache (cached packs may name them; they are made again on demand)."""
 
     removed = 0
-    for batch in result.batches:
-        for name in batch.files:
-            if delete_file(name):  # the original and the panel's cleaned copy
-                removed += 1
-        for path in batch.outbox:
-            path.unlink(missing_ok=True)
+    with session_scope() as session:  # the database store deletes in a transaction of its own
+        store = get_store(session)
+        for batch in result.batches:
+            for name in batch.files:
+                if delete_file(name, store=store):  # the original and the panel's cleaned copy
+                    removed += 1
+            for path in batch.outbox:
+                path.unlink(missing_ok=True)
+        if result.batches:
+            store.delete_older(PACKS, utcnow() + dt.timedelta(days=1))  # every finished pack: they may name them
     cache = Path(current_app.instance_path) / "pack-cache"
     if result.batches and cache.is_dir():
         for path in cache.iterdir():
