@@ -336,3 +336,7 @@ def export(vacancy_id: int):
                  summary=f"Shortlisting export (CSV) for {vacancy.reference} downloaded")
     return Response(csvexport.to_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+# Sharing the reading: registers on bp.
+from panel.shortlisting import allocation_views  # noqa: E402,F401
