@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 from typing import Any, Iterable
 
 from sqlalchemy.orm import Session
@@ -20,6 +21,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
+
+
+def digest(text: str | None) -> str | None:
+    """A long text (a supporting statement, evidence) as the audit log keeps it: its SHA-256 and
+    its length, never the text itself, which the record it belongs to holds. Two versions of a
+    text have the same digest only if they are the same, so a diff still shows what changed.
+    An empty text stays empty."""
+    if not text:
+        return text
+    return f"sha256:{hashlib.sha256(text.encode('utf-8')).hexdigest()} ({len(text)} characters)"
 
 
 def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:

@@ -81,10 +81,12 @@ def rank(totals: Mapping[Hashable, float | None]) -> dict[Hashable, int | None]:
 
     Totals are compared as they are shown (``rounded``). Keys without a total are not ranked."""
     shown = {k: rounded(v) for k, v in totals.items() if v is not None}
-    ordered = sorted(shown.values(), reverse=True)
+    first: dict[Decimal, int] = {}  # each total shown -> the rank of the first to have it (O(N log N))
+    for position, v in enumerate(sorted(shown.values(), reverse=True), start=1):
+        first.setdefault(v, position)
     ranks: dict[Hashable, int | None] = {k: None for k in totals}
     for k, v in shown.items():
-        ranks[k] = ordered.index(v) + 1
+        ranks[k] = first[v]
     return ranks
 
 

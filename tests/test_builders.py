@@ -101,3 +101,38 @@ def test_the_load_test_data_goes_through_the_services(tmp_path):
             questions = list(s.scalars(select(PlanQuestion).where(PlanQuestion.id.in_(data["questions"]))))
             assert len(questions) == 4 and _interview_criteria_only(questions)
         app.extensions["panel.engine"].dispose()
+
+
+def test_the_scale_vacancy_is_imported_and_bulk_scored_like_the_services_would(app, session):
+    """panel.builders.scale_shortlisting (make bench, the growth tests): candidates imported from
+    a CSV file, scores in bulk that moderate exactly like scores saved through the services."""
+    from panel.builders import Builder, scale_shortlisting
+    from panel.models import Candidate, ShortlistSubmission
+    from panel.shortlisting import queries, services
+    from tests.conftest import PASSWORD
+
+    v, chair, users, people = scale_shortlisting(session, reference="S-12", candidates=12, criteria=4, members=3,
+                                                 statement_chars=1500, password=PASSWORD, app=app)
+    session.commit()
+    assert v.status == VacancyStatus.SHORTLISTING and len(people) == 12 and len(users) == 3
+    assert all(1400 <= len(c.supporting_information) <= 1500 for c in people)
+    assert session.scalar(select(func.count(ShortlistScore.id))) == 12 * 4 * 3
+    assert session.scalar(select(func.count(ShortlistSubmission.id))) == 12 * 3
+    submits = session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.vacancy_id == v.id,
+                                                                      AuditEvent.action == "submit"))
+    assert submits == 12 * 3
+    build = Builder(session, app=app)
+    with build.context():
+        results = services.moderate_all(queries.load(v))
+    assert len(results) == 12 and all(r.all_in for r in results)
+    # the chair can decide on bulk-scored candidates (the service's rule: every submission in)
+    build.decide(people[0], ShortlistOutcome.SHORTLIST, actor=chair)
+    # the shortcut keeps the rules: off the scale, a missing criterion, someone already answered
+    extra = build.candidate(v, first_name="Extra")
+    with pytest.raises(ValueError):
+        build.bulk_shortlist_scores(v, {(extra.id, users[0].id): [0, 1, 3, 2]})
+    with pytest.raises(ValueError):
+        build.bulk_shortlist_scores(v, {(extra.id, users[0].id): [0, 1, 2]})
+    with pytest.raises(ValueError):
+        build.bulk_shortlist_scores(v, {(people[1].id, users[0].id): [0, 1, 2, 2]})
+    assert session.scalar(select(func.count(Candidate.id)).where(Candidate.vacancy_id == v.id)) == 13

@@ -358,3 +358,62 @@ def test_a_50000_character_statement_imports_shows_and_prints_on_as_many_pages_a
     assert len(pages_with_statement) >= 8
     assert pages_with_statement == list(range(pages_with_statement[0], pages_with_statement[-1] + 1))
     assert "A short one." in joined and "Scores for Candidate 01" in joined
+
+
+def test_the_import_audit_keeps_a_digest_and_length_of_each_statement_not_the_text(as_user, sl, session):
+    """Issue 14 item 7: audit_events was the largest table because each import copied every
+    statement. The audit entry of each imported candidate records the statement and evidence as
+    a SHA-256 and a length; the candidate row holds the text; the audit log page, its CSV and the
+    subject access export still read."""
+    import csv
+    import hashlib
+    import json
+
+    from panel.builders import statement
+
+    long_texts = [statement(n, 3000) for n in (1, 2)]
+    evidence = "Three years in a crisis house supporting people with anxiety and low mood. " * 5
+    body = HEADER + "".join(
+        f'{first},Tester,{first.lower()}@example.com,,"{text}",no,"{evidence}"\r\n'
+        for first, text in zip(["Alys", "Bryn"], long_texts))
+    hr = as_user(sl.hr)
+    assert upload(hr, sl.v, body.encode()).status_code == 302
+    session.expire_all()
+    alys = session.scalar(select(Candidate).where(Candidate.email == "alys@example.com"))
+    assert alys.supporting_information == long_texts[0]  # the candidate row holds the text
+    events = list(session.scalars(select(AuditEvent).where(AuditEvent.vacancy_id == sl.v.id,
+                                                           AuditEvent.action.in_(["create", "import"]))))
+    stored = json.dumps([e.changes for e in events], ensure_ascii=False)
+    for text in long_texts:
+        assert text not in stored and text[:200] not in stored
+    assert evidence.strip() not in stored
+    created = next(e for e in events if e.action == "create" and e.entity_id == alys.id)
+    digest = hashlib.sha256(alys.supporting_information.encode()).hexdigest()
+    assert created.changes["supporting_information"] == {
+        "before": None, "after": f"sha256:{digest} ({len(long_texts[0])} characters)"}
+    ev = alys.evidence[0]
+    assert created.changes[f"evidence_{ev.criterion_id}"]["after"] == (
+        f"sha256:{hashlib.sha256(ev.text.encode()).hexdigest()} ({len(ev.text)} characters)")
+    assert created.changes["first_name"] == {"before": None, "after": "Alys"}  # short fields as they are
+    assert len(json.dumps(created.changes)) < 1000
+
+    # a changed statement shows as a changed digest
+    response = hr.post_form(url(sl.v, f"candidates/{alys.id}/edit"), {
+        "first_name": "Alys", "last_name": "Tester", "email": "alys@example.com", "phone": "",
+        "supporting_information": long_texts[0] + " I also speak Welsh."})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    session.expire_all()
+    update = session.scalar(select(AuditEvent).where(AuditEvent.action == "update", AuditEvent.entity_id == alys.id))
+    change = update.changes["supporting_information"]
+    assert change["before"] == f"sha256:{digest} ({len(long_texts[0])} characters)"
+    assert change["after"].endswith(f"({len(long_texts[0]) + 20} characters)") and change["after"] != change["before"]
+
+    # the audit log page and its CSV read; the subject access export still gives the full text
+    page = hr.get(f"/audit?vacancy={sl.v.id}")
+    assert page.status_code == 200 and f"sha256:{digest}" in page.get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(hr.get(f"/audit/export.csv?vacancy={sl.v.id}").get_data(as_text=True))))
+    assert any(f"sha256:{digest}" in row[-1] for row in rows[1:])
+    assert not any(long_texts[0][:200] in row[-1] for row in rows[1:])
+    sar = hr.get(url(sl.v, f"candidates/{alys.id}/subject-access.json"))
+    assert sar.status_code == 200
+    assert sar.get_json()["application"]["supporting_information"] == long_texts[0] + " I also speak Welsh."

@@ -12,6 +12,7 @@ from panel.models import Candidate, CandidateEvidence, Criterion, User, Vacancy
 
 CANDIDATE_FIELDS = ["number", "first_name", "last_name", "email", "phone", "supporting_information",
                     "disability_confident", "application_filename", "withdrawn_at"]
+LONG_TEXT_FIELDS = ["supporting_information"]  # written to the audit log as a digest and a length
 
 
 class CandidateError(ServiceError):
@@ -37,9 +38,14 @@ def email_taken(session: Session, vacancy: Vacancy, email: str, exclude_id: int 
 
 
 def _snapshot(candidate: Candidate) -> dict:
+    """The candidate's fields for the audit log; the long texts (statement, evidence) as a digest
+    and a length (audit.digest): the candidate row holds them, and an import of 400 applications
+    would otherwise copy every statement into audit_events."""
     snap = audit.snapshot(candidate, CANDIDATE_FIELDS)
+    for name in LONG_TEXT_FIELDS:
+        snap[name] = audit.digest(snap[name])
     for ev in candidate.evidence:
-        snap[f"evidence_{ev.criterion_id}"] = ev.text
+        snap[f"evidence_{ev.criterion_id}"] = audit.digest(ev.text)
     return snap
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
 from panel import audit, permissions
+from panel.loaders import user_view
 from panel.converters import id_value
 from panel.db import check_writable, db, get_engine
 from panel.main import queries
@@ -46,8 +47,8 @@ def healthz():
 
 @bp.route("/audit")
 @login_required
+@user_view(permissions.can_view_audit_log)
 def audit_log():
-    permissions.require(permissions.can_view_audit_log(current_user))
     filters = queries.parse_audit_filters(request.args)
     page = request.args.get("page", 1, type=id_value)
     events, has_more = queries.audit_events(page=page, filters=filters)
@@ -60,10 +61,9 @@ def audit_log():
 
 @bp.route("/audit/export.csv")
 @login_required
+@user_view(permissions.can_export_audit_log)
 def audit_export():
     """The filtered audit log as a CSV download (itself recorded in the audit log)."""
-
-    permissions.require(permissions.can_export_audit_log(current_user))
     filters = queries.parse_audit_filters(request.args)
     events = queries.audit_events_for_export(filters)
     body = auditlog.to_csv(events, queries.reference_map(events), secrecy.hidden_events(db(), current_user, events))

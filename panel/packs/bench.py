@@ -10,6 +10,14 @@ final HTML with the same fetcher and options), pack_overhead_ratio, pack_peak_rs
 resident memory of the render worker), pack_cached_ms (median repeat download of the unchanged
 pack through the web route, signed in as HR), pdf_kib, and the cost of a tagged PDF.
 
+Then the scale section: two generated vacancies in shortlisting with 80 and 400 candidates
+(~3 KB statements, 8 criteria, 4 panel members who have all scored; panel.builders.
+scale_shortlisting) and the CPU time of the chair's moderation grid and CSV export of each
+(best of 3 after a warm-up): moderation_ms_400, moderation_ratio_400_to_80, export_ms_400,
+export_ratio_400_to_80 (linear growth is 5) and the SQL statements of each page at both
+sizes (the same: a page's queries do not grow with the candidates). pack_scale_lines() adds
+the packs' figures at 400 candidates.
+
 ``generate()`` is also used by the tests to build realistic data.
 """
 from __future__ import annotations
@@ -21,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 GUIDANCE = [
@@ -112,6 +121,112 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+# --- the scale section: a vacancy with hundreds of candidates in shortlisting ------------------
+
+SCALE_SIZES = (80, 400)
+
+
+@contextmanager
+def counted_queries(app):
+    """The SQL statements sent inside the block (a list, filled as they go)."""
+    from sqlalchemy import event
+
+    engine = app.extensions["panel.engine"]
+    statements: list[str] = []
+
+    def _before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", _before)
+
+
+def build_scale_vacancies(app, password: str, sizes=SCALE_SIZES) -> dict[int, tuple[int, str]]:
+    """For each size, a vacancy in shortlisting with that many candidates, scored by its 4 panel
+    members (panel.builders.scale_shortlisting: ~3 KB statements, 8 criteria), committed.
+    Returns {size: (vacancy id, the chair's email)}. Shared by the scale section of `make bench`
+    (moderation, export and the shortlisting pack at 400 candidates) and the growth tests."""
+    from panel.builders import scale_shortlisting
+
+    out = {}
+    with app.app_context():
+        session = app.extensions["panel.sessionmaker"]()
+        for size in sizes:
+            vacancy, chair, _users, _people = scale_shortlisting(session, reference=f"SCALE-{size}", candidates=size,
+                                                                 password=password, app=app)
+            session.commit()
+            out[size] = (vacancy.id, chair.email)
+        session.close()
+    return out
+
+
+def measure_page(app, client, url: str, runs: int = 3) -> tuple[float, int]:
+    """(CPU seconds of the best of ``runs`` GETs after one warm-up, SQL statements of one GET).
+    CPU time (time.process_time) of this process, which runs the whole request: query, moderation
+    arithmetic, template or CSV; best of runs, so another process on the machine barely shows."""
+    response = client.get(url)  # warm-up: compiled templates, caches
+    assert response.status_code == 200, (url, response.status_code)
+    best, count = None, None
+    for _ in range(runs):
+        with counted_queries(app) as statements:
+            start = time.process_time()
+            response = client.get(url)
+            response.get_data()
+            cpu = time.process_time() - start
+        assert response.status_code == 200, (url, response.status_code)
+        best = cpu if best is None else min(best, cpu)
+        count = len(statements)
+    return best, count
+
+
+def signed_in_client(app, email: str, password: str):
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, "sign-in failed"
+    return client
+
+
+SCALE_PAGES = {"moderation": "shortlisting/moderation", "export": "shortlisting/export.csv"}
+
+
+def shortlisting_scale(app, vacancies: dict[int, tuple[int, str]], clients: dict, runs: int = 3,
+                       pages: dict[str, str] = SCALE_PAGES) -> dict[int, dict]:
+    """{size: {"moderation_ms", "export_ms", "moderation_queries", "export_queries"}}: the chair's
+    moderation grid and CSV export of each scale vacancy (see measure_page); ``clients``: for
+    each size, a test client signed in as that vacancy's chair."""
+    out = {}
+    for size, (vacancy_id, _chair_email) in vacancies.items():
+        out[size] = {}
+        for name, path in pages.items():
+            cpu, queries = measure_page(app, clients[size], f"/vacancies/{vacancy_id}/{path}", runs)
+            out[size][f"{name}_ms"], out[size][f"{name}_queries"] = cpu * 1000, queries
+    return out
+
+
+def scale_lines(figures: dict[int, dict]) -> list[tuple[str, str]]:
+    small, large = min(figures), max(figures)
+    return [
+        (f"moderation_ms_{large}", f"{figures[large]['moderation_ms']:.1f}"),
+        (f"moderation_ratio_{large}_to_{small}", f"{figures[large]['moderation_ms'] / figures[small]['moderation_ms']:.2f}"),
+        (f"export_ms_{large}", f"{figures[large]['export_ms']:.1f}"),
+        (f"export_ratio_{large}_to_{small}", f"{figures[large]['export_ms'] / figures[small]['export_ms']:.2f}"),
+        (f"moderation_queries_{small}_{large}", f"{figures[small]['moderation_queries']} {figures[large]['moderation_queries']}"),
+        (f"export_queries_{small}_{large}", f"{figures[small]['export_queries']} {figures[large]['export_queries']}"),
+    ]
+
+
+def pack_scale_lines(app, vacancies: dict[int, tuple[int, str]], password: str) -> list[tuple[str, str]]:
+    """PACKS AT SCALE (issue 14 items 2, 3 and 5; owned by the packs helper): the figures of the
+    shortlisting pack of the 400-candidate vacancy (``vacancies[400]``, already built and scored)
+    and of the results pack: shortlisting_pack_pages_400, shortlisting_pack_seconds_400,
+    shortlisting_pack_ms_per_page_400, results_pack_ms_per_page, pack_parallel_speedup.
+    Returns (name, value) lines, printed after the moderation and export figures."""
+    return []
+
+
 def main() -> int:
     from panel import create_app
     from panel.cli import upgrade_database
@@ -189,7 +304,6 @@ def main() -> int:
         body = response.get_data()
         cached.append(time.perf_counter() - start)
         assert response.status_code == 200 and body[:5] == b"%PDF-"
-    render.POOL.shutdown()
 
     pack_seconds = _median(runs)
     bare_seconds = _median(bare)
@@ -212,7 +326,15 @@ def main() -> int:
     ]
     assert bare_pages == pages, (bare_pages, pages)
     for name, value in lines:
-        print(f"{name}: {value}")
+        print(f"{name}: {value}", flush=True)
+
+    # the scale section: hundreds of candidates in shortlisting (issue 14)
+    vacancies = build_scale_vacancies(app, password)
+    clients = {size: signed_in_client(app, email, password) for size, (_id, email) in vacancies.items()}
+    scale = scale_lines(shortlisting_scale(app, vacancies, clients)) + pack_scale_lines(app, vacancies, password)
+    for name, value in scale:
+        print(f"{name}: {value}", flush=True)
+    render.POOL.shutdown()
     app.extensions["panel.engine"].dispose()
     shutil.rmtree(tmp, ignore_errors=True)  # the generated vacancy and its cached packs
     return 0

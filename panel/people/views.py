@@ -9,7 +9,7 @@ from panel.auth import services as accounts
 from panel.converters import id_value
 from panel.db import db
 from panel.forms import ConfirmForm
-from panel.loaders import found, load_vacancy_or_404
+from panel.loaders import found, load_vacancy_or_404, user_view
 from panel.mail import MailError
 from panel.models import PanelRole, Role
 from panel.people import queries
@@ -21,16 +21,21 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 
 @bp.before_request
 @login_required
-def _hr_only():
-    permissions.require(permissions.can_manage_users(current_user))
+def _signed_in():
+    return None
+
+
+hr_only = user_view(permissions.can_manage_users)
 
 
 @bp.route("")
+@hr_only
 def index():
     return render_template("people/index.html", users=queries.everyone())
 
 
 @bp.route("/invite", methods=["GET", "POST"])
+@hr_only
 def invite():
     vacancy = None
     vacancy_id = request.args.get("vacancy", type=id_value)
@@ -64,6 +69,7 @@ def invite():
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
+@hr_only
 def show(user_id: int):
     user = found(queries.person(user_id))
     form = PersonForm(obj=None if request.method == "POST" else user,
@@ -85,6 +91,7 @@ def show(user_id: int):
 
 
 @bp.route("/<int:user_id>/resend", methods=["POST"])
+@hr_only
 def resend(user_id: int):
     user = found(queries.person(user_id))
     if ConfirmForm().validate_on_submit() and user.active:
@@ -98,6 +105,7 @@ def resend(user_id: int):
 
 
 @bp.route("/<int:user_id>/active", methods=["POST"])
+@hr_only
 def set_active(user_id: int):
     user = found(queries.person(user_id))
     if ConfirmForm().validate_on_submit():

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from panel import permissions
 from panel.converters import id_value
 from panel.db import db
-from panel.loaders import found
+from panel.loaders import found, user_view
 from panel.models import BankQuestion
 from panel.questions import queries, services
 from panel.questions.forms import BankQuestionForm, ProposeForm, ReviewForm, SearchForm
@@ -18,7 +18,10 @@ bp = Blueprint("questions", __name__, url_prefix="/questions")
 @bp.before_request
 @login_required
 def _signed_in():
-    permissions.require(permissions.can_view_question_bank(current_user))
+    return None
+
+
+bank_reader = user_view(permissions.can_view_question_bank)
 
 
 def _question(question_id: int, chaired: set[int], predicate=permissions.can_see_bank_question) -> BankQuestion:
@@ -29,6 +32,7 @@ def _question(question_id: int, chaired: set[int], predicate=permissions.can_see
 
 
 @bp.route("")
+@bank_reader
 def index():
     form = SearchForm(request.args)
     chaired = queries.chaired_vacancy_ids(current_user)
@@ -56,8 +60,8 @@ def index():
 
 
 @bp.route("/propose", methods=["GET", "POST"])
+@user_view(permissions.can_propose_question)
 def propose():
-    permissions.require(permissions.can_propose_question(current_user))
     vacancies = queries.vacancy_choices(current_user)
     form = ProposeForm()
     form.vacancy_id.choices = [(0, "Any vacancy")] + [(v.id, f"{v.reference} – {v.title}") for v in vacancies]
@@ -75,6 +79,7 @@ def propose():
 
 
 @bp.route("/<int:question_id>")
+@bank_reader
 def show(question_id: int):
     chaired = queries.chaired_vacancy_ids(current_user)
     question = _question(question_id, chaired)
@@ -89,6 +94,7 @@ def show(question_id: int):
 
 
 @bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
+@bank_reader
 def edit(question_id: int):
     question = _question(question_id, queries.chaired_vacancy_ids(current_user), permissions.can_edit_bank_question)
     form = BankQuestionForm(data=None if request.method == "POST" else {
@@ -102,6 +108,7 @@ def edit(question_id: int):
 
 
 @bp.route("/<int:question_id>/review", methods=["GET", "POST"])
+@bank_reader
 def review(question_id: int):
     question = _question(question_id, queries.chaired_vacancy_ids(current_user), permissions.can_review_question)
     form = ReviewForm()

@@ -186,16 +186,18 @@ def stepped_aside_user_ids(vacancy: Vacancy) -> dict[int, set[int]]:
 
 
 def shortlisting_totals(vacancy: Vacancy) -> dict[int, dict[tuple[int, int], int | None]]:
-    """candidate id -> {(criterion id, user id): score} of submitted shortlisting scores."""
+    """shortlisted candidate id -> {(criterion id, user id): score} of submitted shortlisting
+    scores (only the shortlisted: the interview pages show them, and a vacancy with 400
+    applicants need not read 12,800 scores to show 20)."""
+    shortlisted = (select(ShortlistDecision.candidate_id).join(Candidate, Candidate.id == ShortlistDecision.candidate_id)
+                   .where(Candidate.vacancy_id == vacancy.id, ShortlistDecision.outcome == ShortlistOutcome.SHORTLIST))
     submitted = {(cid, uid) for cid, uid in db().execute(
         select(ShortlistSubmission.candidate_id, ShortlistSubmission.user_id)
-        .join(Candidate, Candidate.id == ShortlistSubmission.candidate_id)
-        .where(Candidate.vacancy_id == vacancy.id))}
+        .where(ShortlistSubmission.candidate_id.in_(shortlisted)))}
     out: dict[int, dict[tuple[int, int], int | None]] = {}
     rows = db().execute(select(ShortlistScore.candidate_id, ShortlistScore.criterion_id, ShortlistScore.user_id,
                                ShortlistScore.score)
-                        .join(Candidate, Candidate.id == ShortlistScore.candidate_id)
-                        .where(Candidate.vacancy_id == vacancy.id))
+                        .where(ShortlistScore.candidate_id.in_(shortlisted)))
     for candidate_id, criterion_id, user_id, score in rows:
         if (candidate_id, user_id) in submitted:
             out.setdefault(candidate_id, {})[(criterion_id, user_id)] = score

@@ -5,7 +5,9 @@ is written to the audit log. The arithmetic lives in panel.scoring.results.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -315,15 +317,20 @@ class ResultsPage:
     disagreements: list[calc.Disagreement]
     shortlisting: dict[int, float | None]
     scores_by_key: dict[tuple[int, int, int], InterviewScore] = field(default_factory=dict)
+    # lookups made once, so a page asking per candidate (and per member) stays O(N)
+    submissions_by_key: dict[tuple[int, int], InterviewSubmission] = field(default_factory=dict)
+    candidates_by_id: dict[int, Candidate] = field(default_factory=dict)
+    rank_counts: dict[bool, Counter] = field(default_factory=dict)
 
     def submission(self, candidate_id: int, user_id: int) -> InterviewSubmission | None:
-        return next((s for s in self.data.submissions if s.candidate_id == candidate_id and s.user_id == user_id), None)
+        return self.submissions_by_key.get((candidate_id, user_id))
 
     def rank_text(self, candidate_id: int, patient: bool = False) -> str:
         r = self.results[candidate_id]
         value = r.patient_rank if patient else r.rank
-        ranks = [x.patient_rank if patient else x.rank for x in self.results.values()]
-        return scorecore.rank_label(value, ranks.count(value) > 1 if value is not None else False)
+        if patient not in self.rank_counts:
+            self.rank_counts[patient] = Counter(x.patient_rank if patient else x.rank for x in self.results.values())
+        return scorecore.rank_label(value, self.rank_counts[patient][value] > 1 if value is not None else False)
 
     @property
     def ranks_visible(self) -> bool:
@@ -339,7 +346,7 @@ class ResultsPage:
         return results_signed_off(self.data.signoff)
 
     def candidate(self, candidate_id: int) -> Candidate | None:
-        return next((c for c in self.data.candidates if c.id == candidate_id), None)
+        return self.candidates_by_id.get(candidate_id)
 
     def outcome_label(self, candidate_id: int) -> str:
         o = self.data.outcomes.get(candidate_id)
@@ -381,7 +388,8 @@ def build_results(vacancy: Vacancy, data: Everything, visible: set[int]) -> Resu
     return ResultsPage(data=data, members=members, results={r.candidate_id: r for r in ranked_results},
                        ranked=[by_id[r.candidate_id] for r in ranked_results], visible=visible, expected=expected,
                        submitted=submitted, disagreements=disagreements, shortlisting=shortlisting,
-                       scores_by_key=scores_by_key)
+                       scores_by_key=scores_by_key, candidates_by_id=by_id,
+                       submissions_by_key={(s.candidate_id, s.user_id): s for s in data.submissions})
 
 
 # --- sign-off -------------------------------------------------------------------
@@ -516,10 +524,10 @@ EXPORT_HEADER = ["Candidate", "Name", "Question number", "Question", "Panel memb
                  "Outcome", "Reasons for outcome"]
 
 
-def export_rows(page: ResultsPage) -> list[list]:
+def export_rows(page: ResultsPage) -> Iterator[list]:
     """Every interview score and note, with moderated scores and outcomes, of the
-    candidates this viewer may see (the header first)."""
-    rows: list[list] = [EXPORT_HEADER]
+    candidates this viewer may see (the header first), made as the CSV writer takes them."""
+    yield EXPORT_HEADER
     members = {m.user_id: m for m in page.members}
     questions = page.data.questions
     for c in page.data.candidates:
@@ -536,14 +544,13 @@ def export_rows(page: ResultsPage) -> list[list]:
                 if row is None:
                     continue
                 wrote = True
-                rows.append([
+                yield [
                     c.label, c.full_name, q.position, q.text, m.user.name, members[m.user_id].panel_role.label,
                     "" if row.score is None else row.score, row.notes,
                     "yes" if m.user_id in page.submitted.get(c.id, set()) else "not yet",
                     row.entered_by.name if row.entered_by else "",
                     "" if mod is None or mod.moderated is None else mod.moderated, mod.moderation_reason if mod else "",
-                    o.outcome.label if o else "", o.rationale if o else ""])
+                    o.outcome.label if o else "", o.rationale if o else ""]
         if not wrote:
-            rows.append([c.label, c.full_name, "", "", "", "", "", "", "", "", "", "",
-                         o.outcome.label if o else "", o.rationale if o else ""])
-    return rows
+            yield [c.label, c.full_name, "", "", "", "", "", "", "", "", "", "",
+                   o.outcome.label if o else "", o.rationale if o else ""]

@@ -3,6 +3,7 @@ whatever the number of candidates, panel members and criteria."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple, Union
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,19 +21,62 @@ from panel.models import (
 from panel.permissions import has_stepped_aside
 
 
+class ScoreRow(NamedTuple):
+    """One shortlisting score as read for a page or an export (no ORM object per row)."""
+
+    score: int | None
+    comment: str
+
+
+Score = Union[ShortlistScore, ScoreRow]  # both have .score and .comment
+
+
+class DeclarationRow(NamedTuple):
+    """A conflict answer as read for a page or an export (no ORM object per row)."""
+
+    knows_candidate: bool
+    declared_at: object
+
+    @property
+    def stepped_aside(self) -> bool:  # the same definition as ConflictDeclaration.stepped_aside
+        return bool(self.knows_candidate)
+
+
+Declaration = Union[ConflictDeclaration, DeclarationRow]
+
+
 @dataclass
 class ShortlistingData:
+    """A vacancy's shortlisting, grouped once by candidate and panel member, so every page and
+    export costs O(N) in candidates: look a candidate's scores up, never scan every score row.
+
+    ``scores`` maps (candidate, criterion, user) to a score and ``conflicts`` (candidate, user)
+    to an answer: ShortlistScore and ConflictDeclaration rows (which the services change) when
+    loaded with ``rows`` (one candidate), ScoreRow and DeclarationRow tuples otherwise (read only)."""
+
     vacancy: Vacancy
     criteria: list[Criterion]  # the criteria assessed at application, in order
     candidates: list[Candidate]
-    scores: dict[tuple[int, int, int], ShortlistScore] = field(default_factory=dict)  # (candidate, criterion, user)
-    submissions: dict[tuple[int, int], ShortlistSubmission] = field(default_factory=dict)  # (candidate, user)
-    conflicts: dict[tuple[int, int], ConflictDeclaration] = field(default_factory=dict)  # (candidate, user)
+    scores: dict[tuple[int, int, int], Score] = field(default_factory=dict)  # (candidate, criterion, user)
+    submissions: dict[tuple[int, int], object] = field(default_factory=dict)  # (candidate, user) -> submitted at
+    conflicts: dict[tuple[int, int], Declaration] = field(default_factory=dict)  # (candidate, user)
+    # the same scores grouped: candidate id -> {(criterion id, user id): score}, and
+    # (candidate id, user id) -> {criterion id: score}
+    by_candidate: dict[int, dict[tuple[int, int], Score]] = field(default_factory=dict)
+    by_member: dict[tuple[int, int], dict[int, Score]] = field(default_factory=dict)
+    _candidates_by_id: dict[int, Candidate] = field(default_factory=dict)
+
+    def add_score(self, candidate_id: int, criterion_id: int, user_id: int, score: Score) -> None:
+        self.scores[(candidate_id, criterion_id, user_id)] = score
+        self.by_candidate.setdefault(candidate_id, {})[(criterion_id, user_id)] = score
+        self.by_member.setdefault((candidate_id, user_id), {})[criterion_id] = score
 
     def candidate(self, candidate_id: int) -> Candidate | None:
-        return next((c for c in self.candidates if c.id == candidate_id), None)
+        if len(self._candidates_by_id) != len(self.candidates):
+            self._candidates_by_id = {c.id: c for c in self.candidates}
+        return self._candidates_by_id.get(candidate_id)
 
-    def declaration(self, candidate_id: int, user_id: int) -> ConflictDeclaration | None:
+    def declaration(self, candidate_id: int, user_id: int) -> Declaration | None:
         return self.conflicts.get((candidate_id, user_id))
 
     def stepped_aside(self, candidate_id: int, user_id: int) -> bool:
@@ -41,16 +85,26 @@ class ShortlistingData:
     def submitted(self, candidate_id: int, user_id: int) -> bool:
         return (candidate_id, user_id) in self.submissions
 
-    def scores_of(self, candidate_id: int, user_id: int) -> dict[int, ShortlistScore]:
-        """criterion id -> this user's score row for the candidate."""
-        return {cr: s for (cand, cr, u), s in self.scores.items() if cand == candidate_id and u == user_id}
+    def scores_of(self, candidate_id: int, user_id: int) -> dict[int, Score]:
+        """criterion id -> this user's score for the candidate (a lookup, not a scan). The dict is
+        the one kept here: a score the services add to it (save_scores) is seen by later reads."""
+        return self.by_member.setdefault((candidate_id, user_id), {})
+
+    def scores_for(self, candidate_id: int) -> dict[tuple[int, int], Score]:
+        """(criterion id, user id) -> score, for one candidate (a lookup, not a scan)."""
+        return self.by_candidate.get(candidate_id, {})
 
 
 def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | None = None,
-         evidence: bool = False, decisions: bool = True) -> ShortlistingData:
+         evidence: bool = False, decisions: bool = True, rows: bool | None = None) -> ShortlistingData:
     """Candidates, scores, submissions and conflict answers for a vacancy (optionally only one
     person's, or one candidate's). The vacancy must come with its criteria and panel loaded.
-    Five queries at most, whatever the numbers."""
+    Five queries at most, whatever the numbers.
+
+    ``rows``: the scores and conflict answers as rows the services can change (default: when
+    one candidate is loaded); otherwise as tuples, read with the columns alone, which is what a
+    page or export of hundreds of candidates needs."""
+    rows = candidate_id is not None if rows is None else rows
     options = []
     if decisions:
         options.append(selectinload(Candidate.decision).selectinload(ShortlistDecision.decided_by))
@@ -73,12 +127,25 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
             q = q.where(model.user_id == user_id)
         return q
 
-    for s in db().scalars(_filter(ShortlistScore, select(ShortlistScore))):
-        data.scores[(s.candidate_id, s.criterion_id, s.user_id)] = s
-    for s in db().scalars(_filter(ShortlistSubmission, select(ShortlistSubmission))):
-        data.submissions[(s.candidate_id, s.user_id)] = s
-    for d in db().scalars(_filter(ConflictDeclaration, select(ConflictDeclaration))):
-        data.conflicts[(d.candidate_id, d.user_id)] = d
+    if rows:
+        for s in db().scalars(_filter(ShortlistScore, select(ShortlistScore))):
+            data.add_score(s.candidate_id, s.criterion_id, s.user_id, s)
+    else:
+        for cand, cr, u, score, comment in db().execute(_filter(ShortlistScore, select(
+                ShortlistScore.candidate_id, ShortlistScore.criterion_id, ShortlistScore.user_id,
+                ShortlistScore.score, ShortlistScore.comment))):
+            data.add_score(cand, cr, u, ScoreRow(score, comment or ""))
+    for cand, u, at in db().execute(_filter(ShortlistSubmission, select(
+            ShortlistSubmission.candidate_id, ShortlistSubmission.user_id, ShortlistSubmission.submitted_at))):
+        data.submissions[(cand, u)] = at
+    if rows:
+        for d in db().scalars(_filter(ConflictDeclaration, select(ConflictDeclaration))):
+            data.conflicts[(d.candidate_id, d.user_id)] = d
+    else:
+        for cand, u, knows, at in db().execute(_filter(ConflictDeclaration, select(
+                ConflictDeclaration.candidate_id, ConflictDeclaration.user_id, ConflictDeclaration.knows_candidate,
+                ConflictDeclaration.declared_at))):
+            data.conflicts[(cand, u)] = DeclarationRow(knows, at)
     return data
 
 

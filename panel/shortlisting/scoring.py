@@ -134,8 +134,9 @@ def moderate(candidate_id: int, criteria: Sequence[CriterionInfo], panel_ids: Se
 
     ``scores`` maps (criterion id, user id) to that user's score; only the scores of
     ``submitted_ids`` are used."""
-    aside = [u for u in panel_ids if u in set(stepped_aside_ids)]
-    scorers = [u for u in panel_ids if u not in set(aside)]
+    aside_set = set(stepped_aside_ids)
+    aside = [u for u in panel_ids if u in aside_set]
+    scorers = [u for u in panel_ids if u not in aside_set]
     submitted = counted_ids(panel_ids, aside, submitted_ids)
     rows: list[CriterionResult] = []
     for c in criteria:

@@ -3,6 +3,7 @@ Every score, submission, conflict answer and decision is written to the audit lo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -123,7 +124,8 @@ def my_progress(data: ShortlistingData, user: User) -> MyProgress:
     items = []
     for cid in order:
         c = by_id[cid]
-        mine = {cr: s.score for cr, s in data.scores_of(cid, user.id).items()}
+        rows = data.scores_of(cid, user.id)
+        mine = {cr: s.score for cr, s in rows.items()}
         scored = scoring.count_scored(infos, mine)
         declaration = data.declaration(cid, user.id)
         if has_stepped_aside(declaration):
@@ -132,7 +134,7 @@ def my_progress(data: ShortlistingData, user: User) -> MyProgress:
             state = "submitted"
         elif c.is_withdrawn:
             state = "withdrawn"
-        elif scored or any(s.comment for s in data.scores_of(cid, user.id).values()) or declaration is not None:
+        elif scored or any(s.comment for s in rows.values()) or declaration is not None:
             state = "in-progress"
         else:
             state = "not-started"
@@ -259,12 +261,15 @@ def panel_ids(vacancy: Vacancy) -> list[int]:
     return [m.user_id for m in vacancy.panel_members]
 
 
-def moderate(data: ShortlistingData, candidate: Candidate) -> scoring.CandidateResult:
-    infos = criterion_infos(data.criteria)
+def moderate(data: ShortlistingData, candidate: Candidate,
+             infos: list[scoring.CriterionInfo] | None = None) -> scoring.CandidateResult:
+    """One candidate's moderation: their scores are looked up (data.scores_for), never found by
+    scanning the vacancy's score rows, so moderating every candidate is O(N)."""
+    infos = criterion_infos(data.criteria) if infos is None else infos
     ids = panel_ids(data.vacancy)
     aside = [u for u in ids if data.stepped_aside(candidate.id, u)]
     submitted = [u for u in ids if data.submitted(candidate.id, u)]
-    scores = {(cr, u): s.score for (cand, cr, u), s in data.scores.items() if cand == candidate.id}
+    scores = {key: s.score for key, s in data.scores_for(candidate.id).items()}
     return scoring.moderate(candidate.id, infos, ids, aside, submitted, scores,
                             disability_confident=candidate.disability_confident)
 
@@ -272,13 +277,14 @@ def moderate(data: ShortlistingData, candidate: Candidate) -> scoring.CandidateR
 def comments_of(data: ShortlistingData, result: scoring.CandidateResult) -> dict[tuple[int, int], str]:
     """(criterion id, user id) -> comment, for the submitted scores of one candidate only."""
     submitted = set(result.submitted_ids)
-    return {(cr, u): s.comment for (cand, cr, u), s in data.scores.items()
-            if cand == result.candidate_id and u in submitted and s.comment}
+    return {(cr, u): s.comment for (cr, u), s in data.scores_for(result.candidate_id).items()
+            if u in submitted and s.comment}
 
 
 def moderate_all(data: ShortlistingData) -> list[scoring.CandidateResult]:
     """Every candidate still in, ranked by total (those with every score in first)."""
-    results = [moderate(data, c) for c in data.candidates if not c.is_withdrawn]
+    infos = criterion_infos(data.criteria)
+    results = [moderate(data, c, infos) for c in data.candidates if not c.is_withdrawn]
     return scoring.rank(results, {c.id: c.number for c in data.candidates})
 
 
@@ -369,13 +375,15 @@ EXPORT_HEADER = ["Candidate", "Criterion number", "Criterion", "Essential", "Pan
 
 
 def export_rows(data: ShortlistingData, results: list[scoring.CandidateResult], *, identity: bool,
-                users: dict[int, User], contact: bool = False) -> list[list[str]]:
-    """One row per candidate, criterion and panel member (and one per stepped-aside member).
-    ``identity``: with the candidate's name; ``contact``: with their email and phone too (HR only)."""
+                users: dict[int, User], contact: bool = False) -> Iterator[list[str]]:
+    """One row per candidate, criterion and panel member (and one per stepped-aside member), the
+    header first. ``identity``: with the candidate's name; ``contact``: with their email and
+    phone too (HR only). The rows are made as the CSV writer takes them, so 400 candidates'
+    12,800 rows are never all held at once (which also keeps the garbage collector's work linear)."""
     header = list(EXPORT_HEADER)
     if identity:
         header[1:1] = ["First name", "Last name"] + (["Email", "Phone"] if contact else [])
-    rows = [header]
+    yield header
 
     def who(c) -> list[str]:
         return [c.first_name, c.last_name] + ([c.email, c.phone] if contact else [])
@@ -389,9 +397,10 @@ def export_rows(data: ShortlistingData, results: list[scoring.CandidateResult], 
         unmet = "; ".join(f"criterion {x.number}" for x in r.essential_not_met)
         common_tail = [r.total_text if r.all_in else "Not all scores in", str(r.rank or ""), unmet,
                        "Yes" if r.guaranteed_interview else ""]
+        mine = data.scores_for(c.id)
         for row in r.criteria:
             for uid, score in row.scores.items():
-                s = data.scores.get((c.id, row.criterion.id, uid))
+                s = mine.get((row.criterion.id, uid))
                 line = [c.label, str(row.criterion.number), row.criterion.text,
                         "Essential" if row.criterion.essential else "Desirable",
                         users[uid].name if uid in users else f"Former panel member {uid}",
@@ -399,12 +408,11 @@ def export_rows(data: ShortlistingData, results: list[scoring.CandidateResult], 
                         row.mean_text, "Yes" if row.disagreement else "No", *common_tail, *decision]
                 if identity:
                     line[1:1] = who(c)
-                rows.append(line)
+                yield line
         for uid in r.stepped_aside_ids:
             line = [c.label, "", "", "", users[uid].name if uid in users else "", "Stepped aside", "", "", "", "",
                     *common_tail, *decision]
             if identity:
                 line[1:1] = who(c)
-            rows.append(line)
-    return rows
+            yield line
 
