@@ -258,3 +258,152 @@ def test_sharing_out_avoids_members_who_stepped_aside(as_user, session, big):
     readers = stored(session, big.v)[c.id]
     assert big.panelist.id not in readers and big.staff[0].id not in readers
     assert big.panelist2.id in readers and len(readers) == 2
+
+
+# --- a member reads only their share ----------------------------------------------------------
+
+def mine(session, big, user) -> set[int]:
+    return {cid for cid, uids in stored(session, big.v).items() if user.id in uids}
+
+
+@pytest.fixture()
+def shared(as_user, session, big):
+    """big, with the applications shared out two readers each."""
+    assert share(as_user(big.hr), big.v, "2").status_code == 302
+    return big
+
+
+def test_a_member_sees_only_their_share_and_progress_against_it(as_user, session, shared):
+    big = shared
+    client = as_user(big.staff[0])
+    theirs = mine(session, big, big.staff[0])
+    assert 0 < len(theirs) < 20
+    page = client.get(url(big.v, "shortlisting")).get_data(as_text=True)
+    listed = {c.id for c in big.all if f"/shortlisting/candidates/{c.id}\"" in page}
+    assert listed == theirs
+    assert f"0 of {len(theirs)} read" in page and "each is read by 2 panel members" in page
+    first = next(c for c in big.all if c.id in theirs)
+    put_scores(session, first, big.staff[0], [2, 2, 1])
+    page = client.get(url(big.v, "shortlisting")).get_data(as_text=True)
+    assert f"1 of {len(theirs)} read" in page
+
+
+def test_a_candidate_not_allocated_is_404_to_the_member_on_every_route(as_user, session, shared):
+    big = shared
+    member = big.staff[0]
+    client = as_user(member)
+    other = next(c for c in big.all if c.id not in mine(session, big, member))
+    base = url(big.v, "shortlisting/candidates", other.id)
+    assert client.get(base).status_code == 404
+    assert client.post_form(f"{base}/conflict", {"knows": "no"}).status_code == 404
+    crit = big.criteria[0]
+    assert client.post_form(f"{base}/scores", {f"score_{crit.id}": "2", "action": "save"}).status_code == 404
+    assert client.get(f"{base}/submit").status_code == 404
+    assert client.post_form(f"{base}/submit", {}).status_code == 404
+    session.expire_all()
+    from panel.models import ConflictDeclaration, ShortlistScore
+
+    assert not session.scalars(select(ConflictDeclaration).where(ConflictDeclaration.candidate_id == other.id)).first()
+    assert not session.scalars(select(ShortlistScore).where(ShortlistScore.candidate_id == other.id)).first()
+    # their own candidate still opens
+    own = next(c for c in big.all if c.id in mine(session, big, member))
+    assert client.get(url(big.v, "shortlisting/candidates", own.id)).status_code == 200
+
+
+def test_the_allocation_fact_in_the_predicates(session, shared):
+    from panel import permissions
+
+    big = shared
+    session.refresh(big.v)
+    c = big.all[0]
+    member = big.staff[0]
+    assert not permissions.can_open_shortlisting_candidate(member, big.v, c, allocated=False)
+    assert permissions.can_open_shortlisting_candidate(member, big.v, c, allocated=True)
+    assert not permissions.can_read_application(member, big.v, c, None, allocated=False)
+    assert permissions.can_read_application(big.hr, big.v, c, None, allocated=False)  # HR reads everything
+    assert permissions.can_allocate_shortlisting(big.hr, big.v) and permissions.can_allocate_shortlisting(big.chair, big.v)
+    assert not permissions.can_allocate_shortlisting(member, big.v)
+    big.v.shortlist_readers = None  # everyone reads everything: the fact does not matter
+    assert permissions.can_open_shortlisting_candidate(member, big.v, c, allocated=False)
+    session.rollback()
+
+
+def test_save_and_next_goes_only_to_the_members_share(as_user, session, shared):
+    """Stepping aside moves on to the next candidate that needs them (the same "next" as saving
+    and going on): through the whole share and nothing else."""
+    import re
+
+    big = shared
+    client = as_user(big.panelist)
+    theirs = mine(session, big, big.panelist)
+    page = client.get(url(big.v, "shortlisting")).get_data(as_text=True)
+    found = re.search(r"/shortlisting/candidates/(\d+)\"", page)
+    seen = []
+    while found and len(seen) <= len(theirs):
+        cid = int(found.group(1))
+        assert cid in theirs and cid not in seen
+        seen.append(cid)
+        r = client.post_form(url(big.v, "shortlisting/candidates", cid, "conflict"), {"knows": "yes"})
+        assert r.status_code == 302
+        found = re.search(r"/shortlisting/candidates/(\d+)$", r.headers["Location"])
+    assert set(seen) == theirs
+
+
+def test_moderation_shows_who_read_what_means_over_scorers_and_flags_fewer_than_k(as_user, session, shared):
+    big = shared
+    names = {u.id: u.name for u in (big.chair, big.panelist, big.panelist2, *big.staff)}
+    c = big.all[0]
+    readers = sorted(stored(session, big.v)[c.id])
+    put_scores(session, c, next(u for u in (big.chair, big.panelist, big.panelist2, *big.staff) if u.id == readers[0]),
+               [2, 2, 2])
+    put_scores(session, c, next(u for u in (big.chair, big.panelist, big.panelist2, *big.staff) if u.id == readers[1]),
+               [0, 1, 2])
+    short = big.all[1]
+    leaving = sorted(stored(session, big.v)[short.id])[0]
+    step_aside(session, short, next(u for u in (big.chair, big.panelist, big.panelist2, *big.staff) if u.id == leaving))
+    client = as_user(big.chair)
+    page = client.get(url(big.v, "shortlisting/moderation")).get_data(as_text=True)
+    block = page[page.index(f'id="candidate-{c.id}"'):]
+    block = block[:block.index("</li>")]
+    assert "Read by " in block and all(names[u] in block for u in readers)
+    assert "1 of 20" not in block
+    short_block = page[page.index(f'id="candidate-{short.id}"'):]
+    short_block = short_block[:short_block.index("</li>")]
+    assert "Read by fewer than 2" in short_block and "Read by fewer than 2" not in block
+    assert "1 candidate is read by fewer than 2" in page
+    data_page = client.get(url(big.v, "shortlisting/moderation", c.id)).get_data(as_text=True)
+    # the two readers' scores are all in: the means are over them ((2+0)/2, (2+1)/2, (2+2)/2)
+    assert "Waiting for scores" not in data_page
+    assert "3.5" in data_page
+
+
+def test_progress_counts_each_members_share(as_user, session, shared):
+    big = shared
+    page = as_user(big.hr).get(url(big.v, "shortlisting/progress")).get_data(as_text=True)
+    for user in (big.panelist, big.staff[0]):
+        assert f"0 of {len(mine(session, big, user))}" in page
+    assert "0 of 2 panel members submitted" in page
+
+
+def test_the_members_list_costs_the_same_queries_at_20_and_100_candidates(app, as_user, session, big):
+    from tests.conftest import count_queries
+
+    b = Builder(session, big.hr, app=app, password=PASSWORD)
+    client = as_user(big.panelist)
+    hr = as_user(big.hr)
+    assert share(hr, big.v, "2").status_code == 302
+
+    def measure():
+        client.get(url(big.v, "shortlisting"))  # warm up
+        with count_queries(app) as statements:
+            assert client.get(url(big.v, "shortlisting")).status_code == 200
+        return len(statements)
+
+    at_20 = measure()
+    for _ in range(80):
+        b.candidate(big.v)
+    session.commit()
+    assert share(hr, big.v, "3").status_code == 302
+    at_100 = measure()
+    assert at_20 == at_100, (at_20, at_100)
+    assert len(mine(session, big, big.panelist)) >= 100 * 3 // 5 - 1
