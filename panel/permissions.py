@@ -190,7 +190,7 @@ def can_open_shortlisting_candidate(user, vacancy: Vacancy, candidate, allocated
     return _belongs(vacancy, candidate) and can_shortlist(user, vacancy) and is_my_application(vacancy, allocated)
 
 
-def can_read_application(user, vacancy: Vacancy, candidate, declaration=None, allocated: bool = True) -> bool:
+def can_read_application(user, vacancy: Vacancy, candidate, declaration=None, *, allocated: bool) -> bool:
     """The supporting information and application PDF: HR; a panel member who has not stepped
     aside, when the candidate is theirs to read (``allocated``: see sharing the reading)."""
     if not _belongs(vacancy, candidate):
@@ -207,16 +207,16 @@ def can_download_original_file(user) -> bool:
     return is_hr(user)
 
 
-def can_declare_conflict(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False,
-                         allocated: bool = True) -> bool:
+def can_declare_conflict(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False, *,
+                         allocated: bool) -> bool:
     """Answer "Do you know this person?" (a "No" can later become a "Yes" until scores are submitted)."""
     return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)
             and vacancy.stage.shortlisting_open and not candidate.is_withdrawn
             and not submitted and not has_stepped_aside(declaration) and is_my_application(vacancy, allocated))
 
 
-def can_score_candidate(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False,
-                        allocated: bool = True) -> bool:
+def can_score_candidate(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False, *,
+                        allocated: bool) -> bool:
     """On the panel, one of their candidates, said they do not know the person, shortlisting
     open, candidate still in, not yet submitted."""
     return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)

@@ -365,7 +365,7 @@ def test_moderation_shows_who_read_what_means_over_scorers_and_flags_fewer_than_
     page = client.get(url(big.v, "shortlisting/moderation")).get_data(as_text=True)
     block = page[page.index(f'id="candidate-{c.id}"'):]
     block = block[:block.index("</li>")]
-    assert "Read by " in block and all(names[u] in block for u in readers)
+    assert "Read by " in block and all(names[u].replace("'", "&#39;") in block for u in readers), block
     assert "1 of 20" not in block
     short_block = page[page.index(f'id="candidate-{short.id}"'):]
     short_block = short_block[:short_block.index("</li>")]
@@ -400,8 +400,8 @@ def test_the_members_list_costs_the_same_queries_at_20_and_100_candidates(app, a
         return len(statements)
 
     at_20 = measure()
-    for _ in range(80):
-        b.candidate(big.v)
+    for n in range(80):
+        b.candidate(big.v, email=f"more{n}@candidates.example.org")
     session.commit()
     assert share(hr, big.v, "3").status_code == 302
     at_100 = measure()

@@ -105,7 +105,11 @@ class ConflictDeclaration(Base):
 
 
 class ShortlistScore(Base):
-    """One panel member's 0-2 score (and comment) for one candidate on one criterion."""
+    """One panel member's 0-2 score (and comment) for one candidate on one criterion: one answer.
+
+    ``version`` goes up on every save of the score or the comment (counted in SQL), so a page
+    saving one answer at a time learns when another tab or device saved it first (a stale edit);
+    the whole form, posted without JavaScript, saves over it as before (the newest wins)."""
 
     __tablename__ = "shortlist_scores"
     __table_args__ = (
@@ -118,6 +122,7 @@ class ShortlistScore(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     score: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship()

@@ -208,13 +208,13 @@ def load_state(vacancy: Vacancy) -> AllocationState:
     return state
 
 
-def allocated_ids(vacancy: Vacancy, user_id: int) -> set[int] | None:
-    """The candidates allocated to this panel member, or None when everyone reads everything
-    (one query, none when the vacancy does not share the reading)."""
+def is_allocated(vacancy: Vacancy, user_id: int | None, candidate_id: int) -> bool:
+    """The fact permissions.is_my_application takes, for one candidate: allocated to this person
+    (always, when everyone reads everything; no query then, one otherwise)."""
     if vacancy.shortlist_readers is None:
-        return None
-    return set(db().scalars(select(ShortlistAllocation.candidate_id).where(
-        ShortlistAllocation.vacancy_id == vacancy.id, ShortlistAllocation.user_id == user_id)))
+        return True
+    return user_id is not None and db().scalar(select(ShortlistAllocation.id).where(
+        ShortlistAllocation.candidate_id == candidate_id, ShortlistAllocation.user_id == user_id)) is not None
 
 
 # --- the services ------------------------------------------------------------------

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from panel import audit
 from panel.db import utcnow
-from panel.errors import ServiceError
+from panel.errors import ServiceError, StaleEdit
 from panel.models import (
     Candidate,
     ConflictDeclaration,
@@ -36,8 +37,18 @@ class ShortlistingError(ServiceError):
     """Refused by the shortlisting services."""
 
 
-class StaleDecisionError(ShortlistingError):
+class StaleDecisionError(ShortlistingError, StaleEdit):
     """Someone else changed the decision since the page was shown (optimistic lock)."""
+
+
+class StaleScore(ShortlistingError, StaleEdit):
+    """This answer (a criterion's score and comment) was saved elsewhere since the page had
+    it: ``current`` is the row as it now stands (None if it has gone)."""
+
+
+STALE_ANSWER = ("This answer was changed in another tab or on another device since you opened this page. "
+                "What you typed here has not been saved.")
+BAD_SCORE = "Choose no evidence, some evidence or clear evidence"
 
 
 def criterion_infos(criteria: list[Criterion]) -> list[scoring.CriterionInfo]:
@@ -210,7 +221,7 @@ def save_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Cand
         if criterion_id not in allowed:
             raise ShortlistingError("That criterion is not scored at shortlisting for this vacancy.")
         if entry.get("score") is not None and not scoring.valid_score(entry["score"]):
-            raise ShortlistingError("Choose no evidence, some evidence or clear evidence")
+            raise ShortlistingError(BAD_SCORE)
         if len(entry.get("comment") or "") > COMMENT_LIMIT:
             raise ShortlistingError(f"Comment must be {COMMENT_LIMIT} characters or fewer")
     changes: dict[str, dict] = {}
@@ -223,9 +234,11 @@ def save_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Cand
         if score == before_score and comment == before_comment:
             continue
         if row is None:
-            row = ShortlistScore(candidate_id=candidate.id, criterion_id=criterion_id, user_id=actor.id)
+            row = ShortlistScore(candidate_id=candidate.id, criterion_id=criterion_id, user_id=actor.id, version=1)
             session.add(row)
             existing[criterion_id] = row
+        else:
+            row.version = ShortlistScore.version + 1  # counted in SQL: a page saving one answer learns it is behind
         row.score, row.comment = score, comment
         if before_score != score:
             changes[f"criterion {number} score"] = {"before": before_score, "after": score}
@@ -236,6 +249,67 @@ def save_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Cand
         audit.record(session, actor, "score", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
                      summary=f"{actor.name} saved shortlisting scores for {candidate.label}", changes=changes)
     return len({k.rsplit(" ", 1)[0] for k in changes})
+
+
+def check_score(value) -> int | None:
+    """A score as sent by a page: blank is "not scored yet"; anything else must be 0, 1 or 2."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    try:
+        score = int(str(value).strip())
+    except ValueError:
+        score = None
+    if isinstance(value, bool) or not scoring.valid_score(score):
+        raise ShortlistingError(BAD_SCORE, field="score")
+    return score
+
+
+def check_comment(value) -> str:
+    comment = (value if isinstance(value, str) else "").replace("\r\n", "\n").strip()
+    if len(comment) > COMMENT_LIMIT:
+        raise ShortlistingError(f"Comment must be {COMMENT_LIMIT} characters or fewer", field="comment")
+    return comment
+
+
+def save_answer(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, criterion: Criterion,
+                score: int | None, comment: str, base_version: int,
+                existing: ShortlistScore | None) -> ShortlistScore | None:
+    """Save one answer (a criterion's score and comment) of this person's unsubmitted scores,
+    as the page sends it. ``base_version`` is the answer's version the page had (0: none yet);
+    when the answer was saved since, StaleScore is raised and nothing changes. Whether this
+    person may score this candidate is the caller's check (panel.permissions)."""
+    if criterion.vacancy_id != vacancy.id or not criterion.at_application:
+        raise ShortlistingError("That criterion is not scored at shortlisting for this vacancy.")
+    current = existing.version if existing is not None else 0
+    if base_version != current:
+        raise StaleScore(STALE_ANSWER, current=existing)
+    if existing is not None and existing.score == score and (existing.comment or "") == comment:
+        return existing
+    if existing is None and score is None and not comment:
+        return None  # nothing to keep
+    before = {"score": existing.score, "comment": existing.comment or ""} if existing is not None else {}
+    try:
+        with session.begin_nested():  # a save of the same answer in the same instant: undo ours only
+            row = existing
+            if row is None:
+                row = ShortlistScore(candidate_id=candidate.id, criterion_id=criterion.id, user_id=actor.id, version=1)
+                session.add(row)
+            else:
+                row.version = ShortlistScore.version + 1  # counted in SQL, read back below
+            row.score, row.comment = score, comment
+            session.flush()
+            if row.version != base_version + 1:  # another save got in between
+                raise StaleScore(STALE_ANSWER)
+    except (IntegrityError, StaleScore):
+        raise StaleScore(STALE_ANSWER, current=session.scalar(select(ShortlistScore).where(
+            ShortlistScore.candidate_id == candidate.id, ShortlistScore.criterion_id == criterion.id,
+            ShortlistScore.user_id == actor.id).execution_options(populate_existing=True))) from None
+    changes = {f"criterion {criterion.position} {name}": {"before": before.get(name, default), "after": after}
+               for name, default, after in (("score", None, score), ("comment", "", comment))
+               if before.get(name, default) != after}
+    audit.record(session, actor, "score", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
+                 summary=f"{actor.name} saved shortlisting scores for {candidate.label}", changes=changes)
+    return row
 
 
 def submit_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, criteria: list[Criterion],
@@ -314,21 +388,20 @@ def record_decision(session: Session, actor: User, vacancy: Vacancy, candidate: 
                                 "Confident scheme and meet every essential criterion. Choose shortlist.", field="outcome")
     decision = candidate.decision
     stale = StaleDecisionError(f"Someone else recorded a decision for {candidate.label} while you were looking. "
-                              "Check the decision below and try again.")
-    if decision is None:
-        if expected_version:
-            raise stale
-        decision = ShortlistDecision(candidate_id=candidate.id, outcome=outcome, reason=reason, decided_by_id=actor.id)
-        session.add(decision)
-        before = {}
-    else:
-        if expected_version != decision.version:
-            raise stale
-        before = audit.snapshot(decision, ["outcome", "reason", "decided_by_id"])
-        decision.outcome, decision.reason, decision.decided_by_id = outcome, reason, actor.id
-        decision.decided_at = utcnow()
+                               "Check the decision below and try again.", current=decision)
+    if (decision.version if decision is not None else None) != (expected_version or None):
+        raise stale  # before anything changes
+    before = audit.snapshot(decision, ["outcome", "reason", "decided_by_id"]) if decision is not None else {}
     try:
-        session.flush()
+        with session.begin_nested():  # another chair saving in the same instant: undo ours only
+            if decision is None:
+                decision = ShortlistDecision(candidate_id=candidate.id, outcome=outcome, reason=reason,
+                                             decided_by_id=actor.id)
+                session.add(decision)
+            else:
+                decision.outcome, decision.reason, decision.decided_by_id = outcome, reason, actor.id
+                decision.decided_at = utcnow()
+            session.flush()
     except (StaleDataError, IntegrityError):
         raise stale from None
     after = audit.snapshot(decision, ["outcome", "reason", "decided_by_id"])

@@ -1,4 +1,5 @@
-// Service worker for the interview scoring pages (served at /vacancies/interviews-offline.js).
+// Service worker for the scoring pages of interviews and shortlisting (served at
+// /vacancies/interviews-offline.js).
 //
 // A scoring page and the files it needs are kept in a cache so that the page can be
 // reopened (or reloaded) when the venue's wifi drops; answers typed meanwhile are kept,
@@ -16,7 +17,7 @@
 const CACHE = "panel-scoring-v2";
 const LIVE_MARKER = "/__panel/live-session";
 const LIVE_COOKIE = "panel_live";
-const SCORING_PAGE = /^\/vacancies\/\d+\/interviews\/\d+\/(score|paper\/\d+)$/;
+const SCORING_PAGE = /^\/vacancies\/\d+\/(interviews\/\d+\/(score|paper\/\d+)|shortlisting\/candidates\/\d+)$/;
 
 async function forget() {
   for (const name of await caches.keys()) if (name.startsWith("panel-")) await caches.delete(name);

@@ -1,4 +1,13 @@
-// The interview scoring page: save each answer as it changes, and never lose one.
+// The one autosave protocol, for the scoring pages of shortlisting (a criterion's score and
+// comment) and interviews (a question's score and notes): save each answer as it changes, and
+// never lose one.
+//
+// The page says what to do through data- attributes (templates/_answers.html): the form has
+// data-answers and the session's URLs; each answer is an element with data-answer (its id),
+// data-save-url and data-version, holding its score radios (the scale is the page's own: 0-2
+// or the interview plan's) and its notes. Each save posts JSON {score, notes, version} and
+// gets the new version back; 400 or 409 with an error is a refusal (a bad value, already
+// submitted ...), and 409 with "current" means the answer was saved elsewhere first.
 //
 // Every change is kept in this browser (localStorage, encrypted with this session's key: see
 // device.js) until the server has it. If a save fails (no connection, server down) the answer
@@ -7,7 +16,7 @@
 // everything kept on the device is forgotten at once; answers not yet saved stay on this
 // screen only, and are saved when the same person has signed in again.
 // Without JavaScript the form posts normally.
-// Loaded only on the scoring page (templates/scoring/score.html).
+// Loaded on templates/scoring/score.html and templates/shortlisting/candidate.html.
 
 import { CACHE, forgetDevice, openDevice, seal, sessionEnded, unseal } from "./device.js";
 import { startQuestionSteps } from "./question-steps.js";
@@ -53,12 +62,20 @@ function applyValues(section, values) {
   if (notes) notes.value = values.notes ?? "";
 }
 
+// What a saved answer says, in the page's own words ("1 – Some evidence", and its notes).
+function describe(section, values) {
+  const radio = [...section.querySelectorAll('input[type="radio"]')].find((r) => r.value === String(values.score ?? ""));
+  const label = radio && section.querySelector(`label[for="${radio.id}"]`);
+  const score = values.score === "" || values.score == null ? "no score" : label ? label.textContent.trim() : String(values.score);
+  return values.notes ? `${score}, with the notes “${values.notes}”` : score;
+}
+
 function same(a, b) {
   return String(a.score ?? "") === String(b.score ?? "") && (a.notes ?? "") === (b.notes ?? "");
 }
 
 export function startScoring() {
-  const form = document.querySelector("form[data-scoring]");
+  const form = document.querySelector("form[data-answers]");
   if (!form) return;
   startQuestionSteps(form);
   const key = form.dataset.storageKey;
@@ -186,7 +203,7 @@ export function startScoring() {
   function setVersion(answer, version) {
     answer.version = version;
     answer.section.dataset.version = String(version);
-    const hidden = form.querySelector(`input[name="version-${answer.id}"]`);
+    const hidden = answer.section.querySelector("[data-version-input]");
     if (hidden) hidden.value = String(version);
     storageSet(`${key}:${answer.id}:version`, version);
   }
@@ -230,7 +247,7 @@ export function startScoring() {
         answer.pending = false;
         storageRemove(`${key}:${answer.id}`);
         if (data.message) setMessage(answer, "error", data.message);
-        else setMessage(answer, "", `Saved at ${data.saved_at}`);
+        else setMessage(answer, "", `Saved at ${data.saved_at}` + (data.progress ? `. ${data.progress}` : ""));
       } else {
         schedule(answer, 0); // typed more while saving
       }
@@ -238,6 +255,14 @@ export function startScoring() {
       answer.pending = true;
       await sessionHasEnded();
       return;
+    } else if (response && response.status === 409 && data && data.current) {
+      // saved in another tab or on another device first: what is on this screen stays here,
+      // unsaved; the next change the person makes saves it over the answer as it now stands
+      setVersion(answer, data.current.version);
+      answer.pending = true;
+      answer.refused = true;
+      setMessage(answer, "error", `Not saved: ${data.error} It now says: ${describe(answer.section, data.current)}. ` +
+        "What you typed is still on this screen: change it, and yours will be saved instead.");
     } else if (response && data && data.error && (response.status === 400 || response.status === 409)) {
       // refused (for example a score outside the scale, or already submitted): keep it, do not retry
       answer.pending = true;
@@ -273,8 +298,8 @@ export function startScoring() {
     schedule(answer, delay);
   }
 
-  for (const section of form.querySelectorAll("[data-question]")) {
-    const id = section.dataset.question;
+  for (const section of form.querySelectorAll("[data-answer]")) {
+    const id = section.dataset.answer;
     const stored = Number(storageGet(`${key}:${id}:version`)) || 0;
     const answer = {
       id,
@@ -329,7 +354,7 @@ export function startScoring() {
         const assets = [...document.querySelectorAll('link[rel="stylesheet"], script[src]')].map(
           (el) => el.href || el.src,
         );
-        for (const name of ["../vendor/nhsuk/nhsuk-frontend.min.js", "./session.js", "./autosave.js", "./device.js", "./question-steps.js"]) {
+        for (const name of ["../vendor/nhsuk/nhsuk-frontend.min.js", "./session.js", "./device.js", "./question-steps.js"]) {
           assets.push(new URL(name, import.meta.url).href);
         }
         const cache = await caches.open(CACHE);
