@@ -407,3 +407,38 @@ def test_the_members_list_costs_the_same_queries_at_20_and_100_candidates(app, a
     at_100 = measure()
     assert at_20 == at_100, (at_20, at_100)
     assert len(mine(session, big, big.panelist)) >= 100 * 3 // 5 - 1
+
+
+def test_a_members_shortlisting_pack_holds_only_their_share(app, session, shared):
+    from panel.packs import context as pack_context
+
+    big = shared
+    theirs = mine(session, big, big.staff[0])
+    labels = {f"Candidate {c.number:02d}" for c in big.all if c.id in theirs}
+    with app.test_request_context():
+        vacancy = pack_context.load_vacancy(big.v.id)
+        own = pack_context.build("shortlisting", vacancy, for_user_id=big.staff[0].id)
+        everyone = pack_context.build("shortlisting", vacancy)  # HR's copy: every application
+    assert {c["label"] for c in own["candidates"]} == labels
+    assert len(everyone["candidates"]) == 20
+
+
+def test_sharing_out_again_fills_gaps_and_keeps_what_people_have(as_user, session, shared, app):
+    """A candidate added after sharing out, and one whose reader stepped aside, are read by
+    fewer than k until HR shares out again, which fills the gaps and moves nobody else."""
+    big = shared
+    before = stored(session, big.v)
+    late = Builder(session, big.hr, app=app, password=PASSWORD).candidate(big.v, email="late@candidates.example.org")
+    session.commit()
+    knows = big.all[3]
+    step_aside(session, knows, next(u for u in (big.chair, big.panelist, big.panelist2, *big.staff)
+                                    if u.id == sorted(before[knows.id])[0]))
+    client = as_user(big.hr)
+    page = client.get(url(big.v, "shortlisting/allocation")).get_data(as_text=True)
+    assert "2 applications are read by fewer than 2 panel members" in page
+    assert share(client, big.v, "2").status_code == 302
+    after = stored(session, big.v)
+    assert len(after[late.id]) == 2 and len(after[knows.id]) == 3  # the one who knows them keeps the row
+    assert all(before[cid] <= after[cid] for cid in before)
+    page = client.get(url(big.v, "shortlisting/allocation")).get_data(as_text=True)
+    assert "read by fewer than" not in page

@@ -208,6 +208,15 @@ def load_state(vacancy: Vacancy) -> AllocationState:
     return state
 
 
+def allocated_candidate_ids(vacancy: Vacancy, user_id: int) -> set[int] | None:
+    """The candidates allocated to this panel member, or None when everyone reads everything
+    (no query then, one otherwise)."""
+    if vacancy.shortlist_readers is None:
+        return None
+    return set(db().scalars(select(ShortlistAllocation.candidate_id).where(
+        ShortlistAllocation.vacancy_id == vacancy.id, ShortlistAllocation.user_id == user_id)))
+
+
 def is_allocated(vacancy: Vacancy, user_id: int | None, candidate_id: int) -> bool:
     """The fact permissions.is_my_application takes, for one candidate: allocated to this person
     (always, when everyone reads everything; no query then, one otherwise)."""
