@@ -442,3 +442,15 @@ def test_sharing_out_again_fills_gaps_and_keeps_what_people_have(as_user, sessio
     assert all(before[cid] <= after[cid] for cid in before)
     page = client.get(url(big.v, "shortlisting/allocation")).get_data(as_text=True)
     assert "read by fewer than" not in page
+
+
+def test_a_candidate_nobody_was_given_is_not_ready_to_decide():
+    from panel.shortlisting import scoring
+
+    crit = [scoring.CriterionInfo(id=1, number=1, text="Experience", essential=True)]
+    shared = scoring.moderate(7, crit, [], [], [], {}, readers_wanted=2)
+    assert not shared.all_in and shared.readers_short
+    one = scoring.moderate(7, crit, [3], [], [3], {(1, 3): 2}, readers_wanted=2)
+    assert one.all_in and one.readers_short and one.total == 2
+    everyone = scoring.moderate(7, crit, [3, 4], [], [3, 4], {(1, 3): 2, (1, 4): 1})
+    assert everyone.all_in and not everyone.readers_short and everyone.total == 1.5

@@ -149,7 +149,9 @@ def moderate(candidate_id: int, criteria: Sequence[CriterionInfo], panel_ids: Se
         rows.append(CriterionResult(criterion=c, scores=row_scores, mean=m,
                                     disagreement=disagreement(row_scores.values()),
                                     not_met=criterion_not_met(c, m)))
-    all_in = len(submitted) == len(scorers)
+    # when the reading is shared out, a candidate nobody has been given to read is not "all in"
+    # (share the applications out again to give them readers)
+    all_in = len(submitted) == len(scorers) and not (readers_wanted is not None and not scorers)
     unmet = [r.criterion for r in rows if r.not_met]
     has_scores = any(r.mean is not None for r in rows)
     return CandidateResult(
