@@ -30,6 +30,8 @@ setup: $(VENV)/.installed static/vendor/.copied
 run: setup
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) db-upgrade
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) demo-data --if-empty
+	# the pack worker (renders the packs people ask for) runs alongside, and stops with the server
+	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) packs-worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	PANEL_SERVER_NAME=$(SERVER_NAME) PANEL_TRUSTED_HOSTS=$${PANEL_TRUSTED_HOSTS:-127.0.0.1,localhost} \
 	  PANEL_PREFERRED_URL_SCHEME=$${PANEL_PREFERRED_URL_SCHEME:-http} PANEL_COOKIE_SECURE=false \
 	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -45,7 +47,11 @@ bench: setup
 
 serve: setup
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) db-upgrade
-	PANEL_SERVER_NAME=$(SERVER_NAME) $(VENV)/bin/gunicorn --workers $$(( $$(nproc) * 2 + 1 )) --bind 127.0.0.1:$(PORT) 'panel:create_app()'
+	# No request waits on a render (packs are made by the pack worker), so gunicorn's worker
+	# timeout is set explicitly to 30 s: a request that takes longer is stuck, not busy.
+	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) packs-worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	PANEL_SERVER_NAME=$(SERVER_NAME) $(VENV)/bin/gunicorn --workers $$(( $$(nproc) * 2 + 1 )) --timeout $${GUNICORN_TIMEOUT:-30} \
+	  --graceful-timeout 30 --bind 127.0.0.1:$(PORT) 'panel:create_app()'
 
 load: setup
 	$(PY) scripts/load.py --users 30 --seconds 60 $(LOAD_ARGS)

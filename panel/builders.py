@@ -34,6 +34,7 @@ from panel.db import db
 from panel.models import (
     AssessedAt,
     AuditEvent,
+    BankQuestion,
     Candidate,
     ConflictDeclaration,
     CriterionCategory,
@@ -52,6 +53,7 @@ from panel.models import (
     VacancyStatus,
 )
 from panel.plans import services as plan_services
+from panel.questions import services as question_services
 from panel.plans import timetable
 from panel.scoring import queries as scoring_queries
 from panel.scoring import services as scoring_services
@@ -333,7 +335,22 @@ class Builder:
         return list(self.session.scalars(select(Candidate).where(Candidate.vacancy_id == vacancy.id)
                                          .order_by(Candidate.number)))
 
-    # --- interview plan and timetable ----------------------------------------------------------
+    # --- question bank and interview plan and timetable -----------------------------------------
+
+    def bank_question(self, text: str, *, category: CriterionCategory | str = CriterionCategory.EXPERIENCE,
+                      proposed_by: User | None = None, vacancy: Vacancy | None = None, approve: bool | None = True,
+                      reviewer: User | None = None, **fields) -> BankQuestion:
+        """A question proposed for the bank by ``proposed_by`` (default the actor), for ``vacancy``
+        if given, then approved (True) or rejected (False) by ``reviewer`` (default the actor),
+        or left waiting for review (None)."""
+        data = {"text": text, "category": CriterionCategory(category), "tags": "", "guidance": "", "follow_ups": "",
+                "content_note": "", **fields}
+        with self.context():
+            question = question_services.propose_question(self.session, proposed_by or self.actor, data, vacancy)
+            if approve is not None:
+                question_services.review_question(self.session, reviewer or self.actor, question, approve)
+        return question
+
 
     def plan_question(self, vacancy: Vacancy, text: str | None = None, *, criteria: Sequence | None = None,
                       asker=None, minutes: int = 5, actor: User | None = None, bank_question=None,

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from panel.builders import Builder
 from panel.models import (
@@ -43,7 +44,7 @@ from panel.models import (
     Vacancy,
     VacancyStatus,
 )
-from tests.conftest import PASSWORD, make_user, make_vacancy
+PASSWORD = "correct horse battery staple"  # every test person's password (hashed cheaply: TEST_HASH)
 
 _current = {"app": None}
 
@@ -56,8 +57,30 @@ def _builder_app(request):
     _current["app"] = None
 
 
-def builder(session) -> Builder:
-    return Builder(session, app=_current["app"], password=PASSWORD)
+def builder(session, password: str | None = PASSWORD) -> Builder:
+    """A builder on ``session``, for the app the session belongs to (the test's app, or a live
+    server's: see tests/browser/conftest.py, which marks its sessions with ``session.info["app"]``)."""
+    return Builder(session, app=session.info.get("app") or _current["app"], password=password)
+
+
+def make_user(session, role: Role | str, name: str = "Test User", email: str | None = None,
+              password: str | None = PASSWORD, active: bool = True) -> User:
+    """A person, created through the account service (audit-logged) and committed;
+    ``password=None``: no password yet (they cannot sign in)."""
+    user = builder(session, password).user(role, name=name, email=email, active=active)
+    session.commit()
+    return user
+
+
+def make_vacancy(session, reference: str = "REF-1", title: str = "Psychological Wellbeing Practitioner",
+                 status: VacancyStatus = VacancyStatus.DRAFT, criteria: int = 3, panel=()) -> Vacancy:
+    """A vacancy with ``criteria`` criteria and this panel, created by the first HR account (the
+    builder makes one if there is none), put at ``status``, committed."""
+    hr = session.scalar(select(User).where(User.role == Role.HR).order_by(User.id).limit(1))
+    vacancy = builder(session).vacancy(reference=reference, title=title, criteria=criteria, panel=panel,
+                                       status=status, actor=hr)
+    session.commit()
+    return vacancy
 
 
 @pytest.fixture()
@@ -346,6 +369,31 @@ def ready_for_interviews(session, vacancy: Vacancy, questions: int = 2, candidat
     qs = add_plan(session, vacancy, [f"Tell us about topic {i}." for i in range(1, questions + 1)], askers=True)
     cs = add_pack_candidates(session, vacancy, candidates)
     return qs, cs
+
+
+def fetch_pack(client, url: str):
+    """A pack request as a person makes it: the PDF at once when it has been made, otherwise
+    303 to the job's progress page; then the pack worker (run here, in this process, as
+    `flask packs-worker --once` would) makes it and the same link gives the PDF. Returns the
+    final response (a 409/404 page comes back as it is)."""
+    from panel.packs import jobs
+
+    response = client.get(url)
+    if response.status_code == 303 and "/packs/jobs/" in response.headers["Location"]:
+        app = client.application
+        with app.app_context():
+            jobs.run_pending(app)
+        response = client.get(url)
+    return response
+
+
+def get_pack_pdf(client, url: str) -> bytes:
+    """The PDF bytes of a pack (see fetch_pack)."""
+    response = fetch_pack(client, url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    return response.get_data()
 
 
 def pdf(data: bytes) -> PdfReader:

@@ -3,7 +3,7 @@ PANEL_TEST_DATABASE_URL is set), clients that sign in for real, and a small worl
 of people and vacancies for permission tests."""
 from __future__ import annotations
 
-import functools
+import datetime as dt
 import os
 import re
 import shutil
@@ -16,22 +16,14 @@ from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, event, text
 
 from panel import create_app
+from panel.builders import Builder
 from panel.cli import upgrade_database
 from panel.db import db
-from panel.models import (
-    AssessedAt,
-    Criterion,
-    CriterionCategory,
-    PanelMember,
-    PanelRole,
-    Role,
-    User,
-    Vacancy,
-    VacancyStatus,
-)
-from werkzeug.security import generate_password_hash
+from panel.models import CriterionCategory, ShortlistOutcome
 
-PASSWORD = "correct horse battery staple"
+pytest.register_assert_rewrite("tests.builders_plugin")  # imported here, before pytest loads it as a plugin
+from tests.builders_plugin import PASSWORD, make_user, make_vacancy  # noqa: E402,F401  (the tests import them from here)
+
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 PG_URL = os.environ.get("PANEL_TEST_DATABASE_URL")
 TEST_HASH = "scrypt:1024:8:1"  # production strength is asserted in test_auth
@@ -108,6 +100,40 @@ def _share_url_builders() -> None:
 
 
 _share_url_builders()
+
+
+def _cheap_password_hashing() -> None:
+    """Test people's passwords are hashed with TEST_HASH: cheap, but still some milliseconds of
+    scrypt for every person built (through the account service) and every sign-in. A test
+    process hashes each test password once and checks each (hash, password) pair once; the
+    production-strength method (asserted in test_auth) is never cached."""
+    from panel import passwords
+
+    generate, check = passwords.generate_password_hash, passwords.check_password_hash
+    if getattr(generate, "cached", False):
+        return
+    hashes: dict = {}
+    checks: dict = {}
+
+    def cheap_generate(password: str, method: str = "scrypt", salt_length: int = 16) -> str:
+        if method != TEST_HASH:
+            return generate(password, method=method, salt_length=salt_length)
+        if password not in hashes:
+            hashes[password] = generate(password, method=method, salt_length=salt_length)
+        return hashes[password]
+
+    def cheap_check(pwhash: str, password: str) -> bool:
+        if not pwhash.startswith(TEST_HASH + "$"):
+            return check(pwhash, password)
+        if (pwhash, password) not in checks:
+            checks[pwhash, password] = check(pwhash, password)
+        return checks[pwhash, password]
+
+    cheap_generate.cached = True
+    passwords.generate_password_hash, passwords.check_password_hash = cheap_generate, cheap_check
+
+
+_cheap_password_hashing()
 
 
 def make_app(config: dict) -> Flask:
@@ -242,38 +268,6 @@ def session(app):
     s.close()
 
 
-@functools.lru_cache(maxsize=None)
-def cheap_password_hash(password: str) -> str:
-    """One (cheap, salted) hash per password, reused for every test user with that password."""
-    return generate_password_hash(password, method=TEST_HASH)
-
-
-def make_user(session, role: Role | str, name: str = "Test User", email: str | None = None,
-              password: str = PASSWORD, active: bool = True) -> User:
-    role = Role(role)
-    n = session.query(User).count() + 1
-    user = User(email=email or f"user{n}@example.org", name=name, role=role, active=active,
-                password_hash=cheap_password_hash(password) if password else None,
-                session_version=1, failed_logins=0)
-    session.add(user)
-    session.commit()
-    return user
-
-
-def make_vacancy(session, reference: str = "REF-1", title: str = "Psychological Wellbeing Practitioner",
-                 status: VacancyStatus = VacancyStatus.DRAFT, criteria: int = 3, panel=()) -> Vacancy:
-    vacancy = Vacancy(title=title, reference=reference, band="Band 5", site="Boston", status=status)
-    for i in range(1, criteria + 1):
-        vacancy.criteria.append(Criterion(
-            position=i, text=f"Criterion {i}", category=CriterionCategory.EXPERIENCE, essential=i % 2 == 1,
-            assessed_at=[AssessedAt.APPLICATION, AssessedAt.INTERVIEW, AssessedAt.BOTH][(i - 1) % 3]))
-    for user, role in panel:
-        vacancy.panel_members.append(PanelMember(user=user, panel_role=PanelRole(role)))
-    session.add(vacancy)
-    session.commit()
-    return vacancy
-
-
 def login(client: Client, user_or_email, password: str = PASSWORD):
     email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
     client.signed_in = False
@@ -284,14 +278,17 @@ def login(client: Client, user_or_email, password: str = PASSWORD):
 
 @pytest.fixture()
 def world(app, session):
-    """HR, a chair and a panelist on vacancy A's panel, a panelist on vacancy B's panel only."""
+    """HR, a chair and a panelist on vacancy A's panel, a panelist on vacancy B's panel only
+    (built through the services by HR)."""
     hr = make_user(session, "hr", "Priya Shah", "hr@example.org")
-    chair = make_user(session, "chair", "Chris Morgan", "chair@example.org")
-    panelist = make_user(session, "panelist", "John O'Neill", "panelist@example.org")
-    other = make_user(session, "panelist", "Zoë Ashworth", "other@example.org")
-    spare = make_user(session, "panelist", "Siobhán Kelly", "spare@example.org")  # not on any panel
-    a = make_vacancy(session, "A-1", panel=[(chair, "chair"), (panelist, "patient")])
-    b = make_vacancy(session, "B-1", title="High Intensity Therapist", panel=[(other, "patient")])
+    build = Builder(session, hr, app=app, password=PASSWORD)
+    chair = build.user("chair", name="Chris Morgan", email="chair@example.org")
+    panelist = build.user("panelist", name="John O'Neill", email="panelist@example.org")
+    other = build.user("panelist", name="Zoë Ashworth", email="other@example.org")
+    spare = build.user("panelist", name="Siobhán Kelly", email="spare@example.org")  # not on any panel
+    a = build.vacancy(reference="A-1", panel=[(chair, "chair"), (panelist, "patient")])
+    b = build.vacancy(reference="B-1", title="High Intensity Therapist", panel=[(other, "patient")])
+    build.commit()
     return {"hr": hr, "chair": chair, "panelist": panelist, "other": other, "spare": spare, "a": a, "b": b}
 
 
@@ -339,56 +336,41 @@ def outbox_messages(app) -> list:
 
 
 @pytest.fixture()
-def plan_world(world, session):
+def plan_world(app, world, session):
     """world plus interview-plan data: on vacancy A an interview day (12 January 2027, 9:30am
     to 4:30pm, UK time), one plan question asked by the patient panelist, two shortlisted
     candidates (the first with a slot) and one not shortlisted; an approved bank question;
-    proposals by the panelist for A and by `other` for B; a shortlisted candidate on B."""
-    import datetime as dt
+    proposals by the panelist for A and by `other` for B; a shortlisted candidate on B.
+    Built through the services by HR (the chair approves and plans)."""
+    a, b, chair = world["a"], world["b"], world["chair"]
+    build = Builder(session, world["hr"], app=app, password=PASSWORD)
 
-    from panel.models import (BankQuestion, Candidate, InterviewDay, InterviewSlot, PlanQuestion,
-                              PlanQuestionCriterion, QuestionStatus, ShortlistDecision, ShortlistOutcome)
-
-    utc = dt.timezone.utc
-    a, b = world["a"], world["b"]
-
-    def candidate(vacancy, number, first, last, outcome):
-        c = Candidate(vacancy_id=vacancy.id, number=number, first_name=first, last_name=last,
-                      email=f"{first.lower()}.{last.lower()}@candidates.example")
-        if outcome:
-            c.decision = ShortlistDecision(outcome=outcome, reason="Meets the essential criteria")
-        session.add(c)
+    def candidate(vacancy, first, last, outcome):
+        c = build.candidate(vacancy, first_name=first, last_name=last, phone="", supporting_information="",
+                            email=f"{first.lower()}.{last.lower()}@candidates.example")
+        build.decided(c, outcome, "Meets the essential criteria")
         return c
 
-    a1 = candidate(a, 1, "Alex", "Smith", ShortlistOutcome.SHORTLIST)
-    a2 = candidate(a, 2, "Bea", "Jones", ShortlistOutcome.SHORTLIST)
-    a3 = candidate(a, 3, "Cal", "Reed", ShortlistOutcome.REJECT)
-    b1 = candidate(b, 1, "Dee", "Kaur", ShortlistOutcome.SHORTLIST)
-    approved = BankQuestion(text="Tell us about a time you supported someone in distress.", category=CriterionCategory.EXPERIENCE,
-                            tags="values,scenario", guidance="Listens\nKeeps them safe", follow_ups="What did you learn?",
-                            status=QuestionStatus.APPROVED, proposed_by_id=world["chair"].id)
-    proposed_a = BankQuestion(text="What does recovery mean to you?", category=CriterionCategory.VALUES,
-                              status=QuestionStatus.PROPOSED, proposed_by_id=world["panelist"].id,
-                              proposed_for_vacancy_id=a.id)
-    proposed_b = BankQuestion(text="How would you explain CBT to someone nervous?", category=CriterionCategory.SKILLS,
-                              status=QuestionStatus.PROPOSED, proposed_by_id=world["other"].id,
-                              proposed_for_vacancy_id=b.id)
-    session.add_all([approved, proposed_a, proposed_b])
-    session.flush()
+    a1 = candidate(a, "Alex", "Smith", ShortlistOutcome.SHORTLIST)
+    a2 = candidate(a, "Bea", "Jones", ShortlistOutcome.SHORTLIST)
+    a3 = candidate(a, "Cal", "Reed", ShortlistOutcome.REJECT)
+    b1 = candidate(b, "Dee", "Kaur", ShortlistOutcome.SHORTLIST)
+    approved = build.bank_question("Tell us about a time you supported someone in distress.",
+                                   category=CriterionCategory.EXPERIENCE, tags="values,scenario",
+                                   guidance="Listens\nKeeps them safe", follow_ups="What did you learn?",
+                                   proposed_by=chair, reviewer=chair)
+    proposed_a = build.bank_question("What does recovery mean to you?", category=CriterionCategory.VALUES,
+                                     proposed_by=world["panelist"], vacancy=a, approve=None)
+    proposed_b = build.bank_question("How would you explain CBT to someone nervous?",
+                                     category=CriterionCategory.SKILLS, proposed_by=world["other"], vacancy=b,
+                                     approve=None)
     panelist_member = next(m for m in a.panel_members if m.user_id == world["panelist"].id)
-    question = PlanQuestion(vacancy_id=a.id, position=1, text="Why do you want this job?", minutes=10,
-                            asker_id=panelist_member.id, guidance="Knows the service", bank_question_id=approved.id)
-    question.criteria_links = [PlanQuestionCriterion(criterion_id=a.criteria[1].id)]
-    session.add(question)
-    session.add(InterviewDay(vacancy_id=a.id, starts_at=dt.datetime(2027, 1, 12, 9, 30, tzinfo=utc),
-                             ends_at=dt.datetime(2027, 1, 12, 16, 30, tzinfo=utc), slot_minutes=45, gap_minutes=15,
-                             breaks="12:30-13:15", default_location="Meeting Room 2"))
-    slot = InterviewSlot(vacancy_id=a.id, candidate_id=a1.id, starts_at=dt.datetime(2027, 1, 12, 9, 30, tzinfo=utc),
-                         ends_at=dt.datetime(2027, 1, 12, 10, 15, tzinfo=utc), location="Meeting Room 2")
-    b_slot = InterviewSlot(vacancy_id=b.id, candidate_id=b1.id, starts_at=dt.datetime(2027, 1, 13, 9, 30, tzinfo=utc),
-                           ends_at=dt.datetime(2027, 1, 13, 10, 15, tzinfo=utc))
-    session.add_all([slot, b_slot])
-    session.commit()
+    question = build.plan_question(a, "Why do you want this job?", criteria=[a.criteria[1]], asker=panelist_member,
+                                   minutes=10, guidance="Knows the service", follow_ups="", bank_question=approved)
+    build.interview_day(a, dt.date(2027, 1, 12))  # 9:30am to 4:30pm, 45-minute slots, a break at 12:30
+    slot = build.slot(a, a1, dt.date(2027, 1, 12), dt.time(9, 30), 45, location="Meeting Room 2")
+    b_slot = build.slot(b, b1, dt.date(2027, 1, 13), dt.time(9, 30), 45)
+    build.commit()
     return {**world, "a1": a1, "a2": a2, "a3": a3, "b1": b1, "bank_approved": approved, "bank_proposed_a": proposed_a,
             "bank_proposed_b": proposed_b, "plan_question": question, "slot": slot, "b_slot": b_slot,
             "panelist_member": panelist_member}

@@ -20,6 +20,7 @@ from panel.db import utcnow
 from panel.models import AuditEvent, BankQuestion, CriterionCategory, QuestionStatus, User, Vacancy, VacancyStatus
 from tests.conftest import login, make_user, make_vacancy
 from tests.builders_plugin import add_pack_candidates, ready_for_interviews, score_everyone
+from tests.builders_plugin import fetch_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = [s.value for s in VacancyStatus]
@@ -299,7 +300,7 @@ def test_packs_page_offers_only_packs_that_can_be_made_at_each_stage(app, as_use
         # each pack offered can really be made now
         for kind in _offered(pages[who]):
             url = re.search(rf'href="(/vacancies/\d+/packs/{kind}[^"?]*)', pages[who]).group(1)
-            assert as_user(world[who]).get(url).status_code == 200, (who, url)
+            assert fetch_pack(as_user(world[who]), url).status_code == 200, (who, url)
     later = {
         "draft": ["The panel pack and each panel member's pack can be made once the interview plan has its questions "
                   "and the chair has shortlisted candidates for interview.",
@@ -342,7 +343,7 @@ def test_large_print_for_one_pack_leaves_the_preference_and_the_other_buttons_al
     assert ("Download the panel pack (PDF)", f"/vacancies/{v.id}/packs/panel.pdf?large_print=0") in before
     one_off = f"/vacancies/{v.id}/packs/panel.pdf?large_print=1"
     assert ("Download the panel pack in large print, this time only", one_off) in before
-    response = client.get(one_off)
+    response = fetch_pack(client, one_off)
     assert response.status_code == 200 and "large print" in response.headers["Content-Disposition"]
     session.expire_all()
     assert session.get(User, hr.id).large_print is False
@@ -352,7 +353,7 @@ def test_large_print_for_one_pack_leaves_the_preference_and_the_other_buttons_al
     assert not session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "user",
                                                        AuditEvent.action == "update")).all()
     # the next download without a size is in the saved size
-    assert "large print" not in client.get(f"/vacancies/{v.id}/packs/panel.pdf").headers["Content-Disposition"]
+    assert "large print" not in fetch_pack(client, f"/vacancies/{v.id}/packs/panel.pdf").headers["Content-Disposition"]
 
 
 def test_always_use_large_print_is_a_separate_labelled_control(app, as_user, world, session):

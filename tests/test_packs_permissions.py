@@ -17,36 +17,59 @@ A = "/vacancies/{a}/packs"
 B = "/vacancies/{b}/packs"
 NONE = dict(hr=404, chair=404, panelist=404, other=404)
 
+# A pack request answers 303 (to its job's progress page: the pack is being made) where it
+# would otherwise give the PDF; only the person who asked may see a job's page.
+ASKED = dict(hr=303, chair=303, panelist=303)
+
 ROUTES = [
     row("GET", A),
     row("GET", B, chair=404, panelist=404, other=200),
     row("GET", "/vacancies/999999/packs", **NONE),
-    row("GET", A + "/panel.pdf", panelist=404),
+    row("GET", A + "/panel.pdf", hr=303, chair=303, panelist=404),
     row("GET", B + "/panel.pdf", hr=409, chair=404, panelist=404, other=404),  # no plan; "other" is not B's chair
-    row("GET", A + "/panelist/{panelist_id}.pdf"),  # their own
-    row("GET", A + "/panelist/{chair_id}.pdf", panelist=404),  # someone else's
+    row("GET", A + "/panelist/{panelist_id}.pdf", **ASKED),  # their own
+    row("GET", A + "/panelist/{chair_id}.pdf", hr=303, chair=303, panelist=404),  # someone else's
     row("GET", A + "/panelist/{other_id}.pdf", **NONE),  # not on A's panel
     row("GET", "/vacancies/{b}/packs/panelist/{panelist_id}.pdf", **NONE),  # not on B's panel
     row("GET", B + "/panelist/{other_id}.pdf", hr=409, chair=404, panelist=404, other=409),  # own, no plan yet
     row("GET", A + "/shortlisting.pdf", **NONE),  # shortlisting is over
-    row("GET", B + "/shortlisting.pdf", chair=404, panelist=404, other=200),
-    row("GET", A + "/results.pdf", panelist=404),
+    row("GET", B + "/shortlisting.pdf", hr=303, chair=404, panelist=404, other=303),
+    row("GET", A + "/results.pdf", hr=303, chair=303, panelist=404),
     row("GET", B + "/results.pdf", hr=409, chair=404, panelist=404, other=404),  # not signed off
     # the print-size form saves the preference (a download takes no POST: test_packs.py)
     row("POST", A + "/print-size", hr=303, chair=303, panelist=303),
     row("POST", B + "/print-size", hr=303, chair=404, panelist=404, other=303),
+    # the chair's panel pack job (packs_world): their page only; under another vacancy, nobody's
+    row("GET", A + "/jobs/{job_id}", hr=404, panelist=404),
+    row("GET", A + "/jobs/{job_id}/status", hr=404, panelist=404),
+    row("GET", B + "/jobs/{job_id}", **NONE),
+    row("GET", B + "/jobs/{job_id}/status", **NONE),
 ]
 
 
 @pytest.fixture()
-def packs_world(world, session):
+def packs_world(app, world, session):
     a, b = world["a"], world["b"]
     questions, candidates = ready_for_interviews(session, a, questions=2, candidates=2)
     score_everyone(session, a, candidates, questions, [world["chair"], world["panelist"]], sign_off_by=world["chair"])
     b.status = VacancyStatus.SHORTLISTING
     session.commit()
     add_pack_candidates(session, b, 1, outcome=None, slots=False)
-    return {"chair_id": world["chair"].id}
+    return {"chair_id": world["chair"].id, "job_id": ask_for_pack(app, a.id, world["chair"].id)}
+
+
+def ask_for_pack(app, vacancy_id, user_id, kind="panel") -> int:
+    """A pack job that this person asked for (through the service, as the download link does)."""
+    from panel.db import db
+    from panel.models import User
+    from panel.packs import context as pack_context
+    from panel.packs import jobs
+
+    with app.app_context():
+        vacancy = pack_context.load_vacancy(vacancy_id)
+        job = jobs.start_or_join(db(), db().get(User, user_id), vacancy, pack_context.build(kind, vacancy))
+        db().commit()
+        return job.id
 
 
 @pytest.mark.parametrize("method,url,expected", ROUTES, ids=[f"{m} {u}" for m, u, _ in ROUTES])

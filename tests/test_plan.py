@@ -13,11 +13,11 @@ from panel.models import (
     InterviewSlot,
     PanelMember,
     PlanQuestion,
-    PlanQuestionCriterion,
     QuestionStatus,
     ScaleLevel,
     VacancyStatus,
 )
+from tests.builders_plugin import builder
 from tests.conftest import count_queries, make_user, make_vacancy
 
 UTC = dt.timezone.utc
@@ -282,17 +282,16 @@ def test_the_scale_cannot_change_after_scoring_began(as_user, plan_world, sessio
 
 def _vacancy_with_questions(session, reference, n, chair, panelist):
     vacancy = make_vacancy(session, reference, criteria=4, panel=[(chair, "chair"), (panelist, "patient")])
+    build = builder(session)
     members = vacancy.panel_members
     interview = [c for c in vacancy.criteria if c.at_interview]
     for i in range(1, n + 1):
-        q = PlanQuestion(vacancy_id=vacancy.id, position=i, text=f"Question number {i}?", minutes=3,
-                         guidance="Point one\nPoint two", follow_ups="Why?", asker_id=members[i % 2].id)
-        q.criteria_links = [PlanQuestionCriterion(criterion_id=c.id) for c in interview]
-        session.add(q)
-    for i in range(n):
-        session.add(InterviewSlot(vacancy_id=vacancy.id, starts_at=dt.datetime(2027, 1, 12, 9, 0, tzinfo=UTC) + dt.timedelta(hours=i),
-                                  ends_at=dt.datetime(2027, 1, 12, 9, 45, tzinfo=UTC) + dt.timedelta(hours=i)))
-    session.commit()
+        build.plan_question(vacancy, f"Question number {i}?", criteria=interview, asker=members[i % 2], minutes=3,
+                            guidance="Point one\nPoint two", follow_ups="Why?")
+    for i in range(n):  # empty slots an hour apart from 9am (UK time is UTC in January)
+        starts = dt.datetime(2027, 1, 12, 9, 0) + dt.timedelta(hours=i)
+        build.slot(vacancy, None, starts.date(), starts.time(), 45)
+    build.commit()
     return vacancy
 
 

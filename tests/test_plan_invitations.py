@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from panel.mail import MailError
 from panel.models import AuditEvent, CandidateInvitation, InterviewSlot, InvitationTemplate
+from tests.builders_plugin import builder
 from tests.conftest import make_user, outbox_messages
 
 UTC = dt.timezone.utc
@@ -20,14 +21,13 @@ def _invitations(session):
 
 def _add_staff_and_second_patient(session, plan_world):
     """A panel of chair, staff member and two patient panelists."""
-    from panel.models import PanelMember, PanelRole
-
     a = plan_world["a"]
     staff = make_user(session, "chair", "Dr Sam Patel", "sam.patel@example.org")
     patient2 = make_user(session, "panelist", "Zoë Ashworth-Reid", "zoe.ar@example.org")
-    session.add_all([PanelMember(vacancy_id=a.id, user_id=staff.id, panel_role=PanelRole.STAFF),
-                     PanelMember(vacancy_id=a.id, user_id=patient2.id, panel_role=PanelRole.PATIENT)])
-    session.commit()
+    build = builder(session)
+    build.panel_member(a, staff, "staff", actor=plan_world["hr"])
+    build.panel_member(a, patient2, "patient", actor=plan_world["hr"])
+    build.commit()
     return ["Chris Morgan", "John O'Neill", "Dr Sam Patel", "Zoë Ashworth-Reid"]
 
 

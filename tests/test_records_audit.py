@@ -13,6 +13,7 @@ from panel.models import AuditEvent
 from panel.csvexport import neutralise
 from tests.builders_plugin import closed_world
 from tests.conftest import count_queries
+from tests.builders_plugin import fetch_pack
 
 UTC = dt.timezone.utc
 
@@ -58,7 +59,7 @@ def test_downloads_are_recorded(rw, as_user, session):
 
 
 def test_pack_downloads_are_recorded(rw, as_user, session):
-    response = as_user(rw["hr"]).get(f"/vacancies/{rw['a'].id}/packs/panel.pdf")
+    response = fetch_pack(as_user(rw["hr"]), f"/vacancies/{rw['a'].id}/packs/panel.pdf")
     assert response.status_code == 200
     assert [(e.entity_type, e.actor_id) for e in events(session, action="download")] == [("pack", rw["hr"].id)]
 

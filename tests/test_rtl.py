@@ -48,6 +48,7 @@ from panel.models import (
 )
 from tests.conftest import make_user, outbox_messages
 from tests.builders_plugin import page_texts, pdf
+from tests.builders_plugin import fetch_pack
 
 # --- the people's words --------------------------------------------------------------
 
@@ -348,7 +349,7 @@ def dump(name: str, data: bytes) -> None:
 
 
 def get_pdf(client, url: str) -> bytes:
-    response = client.get(url)
+    response = fetch_pack(client, url)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.mimetype == "application/pdf"
     return response.get_data()

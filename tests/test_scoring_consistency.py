@@ -25,6 +25,7 @@ from panel.models import (
     VacancyStatus,
 )
 from tests.builders_plugin import page_texts, pdf, put_scores, step_aside
+from tests.builders_plugin import fetch_pack
 
 # shortlisting, per candidate: each panel member's scores on criteria 1, 2 and 4 (None: stepped aside)
 SHORTLISTING = {
@@ -150,7 +151,7 @@ def test_same_scores_same_numbers_on_every_page_pack_and_csv(app, session, as_us
     assert len(rows) == sum(len(s) * 3 for s in INTERVIEWS.values())
 
     # --- the results pack, read back --------------------------------------------------------
-    response = hr.get(f"/vacancies/{v.id}/packs/results.pdf")
+    response = fetch_pack(hr, f"/vacancies/{v.id}/packs/results.pdf")
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     texts = page_texts(pdf(response.get_data()))
     for number, (total, rank, means) in EXPECTED_INTERVIEWS.items():

@@ -40,6 +40,7 @@ from tests.test_security_xss import (  # noqa: F401
     sign_off,
     submit,
 )
+from tests.builders_plugin import fetch_pack
 
 # the right-to-left override prints (and is read back) reordered: assert_printed looks for its word
 BIDI = next(item for item in CORPUS if "\u202e" in item)
@@ -70,7 +71,7 @@ def renders(monkeypatch):
 def read_pack(client, url: str, reference: str, renders) -> str:
     """The pack's text, after checking it is a sane PDF made from inert HTML without fetching anything."""
     before = len(renders)
-    response = client.get(url)
+    response = fetch_pack(client, url)
     assert response.status_code == 200, (url, response.get_data(as_text=True)[:400])
     assert response.mimetype == "application/pdf"
     disposition = response.headers["Content-Disposition"]

@@ -21,6 +21,7 @@ from panel.shortlisting import scoring
 from tests.conftest import count_queries
 from tests.builders_plugin import (  # noqa: F401  (sl is a fixture)
     add_candidate,
+    builder,
     declare,
     put_scores,
     save,
@@ -492,8 +493,7 @@ def _fill(session, sl, n):
         c = add_candidate(session, sl.v, i, f"First{i}", f"Last{i}", f"bulk{i}@example.net")
         everyone_scores(session, sl, c, [i % 3, 1, 2], [1, (i + 1) % 3, 2], [2, 1, i % 3])
         if i % 2:
-            session.add(ShortlistDecision(candidate_id=c.id, outcome=ShortlistOutcome.SHORTLIST, reason="",
-                                          decided_by_id=sl.chair.id))
+            builder(session).decided(c, ShortlistOutcome.SHORTLIST, "", by=sl.chair)
             session.commit()
 
 

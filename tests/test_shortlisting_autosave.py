@@ -260,3 +260,30 @@ def test_the_whole_form_saves_over_an_answer_saved_in_the_same_instant(app, sl, 
         s.flush()
         assert s.execute(select(ShortlistScore.score, ShortlistScore.comment, ShortlistScore.version)
                          .where(ShortlistScore.id == existing[cr.id].id)).one() == (2, "from the form", 3)
+
+
+def test_the_whole_form_saves_over_a_first_answer_inserted_in_the_same_instant(app, sl, session):
+    """The script's first save of an answer inserts its row after the form's post read that there
+    was none: the form's insert would break the unique rule (a 500 before). Now the form's values
+    are saved over the row the script made, and the caller's own work in the transaction stays."""
+    c, cr = sl.candidates[0], sl.criteria[0]
+    session.commit()
+    with app.test_request_context():
+        s = db()
+        data = queries.load(sl.v, user_id=sl.panelist.id, candidate_id=c.id)
+        existing = data.scores_of(c.id, sl.panelist.id)
+        assert cr.id not in existing
+        s.add(ShortlistScore(candidate_id=c.id, criterion_id=cr.id, user_id=sl.panelist.id, score=1,
+                             comment="from the script", version=1))  # the script's save, meanwhile
+        s.flush()
+        s.expunge_all()  # the form's request did not see it
+        s.add(AuditEvent(action="note", entity_type="test", summary="the caller's own work in this transaction"))
+        s.flush()
+        changed = services.save_scores(s, sl.panelist, sl.v, data.candidate(c.id), data.criteria,
+                                       {cr.id: {"score": 2, "comment": "from the form"}}, existing)
+        s.flush()
+        assert changed == 1
+        assert s.execute(select(ShortlistScore.score, ShortlistScore.comment, ShortlistScore.version)
+                         .where(ShortlistScore.candidate_id == c.id, ShortlistScore.criterion_id == cr.id,
+                                ShortlistScore.user_id == sl.panelist.id)).one() == (2, "from the form", 2)
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "note")) == 1

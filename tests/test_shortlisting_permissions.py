@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from panel.models import ConflictDeclaration, VacancyStatus
+from panel.models import VacancyStatus
 from tests.conftest import make_vacancy
 from tests.test_permissions import check, row, url_values
-from tests.builders_plugin import add_candidate, store_pdf
+from tests.builders_plugin import add_candidate, builder, store_pdf
 
 HR_ONLY = dict(chair=404, panelist=404, other=404)
 
@@ -68,12 +68,13 @@ ROUTES = [
 def world(world, app, session):
     """The permission-test world, with vacancy A in shortlisting and candidates added."""
     a = world["a"]
-    a.status = VacancyStatus.SHORTLISTING
-    session.commit()
+    build = builder(session)
+    build.jump_to(a, VacancyStatus.SHORTLISTING, actor=world["hr"])
+    build.commit()
     cand1 = add_candidate(session, a, 1, "Aoife", "O'Connor", "aoife@example.net", "07700 900101")
     cand1.application_file = store_pdf(app)
-    session.add(ConflictDeclaration(candidate_id=cand1.id, user_id=world["panelist"].id, knows_candidate=False))
-    session.commit()
+    build.declare(cand1, world["panelist"], knows=False)
+    build.commit()
     cand2 = add_candidate(session, a, 2, "José", "Martínez", "jose@example.net")
     c = make_vacancy(session, "C-1", status=VacancyStatus.INTERVIEWING,
                      panel=[(world["chair"], "chair"), (world["panelist"], "patient")])

@@ -33,6 +33,7 @@ from panel.models.interviews import (
     QuestionStatus,
     ScaleLevel,
 )
+from panel.models.packs import PackJob, PackRequest
 from panel.models.scoring import (
     CandidateFeedback,
     InterviewOutcome,
@@ -51,5 +52,5 @@ __all__ = [
     "DEFAULT_SCALE", "BankQuestion", "CandidateInvitation", "InterviewDay", "InterviewSlot", "InvitationTemplate", "PlanQuestion",
     "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel",
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
-    "ModeratedScore", "Outcome",
+    "ModeratedScore", "Outcome", "PackJob", "PackRequest",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from panel.db import db
@@ -55,3 +55,15 @@ def register(app: Flask) -> None:
         shutil.copyfile(result.path, output)
         db().commit()
         click.echo(f"Wrote {output} ({'from the cache' if result.cached else f'{result.pages} pages'}).")
+
+    @app.cli.command("packs-worker")
+    @click.option("--once", is_flag=True, help="Render the jobs waiting now, then stop")
+    @click.option("--poll", default=1.0, show_default=True, help="Seconds between looks for new jobs")
+    def packs_worker(once, poll):
+        """Render the packs people ask for (run alongside the web server; any number of these
+        may run, on any host sharing the database)."""
+        from panel.packs import jobs
+
+        handled = jobs.work(current_app._get_current_object(), once=once, poll_seconds=poll)
+        if once:
+            click.echo(f"Made {handled} pack{'s' if handled != 1 else ''}.")

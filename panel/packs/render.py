@@ -205,16 +205,20 @@ atexit.register(POOL.shutdown)
 
 
 def render_html_to_pdf(html: str, target: Path, *, tagged: bool = False, timeout: float | None = None,
-                       memory_mb: int | None = None) -> dict:
-    """Render in a worker process; write the PDF to ``target`` (atomically). Raises RenderError."""
-    config = current_app.config
+                       memory_mb: int | None = None, workers: int | None = None, config=None) -> dict:
+    """Render in a worker process; write the PDF to ``target`` (atomically). Raises RenderError.
+
+    ``workers``: how many render processes this process may run at once (PACK_WORKERS);
+    ``config``: the app's config, for threads that have no app context."""
+    config = config if config is not None else current_app.config
     timeout = float(timeout if timeout is not None else config["PACK_TIMEOUT_SECONDS"])
     memory_mb = int(memory_mb if memory_mb is not None else config["PACK_MEMORY_MB"])
+    workers = int(workers if workers is not None else config["PACK_WORKERS"])
     options = dict(BASE_OPTIONS, **(TAGGED_OPTIONS if tagged else {}))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        worker = POOL.acquire(memory_mb, int(config["PACK_WORKERS"]), wait=timeout)
+        worker = POOL.acquire(memory_mb, workers, wait=timeout)
     except RenderTimeout:
         log.warning("pack render waited %.1f s for a free worker", timeout)
         raise RenderTimeout("The pack maker is busy with other packs. Try again in a minute.")
@@ -294,29 +298,135 @@ def is_tagged(context: dict) -> bool:
     return context["kind"] != "panel" or bool(context.get("large_print"))
 
 
-def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = None,
-              memory_mb: int | None = None) -> RenderResult:
-    """The PDF for this context: from the cache if its inputs have not changed, else rendered."""
-    tagged = is_tagged(context)
-    options = {"tagged": tagged}
-    key = cache_key(context, options)
+def pack_key(context: dict) -> str:
+    """The pack's cache key: its data, templates and render options."""
+    return cache_key(context, {"tagged": is_tagged(context)})
+
+
+def cached_pack(context: dict) -> RenderResult | None:
+    """The cached PDF of exactly this pack, if it has been made (and marks it recently used)."""
+    key = pack_key(context)
     path = cache_folder() / f"{key}.pdf"
-    if use_cache and path.is_file():
-        try:
-            os.utime(path)  # recently used: kept by prune_cache
-        except FileNotFoundError:  # pruned by another request this instant: make it again
-            pass
-        else:
-            return RenderResult(path=path, pages=0, seconds=0.0, peak_rss_kib=0, cached=True, key=key, refused=[])
+    try:
+        os.utime(path)  # recently used: kept by prune_cache
+    except FileNotFoundError:  # never made, or pruned this instant: make it (again)
+        return None
+    return RenderResult(path=path, pages=0, seconds=0.0, peak_rss_kib=0, cached=True, key=key, refused=[])
+
+
+def make_pack(context: dict, *, use_cache: bool = True, timeout: float | None = None,
+              memory_mb: int | None = None, processes: int | None = None, parallel_min_sheets: int = 0,
+              sheets_per_part: int = 10, progress=None) -> RenderResult:
+    """The PDF for this context: from the cache if its inputs have not changed, else rendered.
+
+    With ``processes`` (the pack worker), a pack of at least ``parallel_min_sheets``
+    candidate sheets is rendered in parts on that many render processes and joined
+    (render_in_parts); ``progress`` is told as parts finish."""
+    tagged = is_tagged(context)
+    key = pack_key(context)
+    path = cache_folder() / f"{key}.pdf"
+    if use_cache:
+        cached = cached_pack(context)
+        if cached is not None:
+            return cached
     html = render_html(context, key[:8])
     if not use_cache:
         path = path.with_name(f"{key}.uncached.pdf")
-    answer = render_html_to_pdf(html, path, tagged=tagged, timeout=timeout, memory_mb=memory_mb)
+    if processes and parallel_min_sheets and sheet_count(html) >= parallel_min_sheets:
+        answer = render_in_parts(context, html, path, tagged=tagged, processes=processes,
+                                 sheets_per_part=sheets_per_part, timeout=timeout, memory_mb=memory_mb,
+                                 progress=progress)
+    else:
+        answer = render_html_to_pdf(html, path, tagged=tagged, timeout=timeout, memory_mb=memory_mb,
+                                    workers=processes)
     if use_cache:
         prune_cache(keep=path)
     return RenderResult(path=path, pages=answer["pages"], seconds=answer["seconds"],
                         peak_rss_kib=answer.get("peak_rss_kib", 0), cached=False, key=key,
                         refused=answer.get("refused", []), cpu_seconds=answer.get("cpu_seconds", 0.0))
+
+
+# --- large packs: parts rendered in parallel, joined into one PDF ------------
+
+SHEET_MARK = '<section class="sheet">'
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal (every character that could end it escaped)."""
+    return '"' + "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in text) + '"'
+
+
+def split_html(html: str, reference: str, sheets_per_part: int) -> list[str]:
+    """The pack's HTML as documents of one part each: the cover, then groups of
+    ``sheets_per_part`` sheets (each candidate's sheet starts a page anyway, so the pages
+    are the same as the whole document's). Parts carry the running header's reference
+    themselves and no footer: "Page X of Y" is stamped after the join (join.py)."""
+    body_start = html.index("<body>") + len("<body>")
+    body_end = html.rindex("</body>")
+    prefix, body, suffix = html[:body_start], html[body_start:body_end], html[body_end:]
+    style = ("<style>@page { @top-center { content: \"OFFICIAL-SENSITIVE \\b7  \" " + css_string(reference)
+             + " } @bottom-center { content: none } }</style>")
+    prefix = prefix.replace("</head>", style + "</head>", 1)
+    cover, *sheets = body.split(SHEET_MARK)
+    groups = [cover] + ["".join(SHEET_MARK + s for s in sheets[i:i + sheets_per_part])
+                        for i in range(0, len(sheets), max(1, sheets_per_part))]
+    return [prefix + group + suffix for group in groups]
+
+
+def sheet_count(html: str) -> int:
+    return html.count(SHEET_MARK)
+
+
+def render_in_parts(context: dict, html: str, target: Path, *, tagged: bool, processes: int, sheets_per_part: int,
+                    timeout: float | None = None, memory_mb: int | None = None, progress=None) -> dict:
+    """Render the pack's parts in up to ``processes`` render processes at once (the time
+    limit applies to each part) and join them into ``target``. ``progress(parts_done,
+    parts_total, pages_done)`` is called as parts finish. Raises RenderError, saying which
+    part failed."""
+    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
+    from panel.packs import join
+
+    config = dict(current_app.config)
+    parts = split_html(html, context["vacancy"]["reference"], sheets_per_part)
+    folder = target.with_name(f".{target.name}.{os.getpid()}.parts")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    paths = [folder / f"{i:05d}.pdf" for i in range(len(parts))]
+    start, cpu = time.perf_counter(), 0.0
+    done_pages = 0
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, processes)) as pool:
+            futures = {pool.submit(render_html_to_pdf, part, path, tagged=tagged, timeout=timeout,
+                                   memory_mb=memory_mb, workers=processes, config=config): i
+                       for i, (part, path) in enumerate(zip(parts, paths))}
+            pending, finished = set(futures), 0
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    exc = future.exception()
+                    if exc is not None:
+                        for other in pending:
+                            other.cancel()
+                        number = futures[future] + 1
+                        if isinstance(exc, RenderError):
+                            raise type(exc)(f"Part {number} of {len(parts)} of the pack could not be made. {exc}") \
+                                from exc
+                        raise exc
+                    answer = future.result()
+                    finished += 1
+                    done_pages += answer["pages"]
+                    cpu += answer.get("cpu_seconds", 0.0)
+                    if progress is not None:
+                        progress(finished, len(parts), done_pages)
+        large = bool(context.get("large_print"))
+        pages = join.join(paths, target, title=context["title"], lang=context["lang"],
+                          footer_size=16 if large else 9, footer_bottom_mm=18 if large else 17, tagged=tagged)
+    finally:
+        for path in folder.glob("*"):
+            path.unlink(missing_ok=True)
+        folder.rmdir()
+    return {"pages": pages, "seconds": round(time.perf_counter() - start, 4), "cpu_seconds": round(cpu, 4),
+            "parts": len(parts), "refused": []}
 
 
 def prune_cache(keep: Path | None = None) -> int:

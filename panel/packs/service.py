@@ -36,6 +36,14 @@ def make(actor: User | None, vacancy: Vacancy, kind: str, *, large_print: bool, 
     pack = pack_context.build(kind, vacancy, large_print=large_print, panelist_user_id=panelist_user_id,
                               for_user_id=for_user_id)
     result = render.make_pack(pack)
+    record_download(actor, vacancy, pack, result, panelist_user_id=panelist_user_id, via=via)
+    return pack, result
+
+
+def record_download(actor: User | None, vacancy: Vacancy, pack: dict, result: render.RenderResult, *,
+                    panelist_user_id: int | None = None, via: str = "web") -> None:
+    """Audit-log one download of a pack."""
+    kind, large_print = pack["kind"], bool(pack["large_print"])
     changes = {"kind": kind, "large_print": bool(large_print), "version": result.key[:8], "via": via}
     if panelist_user_id is not None:
         changes["panel_member_user_id"] = panelist_user_id
@@ -44,7 +52,6 @@ def make(actor: User | None, vacancy: Vacancy, kind: str, *, large_print: bool, 
                  summary=f"Downloaded the {KIND_LABELS[kind]}{who} of {vacancy.reference}"
                          f"{' in large print' if large_print else ''}",
                  changes=changes)
-    return pack, result
 
 
 def remember_large_print(user: User, large_print: bool) -> None:

@@ -215,7 +215,12 @@ def save_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Cand
 
     ``entries``: criterion id -> {"score": 0-2 or None, "comment": text}; a key that is missing
     leaves that value as it was. Criteria must be this vacancy's criteria assessed at
-    application. Returns how many criteria changed."""
+    application. Returns how many criteria changed.
+
+    The page's own autosave may insert the same new answer in the same instant as this whole-form
+    post (a person pressing "Save" while a change is still being sent): the insert is undone inside
+    a savepoint, the rows as they now stand are read again, and the form's values are saved over
+    them (the newest save wins, as it does between two saves of one answer)."""
     allowed = {c.id: c for c in criteria if c.vacancy_id == vacancy.id and c.at_application}
     for criterion_id, entry in entries.items():
         if criterion_id not in allowed:
@@ -224,6 +229,20 @@ def save_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Cand
             raise ShortlistingError(BAD_SCORE)
         if len(entry.get("comment") or "") > COMMENT_LIMIT:
             raise ShortlistingError(f"Comment must be {COMMENT_LIMIT} characters or fewer")
+    try:
+        with session.begin_nested():
+            return _apply_scores(session, actor, vacancy, candidate, allowed, entries, existing)
+    except IntegrityError:
+        existing.clear()
+        existing.update({row.criterion_id: row for row in session.scalars(select(ShortlistScore).where(
+            ShortlistScore.candidate_id == candidate.id, ShortlistScore.user_id == actor.id)
+            .execution_options(populate_existing=True))})
+        with session.begin_nested():
+            return _apply_scores(session, actor, vacancy, candidate, allowed, entries, existing)
+
+
+def _apply_scores(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, allowed: dict,
+                  entries: dict[int, dict], existing: dict[int, ShortlistScore]) -> int:
     changes: dict[str, dict] = {}
     for criterion_id, entry in entries.items():
         number = allowed[criterion_id].position

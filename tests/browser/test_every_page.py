@@ -13,11 +13,12 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from tests.browser.conftest import AXE, format_violations
+from tests.browser.conftest import axe_violations, format_violations
 
 SKIP = re.compile(r"(/logout|/static/|\.(pdf|csv|json|eml|zip|js)$|/download|/export|/sign-out)", re.I)
 PER_ROLE_LIMIT = 70
 SAME_SHAPE_LIMIT = 2
+VIEWPORT = {"width": 1280, "height": 900}  # new_context's
 
 
 def _shape(path: str) -> str:
@@ -58,14 +59,24 @@ def _links(page, origin: str) -> list[str]:
     return out
 
 
+def _overflow_at_320(page) -> int:
+    """How far the page scrolls sideways in a window 320 CSS pixels wide: the page is narrowed
+    where it stands (the layout, media queries and resize handlers run as on a phone) rather
+    than loaded a second time, then widened again."""
+    page.set_viewport_size({"width": 320, "height": 700})
+    try:
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    finally:
+        page.set_viewport_size(VIEWPORT)
+
+
 @pytest.mark.parametrize("email", ["priya.shah@example.org", "chris.morgan@example.org",
                                    "john.oneill@example.org", "siobhan.kelly@example.org"])
 def test_every_page_a_user_can_reach_is_accessible(live_server, demo, new_context, email):
     context = new_context()
     page = context.new_page()
     _sign_in(page, live_server.url, email, demo[email])
-    phone = context.new_page()  # same sign-in (same context), loads each page fresh at 320 px
-    phone.set_viewport_size({"width": 320, "height": 700})
     queue, seen, shapes = ["/"], {"/"}, {}
     problems, visited = [], []
     while queue and len(visited) < PER_ROLE_LIMIT:
@@ -77,20 +88,10 @@ def test_every_page_a_user_can_reach_is_accessible(live_server, demo, new_contex
         if status >= 500 or status == 0:
             problems.append(f"{path}: status {status}")
             continue
-        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            """async () => {
-                const r = await axe.run(document, {runOnly: {type: "tag", values:
-                    ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]}});
-                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-                    nodes: v.nodes.map(n => ({target: n.target, html: n.html, failureSummary: n.failureSummary}))}));
-            }""")
+        result = axe_violations(page)  # once per distinct page (see tests/browser/conftest.py)
         if result:
             problems.append(f"{path}:\n{format_violations(result)}")
-        phone.goto(live_server.url + path)
-        phone.wait_for_load_state("load")
-        overflow = phone.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = _overflow_at_320(page)
         if overflow > 1:
             problems.append(f"{path}: scrolls sideways by {overflow}px at 320px wide")
         for link in _links(page, live_server.url):

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from panel.models import (BankQuestion, Candidate, CriterionCategory, QuestionStatus, ShortlistDecision,
-                          ShortlistOutcome, VacancyStatus)
+from panel.models import CriterionCategory, ShortlistOutcome, VacancyStatus
 from tests.browser.conftest import CHROMIUM, Visits
 from tests.browser.test_journey_foundation import sign_in
-from tests.conftest import make_user, make_vacancy
+from tests.builders_plugin import builder
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
@@ -42,22 +41,22 @@ def add_question(page, visits, *, criteria: list[str], asker: str, text: str | N
 
 def test_plan_journey(live_server, new_context):
     with live_server.db() as s:
-        hr = make_user(s, "hr", "Priya Shah", "plan.hr@example.org")
-        chair = make_user(s, "chair", "Chris Morgan", "plan.chair@example.org")
-        panelist = make_user(s, "panelist", "John O'Neill", "plan.john@example.org")
-        vacancy = make_vacancy(s, "PLAN-J-1", status=VacancyStatus.INTERVIEWING, criteria=5,
-                               panel=[(chair, "chair"), (panelist, "patient")])
+        build = builder(s)
+        hr = build.user("hr", name="Priya Shah", email="plan.hr@example.org")
+        chair = build.user("chair", name="Chris Morgan", email="plan.chair@example.org")
+        panelist = build.user("panelist", name="John O'Neill", email="plan.john@example.org")
+        vacancy = build.vacancy(reference="PLAN-J-1", criteria=5, actor=hr,
+                                panel=[(chair, "chair"), (panelist, "patient")])
         # criteria: 1 essential (application), 2 desirable (interview), 3 essential (both),
         # 4 desirable (application), 5 essential (interview)
         for n, (first, last) in enumerate([("Alex", "Smith"), ("Bea", "Jones"), ("Cal", "Reed")], start=1):
-            c = Candidate(vacancy_id=vacancy.id, number=n, first_name=first, last_name=last,
-                          email=f"{first.lower()}@candidates.example")
-            c.decision = ShortlistDecision(outcome=ShortlistOutcome.SHORTLIST if n < 3 else ShortlistOutcome.REJECT,
-                                           reason="Decided")
-            s.add(c)
-        s.add(BankQuestion(text="Tell us about a time you worked as part of a team.", category=CriterionCategory.EXPERIENCE,
-                           guidance="Gives a real example", status=QuestionStatus.APPROVED, proposed_by_id=chair.id))
-        s.commit()
+            c = build.candidate(vacancy, first_name=first, last_name=last, email=f"{first.lower()}@candidates.example",
+                                phone="", supporting_information="", actor=hr)
+            build.decided(c, ShortlistOutcome.SHORTLIST if n < 3 else ShortlistOutcome.REJECT, "Decided")
+        build.jump_to(vacancy, VacancyStatus.INTERVIEWING, actor=hr)
+        build.bank_question("Tell us about a time you worked as part of a team.", category=CriterionCategory.EXPERIENCE,
+                            guidance="Gives a real example", proposed_by=chair, reviewer=chair)
+        build.commit()
         vacancy_id = vacancy.id
     base = live_server.url
 

@@ -12,20 +12,15 @@ from sqlalchemy import select
 from panel.models import (
     AssessedAt,
     Candidate,
-    ConflictDeclaration,
-    Criterion,
     CriterionCategory,
-    PanelMember,
-    PanelRole,
     ShortlistDecision,
     ShortlistOutcome,
     ShortlistScore,
-    ShortlistSubmission,
-    Vacancy,
+    User,
     VacancyStatus,
 )
 from tests.browser.conftest import CHROMIUM, Visits
-from tests.conftest import PASSWORD, make_user
+from tests.builders_plugin import PASSWORD, builder
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
@@ -38,6 +33,11 @@ SPEC = [
     ("Able to assess risk", True, AssessedAt.INTERVIEW),
 ]
 NAMES = ["Ciarán", "O'Sullivan", "ciaran.osullivan", "Zainab", "Hélène", "يوسف", "Małgorzata", "07700 900201"]
+
+
+def criteria() -> list[tuple]:
+    """SPEC as the builder takes it: (text, category, essential, assessed at)."""
+    return [(text, CriterionCategory.EXPERIENCE, essential, assessed) for text, essential, assessed in SPEC]
 
 
 def sign_in(page, base, email, visits):
@@ -99,21 +99,15 @@ def shortlist_candidate(page, visits, index_url, label, answer, values=None, lat
 def test_import_shortlist_and_moderate(live_server, new_context):
     base = live_server.url
     with live_server.db() as s:
-        make_user(s, "hr", "Priya Shah", "sl.hr@example.org")
-        chair = make_user(s, "chair", "Chris Morgan", "sl.chair@example.org")
-        john = make_user(s, "panelist", "John O'Neill", "sl.john@example.org")
-        zoe = make_user(s, "panelist", "Zoë Ashworth", "sl.zoe@example.org")
-        v = Vacancy(title="Psychological Wellbeing Practitioner", reference="JRN-SL-1", band="Band 5", site="Boston",
-                    status=VacancyStatus.SHORTLISTING)
-        for i, (text, essential, assessed) in enumerate(SPEC, start=1):
-            v.criteria.append(Criterion(position=i, text=text, category=CriterionCategory.EXPERIENCE,
-                                        essential=essential, assessed_at=assessed))
-        for user, role in ((chair, PanelRole.CHAIR), (john, PanelRole.PATIENT), (zoe, PanelRole.PATIENT)):
-            v.panel_members.append(PanelMember(user=user, panel_role=role))
-        s.add(v)
-        s.commit()
+        build = builder(s)
+        hr = build.user("hr", name="Priya Shah", email="sl.hr@example.org")
+        chair = build.user("chair", name="Chris Morgan", email="sl.chair@example.org")
+        john = build.user("panelist", name="John O'Neill", email="sl.john@example.org")
+        zoe = build.user("panelist", name="Zoë Ashworth", email="sl.zoe@example.org")
+        v = build.vacancy(reference="JRN-SL-1", criteria=criteria(), status=VacancyStatus.SHORTLISTING, actor=hr,
+                          panel=[(chair, "chair"), (john, "patient"), (zoe, "patient")])
+        build.commit()
         vacancy_id, chair_id = v.id, chair.id
-        scored_ids = [c.id for c in v.criteria if c.at_application]
 
     # --- HR imports the candidates --------------------------------------------------
     hr = new_context().new_page()
@@ -136,16 +130,15 @@ def test_import_shortlist_and_moderate(live_server, new_context):
     assert "Ciarán" in hr.content() and "يوسف المصري" in hr.content()
     visits.assert_all_checked()
 
-    # The chair has already scored the first three candidates (arranged directly).
+    # The chair has already scored the first three candidates (through the services).
     with live_server.db() as s:
+        build = builder(s)
+        chair = s.get(User, chair_id)
         first_three = list(s.scalars(select(Candidate).where(Candidate.vacancy_id == vacancy_id)
                                      .order_by(Candidate.number).limit(3)))
         for cand, values in zip(first_three, ([2, 1, 2], [1, 0, 2], [0, 0, 1])):
-            s.add(ConflictDeclaration(candidate_id=cand.id, user_id=chair_id, knows_candidate=False))
-            for cid, value in zip(scored_ids, values):
-                s.add(ShortlistScore(candidate_id=cand.id, criterion_id=cid, user_id=chair_id, score=value, comment=""))
-            s.add(ShortlistSubmission(candidate_id=cand.id, user_id=chair_id))
-        s.commit()
+            build.shortlist_scores(cand, chair, values)
+        build.commit()
 
     # --- two panelists shortlist three candidates ------------------------------------
     for email, plan in [
@@ -221,23 +214,16 @@ def test_scores_save_as_they_go_with_javascript(live_server, new_context):
     browser loses nothing."""
     base = live_server.url
     with live_server.db() as s:
-        chair = make_user(s, "chair", "Amara Okafor", "as.chair@example.org")
-        panelist = make_user(s, "panelist", "Siobhán Kelly", "as.panelist@example.org")
-        v = Vacancy(title="High Intensity Therapist", reference="JRN-SL-2", band="Band 7", site="Lincoln",
-                    status=VacancyStatus.SHORTLISTING)
-        for i, (text, essential, assessed) in enumerate(SPEC, start=1):
-            v.criteria.append(Criterion(position=i, text=text, category=CriterionCategory.EXPERIENCE,
-                                        essential=essential, assessed_at=assessed))
-        v.panel_members.extend([PanelMember(user=chair, panel_role=PanelRole.CHAIR),
-                                PanelMember(user=panelist, panel_role=PanelRole.PATIENT)])
-        s.add(v)
-        s.flush()
-        c = Candidate(vacancy_id=v.id, number=1, first_name="Ana", last_name="Silva", email="ana@example.com",
-                      supporting_information="I have delivered CBT for five years.")
-        s.add(c)
-        s.commit()
-        s.add(ConflictDeclaration(candidate_id=c.id, user_id=panelist.id, knows_candidate=False))
-        s.commit()
+        build = builder(s)
+        chair = build.user("chair", name="Amara Okafor", email="as.chair@example.org")
+        panelist = build.user("panelist", name="Siobhán Kelly", email="as.panelist@example.org")
+        v = build.vacancy(reference="JRN-SL-2", title="High Intensity Therapist", band="Band 7", site="Lincoln",
+                          criteria=criteria(), panel=[(chair, "chair"), (panelist, "patient")])
+        c = build.candidate(v, first_name="Ana", last_name="Silva", email="ana@example.com", phone="",
+                            supporting_information="I have delivered CBT for five years.")
+        build.jump_to(v, VacancyStatus.SHORTLISTING)
+        build.declare(c, panelist, False)
+        build.commit()
         vacancy_id, candidate_id, user_id = v.id, c.id, panelist.id
         first_criterion = next(cr.id for cr in v.criteria if cr.position == 1)
 
