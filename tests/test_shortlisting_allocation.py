@@ -298,6 +298,8 @@ def test_a_candidate_not_allocated_is_404_to_the_member_on_every_route(as_user, 
     assert client.post_form(f"{base}/conflict", {"knows": "no"}).status_code == 404
     crit = big.criteria[0]
     assert client.post_form(f"{base}/scores", {f"score_{crit.id}": "2", "action": "save"}).status_code == 404
+    assert client.post(f"{base}/scores/{crit.id}", json={"score": "2", "notes": "", "version": 0},
+                       headers={"X-CSRFToken": client.csrf_token(), "Accept": "application/json"}).status_code == 404
     assert client.get(f"{base}/submit").status_code == 404
     assert client.post_form(f"{base}/submit", {}).status_code == 404
     session.expire_all()
@@ -385,19 +387,24 @@ def test_progress_counts_each_members_share(as_user, session, shared):
     assert "0 of 2 panel members submitted" in page
 
 
-def test_the_members_list_costs_the_same_queries_at_20_and_100_candidates(app, as_user, session, big):
+def test_the_pages_cost_the_same_queries_at_20_and_100_candidates(app, as_user, session, big):
+    """The member's list, the allocation page, progress and moderation, with the reading shared."""
     from tests.conftest import count_queries
 
     b = Builder(session, big.hr, app=app, password=PASSWORD)
-    client = as_user(big.panelist)
+    pages = [(as_user(big.panelist), "shortlisting"), (as_user(big.hr), "shortlisting/allocation"),
+             (as_user(big.hr), "shortlisting/progress"), (as_user(big.chair), "shortlisting/moderation")]
     hr = as_user(big.hr)
     assert share(hr, big.v, "2").status_code == 302
 
     def measure():
-        client.get(url(big.v, "shortlisting"))  # warm up
-        with count_queries(app) as statements:
-            assert client.get(url(big.v, "shortlisting")).status_code == 200
-        return len(statements)
+        counts = []
+        for client, path in pages:
+            client.get(url(big.v, path))  # warm up
+            with count_queries(app) as statements:
+                assert client.get(url(big.v, path)).status_code == 200
+            counts.append(len(statements))
+        return counts
 
     at_20 = measure()
     for n in range(80):
