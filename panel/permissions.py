@@ -185,6 +185,14 @@ def is_my_application(vacancy: Vacancy, allocated: bool) -> bool:
     return not shares_the_reading(vacancy) or allocated
 
 
+def did_not_read(vacancy: Vacancy, declaration, allocated: bool) -> bool:
+    """For the rule on seeing others' scores (its ``stepped_aside``): this panel member has no
+    scores of their own to give for the candidate, having stepped aside or not been given the
+    application to read. A chair who did not read a candidate moderates them once the readers'
+    scores are all in, as after stepping aside."""
+    return has_stepped_aside(declaration) or not is_my_application(vacancy, allocated)
+
+
 def can_open_shortlisting_candidate(user, vacancy: Vacancy, candidate, allocated: bool) -> bool:
     """A panel member's shortlisting page for one candidate: one of their candidates."""
     return _belongs(vacancy, candidate) and can_shortlist(user, vacancy) and is_my_application(vacancy, allocated)

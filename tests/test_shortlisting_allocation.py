@@ -461,3 +461,21 @@ def test_a_candidate_nobody_was_given_is_not_ready_to_decide():
     assert one.all_in and one.readers_short and one.total == 2
     everyone = scoring.moderate(7, crit, [3, 4], [], [3, 4], {(1, 3): 2, (1, 4): 1})
     assert everyone.all_in and not everyone.readers_short and everyone.total == 1.5
+
+
+def test_the_chair_moderates_a_candidate_they_were_not_given_once_the_readers_are_in(as_user, session, shared):
+    big = shared
+    people = {u.id: u for u in (big.chair, big.panelist, big.panelist2, *big.staff)}
+    allocated = stored(session, big.v)
+    c = next(x for x in big.all if big.chair.id not in allocated[x.id])
+    client = as_user(big.chair)
+    readers = sorted(allocated[c.id])
+    put_scores(session, c, people[readers[0]], [2, 2, 2])
+    page = client.get(url(big.v, "shortlisting/moderation", c.id)).get_data(as_text=True)
+    assert "Waiting for scores: 1 of 2" in page  # not until every reader is in
+    put_scores(session, c, people[readers[1]], [2, 1, 2])
+    page = client.get(url(big.v, "shortlisting/moderation", c.id)).get_data(as_text=True)
+    assert "Waiting for scores" not in page and "5.5" in page  # 2 + 1.5 + 2
+    r = client.post_form(url(big.v, "shortlisting/moderation", c.id), {"outcome": "shortlist", "reason": "",
+                                                                        "version": ""})
+    assert r.status_code == 302, r.get_data(as_text=True)

@@ -55,7 +55,8 @@ def visible_results(vacancy: Vacancy, data: queries.ShortlistingData):
         declaration = data.declaration(r.candidate_id, current_user.id)
         visible[r.candidate_id] = permissions.can_see_scores_of_others(
             current_user, vacancy, permissions.SHORTLISTING, submitted=data.submitted(r.candidate_id, current_user.id),
-            stepped_aside=permissions.has_stepped_aside(declaration), all_in=r.all_in)
+            stepped_aside=permissions.did_not_read(vacancy, declaration, data.allocated(r.candidate_id, current_user.id)),
+            all_in=r.all_in)
     return results, visible
 
 

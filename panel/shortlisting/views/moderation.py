@@ -54,7 +54,8 @@ def moderate(vacancy: Vacancy, candidate_id: int):
     declaration = data.declaration(candidate.id, current_user.id)
     visible = permissions.can_see_scores_of_others(
         current_user, vacancy, permissions.SHORTLISTING, submitted=data.submitted(candidate.id, current_user.id),
-        stepped_aside=permissions.has_stepped_aside(declaration), all_in=result.all_in)
+        stepped_aside=permissions.did_not_read(vacancy, declaration, data.allocated(candidate.id, current_user.id)),
+        all_in=result.all_in)
     can_decide = permissions.can_moderate_shortlist(current_user, vacancy)
     decision = candidate.decision
     form = DecisionForm(data=None if request.method == "POST" else {
