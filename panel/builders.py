@@ -57,6 +57,7 @@ from panel.questions import services as question_services
 from panel.plans import timetable
 from panel.scoring import queries as scoring_queries
 from panel.scoring import services as scoring_services
+from panel.shortlisting import allocation as shortlisting_allocation
 from panel.shortlisting import queries as shortlisting_queries
 from panel.shortlisting import services as shortlisting_services
 from panel.vacancies import services as vacancy_services
@@ -281,6 +282,12 @@ class Builder:
                               (ShortlistSubmission, submissions), (AuditEvent, events)):
             if values:
                 self.session.execute(insert(model), values)
+
+    def share_reading(self, vacancy: Vacancy, readers: int, *, actor: User | None = None) -> int | None:
+        """Share the vacancy's applications out so each is read by ``readers`` panel members
+        (panel/shortlisting/allocation.py), as HR does on the allocation page."""
+        with self.context():
+            return shortlisting_allocation.share_out(self.session, actor or self.actor, vacancy, readers)
 
     def decide(self, candidate: Candidate, outcome: ShortlistOutcome | str = ShortlistOutcome.SHORTLIST,
                reason: str = "Meets the essential criteria", *, actor: User | None = None):

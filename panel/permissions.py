@@ -162,13 +162,51 @@ def can_shortlist(user, vacancy: Vacancy) -> bool:
     return is_on_panel(user, vacancy) and not vacancy.stage.setting_up
 
 
-def can_read_application(user, vacancy: Vacancy, candidate, declaration=None) -> bool:
-    """The supporting information and application PDF: HR; a panel member who has not stepped aside."""
+# Sharing the reading (issue 14): HR or the chair may share the applications out so each is
+# read by k panel members (vacancy.shortlist_readers; None: everyone reads every application).
+# A panel member then sees, reads and scores only the candidates allocated to them
+# (``allocated``: the candidate is in their allocation, loaded by panel/shortlisting/allocation.py);
+# any other candidate's shortlisting page is a 404 to them, the chair included (the chair
+# moderates every candidate from the moderation pages).
+
+def shares_the_reading(vacancy: Vacancy) -> bool:
+    return vacancy.shortlist_readers is not None
+
+
+def can_allocate_shortlisting(user, vacancy: Vacancy) -> bool:
+    """Share the applications out, and move a reader's unscored share to the others: HR or the
+    vacancy's chair, before shortlisting ends."""
+    return ((is_hr(user) or is_vacancy_chair(user, vacancy))
+            and (vacancy.stage.setting_up or vacancy.stage.shortlisting_open))
+
+
+def is_my_application(vacancy: Vacancy, allocated: bool) -> bool:
+    """The candidate is this panel member's to read: everyone's, unless the reading is shared out."""
+    return not shares_the_reading(vacancy) or allocated
+
+
+def did_not_read(vacancy: Vacancy, declaration, allocated: bool) -> bool:
+    """For the rule on seeing others' scores (its ``stepped_aside``): this panel member has no
+    scores of their own to give for the candidate, having stepped aside or not been given the
+    application to read. A chair who did not read a candidate moderates them once the readers'
+    scores are all in, as after stepping aside."""
+    return has_stepped_aside(declaration) or not is_my_application(vacancy, allocated)
+
+
+def can_open_shortlisting_candidate(user, vacancy: Vacancy, candidate, allocated: bool) -> bool:
+    """A panel member's shortlisting page for one candidate: one of their candidates."""
+    return _belongs(vacancy, candidate) and can_shortlist(user, vacancy) and is_my_application(vacancy, allocated)
+
+
+def can_read_application(user, vacancy: Vacancy, candidate, declaration=None, *, allocated: bool) -> bool:
+    """The supporting information and application PDF: HR; a panel member who has not stepped
+    aside, when the candidate is theirs to read (``allocated``: see sharing the reading)."""
     if not _belongs(vacancy, candidate):
         return False
     if is_hr(user):
         return True
-    return can_shortlist(user, vacancy) and not has_stepped_aside(declaration)
+    return (can_shortlist(user, vacancy) and not has_stepped_aside(declaration)
+            and is_my_application(vacancy, allocated))
 
 
 def can_download_original_file(user) -> bool:
@@ -177,18 +215,22 @@ def can_download_original_file(user) -> bool:
     return is_hr(user)
 
 
-def can_declare_conflict(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False) -> bool:
+def can_declare_conflict(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False, *,
+                         allocated: bool) -> bool:
     """Answer "Do you know this person?" (a "No" can later become a "Yes" until scores are submitted)."""
     return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)
             and vacancy.stage.shortlisting_open and not candidate.is_withdrawn
-            and not submitted and not has_stepped_aside(declaration))
+            and not submitted and not has_stepped_aside(declaration) and is_my_application(vacancy, allocated))
 
 
-def can_score_candidate(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False) -> bool:
-    """On the panel, said they do not know the person, shortlisting open, candidate still in, not yet submitted."""
+def can_score_candidate(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False, *,
+                        allocated: bool) -> bool:
+    """On the panel, one of their candidates, said they do not know the person, shortlisting
+    open, candidate still in, not yet submitted."""
     return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)
             and vacancy.stage.shortlisting_open and not candidate.is_withdrawn
-            and declaration is not None and not has_stepped_aside(declaration) and not submitted)
+            and declaration is not None and not has_stepped_aside(declaration) and not submitted
+            and is_my_application(vacancy, allocated))
 
 
 # --- the one rule on seeing other people's scores (shortlisting and interviews alike) ---

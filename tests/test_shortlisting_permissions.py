@@ -49,6 +49,11 @@ ROUTES = [
     row("GET", "/vacancies/{a}/shortlisting/candidates/{a_cand1}/submit", hr=404, chair=409),
     row("POST", "/vacancies/{a}/shortlisting/candidates/{a_cand1}/submit", hr=404, chair=409, panelist=400),
     row("GET", "/vacancies/{a}/shortlisting/progress", panelist=404),
+    # sharing the reading: HR and the chair, until shortlisting ends
+    row("GET", "/vacancies/{a}/shortlisting/allocation", panelist=404),
+    row("POST", "/vacancies/{a}/shortlisting/allocation", hr=400, chair=400, panelist=404),  # no number given
+    row("POST", "/vacancies/{a}/shortlisting/allocation/release", hr=400, chair=400, panelist=404),  # nobody chosen
+    row("GET", "/vacancies/{c}/shortlisting/allocation", hr=404, chair=404, panelist=404),  # interviewing
     row("GET", "/vacancies/{a}/shortlisting/moderation", hr=404, panelist=404),
     row("GET", "/vacancies/{c}/shortlisting/moderation", panelist=404),
     row("GET", "/vacancies/{a}/shortlisting/moderation/{a_cand1}", hr=404, panelist=404),

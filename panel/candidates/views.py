@@ -12,6 +12,7 @@ from panel.db import db
 from panel.forms import ConfirmForm, field_error
 from panel.loaders import found, vacancy_view
 from panel.models import Candidate, Vacancy
+from panel.shortlisting.allocation import is_allocated
 from panel.shortlisting.queries import declaration_of
 from panel.uploads import (SCRIPT_WARNING, UploadError, clean_pdf, delete_file, identity_warning, pdf_has_script,
                            read_pdf, safe_download_name, save_pdf, send_pdf)
@@ -89,6 +90,7 @@ def import_csv(vacancy: Vacancy):
 def show(vacancy: Vacancy, candidate_id: int):
     candidate = _candidate(vacancy, candidate_id)
     declaration = None if permissions.is_hr(current_user) else declaration_of(current_user.id, candidate.id)
+    allocated = is_allocated(vacancy, current_user.id, candidate.id)
     audit.record(db(), current_user, "view", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
                  summary=f"{candidate.label}'s personal details viewed")
     return render_template("candidates/show.html", vacancy=vacancy, candidate=candidate,
@@ -96,7 +98,8 @@ def show(vacancy: Vacancy, candidate_id: int):
                            evidence={e.criterion_id: e.text for e in candidate.evidence},
                            can_manage=permissions.can_manage_candidates(current_user, vacancy),
                            can_see_contact=permissions.can_see_candidate_contact_details(current_user, vacancy),
-                           can_read=permissions.can_read_application(current_user, vacancy, candidate, declaration),
+                           can_read=permissions.can_read_application(current_user, vacancy, candidate, declaration,
+                                                                     allocated=allocated),
                            withdraw_form=ConfirmForm())
 
 
@@ -160,7 +163,8 @@ def application(vacancy: Vacancy, candidate_id: int):
     the original for HR, the cleaned copy for the panel (the chair included)."""
     candidate = _candidate(vacancy, candidate_id)
     declaration = None if permissions.is_hr(current_user) else declaration_of(current_user.id, candidate.id)
-    permissions.require(permissions.can_read_application(current_user, vacancy, candidate, declaration))
+    permissions.require(permissions.can_read_application(current_user, vacancy, candidate, declaration,
+                                                         allocated=is_allocated(vacancy, current_user.id, candidate.id)))
     if not candidate.application_file:
         abort(404)
     original = permissions.can_download_original_file(current_user)

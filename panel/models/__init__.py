@@ -20,6 +20,7 @@ from panel.models.candidates import (
     ShortlistScore,
     ShortlistSubmission,
 )
+from panel.models.allocation import ShortlistAllocation, ShortlistReaderRelease
 from panel.models.interviews import (
     DEFAULT_SCALE,
     BankQuestion,
@@ -48,7 +49,7 @@ __all__ = [
     "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
     "CriterionCategory", "AssessedAt", "PanelMember", "PanelRole", "AuditEvent",
     "Candidate", "CandidateEvidence", "ConflictDeclaration", "ShortlistDecision", "ShortlistOutcome",
-    "ShortlistScore", "ShortlistSubmission",
+    "ShortlistScore", "ShortlistSubmission", "ShortlistAllocation", "ShortlistReaderRelease",
     "DEFAULT_SCALE", "BankQuestion", "CandidateInvitation", "InterviewDay", "InterviewSlot", "InvitationTemplate", "PlanQuestion",
     "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel",
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",

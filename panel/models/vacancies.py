@@ -90,6 +90,8 @@ class Vacancy(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # how many panel members read each application (panel/models/allocation.py); None: everyone
+    shortlist_readers: Mapped[int | None] = mapped_column(Integer)
 
     criteria: Mapped[list["Criterion"]] = relationship(
         back_populates="vacancy", order_by="Criterion.position", cascade="all, delete-orphan"

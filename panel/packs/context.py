@@ -35,6 +35,7 @@ from panel.permissions import results_signed_off
 from panel.scoring import queries as scoring_queries
 from panel.scoring import results as calc
 from panel.scoring import services as scoring_services
+from panel.shortlisting.allocation import allocated_candidate_ids
 from panel.shortlisting.scoring import MAX_SCORE, SCALE_POINTS, panelist_order
 from panel.templating import LONDON, london, long_date
 
@@ -318,8 +319,8 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
     Disability Confident status: those columns are not even selected.
 
     ``for_user_id``: a panel member's own pack (their own shuffled order, without the
-    candidates they said they know). Queries after the vacancy: candidates, evidence,
-    conflicts (3)."""
+    candidates they said they know, and only their allocation when the reading is shared
+    out). Queries after the vacancy: candidates, evidence, conflicts, allocation (3 or 4)."""
 
     for_member = _member(v, for_user_id)
     pack = _base("shortlisting", v, large_print=large_print, for_member=for_member)
@@ -335,9 +336,11 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
         .join(Candidate, Candidate.id == CandidateEvidence.candidate_id)
         .where(Candidate.vacancy_id == v.id)).all()
     aside: set[int] = set()
+    mine: set[int] | None = None  # the reading shared out: only this member's allocation
     if for_member:
         aside = {cid for cid, user_ids in scoring_queries.stepped_aside_user_ids(v).items()
                  if for_member["user_id"] in user_ids}
+        mine = allocated_candidate_ids(v, for_member["user_id"])
 
     missing = _missing(SHORTLISTING_NEEDS, criteria=bool(criteria), applications=bool(rows))
     if missing:
@@ -353,7 +356,7 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
         order = panelist_order(v.id, for_member["user_id"], order)
     candidates = []
     for cid in order:
-        if cid in aside:
+        if cid in aside or (mine is not None and cid not in mine):
             continue
         r = by_id[cid]
         candidates.append({

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from panel.forms import max_length, strip
@@ -83,3 +83,21 @@ class DecisionForm(FlaskForm):
     def validate_reason(self, field):
         if self.outcome.data == ShortlistOutcome.REJECT.value and not field.data:
             raise ValidationError("Give a reason for not shortlisting this candidate")
+
+
+class AllocationForm(FlaskForm):
+    """How many panel members read each application (checked by the allocation service)."""
+
+    readers = StringField("How many panel members should read each application?", filters=[strip],
+                          validators=[DataRequired("Enter how many panel members should read each application")])
+
+
+def _user_id(value) -> int | None:
+    return int(value) if str(value).isdigit() else None
+
+
+class ReleaseReaderForm(FlaskForm):
+    """A panel member who stops reading; the choices are the vacancy's readers."""
+
+    member = RadioField("Who has stopped reading?", coerce=_user_id, validate_choice=False,
+                        validators=[DataRequired("Choose the panel member who has stopped reading")])

@@ -13,6 +13,7 @@ from panel.models import (
     Candidate,
     ConflictDeclaration,
     Criterion,
+    ShortlistAllocation,
     ShortlistDecision,
     ShortlistScore,
     ShortlistSubmission,
@@ -64,6 +65,9 @@ class ShortlistingData:
     # (candidate id, user id) -> {criterion id: score}
     by_candidate: dict[int, dict[tuple[int, int], Score]] = field(default_factory=dict)
     by_member: dict[tuple[int, int], dict[int, Score]] = field(default_factory=dict)
+    # sharing the reading (panel/shortlisting/allocation.py): candidate id -> the user ids it is
+    # allocated to, or None when everyone on the panel reads every application
+    allocation: dict[int, set[int]] | None = None
     _candidates_by_id: dict[int, Candidate] = field(default_factory=dict)
 
     def add_score(self, candidate_id: int, criterion_id: int, user_id: int, score: Score) -> None:
@@ -90,6 +94,20 @@ class ShortlistingData:
         the one kept here: a score the services add to it (save_scores) is seen by later reads."""
         return self.by_member.setdefault((candidate_id, user_id), {})
 
+    def allocated(self, candidate_id: int, user_id: int) -> bool:
+        """The fact permissions.is_my_application takes: this candidate is allocated to this
+        person (always, when everyone reads everything)."""
+        return self.allocation is None or user_id in self.allocation.get(candidate_id, ())
+
+    def readers_of(self, candidate_id: int) -> list[int]:
+        """Whose scores the candidate expects, in panel order: the panel, or those it is
+        allocated to when the reading is shared (and anyone who has submitted anyway)."""
+        ids = [m.user_id for m in self.vacancy.panel_members]
+        if self.allocation is None:
+            return ids
+        mine = self.allocation.get(candidate_id, set())
+        return [u for u in ids if u in mine or (candidate_id, u) in self.submissions]
+
     def scores_for(self, candidate_id: int) -> dict[tuple[int, int], Score]:
         """(criterion id, user id) -> score, for one candidate (a lookup, not a scan)."""
         return self.by_candidate.get(candidate_id, {})
@@ -99,7 +117,8 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
          evidence: bool = False, decisions: bool = True, rows: bool | None = None) -> ShortlistingData:
     """Candidates, scores, submissions and conflict answers for a vacancy (optionally only one
     person's, or one candidate's). The vacancy must come with its criteria and panel loaded.
-    Five queries at most, whatever the numbers.
+    Six queries at most, whatever the numbers (the sixth, the allocation, only when the
+    vacancy shares the reading out).
 
     ``rows``: the scores and conflict answers as rows the services can change (default: when
     one candidate is loaded); otherwise as tuples, read with the columns alone, which is what a
@@ -146,6 +165,11 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
                 ConflictDeclaration.candidate_id, ConflictDeclaration.user_id, ConflictDeclaration.knows_candidate,
                 ConflictDeclaration.declared_at))):
             data.conflicts[(cand, u)] = DeclarationRow(knows, at)
+    if vacancy.shortlist_readers is not None:
+        data.allocation = {}
+        for cand, u in db().execute(_filter(ShortlistAllocation, select(
+                ShortlistAllocation.candidate_id, ShortlistAllocation.user_id))):
+            data.allocation.setdefault(cand, set()).add(u)
     return data
 
 

@@ -67,6 +67,7 @@ class CandidateResult:
     disagreements: int
     rank: int | None = None
     max_total: float = 0.0
+    readers_short: bool = False  # the reading is shared out and fewer than k read this candidate
 
     @property
     def total_text(self) -> str:
@@ -129,11 +130,14 @@ def candidate_total(scores: Mapping[tuple[int, int], int | None], panel_ids: Seq
 
 def moderate(candidate_id: int, criteria: Sequence[CriterionInfo], panel_ids: Sequence[int],
              stepped_aside_ids: Iterable[int], submitted_ids: Iterable[int],
-             scores: Mapping[tuple[int, int], int | None], disability_confident: bool = False) -> CandidateResult:
+             scores: Mapping[tuple[int, int], int | None], disability_confident: bool = False,
+             readers_wanted: int | None = None) -> CandidateResult:
     """Everything the moderation grid shows for one candidate.
 
-    ``scores`` maps (criterion id, user id) to that user's score; only the scores of
-    ``submitted_ids`` are used."""
+    ``panel_ids``: the panel members expected to read the candidate (everyone, or those it is
+    allocated to); ``scores`` maps (criterion id, user id) to that user's score; only the
+    scores of ``submitted_ids`` are used; ``readers_wanted``: k when the reading is shared
+    out (the candidate is flagged when fewer than k read it)."""
     aside_set = set(stepped_aside_ids)
     aside = [u for u in panel_ids if u in aside_set]
     scorers = [u for u in panel_ids if u not in aside_set]
@@ -145,7 +149,9 @@ def moderate(candidate_id: int, criteria: Sequence[CriterionInfo], panel_ids: Se
         rows.append(CriterionResult(criterion=c, scores=row_scores, mean=m,
                                     disagreement=disagreement(row_scores.values()),
                                     not_met=criterion_not_met(c, m)))
-    all_in = len(submitted) == len(scorers)
+    # when the reading is shared out, a candidate nobody has been given to read is not "all in"
+    # (share the applications out again to give them readers)
+    all_in = len(submitted) == len(scorers) and not (readers_wanted is not None and not scorers)
     unmet = [r.criterion for r in rows if r.not_met]
     has_scores = any(r.mean is not None for r in rows)
     return CandidateResult(
@@ -160,6 +166,7 @@ def moderate(candidate_id: int, criteria: Sequence[CriterionInfo], panel_ids: Se
         guaranteed_interview=guaranteed_interview(disability_confident, all_in, has_scores, unmet),
         disagreements=sum(1 for r in rows if r.disagreement),
         max_total=float(MAX_SCORE * len(criteria)),
+        readers_short=readers_wanted is not None and len(scorers) < readers_wanted,
     )
 
 

@@ -128,12 +128,15 @@ class MyProgress:
 
 
 def my_progress(data: ShortlistingData, user: User) -> MyProgress:
-    """This panel member's candidates in their own stable shuffled order, with where they are."""
+    """This panel member's candidates (those allocated to them, when the reading is shared out)
+    in their own stable shuffled order, with where they are."""
     infos = criterion_infos(data.criteria)
     order = scoring.panelist_order(data.vacancy.id, user.id, [c.id for c in data.candidates])
     by_id = {c.id: c for c in data.candidates}
     items = []
     for cid in order:
+        if not data.allocated(cid, user.id):  # the reading is shared out: not theirs to read
+            continue
         c = by_id[cid]
         rows = data.scores_of(cid, user.id)
         mine = {cr: s.score for cr, s in rows.items()}
@@ -357,14 +360,16 @@ def panel_ids(vacancy: Vacancy) -> list[int]:
 def moderate(data: ShortlistingData, candidate: Candidate,
              infos: list[scoring.CriterionInfo] | None = None) -> scoring.CandidateResult:
     """One candidate's moderation: their scores are looked up (data.scores_for), never found by
-    scanning the vacancy's score rows, so moderating every candidate is O(N)."""
+    scanning the vacancy's score rows, so moderating every candidate is O(N). When the reading
+    is shared out, the scores expected are those of the members it is allocated to."""
     infos = criterion_infos(data.criteria) if infos is None else infos
-    ids = panel_ids(data.vacancy)
+    ids = data.readers_of(candidate.id)
     aside = [u for u in ids if data.stepped_aside(candidate.id, u)]
     submitted = [u for u in ids if data.submitted(candidate.id, u)]
     scores = {key: s.score for key, s in data.scores_for(candidate.id).items()}
     return scoring.moderate(candidate.id, infos, ids, aside, submitted, scores,
-                            disability_confident=candidate.disability_confident)
+                            disability_confident=candidate.disability_confident,
+                            readers_wanted=data.vacancy.shortlist_readers)
 
 
 def comments_of(data: ShortlistingData, result: scoring.CandidateResult) -> dict[tuple[int, int], str]:
@@ -438,23 +443,23 @@ class MemberProgress:
 
 
 def progress(data: ShortlistingData) -> tuple[list[MemberProgress], dict[int, tuple[int, int]]]:
-    """Per panel member: how many candidates submitted (never the scores). Per candidate:
-    (submitted, expected)."""
+    """Per panel member: how many of their candidates (all, or their allocation when the reading
+    is shared out) they have submitted (never the scores). Per candidate: (submitted, expected)."""
     live = [c for c in data.candidates if not c.is_withdrawn]
     members = []
     per_candidate: dict[int, tuple[int, int]] = {}
     for c in live:
-        expected = [m for m in data.vacancy.panel_members
-                    if not data.stepped_aside(c.id, m.user_id)]
-        per_candidate[c.id] = (sum(1 for m in expected if data.submitted(c.id, m.user_id)), len(expected))
+        expected = [u for u in data.readers_of(c.id) if not data.stepped_aside(c.id, u)]
+        per_candidate[c.id] = (sum(1 for u in expected if data.submitted(c.id, u)), len(expected))
     started = {(cand, u) for (cand, _cr, u) in data.scores}
     for m in data.vacancy.panel_members:
-        aside = sum(1 for c in live if data.stepped_aside(c.id, m.user_id))
-        submitted = sum(1 for c in live if data.submitted(c.id, m.user_id))
-        in_progress = sum(1 for c in live if (c.id, m.user_id) in started and not data.submitted(c.id, m.user_id)
+        mine = [c for c in live if data.allocated(c.id, m.user_id)]
+        aside = sum(1 for c in mine if data.stepped_aside(c.id, m.user_id))
+        submitted = sum(1 for c in mine if data.submitted(c.id, m.user_id))
+        in_progress = sum(1 for c in mine if (c.id, m.user_id) in started and not data.submitted(c.id, m.user_id)
                           and not data.stepped_aside(c.id, m.user_id))
         members.append(MemberProgress(user=m.user, role_label=m.panel_role.label, submitted=submitted,
-                                      in_progress=in_progress, stepped_aside=aside, to_score=len(live) - aside))
+                                      in_progress=in_progress, stepped_aside=aside, to_score=len(mine) - aside))
     return members, per_candidate
 
 

@@ -38,6 +38,15 @@ def candidate_in(data: queries.ShortlistingData, candidate_id: int) -> Candidate
     return found(data.candidate(candidate_id))
 
 
+def my_candidate(vacancy: Vacancy, data: queries.ShortlistingData, candidate_id: int) -> Candidate:
+    """The vacancy's candidate for the signed-in panel member's own shortlisting pages, or 404
+    when it is not theirs to read (the reading is shared out and it is not allocated to them)."""
+    candidate = candidate_in(data, candidate_id)
+    permissions.require(permissions.can_open_shortlisting_candidate(
+        current_user, vacancy, candidate, allocated=data.allocated(candidate.id, current_user.id)))
+    return candidate
+
+
 def visible_results(vacancy: Vacancy, data: queries.ShortlistingData):
     """The ranked results, each with whether this user may see its scores."""
     results = services.moderate_all(data)
@@ -46,9 +55,10 @@ def visible_results(vacancy: Vacancy, data: queries.ShortlistingData):
         declaration = data.declaration(r.candidate_id, current_user.id)
         visible[r.candidate_id] = permissions.can_see_scores_of_others(
             current_user, vacancy, permissions.SHORTLISTING, submitted=data.submitted(r.candidate_id, current_user.id),
-            stepped_aside=permissions.has_stepped_aside(declaration), all_in=r.all_in)
+            stepped_aside=permissions.did_not_read(vacancy, declaration, data.allocated(r.candidate_id, current_user.id)),
+            all_in=r.all_in)
     return results, visible
 
 
 # The routes: imported last, as they register on bp.
-from panel.shortlisting.views import moderation, scores  # noqa: E402,F401
+from panel.shortlisting.views import allocation, moderation, scores  # noqa: E402,F401

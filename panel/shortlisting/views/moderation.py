@@ -39,7 +39,10 @@ def moderation(vacancy: Vacancy):
                            identity=permissions.can_see_candidate_identity(current_user, vacancy),
                            can_export=permissions.can_export_shortlisting(current_user, vacancy),
                            decided=sum(1 for c in data.candidates if c.decision and not c.is_withdrawn),
-                           live=len(data.candidates) - len(withdrawn))
+                           live=len(data.candidates) - len(withdrawn),
+                           users={m.user_id: m.user for m in vacancy.panel_members},
+                           short=sum(1 for r in results if r.readers_short),
+                           can_allocate=permissions.can_allocate_shortlisting(current_user, vacancy))
 
 
 @bp.route("/moderation/<int:candidate_id>", methods=["GET", "POST"])
@@ -51,7 +54,8 @@ def moderate(vacancy: Vacancy, candidate_id: int):
     declaration = data.declaration(candidate.id, current_user.id)
     visible = permissions.can_see_scores_of_others(
         current_user, vacancy, permissions.SHORTLISTING, submitted=data.submitted(candidate.id, current_user.id),
-        stepped_aside=permissions.has_stepped_aside(declaration), all_in=result.all_in)
+        stepped_aside=permissions.did_not_read(vacancy, declaration, data.allocated(candidate.id, current_user.id)),
+        all_in=result.all_in)
     can_decide = permissions.can_moderate_shortlist(current_user, vacancy)
     decision = candidate.decision
     form = DecisionForm(data=None if request.method == "POST" else {

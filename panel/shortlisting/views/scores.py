@@ -15,7 +15,7 @@ from panel.loaders import found, vacancy_view
 from panel.models import Vacancy
 from panel.shortlisting import queries, scoring, services
 from panel.shortlisting.forms import ConflictForm, SubmitForm, score_form
-from panel.shortlisting.views import bp, candidate_in
+from panel.shortlisting.views import bp, my_candidate
 from panel.templating import london
 
 SCORE_FIELD_RE = re.compile(r"^(?:score|comment)_\d+$")
@@ -36,12 +36,14 @@ def index(vacancy: Vacancy):
         can_moderate=permissions.can_view_moderation(current_user, vacancy),
         can_export=permissions.can_export_shortlisting(current_user, vacancy),
         can_candidates=permissions.can_view_candidates(current_user, vacancy),
+        can_allocate=permissions.can_allocate_shortlisting(current_user, vacancy),
     )
 
 
 def _candidate_page(vacancy: Vacancy, candidate_id: int, *, conflict_form=None, form=None, error=None, status=200):
     data = queries.load(vacancy, candidate_id=candidate_id, evidence=True, decisions=False)
-    candidate = candidate_in(data, candidate_id)
+    candidate = my_candidate(vacancy, data, candidate_id)
+    allocated = data.allocated(candidate.id, current_user.id)
     mine_data = queries.load(vacancy, user_id=current_user.id, decisions=False)
     progress = services.my_progress(mine_data, current_user)
     declaration = data.declaration(candidate.id, current_user.id)
@@ -49,7 +51,8 @@ def _candidate_page(vacancy: Vacancy, candidate_id: int, *, conflict_form=None, 
     stepped_aside = permissions.has_stepped_aside(declaration)
     my_scores = data.scores_of(candidate.id, current_user.id)
     result = services.moderate(data, candidate)
-    can_score = permissions.can_score_candidate(current_user, vacancy, candidate, declaration, submitted)
+    can_score = permissions.can_score_candidate(current_user, vacancy, candidate, declaration, submitted,
+                                                allocated=allocated)
     show_others = permissions.can_see_scores_of_others(current_user, vacancy, permissions.SHORTLISTING, submitted=submitted,
                                                        stepped_aside=stepped_aside, all_in=result.all_in)
     if form is None and can_score:
@@ -61,14 +64,15 @@ def _candidate_page(vacancy: Vacancy, candidate_id: int, *, conflict_form=None, 
     return render_template(
         "shortlisting/candidate.html", vacancy=vacancy, candidate=candidate, criteria=data.criteria,
         evidence=evidence, declaration=declaration, submitted=submitted, stepped_aside=stepped_aside,
-        can_declare=permissions.can_declare_conflict(current_user, vacancy, candidate, declaration, submitted),
+        can_declare=permissions.can_declare_conflict(current_user, vacancy, candidate, declaration, submitted,
+                                                     allocated=allocated),
         can_score=can_score, form=form, conflict_form=conflict_form or ConflictForm(),
         my_scores=my_scores, others=result if show_others else None, all_in=result.all_in, users=users,
         comments=services.comments_of(data, result) if show_others else {},
         me=current_user.id,
         progress=progress, position=progress.position(candidate.id), scale=scoring.SCALE,
         scale_hints=scoring.SCALE_HINTS, error=error,
-        can_read=permissions.can_read_application(current_user, vacancy, candidate, declaration),
+        can_read=permissions.can_read_application(current_user, vacancy, candidate, declaration, allocated=allocated),
         readonly_reason=None if can_score else services.why_not_scoring(vacancy, candidate, declaration, submitted),
     ), status
 
@@ -83,9 +87,10 @@ def _my_state(vacancy: Vacancy, candidate_id: int, may=permissions.can_score_can
     """(data, candidate, declaration, submitted, refusal) of this person for the candidate;
     ``refusal`` is the plain-English reason they may not do this (``may``) now, or None."""
     data = queries.load(vacancy, user_id=current_user.id, candidate_id=candidate_id, decisions=False)
-    candidate = candidate_in(data, candidate_id)
+    candidate = my_candidate(vacancy, data, candidate_id)
     declaration, submitted = data.declaration(candidate.id, current_user.id), data.submitted(candidate.id, current_user.id)
-    refusal = (None if may(current_user, vacancy, candidate, declaration, submitted)
+    refusal = (None if may(current_user, vacancy, candidate, declaration, submitted,
+                           allocated=data.allocated(candidate.id, current_user.id))
                else services.why_not_scoring(vacancy, candidate, declaration, submitted))
     return data, candidate, declaration, submitted, refusal
 

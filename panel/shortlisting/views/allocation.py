@@ -1,0 +1,65 @@
+"""Sharing the reading (issue 14): the page where HR or the chair shares the applications
+out (each read by k panel members) and moves the unscored share of someone who stopped
+reading to the others. Endpoints "shortlisting.allocation" and "shortlisting.release_reader"."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from panel import permissions
+from panel.db import db
+from panel.forms import field_error, refused_status
+from panel.loaders import vacancy_view
+from panel.models import Vacancy
+from panel.shortlisting import allocation
+from panel.shortlisting.forms import AllocationForm, ReleaseReaderForm
+from panel.shortlisting.views import bp
+
+
+def _page(vacancy: Vacancy, state: allocation.AllocationState, form=None, release_form=None, error=None):
+    readers = state.readers()
+    form = form or AllocationForm(data={"readers": str(state.k or len(vacancy.panel_members))})
+    release_form = release_form or ReleaseReaderForm()
+    release_form.member.choices = [(r.user_id, m.user.name) for r in readers
+                                   for m in vacancy.panel_members if m.user_id == r.user_id]
+    labels = {cid: f"Candidate {number:02d}" for cid, number, _w in state.candidates}
+    status = max(refused_status(form, error), refused_status(release_form))
+    return render_template(
+        "shortlisting/allocation.html", vacancy=vacancy, state=state, form=form, release_form=release_form,
+        error=error, members=state.members(), short=[(labels[cid], n) for cid, n in state.short().items()],
+        no_patient=[labels[cid] for cid in state.no_patient()], available=len(readers),
+        has_patient=any(r.patient for r in readers), live=len(state.live_ids)), status
+
+
+@bp.route("/allocation", methods=["GET", "POST"])
+@vacancy_view(permissions.can_allocate_shortlisting)
+def allocation_page(vacancy: Vacancy):
+    state = allocation.load_state(vacancy)
+    form = AllocationForm()
+    if not form.is_submitted():
+        return _page(vacancy, state)
+    if form.validate_on_submit():
+        try:
+            k = allocation.share_out(db(), current_user, vacancy, form.readers.data, state)
+        except allocation.AllocationError as exc:
+            return _page(vacancy, state, form=form, error=field_error(form, exc))
+        flash(f"Each application is now read by {k} panel members." if k else
+              "Every panel member now reads every application.", "success")
+        return redirect(url_for("shortlisting.allocation_page", vacancy_id=vacancy.id))
+    return _page(vacancy, state, form=form)
+
+
+@bp.route("/allocation/release", methods=["POST"])
+@vacancy_view(permissions.can_allocate_shortlisting)
+def release_reader(vacancy: Vacancy):
+    state = allocation.load_state(vacancy)
+    form = ReleaseReaderForm()
+    if form.validate_on_submit():
+        try:
+            moved = allocation.release_reader(db(), current_user, vacancy, form.member.data, state)
+        except allocation.AllocationError as exc:
+            return _page(vacancy, state, release_form=form, error=field_error(form, exc))
+        flash(f"{moved} unscored application{'s' if moved != 1 else ''} shared among the other panel members.",
+              "success")
+        return redirect(url_for("shortlisting.allocation_page", vacancy_id=vacancy.id))
+    return _page(vacancy, state, release_form=form)
