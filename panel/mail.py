@@ -18,7 +18,12 @@ log = logging.getLogger("panel.mail")
 
 
 class MailError(Exception):
-    """The message could not be sent."""
+    """The message could not be sent. ``permanent``: the server refused the recipient, so trying
+    again will not help."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def one_line(text: str) -> str:
@@ -80,7 +85,8 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     return msg
 
 
-def send_email(to: str, subject: str, body: str) -> None:
+def send_email(to: str, subject: str, body: str) -> str:
+    """Send (or write to the outbox) one email; returns its Message-ID."""
     msg = build_message(to, subject, body)
     cfg = current_app.config
     if cfg.get("SMTP_HOST"):
@@ -93,9 +99,9 @@ def send_email(to: str, subject: str, body: str) -> None:
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
             log.error("email to %s failed: %s", _mask(to), exc)
-            raise MailError(str(exc)) from exc
+            raise MailError(str(exc), permanent=isinstance(exc, smtplib.SMTPRecipientsRefused)) from exc
         log.info("email sent over SMTP to %s: %s", _mask(to), subject)
-        return
+        return msg["Message-ID"]
     outbox = Path(cfg["OUTBOX_FOLDER"])
     outbox.mkdir(parents=True, exist_ok=True)
     path = outbox / f"{formatdate(usegmt=True)[5:25].replace(' ', '-').replace(':', '')}-{uuid.uuid4().hex[:8]}.eml"
@@ -105,6 +111,7 @@ def send_email(to: str, subject: str, body: str) -> None:
         log.error("could not write email to outbox: %s", exc)
         raise MailError(str(exc)) from exc
     log.info("email to %s written to %s (no SMTP server configured)", _mask(to), path)
+    return msg["Message-ID"]
 
 
 def _mask(address: str) -> str:

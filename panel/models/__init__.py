@@ -41,6 +41,7 @@ from panel.models.scoring import (
     ModeratedScore,
     Outcome,
 )
+from panel.models.notifications import Notification, NotificationStatus
 
 __all__ = [
     "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
@@ -50,5 +51,5 @@ __all__ = [
     "DEFAULT_SCALE", "BankQuestion", "CandidateInvitation", "InterviewDay", "InterviewSlot", "InvitationTemplate", "PlanQuestion",
     "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel",
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
-    "ModeratedScore", "Outcome",
+    "ModeratedScore", "Outcome", "Notification", "NotificationStatus",
 ]

@@ -1,0 +1,146 @@
+"""What each event tells people. Every function adds rows to the session and flushes; the
+caller's transaction commits them with the event itself (a transactional outbox), so a message
+exists exactly when its event happened. Never commit here.
+
+Every row has an idempotency key (event + recipient + deadline/version), UNIQUE in the table: the
+same event never writes the same message twice, however often it is replayed or raced.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, render_template
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from panel import deadlines
+from panel.db import utcnow
+from panel.mail import external_url
+from panel.models import Notification, NotificationStatus, PanelMember, PanelRole, User, Vacancy
+from panel.notifications import queries
+
+REMINDER_KINDS = {"shortlisting_deadline": "shortlisting_reminder", "scoring_deadline": "scoring_reminder"}
+DEADLINE_OF_REMINDER = {kind: field for field, kind in REMINDER_KINDS.items()}
+
+
+def render(kind: str, **context) -> tuple[str, str]:
+    """(subject, body) from templates/notifications/<kind>.txt: its first line is
+    "Subject: ...", then a blank line, then the body."""
+    text = render_template(f"notifications/{kind}.txt", **context)
+    first, _, body = text.lstrip().partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValueError(f"notifications/{kind}.txt must start with a Subject: line")
+    return first.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+def _context(vacancy: Vacancy, user: User, **extra) -> dict:
+    cfg = current_app.config
+    return {"vacancy": vacancy, "user": user, "first_name": (user.name.split() or [""])[0],
+            "organisation": cfg["ORGANISATION_NAME"], "support": cfg.get("SUPPORT_CONTACT") or cfg["MAIL_FROM"],
+            "link": external_url("vacancies.show", vacancy_id=vacancy.id),
+            "deadlines": deadlines.shown(vacancy), **extra}
+
+
+def enqueue(session: Session, *, user: User, vacancy: Vacancy | None, kind: str, key: str, context: dict,
+            due_at: dt.datetime | None = None, channel: str = "email") -> Notification | None:
+    """Write one message to the outbox (None for a deactivated person: they receive nothing).
+    A key already written is not written again; a cancelled one planned again is re-queued."""
+    if not user.active:
+        return None
+    due_at = due_at or utcnow()
+    existing = session.scalar(select(Notification).where(Notification.idempotency_key == key))
+    if existing is not None:
+        if existing.status == NotificationStatus.CANCELLED:
+            existing.subject, existing.body = render(kind, **context)
+            existing.status, existing.due_at, existing.next_attempt_at = NotificationStatus.QUEUED, due_at, None
+            existing.last_error = ""
+            session.flush()
+        return existing
+    subject, body = render(kind, **context)
+    row = Notification(idempotency_key=key, user_id=user.id, vacancy_id=vacancy.id if vacancy else None,
+                       channel=channel, kind=kind, subject=subject[:300], body=body, due_at=due_at,
+                       status=NotificationStatus.QUEUED, attempts=0, last_error="")
+    try:
+        with session.begin_nested():  # another transaction may have written the same key since
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row
+
+
+def added_to_panel(session: Session, vacancy: Vacancy, member: PanelMember) -> None:
+    user = member.user
+    enqueue(session, user=user, vacancy=vacancy, kind="added_to_panel", key=f"added_to_panel:v{vacancy.id}:u{user.id}",
+            context=_context(vacancy, user, role=member.panel_role, patient=member.panel_role == PanelRole.PATIENT))
+    replan(session, vacancy)
+
+
+def stage_entered(session: Session, vacancy: Vacancy) -> None:
+    """The vacancy has just moved to its stage: tell the panel if the stage says so, and plan
+    the reminders of the deadline the panel now works to (cancelling the previous stage's)."""
+    kind = vacancy.stage.announcement
+    if kind:
+        applications = queries.application_count(session, vacancy)
+        for member in vacancy.panel_members:
+            enqueue(session, user=member.user, vacancy=vacancy, kind=kind,
+                    key=f"{kind}:v{vacancy.id}:u{member.user_id}",
+                    context=_context(vacancy, member.user, applications=applications))
+    replan(session, vacancy)
+
+
+def planned_reminders(vacancy: Vacancy, now: dt.datetime, days_before: int) -> list[tuple[PanelMember, str, dt.date, int, dt.datetime]]:
+    """(member, deadline field, deadline, days before, due) of every reminder the vacancy should
+    have from now on: for the deadline its stage works to, ``days_before`` days before and on the
+    day, at 9am London time, to each active panel member. A reminder whose day has passed is not
+    planned; one due earlier today is due now."""
+    field = vacancy.stage.deadline
+    day = getattr(vacancy, field) if field else None
+    if day is None:
+        return []
+    today = deadlines.london_today(now)
+    out = []
+    for offset in sorted({max(days_before, 0), 0}, reverse=True):
+        when = day - dt.timedelta(days=offset)
+        if when < today:
+            continue
+        due = max(deadlines.at_london(when), now)
+        out.extend((m, field, day, offset, due) for m in vacancy.panel_members if m.user.active)
+    return out
+
+
+def reminder_key(vacancy: Vacancy, field: str, day: dt.date, offset: int, user_id: int) -> str:
+    return f"{REMINDER_KINDS[field]}:v{vacancy.id}:{day.isoformat()}:{offset}d:u{user_id}"
+
+
+def replan(session: Session, vacancy: Vacancy) -> None:
+    """Make the vacancy's queued reminders what its stage, deadline and panel call for now: the
+    ones no longer wanted (deadline moved, stage moved on, member removed) are cancelled, new ones
+    written with new keys, so a reminder is never sent at a deadline's old time."""
+    now = utcnow()
+    wanted = {}
+    for member, field, day, offset, due in planned_reminders(vacancy, now, int(current_app.config["REMINDER_DAYS"])):
+        wanted[reminder_key(vacancy, field, day, offset, member.user_id)] = (member, field, day, offset, due)
+    for row in queries.queued_reminders(session, vacancy, tuple(REMINDER_KINDS.values())):
+        if row.idempotency_key not in wanted:
+            row.status = NotificationStatus.CANCELLED
+            row.last_error = "Re-planned: the deadline, stage or panel changed"
+    for key, (member, field, day, offset, due) in wanted.items():
+        deadline = deadlines.DEADLINES[field]
+        enqueue(session, user=member.user, vacancy=vacancy, kind=REMINDER_KINDS[field], key=key, due_at=due,
+                # no footer deadlines: they would say "in N days" as of today, not as of sending
+                context=_context(vacancy, member.user, deadline=deadline, day=day, deadlines=[],
+                                 when=deadlines.phrase(deadline.name, day, deadlines.london_today(due))))
+    session.flush()
+
+
+def signed_off(session: Session, vacancy: Vacancy, signoff) -> None:
+    """The results are signed off: thank everyone on the panel; patient panelists (who cannot
+    open the results pages) are told how the recruitment ended."""
+    outcome = queries.outcome_summary(session, vacancy)
+    for member in vacancy.panel_members:
+        enqueue(session, user=member.user, vacancy=vacancy, kind="results_signed_off",
+                key=f"results_signed_off:v{vacancy.id}:u{member.user_id}:s{signoff.id}.{signoff.version}",
+                context=_context(vacancy, member.user, outcome=outcome,
+                                 patient=member.panel_role == PanelRole.PATIENT))
