@@ -30,6 +30,9 @@ setup: $(VENV)/.installed static/vendor/.copied
 run: setup
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) db-upgrade
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) demo-data --if-empty
+	# the notifications worker beside the server (stopped with it): messages reach instance/outbox/
+	PANEL_SERVER_NAME=$(SERVER_NAME) PANEL_PREFERRED_URL_SCHEME=$${PANEL_PREFERRED_URL_SCHEME:-http} \
+	  $(FLASK) notifications run & trap "kill $$! 2>/dev/null" EXIT; \
 	PANEL_SERVER_NAME=$(SERVER_NAME) PANEL_TRUSTED_HOSTS=$${PANEL_TRUSTED_HOSTS:-127.0.0.1,localhost} \
 	  PANEL_PREFERRED_URL_SCHEME=$${PANEL_PREFERRED_URL_SCHEME:-http} PANEL_COOKIE_SECURE=false \
 	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
