@@ -407,3 +407,22 @@ def test_worker_command_once(app, build, team):
     assert out.exit_code == 0, out.output
     assert "sent 1," in out.output
     assert outbox_messages(app)[0]["Subject"].startswith("You have been added to the interview panel")
+
+
+def test_messages_sent_to_you_and_hrs_list_are_audit_logged(app, client, build, team):
+    from panel.models import AuditEvent
+
+    v = build.vacancy(reference="MSG-1", panel=[(team["chair"], "chair"), (team["patient"], "patient")])
+    build.commit()
+    run_worker(app)
+    login(client, team["patient"].email)
+    page = client.get("/account/messages").get_data(as_text=True)
+    assert "You have been added to the interview panel for Psychological Wellbeing Practitioner" in page
+    assert "Chris Chair" not in page  # only their own messages
+    hr = app.test_client()
+    login(hr, build.actor.email)
+    listing = hr.get(f"/vacancies/{v.id}/messages").get_data(as_text=True)
+    assert listing.count("You have been added to the interview panel") == 2 and listing.count(">Sent<") == 2
+    build.session.expire_all()
+    actions = list(build.session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "view")))
+    assert "Viewed the messages sent to them" in actions and "Messages of MSG-1 viewed" in actions

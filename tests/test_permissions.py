@@ -33,6 +33,7 @@ ROUTES = [
     row("POST", "/session/extend", other=200),
     row("GET", "/set-password/not-a-real-token", anon=404, hr=404, chair=404, panelist=404, other=404),
     row("GET", "/account/password", other=200),
+    row("GET", "/account/messages", other=200),
     row("GET", "/audit", chair=404, panelist=404, other=404),
     row("GET", "/audit?vacancy={a}", chair=404, panelist=404, other=404),
     row("GET", "/people", chair=404, panelist=404, other=404),
