@@ -369,6 +369,23 @@ def test_a_claim_cannot_be_taken_twice(app, build, team):
         assert result.sent == []
 
 
+
+def test_of_two_workers_that_saw_a_message_due_only_one_claims_it(app, build, team):
+    """The SQLite claim: both saw the row queued; the first UPDATE takes it, the second changes nothing."""
+    v = build.vacancy(panel=[(team["chair"], "chair")])
+    build.commit()
+    nid = rows(build.session, v)[0].id
+    now = dt.datetime.now(dt.timezone.utc)
+    with app.app_context(), app.extensions["panel.sessionmaker"]() as s:
+        values = {"status": NotificationStatus.SENDING, "lease_until": now + dt.timedelta(minutes=5),
+                  "attempts": Notification.attempts + 1}
+        assert worker.take(s, nid, {**values, "claimed_by": "a"}, now) is True
+        assert worker.take(s, nid, {**values, "claimed_by": "b"}, now) is False
+    build.session.expire_all()
+    row = build.session.get(Notification, nid)
+    assert (row.claimed_by, row.attempts) == ("a", 1)
+
+
 def test_smtp_down_messages_wait_and_the_page_still_works(app, client, build, team):
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=9, SMTP_TIMEOUT=1)  # nothing listens there
     v = build.vacancy(panel=[(team["chair"], "chair")])

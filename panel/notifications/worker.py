@@ -75,13 +75,15 @@ def claim(token: str, limit: int = 50, now: dt.datetime | None = None) -> list[i
         candidates = list(session.scalars(select(Notification.id).where(_due(now))
                                           .order_by(Notification.due_at).limit(limit)))
         session.rollback()
-        ids = []
-        for nid in candidates:
-            result = session.execute(update(Notification).where(Notification.id == nid, _due(now)).values(**taken))
-            session.commit()
-            if result.rowcount == 1:
-                ids.append(nid)
-        return ids
+        return [nid for nid in candidates if take(session, nid, taken, now)]
+
+
+def take(session: Session, nid: int, taken: dict, now: dt.datetime) -> bool:
+    """Claim one message seen as due (SQLite): one atomic UPDATE that changes the row only if it is
+    still due, so of two workers that saw it, exactly one gets rowcount 1. Committed at once."""
+    result = session.execute(update(Notification).where(Notification.id == nid, _due(now)).values(**taken))
+    session.commit()
+    return result.rowcount == 1
 
 
 def _finish(session: Session, nid: int, token: str, **values) -> bool:
@@ -160,8 +162,8 @@ def run_once(token: str | None = None, limit: int = 50) -> RunResult:
             return result
         for nid in ids:
             send_one(nid, token, result)
-        if len(ids) < limit:
-            return result
+        # fewer than asked for may only mean another worker took the rest of what this one saw:
+        # look again until nothing is due (a sent, retried or cancelled message is no longer due)
 
 
 def run_forever(poll_seconds: float | None = None) -> None:  # pragma: no cover - a loop around run_once
