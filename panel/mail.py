@@ -74,7 +74,7 @@ def after_response(job: Callable, what: str) -> None:
         return response
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+def build_message(to: str, subject: str, body: str, calendar: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = one_line(to)
@@ -82,12 +82,16 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="panel")
     msg.set_content(body)
+    if calendar:  # an invitation: text/calendar with its METHOD, which calendar programs act on
+        method = "CANCEL" if "METHOD:CANCEL" in calendar else "REQUEST"
+        msg.add_attachment(calendar.encode(), maintype="text", subtype="calendar", filename="invitation.ics",
+                           params={"method": method, "charset": "utf-8"})
     return msg
 
 
-def send_email(to: str, subject: str, body: str) -> str:
-    """Send (or write to the outbox) one email; returns its Message-ID."""
-    msg = build_message(to, subject, body)
+def send_email(to: str, subject: str, body: str, calendar: str | None = None) -> str:
+    """Send (or write to the outbox) one email, with a calendar invitation if given; returns its Message-ID."""
+    msg = build_message(to, subject, body, calendar)
     cfg = current_app.config
     if cfg.get("SMTP_HOST"):
         try:

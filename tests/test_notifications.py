@@ -15,7 +15,7 @@ import time_machine
 from sqlalchemy import select
 
 from panel import deadlines
-from panel.models import Notification, NotificationStatus, PanelRole, VacancyStatus
+from panel.models import InterviewDay, Notification, NotificationStatus, PanelRole
 from panel.notifications import channels, worker
 from panel.vacancies import services as vacancy_services
 from tests.conftest import login, outbox_messages
@@ -443,3 +443,74 @@ def test_messages_sent_to_you_and_hrs_list_are_audit_logged(app, client, build, 
     build.session.expire_all()
     actions = list(build.session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "view")))
     assert "Viewed the messages sent to them" in actions and "Messages of MSG-1 viewed" in actions
+
+
+# --- calendar invitations for the interview day -------------------------------------------------
+
+def _calendars(session, vacancy, user):
+    import icalendar
+
+    out = []
+    for n in rows(session, vacancy):
+        if n.user_id == user.id and n.kind.startswith("interview_day") and n.status != NotificationStatus.CANCELLED:
+            out.append((n, icalendar.Calendar.from_ical(n.attachment)))
+    return out
+
+
+def test_interview_day_invitations_update_and_cancel(app, build, team):
+    from panel.plans import services as plan_services, timetable
+
+    chair, patient = team["chair"], team["patient"]
+    v = build.vacancy(panel=[(chair, "chair"), (patient, "patient")], interview_venue="Room 4, Pilgrim Hospital")
+    build.commit()
+
+    def save_day(hour):
+        settings = timetable.DaySettings(date=dt.date(2027, 4, 13), starts=dt.time(hour, 30), ends=dt.time(16, 0),
+                                         slot_minutes=45, gap_minutes=15)
+        with build.context():
+            plan_services.save_day(build.session, build.actor, v, settings, "")
+        build.commit()
+
+    save_day(9)
+    [(first, cal)] = _calendars(build.session, v, patient)
+    assert first.subject == "Interviews for Psychological Wellbeing Practitioner on 13 April 2027"
+    assert cal["method"] == "REQUEST"
+    event = cal.walk("VEVENT")[0]
+    tz = cal.walk("VTIMEZONE")[0]
+    assert tz["tzid"] == "Europe/London"
+    day_id = build.session.scalar(select(InterviewDay.id).where(InterviewDay.vacancy_id == v.id))
+    assert event["uid"] == f"interview-day-{day_id}-{patient.id}@panel"
+    assert event["sequence"] == 0 and event["status"] == "CONFIRMED"
+    assert event.decoded("dtstart") == dt.datetime(2027, 4, 13, 9, 30, tzinfo=LONDON)  # BST: 8:30 UTC
+    assert event.decoded("dtstart").utcoffset() == dt.timedelta(hours=1)
+    assert str(event["location"]) == "Room 4, Pilgrim Hospital"
+    assert str(event["attendee"]) == f"mailto:{patient.email}"
+
+    save_day(9)  # saved again unchanged: nothing new
+    assert len(_calendars(build.session, v, patient)) == 1  # (this session now holds the rows as queued)
+    run_worker(app)
+    save_day(10)  # moved: an update with the same UID, a higher SEQUENCE
+    invitations = _calendars(build.session, v, patient)
+    assert len(invitations) == 2
+    (_, old), (update, new) = invitations
+    assert update.subject.startswith("Changed: ")
+    e_old, e_new = old.walk("VEVENT")[0], new.walk("VEVENT")[0]
+    assert e_new["uid"] == e_old["uid"] and e_new["sequence"] == 1
+    assert e_new.decoded("dtstart").hour == 10
+    # the chair's UID is a different one
+    (_, chair_cal), _ = _calendars(build.session, v, chair)
+    assert chair_cal.walk("VEVENT")[0]["uid"] != e_new["uid"]
+
+    run_worker(app)
+    member = next(m for m in v.panel_members if m.user_id == patient.id)
+    with build.context():
+        vacancy_services.remove_panel_member(build.session, build.actor, member)
+    build.commit()
+    (n, cancel) = _calendars(build.session, v, patient)[-1]
+    assert n.kind == "interview_day_cancelled" and cancel["method"] == "CANCEL"
+    e = cancel.walk("VEVENT")[0]
+    assert e["uid"] == e_new["uid"] and e["sequence"] == 2 and e["status"] == "CANCELLED"
+    run_worker(app)
+    sent = [m for m in outbox_messages(app) if m["To"] == patient.email and "interviews" in m["Subject"].lower()]
+    parts = [p for p in sent[-1].walk() if p.get_content_type() == "text/calendar"]
+    assert parts and parts[0].get_param("method") == "CANCEL"

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("subject", sa.String(length=300), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("attachment", sa.Text(), nullable=True),
         sa.Column("due_at", panel.db.UTCDateTime(), nullable=False),
         sa.Column("status", sa.Enum(*STATUSES, name="notificationstatus", native_enum=False, length=20),
                   nullable=False),

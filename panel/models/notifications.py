@@ -38,6 +38,8 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # a calendar file (iCalendar text) sent with the message, for interview days
+    attachment: Mapped[str | None] = mapped_column(Text)
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[NotificationStatus] = mapped_column(enum_column(NotificationStatus),
                                                        default=NotificationStatus.QUEUED)

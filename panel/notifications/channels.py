@@ -36,7 +36,7 @@ class EmailChannel:
         if not user.email:
             raise PermanentFailure("This person has no email address")
         try:
-            return mail.send_email(user.email, notification.subject, notification.body)
+            return mail.send_email(user.email, notification.subject, notification.body, notification.attachment)
         except mail.MailError as exc:
             if exc.permanent:
                 raise PermanentFailure(str(exc)) from exc

@@ -80,3 +80,15 @@ def for_user(session: Session, user_id: int) -> list[Notification]:
         Notification.user_id == user_id,
         Notification.status.in_((NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.SENDING)))
         .order_by(Notification.due_at.desc(), Notification.id.desc())))
+
+
+def invited_user_ids(session: Session, vacancy_id: int) -> set[int]:
+    """People who have been sent (or are due) an interview-day invitation for this vacancy."""
+    return set(session.scalars(select(Notification.user_id).where(
+        Notification.vacancy_id == vacancy_id, Notification.kind == "interview_day").distinct()))
+
+
+def invitations(session: Session, prefix: str) -> list[Notification]:
+    """One person's invitations and cancellations for one interview day, oldest first."""
+    return list(session.scalars(select(Notification).where(Notification.idempotency_key.startswith(prefix))
+                                .order_by(Notification.id)))

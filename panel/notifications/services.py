@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from panel import deadlines
+from panel.notifications import calendar
 from panel.db import utcnow
 from panel.mail import external_url
-from panel.models import Notification, NotificationStatus, PanelMember, PanelRole, User, Vacancy
+from panel.models import InterviewDay, Notification, NotificationStatus, PanelMember, PanelRole, User, Vacancy
 from panel.notifications import queries
 
 REMINDER_KINDS = {"shortlisting_deadline": "shortlisting_reminder", "scoring_deadline": "scoring_reminder"}
@@ -43,7 +44,8 @@ def _context(vacancy: Vacancy, user: User, **extra) -> dict:
 
 
 def enqueue(session: Session, *, user: User, vacancy: Vacancy | None, kind: str, key: str, context: dict,
-            due_at: dt.datetime | None = None, channel: str = "email") -> Notification | None:
+            due_at: dt.datetime | None = None, channel: str = "email", attachment: str | None = None
+            ) -> Notification | None:
     """Write one message to the outbox (None for a deactivated person: they receive nothing).
     A key already written is not written again; a cancelled one planned again is re-queued."""
     if not user.active:
@@ -59,7 +61,7 @@ def enqueue(session: Session, *, user: User, vacancy: Vacancy | None, kind: str,
         return existing
     subject, body = render(kind, **context)
     row = Notification(idempotency_key=key, user_id=user.id, vacancy_id=vacancy.id if vacancy else None,
-                       channel=channel, kind=kind, subject=subject[:300], body=body, due_at=due_at,
+                       channel=channel, kind=kind, subject=subject[:300], body=body, due_at=due_at, attachment=attachment,
                        status=NotificationStatus.QUEUED, attempts=0, last_error="")
     try:
         with session.begin_nested():  # another transaction may have written the same key since
@@ -68,6 +70,19 @@ def enqueue(session: Session, *, user: User, vacancy: Vacancy | None, kind: str,
     except IntegrityError:
         return None
     return row
+
+
+def cancel_queued(session: Session, rows: list[Notification], reason: str) -> None:
+    """Cancel messages that are still waiting. One UPDATE that touches only rows still queued:
+    a worker may have claimed or sent one since it was read, and its status must not be overwritten."""
+    if not rows:
+        return
+    session.execute(update(Notification).where(Notification.id.in_([r.id for r in rows]),
+                                               Notification.status == NotificationStatus.QUEUED)
+                    .values(status=NotificationStatus.CANCELLED, last_error=reason)
+                    .execution_options(synchronize_session=False))
+    for row in rows:
+        session.expire(row)
 
 
 def added_to_panel(session: Session, vacancy: Vacancy, member: PanelMember) -> None:
@@ -122,16 +137,16 @@ def replan(session: Session, vacancy: Vacancy) -> None:
     wanted = {}
     for member, field, day, offset, due in planned_reminders(vacancy, now, int(current_app.config["REMINDER_DAYS"])):
         wanted[reminder_key(vacancy, field, day, offset, member.user_id)] = (member, field, day, offset, due)
-    for row in queries.queued_reminders(session, vacancy, tuple(REMINDER_KINDS.values())):
-        if row.idempotency_key not in wanted:
-            row.status = NotificationStatus.CANCELLED
-            row.last_error = "Re-planned: the deadline, stage or panel changed"
+    cancel_queued(session, [row for row in queries.queued_reminders(session, vacancy, tuple(REMINDER_KINDS.values()))
+                            if row.idempotency_key not in wanted],
+                  "Re-planned: the deadline, stage or panel changed")
     for key, (member, field, day, offset, due) in wanted.items():
         deadline = deadlines.DEADLINES[field]
         enqueue(session, user=member.user, vacancy=vacancy, kind=REMINDER_KINDS[field], key=key, due_at=due,
                 # no footer deadlines: they would say "in N days" as of today, not as of sending
                 context=_context(vacancy, member.user, deadline=deadline, day=day, deadlines=[],
                                  when=deadlines.phrase(deadline.name, day, deadlines.london_today(due))))
+    sync_calendar(session, vacancy)
     session.flush()
 
 
@@ -144,3 +159,43 @@ def signed_off(session: Session, vacancy: Vacancy, signoff) -> None:
                 key=f"results_signed_off:v{vacancy.id}:u{member.user_id}:s{signoff.id}.{signoff.version}",
                 context=_context(vacancy, member.user, outcome=outcome,
                                  patient=member.panel_role == PanelRole.PATIENT))
+
+
+def _invitation_prefix(day: InterviewDay, user_id: int) -> str:
+    return f"interview_day:v{day.vacancy_id}:d{day.id}:u{user_id}:"
+
+
+def sync_calendar(session: Session, vacancy: Vacancy) -> None:
+    """Make everyone's calendar match the interview day: an invitation (METHOD:REQUEST) to each
+    active panel member when the day is set, an update (SEQUENCE up) when its time or place
+    changes, a cancellation (METHOD:CANCEL) to someone no longer on the panel or when the
+    vacancy has finished without it. Nothing is written when nothing changed."""
+    day = session.scalar(select(InterviewDay).where(InterviewDay.vacancy_id == vacancy.id))
+    if day is None or day.starts_at is None or day.ends_at is None:
+        return
+    location = day.default_location or vacancy.interview_venue or ""
+    wanted = set() if vacancy.stage.finished else {m.user_id for m in vacancy.panel_members if m.user.active}
+    invited = queries.invited_user_ids(session, vacancy.id)
+    state = calendar.fingerprint(day.starts_at, day.ends_at, location)
+    for user_id in wanted | invited:
+        user = session.get(User, user_id)
+        prefix = _invitation_prefix(day, user_id)
+        earlier = queries.invitations(session, prefix)
+        latest = earlier[-1].idempotency_key.rsplit(":", 1)[1] if earlier else None
+        cancel = user_id not in wanted
+        target = "cancel" if cancel else state
+        if latest == target or (cancel and latest is None):
+            continue
+        # an older version not yet sent is not needed any more
+        cancel_queued(session, [r for r in earlier if r.status == NotificationStatus.QUEUED],
+                      "Replaced by a newer invitation")
+        sequence = len(earlier)
+        kind = "interview_day_cancelled" if cancel else "interview_day"
+        context = _context(vacancy, user, starts_at=day.starts_at, ends_at=day.ends_at, location=location,
+                           update=sequence > 0)
+        summary = f"Interviews for {vacancy.title} ({vacancy.reference})"
+        ics = calendar.invitation(day_id=day.id, user=user, organiser=current_app.config["MAIL_FROM"],
+                                  sequence=sequence, starts_at=day.starts_at, ends_at=day.ends_at, summary=summary,
+                                  location=location, description=render(kind, **context)[1], cancel=cancel)
+        enqueue(session, user=user, vacancy=vacancy, kind=kind, key=f"{prefix}s{sequence}:{target}", context=context,
+                attachment=ics)
