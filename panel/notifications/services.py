@@ -39,8 +39,7 @@ def _context(vacancy: Vacancy, user: User, **extra) -> dict:
     cfg = current_app.config
     return {"vacancy": vacancy, "user": user, "first_name": (user.name.split() or [""])[0],
             "organisation": cfg["ORGANISATION_NAME"], "support": cfg.get("SUPPORT_CONTACT") or cfg["MAIL_FROM"],
-            "link": external_url("vacancies.show", vacancy_id=vacancy.id),
-            "deadlines": deadlines.shown(vacancy), **extra}
+            "link": external_url("vacancies.show", vacancy_id=vacancy.id), "deadlines": [], **extra}
 
 
 def enqueue(session: Session, *, user: User, vacancy: Vacancy | None, kind: str, key: str, context: dict,
@@ -88,7 +87,8 @@ def cancel_queued(session: Session, rows: list[Notification], reason: str) -> No
 def added_to_panel(session: Session, vacancy: Vacancy, member: PanelMember) -> None:
     user = member.user
     enqueue(session, user=user, vacancy=vacancy, kind="added_to_panel", key=f"added_to_panel:v{vacancy.id}:u{user.id}",
-            context=_context(vacancy, user, role=member.panel_role, patient=member.panel_role == PanelRole.PATIENT))
+            context=_context(vacancy, user, role=member.panel_role, patient=member.panel_role == PanelRole.PATIENT,
+                             deadlines=deadlines.shown(vacancy)))
     replan(session, vacancy)
 
 
@@ -101,7 +101,8 @@ def stage_entered(session: Session, vacancy: Vacancy) -> None:
         for member in vacancy.panel_members:
             enqueue(session, user=member.user, vacancy=vacancy, kind=kind,
                     key=f"{kind}:v{vacancy.id}:u{member.user_id}",
-                    context=_context(vacancy, member.user, applications=applications))
+                    context=_context(vacancy, member.user, applications=applications,
+                                     deadlines=deadlines.shown(vacancy, (vacancy.stage.deadline,) if vacancy.stage.deadline else ())))
     replan(session, vacancy)
 
 
@@ -143,8 +144,8 @@ def replan(session: Session, vacancy: Vacancy) -> None:
     for key, (member, field, day, offset, due) in wanted.items():
         deadline = deadlines.DEADLINES[field]
         enqueue(session, user=member.user, vacancy=vacancy, kind=REMINDER_KINDS[field], key=key, due_at=due,
-                # no footer deadlines: they would say "in N days" as of today, not as of sending
-                context=_context(vacancy, member.user, deadline=deadline, day=day, deadlines=[],
+                # (no footer deadlines in a message sent later: they would count the days from today)
+                context=_context(vacancy, member.user, deadline=deadline, day=day,
                                  when=deadlines.phrase(deadline.name, day, deadlines.london_today(due))))
     sync_calendar(session, vacancy)
     session.flush()
