@@ -452,7 +452,8 @@ def _calendars(session, vacancy, user):
 
     out = []
     for n in rows(session, vacancy):
-        if n.user_id == user.id and n.kind.startswith("interview_day") and n.status != NotificationStatus.CANCELLED:
+        if n.user_id == user.id and n.kind in ("interview_day", "interview_day_cancelled") \
+                and n.status != NotificationStatus.CANCELLED:
             out.append((n, icalendar.Calendar.from_ical(n.attachment)))
     return out
 
@@ -486,7 +487,14 @@ def test_interview_day_invitations_update_and_cancel(app, build, team):
     assert str(event["location"]) == "Room 4, Pilgrim Hospital"
     assert str(event["attendee"]) == f"mailto:{patient.email}"
 
+    def day_before_reminders():
+        return [(n.due_at, n.status) for n in rows(build.session, v)
+                if n.kind == "interview_day_reminder" and n.user_id == patient.id]
+
+    # the day before, 9am London (BST: 8am UTC)
+    assert day_before_reminders() == [(dt.datetime(2027, 4, 12, 8, 0, tzinfo=dt.timezone.utc), NotificationStatus.QUEUED)]
     save_day(9)  # saved again unchanged: nothing new
+    assert len(day_before_reminders()) == 1
     assert len(_calendars(build.session, v, patient)) == 1  # (this session now holds the rows as queued)
     run_worker(app)
     save_day(10)  # moved: an update with the same UID, a higher SEQUENCE
@@ -497,6 +505,8 @@ def test_interview_day_invitations_update_and_cancel(app, build, team):
     e_old, e_new = old.walk("VEVENT")[0], new.walk("VEVENT")[0]
     assert e_new["uid"] == e_old["uid"] and e_new["sequence"] == 1
     assert e_new.decoded("dtstart").hour == 10
+    # the reminder re-planned: the old one cancelled, a new one (new key) for the same morning
+    assert sorted(st.value for _, st in day_before_reminders()) == ["cancelled", "queued"]
     # the chair's UID is a different one
     (_, chair_cal), _ = _calendars(build.session, v, chair)
     assert chair_cal.walk("VEVENT")[0]["uid"] != e_new["uid"]
@@ -510,7 +520,24 @@ def test_interview_day_invitations_update_and_cancel(app, build, team):
     assert n.kind == "interview_day_cancelled" and cancel["method"] == "CANCEL"
     e = cancel.walk("VEVENT")[0]
     assert e["uid"] == e_new["uid"] and e["sequence"] == 2 and e["status"] == "CANCELLED"
+    assert {st.value for _, st in day_before_reminders()} == {"cancelled"}  # no reminder to someone removed
     run_worker(app)
     sent = [m for m in outbox_messages(app) if m["To"] == patient.email and "interviews" in m["Subject"].lower()]
     parts = [p for p in sent[-1].walk() if p.get_content_type() == "text/calendar"]
     assert parts and parts[0].get_param("method") == "CANCEL"
+
+
+def test_no_cancellation_for_an_invitation_never_sent(app, build, team):
+    from panel.plans import services as plan_services, timetable
+
+    v = build.vacancy(panel=[(team["chair"], "chair"), (team["patient"], "patient")])
+    settings = timetable.DaySettings(date=dt.date(2027, 4, 13), starts=dt.time(9, 30), ends=dt.time(16, 0),
+                                     slot_minutes=45, gap_minutes=15)
+    with build.context():
+        plan_services.save_day(build.session, build.actor, v, settings, "Room 4")
+        member = next(m for m in v.panel_members if m.user_id == team["patient"].id)
+        vacancy_services.remove_panel_member(build.session, build.actor, member)
+    build.commit()
+    theirs = [n for n in rows(build.session, v) if n.user_id == team["patient"].id and n.kind.startswith("interview_day")]
+    assert theirs and {n.status for n in theirs} == {NotificationStatus.CANCELLED}
+    assert not [n for n in theirs if n.kind == "interview_day_cancelled"]

@@ -58,6 +58,12 @@ def outcome_summary(session: Session, vacancy: Vacancy) -> dict:
             "preferred": sum(o == Outcome.PREFERRED for o in rows)}
 
 
+def queued_of_kind(session: Session, vacancy_id: int, kind: str) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(
+        Notification.vacancy_id == vacancy_id, Notification.kind == kind,
+        Notification.status == NotificationStatus.QUEUED)))
+
+
 def queued_reminders(session: Session, vacancy: Vacancy, kinds: tuple[str, ...]) -> list[Notification]:
     return list(session.scalars(select(Notification).where(
         Notification.vacancy_id == vacancy.id, Notification.kind.in_(kinds),

@@ -178,6 +178,7 @@ def sync_calendar(session: Session, vacancy: Vacancy) -> None:
     wanted = set() if vacancy.stage.finished else {m.user_id for m in vacancy.panel_members if m.user.active}
     invited = queries.invited_user_ids(session, vacancy.id)
     state = calendar.fingerprint(day.starts_at, day.ends_at, location)
+    _plan_day_before_reminders(session, vacancy, day, wanted, state, location)
     for user_id in wanted | invited:
         user = session.get(User, user_id)
         prefix = _invitation_prefix(day, user_id)
@@ -186,6 +187,10 @@ def sync_calendar(session: Session, vacancy: Vacancy) -> None:
         cancel = user_id not in wanted
         target = "cancel" if cancel else state
         if latest == target or (cancel and latest is None):
+            continue
+        if cancel and not any(r.status in (NotificationStatus.SENT, NotificationStatus.SENDING) for r in earlier):
+            # nothing reached their calendar: withdraw what is waiting, send no cancellation
+            cancel_queued(session, earlier, "They are no longer on the panel")
             continue
         # an older version not yet sent is not needed any more
         cancel_queued(session, [r for r in earlier if r.status == NotificationStatus.QUEUED],
@@ -200,3 +205,18 @@ def sync_calendar(session: Session, vacancy: Vacancy) -> None:
                                   location=location, description=render(kind, **context)[1], cancel=cancel)
         enqueue(session, user=user, vacancy=vacancy, kind=kind, key=f"{prefix}s{sequence}:{target}", context=context,
                 attachment=ics)
+
+
+def _plan_day_before_reminders(session: Session, vacancy: Vacancy, day: InterviewDay, wanted: set[int], state: str,
+                               location: str) -> None:
+    """A reminder at 9am London the day before the interviews to each person invited; re-planned
+    (old one cancelled, new key) when the day changes, cancelled for someone no longer invited."""
+    when = day.starts_at.astimezone(deadlines.LONDON).date() - dt.timedelta(days=1)
+    due = deadlines.at_london(when)
+    keep = {f"interview_day_reminder:v{vacancy.id}:d{day.id}:u{uid}:{state}" for uid in wanted} if due > utcnow() else set()
+    cancel_queued(session, [r for r in queries.queued_of_kind(session, vacancy.id, "interview_day_reminder")
+                            if r.idempotency_key not in keep], "Re-planned: the interview day or panel changed")
+    for key in keep:
+        user = session.get(User, int(key.split(":u")[1].split(":")[0]))
+        enqueue(session, user=user, vacancy=vacancy, kind="interview_day_reminder", key=key, due_at=due,
+                context=_context(vacancy, user, starts_at=day.starts_at, ends_at=day.ends_at, location=location))
