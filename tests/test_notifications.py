@@ -541,3 +541,19 @@ def test_no_cancellation_for_an_invitation_never_sent(app, build, team):
     theirs = [n for n in rows(build.session, v) if n.user_id == team["patient"].id and n.kind.startswith("interview_day")]
     assert theirs and {n.status for n in theirs} == {NotificationStatus.CANCELLED}
     assert not [n for n in theirs if n.kind == "interview_day_cancelled"]
+
+
+def test_hr_previews_every_message_kind(app, client, build, team):
+    from panel.notifications.services import KIND_LABELS
+
+    v = build.vacancy(panel=[(team["chair"], "chair")])
+    with at(8):
+        set_deadlines(build, v, shortlisting_deadline=dt.date(2027, 3, 12))
+        build.commit()
+        login(client, build.actor.email)
+        page = client.get(f"/vacancies/{v.id}/messages/preview").get_data(as_text=True)
+    for label in KIND_LABELS.values():
+        assert label in page
+    assert "Reminder: Shortlisting closes on Friday 12 March, in 2 days" in page
+    assert "How it ended:" in page
+    assert len(rows(build.session, v)) == 1  # a preview writes nothing to the outbox

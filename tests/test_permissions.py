@@ -52,6 +52,7 @@ ROUTES = [
     row("POST", "/vacancies/{a}/deadlines", hr=302, chair=302, panelist=404),  # nothing typed: nothing changed
     row("GET", "/vacancies/{b}/deadlines", chair=404, panelist=404, other=404),  # a panelist is no chair
     row("GET", "/vacancies/{a}/messages", chair=404, panelist=404),
+    row("GET", "/vacancies/{a}/messages/preview", chair=404, panelist=404),
     row("GET", "/vacancies/{a}/job-description", hr=404, chair=404, panelist=404),  # none uploaded
     row("GET", "/vacancies/{a}/status", chair=404, panelist=404),
     row("POST", "/vacancies/{a}/archive", hr=302, chair=404, panelist=404),

@@ -220,3 +220,42 @@ def _plan_day_before_reminders(session: Session, vacancy: Vacancy, day: Intervie
         user = session.get(User, int(key.split(":u")[1].split(":")[0]))
         enqueue(session, user=user, vacancy=vacancy, kind="interview_day_reminder", key=key, due_at=due,
                 context=_context(vacancy, user, starts_at=day.starts_at, ends_at=day.ends_at, location=location))
+
+
+KIND_LABELS = {
+    "added_to_panel": "Added to the panel",
+    "shortlisting_opened": "Shortlisting has opened",
+    "shortlisting_reminder": "Shortlisting reminder (before the deadline and on the day)",
+    "scoring_reminder": "Interview scoring reminder (before the deadline and on the day)",
+    "interview_day": "Interview day invitation (with a calendar file)",
+    "interview_day_reminder": "Interview day reminder (the day before)",
+    "interview_day_cancelled": "Interview day cancellation (with a calendar file)",
+    "results_signed_off": "Results signed off: thank you (patient panelists are told how it ended)",
+}
+
+
+def previews(session: Session, vacancy: Vacancy, user: User) -> list[tuple[str, str, str]]:
+    """(label, subject, body) of every message kind, as a patient panelist of this vacancy would
+    get it, with ``user`` as the sample recipient: for HR to read before anything is sent."""
+    today = deadlines.london_today()
+    day = session.scalar(select(InterviewDay).where(InterviewDay.vacancy_id == vacancy.id))
+    starts = day.starts_at if day and day.starts_at else deadlines.at_london(today + dt.timedelta(days=28), dt.time(9, 30))
+    ends = day.ends_at if day and day.ends_at else starts + dt.timedelta(hours=7)
+    location = (day.default_location if day else "") or vacancy.interview_venue
+    when = {}
+    for field, deadline in deadlines.DEADLINES.items():
+        date = getattr(vacancy, field) or today + dt.timedelta(days=7)
+        reminded = date - dt.timedelta(days=int(current_app.config["REMINDER_DAYS"]))
+        when[field] = {"deadline": deadline, "day": date, "when": deadlines.phrase(deadline.name, date, reminded)}
+    contexts = {
+        "added_to_panel": {"role": PanelRole.PATIENT, "patient": True, "deadlines": deadlines.shown(vacancy)},
+        "shortlisting_opened": {"applications": queries.application_count(session, vacancy),
+                                "deadlines": deadlines.shown(vacancy, ("shortlisting_deadline",))},
+        "shortlisting_reminder": when["shortlisting_deadline"],
+        "scoring_reminder": when["scoring_deadline"],
+        "interview_day": {"starts_at": starts, "ends_at": ends, "location": location, "update": False},
+        "interview_day_reminder": {"starts_at": starts, "ends_at": ends, "location": location},
+        "interview_day_cancelled": {"starts_at": starts, "ends_at": ends, "location": location},
+        "results_signed_off": {"patient": True, "outcome": queries.outcome_summary(session, vacancy)},
+    }
+    return [(KIND_LABELS[kind], *render(kind, **_context(vacancy, user, **extra))) for kind, extra in contexts.items()]

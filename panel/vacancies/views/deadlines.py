@@ -10,6 +10,7 @@ from panel.forms import field_error, refused_status
 from panel.loaders import vacancy_view
 from panel.models import Vacancy
 from panel.notifications import queries as notification_queries
+from panel.notifications import services as notification_services
 from panel.vacancies import services
 from panel.vacancies.forms import DeadlinesForm
 from panel.vacancies.views import bp
@@ -39,3 +40,10 @@ def messages(vacancy: Vacancy):
     audit.record(db(), current_user, "view", vacancy, vacancy_id=vacancy.id,
                  summary=f"Messages of {vacancy.reference} viewed")
     return render_template("vacancies/messages.html", vacancy=vacancy, rows=rows)
+
+
+@bp.route("/<int:vacancy_id>/messages/preview")
+@vacancy_view(permissions.can_view_notifications)
+def message_previews(vacancy: Vacancy):
+    return render_template("vacancies/message_previews.html", vacancy=vacancy,
+                           previews=notification_services.previews(db(), vacancy, current_user))
