@@ -30,8 +30,11 @@ setup: $(VENV)/.installed static/vendor/.copied
 run: setup
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) db-upgrade
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) demo-data --if-empty
-	# the pack worker (renders the packs people ask for) runs alongside, and stops with the server
-	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) packs-worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	# the pack worker (renders the packs people ask for) and the notifications worker (messages
+	# reach instance/outbox/) run alongside the server, and stop with it
+	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) packs-worker & worker=$$!; \
+	PANEL_SERVER_NAME=$(SERVER_NAME) PANEL_PREFERRED_URL_SCHEME=$${PANEL_PREFERRED_URL_SCHEME:-http} \
+	  $(FLASK) notifications run & notifier=$$!; trap 'kill $$worker $$notifier 2>/dev/null' EXIT INT TERM; \
 	PANEL_SERVER_NAME=$(SERVER_NAME) PANEL_TRUSTED_HOSTS=$${PANEL_TRUSTED_HOSTS:-127.0.0.1,localhost} \
 	  PANEL_PREFERRED_URL_SCHEME=$${PANEL_PREFERRED_URL_SCHEME:-http} PANEL_COOKIE_SECURE=false \
 	  $(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -105,6 +105,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from panel.records.views import bp as records_bp
 
     app.register_blueprint(records_bp)
+    from panel.notifications.views import bp as notifications_bp
+
+    app.register_blueprint(notifications_bp)
 
     from panel import cli
 

@@ -16,6 +16,7 @@ from panel.auth.services import set_password as _set
 from panel.db import session_scope
 from panel.demo import load_demo
 from panel.models import Role
+from panel.notifications.cli import register as register_notifications_command
 from panel.packs.cli import register as register_pack_command
 from panel.records import retention
 from panel.records.backup import BackupError, make_backup, restore_backup
@@ -135,6 +136,7 @@ def init_app(app: Flask) -> None:
 
 
     register_pack_command(app)
+    register_notifications_command(app)
 
     @app.cli.command("demo-data")
     @click.option("--if-empty", is_flag=True, help="Do nothing if there are already accounts")

@@ -49,6 +49,13 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "DATABASE_LOCK_TIMEOUT_SECONDS": (5, "How long a save waits for another one holding the database (a SQLite write lock, a PostgreSQL row or table lock) before it gives up with a 503 \"try again\" page, so that a few blocked saves cannot tie up every worker. /healthz waits as long."),
     "PROXY_FIX": (False, "Trust X-Forwarded-* headers from one proxy in front of the app."),
     "LOG_LEVEL": ("INFO", "Logging level."),
+    # Notifications (panel/notifications)
+    "REMINDER_DAYS": (2, "Days before each deadline that panel members who have not finished are reminded (and again on the day)."),
+    "NOTIFY_MAX_ATTEMPTS": (6, "Tries at sending a message before it is marked as not delivered (HR sees it on the vacancy page)."),
+    "NOTIFY_RETRY_SECONDS": (60, "Wait before the second try at sending a message; it doubles with each further try."),
+    "NOTIFY_POLL_SECONDS": (15, "How often `flask notifications run` looks for messages that are due."),
+    "NOTIFY_LEASE_SECONDS": (300, "How long a worker holds a message it is sending; after that another worker may take it over."),
+    "SUPPORT_CONTACT": ("", "Who panel members contact for support (shown in their messages). Empty: MAIL_FROM."),
     # PDF packs (panel/packs)
     "PACK_TIMEOUT_SECONDS": (60, "A pack that takes longer than this to make is stopped and reported."),
     "PACK_MEMORY_MB": (1024, "Address-space limit (RLIMIT_AS) of a pack render process, in megabytes."),

@@ -18,7 +18,12 @@ log = logging.getLogger("panel.mail")
 
 
 class MailError(Exception):
-    """The message could not be sent."""
+    """The message could not be sent. ``permanent``: the server refused the recipient, so trying
+    again will not help."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def one_line(text: str) -> str:
@@ -69,7 +74,7 @@ def after_response(job: Callable, what: str) -> None:
         return response
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+def build_message(to: str, subject: str, body: str, calendar: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = one_line(to)
@@ -77,11 +82,16 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="panel")
     msg.set_content(body)
+    if calendar:  # an invitation: text/calendar with its METHOD, which calendar programs act on
+        method = "CANCEL" if "METHOD:CANCEL" in calendar else "REQUEST"
+        msg.add_attachment(calendar.encode(), maintype="text", subtype="calendar", filename="invitation.ics",
+                           params={"method": method, "charset": "utf-8"})
     return msg
 
 
-def send_email(to: str, subject: str, body: str) -> None:
-    msg = build_message(to, subject, body)
+def send_email(to: str, subject: str, body: str, calendar: str | None = None) -> str:
+    """Send (or write to the outbox) one email, with a calendar invitation if given; returns its Message-ID."""
+    msg = build_message(to, subject, body, calendar)
     cfg = current_app.config
     if cfg.get("SMTP_HOST"):
         try:
@@ -93,9 +103,9 @@ def send_email(to: str, subject: str, body: str) -> None:
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
             log.error("email to %s failed: %s", _mask(to), exc)
-            raise MailError(str(exc)) from exc
+            raise MailError(str(exc), permanent=isinstance(exc, smtplib.SMTPRecipientsRefused)) from exc
         log.info("email sent over SMTP to %s: %s", _mask(to), subject)
-        return
+        return msg["Message-ID"]
     outbox = Path(cfg["OUTBOX_FOLDER"])
     outbox.mkdir(parents=True, exist_ok=True)
     path = outbox / f"{formatdate(usegmt=True)[5:25].replace(' ', '-').replace(':', '')}-{uuid.uuid4().hex[:8]}.eml"
@@ -105,6 +115,7 @@ def send_email(to: str, subject: str, body: str) -> None:
         log.error("could not write email to outbox: %s", exc)
         raise MailError(str(exc)) from exc
     log.info("email to %s written to %s (no SMTP server configured)", _mask(to), path)
+    return msg["Message-ID"]
 
 
 def _mask(address: str) -> str:

@@ -93,6 +93,29 @@ def can_move_stage(user, vacancy: Vacancy) -> bool:
     return can_edit_vacancy(user, vacancy) and vacancy.stage.next is not None
 
 
+def can_set_deadlines(user, vacancy: Vacancy) -> bool:
+    """Set, move or clear the shortlisting and interview-scoring deadlines: HR, until the end."""
+    return can_edit_vacancy(user, vacancy) and not vacancy.stage.finished
+
+
+def can_extend_deadlines(user, vacancy: Vacancy) -> bool:
+    """Give the panel more time (move a set deadline later): HR and the vacancy's chair."""
+    return (is_hr(user) or is_vacancy_chair(user, vacancy)) and not vacancy.stage.finished
+
+
+def may_move_deadline(user, vacancy: Vacancy, before, after) -> bool:
+    """May this person change a deadline from ``before`` to ``after`` (dates or None)? HR may
+    make any change; the chair may only extend a deadline HR has set."""
+    if can_set_deadlines(user, vacancy):
+        return True
+    return can_extend_deadlines(user, vacancy) and before is not None and after is not None and after >= before
+
+
+def can_view_notifications(user, vacancy: Vacancy) -> bool:
+    """Every message the vacancy has caused, with its status (and how many could not be delivered): HR."""
+    return is_hr(user)
+
+
 # --- candidates and shortlisting (issue 3) -----------------------------------
 #
 # Who sees what:

@@ -83,6 +83,11 @@ class Stage:
     # HR's home page shows what this check (one with no query: the home page lists every vacancy)
     # says is still to do, instead of next_step_hr; the vacancy page shows the whole readiness check
     home_checklist: Callable[[Vacancy], list[str]] | None = None
+    # the deadline (a Vacancy column, panel/deadlines.py) the panel works to at this stage:
+    # reminders before it are planned while the vacancy is here
+    deadline: str | None = None
+    # the message everyone on the panel is sent when the vacancy arrives here (panel/notifications)
+    announcement: str | None = None
 
     @property
     def label(self) -> str:
@@ -119,7 +124,7 @@ STAGES: tuple[Stage, ...] = (
         next_step_panel="Read and score the anonymised applications.",
         readiness=readiness.ready_to_interview, tabs=BEFORE_INTERVIEWS,
         candidates_addable=True, candidates_editable=True, panel_editable=True, shortlisting_open=True,
-        plan_editable=True,
+        plan_editable=True, deadline="shortlisting_deadline", announcement="shortlisting_opened",
     ),
     Stage(
         VacancyStatus.INTERVIEWING,
@@ -128,7 +133,7 @@ STAGES: tuple[Stage, ...] = (
         next_step_panel="Read the interview plan and get ready for the interviews.",
         readiness=readiness.nothing_to_check, tabs=FROM_INTERVIEWS,
         candidates_editable=True, panel_editable=True, shortlisting_done=True, names_shown=True,
-        plan_editable=True, interviews_started=True, scoring_open=True,
+        plan_editable=True, interviews_started=True, scoring_open=True, deadline="scoring_deadline",
     ),
     Stage(
         VacancyStatus.DECISIONS,
@@ -137,7 +142,7 @@ STAGES: tuple[Stage, ...] = (
         next_step_panel="The chair is recording the outcomes with the panel.",
         readiness=readiness.ready_to_close, tabs=FROM_INTERVIEWS,
         candidates_editable=True, panel_editable=True, shortlisting_done=True, names_shown=True,
-        interviews_started=True, scoring_open=True,
+        interviews_started=True, scoring_open=True, deadline="scoring_deadline",
     ),
     Stage(
         VacancyStatus.CLOSED,

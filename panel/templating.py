@@ -10,7 +10,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from panel import permissions, stages
+from panel import deadlines, permissions, stages
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -236,6 +236,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["text_dir"] = text_dir
     app.jinja_env.filters["bdi_to_plain"] = bdi_to_plain
     app.jinja_env.globals["vacancy_tabs"] = vacancy_tabs  # a global: imported macros (_nav.html) see it
+    app.jinja_env.globals["deadline_sentences"] = deadlines.shown  # vacancies/_deadlines.html
 
     @app.context_processor
     def _globals():

@@ -33,6 +33,7 @@ ROUTES = [
     row("POST", "/session/extend", other=200),
     row("GET", "/set-password/not-a-real-token", anon=404, hr=404, chair=404, panelist=404, other=404),
     row("GET", "/account/password", other=200),
+    row("GET", "/account/messages", other=200),
     row("GET", "/audit", chair=404, panelist=404, other=404),
     row("GET", "/audit?vacancy={a}", chair=404, panelist=404, other=404),
     row("GET", "/people", chair=404, panelist=404, other=404),
@@ -47,6 +48,11 @@ ROUTES = [
     row("GET", "/vacancies/{b}", chair=404, panelist=404, other=200),
     row("GET", "/vacancies/999999", hr=404, chair=404, panelist=404, other=404),
     row("GET", "/vacancies/{a}/edit", chair=404, panelist=404),
+    row("GET", "/vacancies/{a}/deadlines", panelist=404),  # HR sets, the vacancy's chair extends
+    row("POST", "/vacancies/{a}/deadlines", hr=302, chair=302, panelist=404),  # nothing typed: nothing changed
+    row("GET", "/vacancies/{b}/deadlines", chair=404, panelist=404, other=404),  # a panelist is no chair
+    row("GET", "/vacancies/{a}/messages", chair=404, panelist=404),
+    row("GET", "/vacancies/{a}/messages/preview", chair=404, panelist=404),
     row("GET", "/vacancies/{a}/job-description", hr=404, chair=404, panelist=404),  # none uploaded
     row("GET", "/vacancies/{a}/status", chair=404, panelist=404),
     row("POST", "/vacancies/{a}/archive", hr=302, chair=404, panelist=404),

@@ -44,6 +44,7 @@ from panel.models.scoring import (
     Outcome,
 )
 from panel.models.files import StoredFile
+from panel.models.notifications import Notification, NotificationStatus
 
 __all__ = [
     "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
@@ -53,5 +54,5 @@ __all__ = [
     "DEFAULT_SCALE", "BankQuestion", "CandidateInvitation", "InterviewDay", "InterviewSlot", "InvitationTemplate", "PlanQuestion",
     "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel",
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
-    "ModeratedScore", "Outcome", "PackJob", "PackRequest", "StoredFile",
+    "ModeratedScore", "Outcome", "PackJob", "PackRequest", "StoredFile", "Notification", "NotificationStatus",
 ]

@@ -81,6 +81,10 @@ class Vacancy(Base):
     closing_date: Mapped[dt.date | None] = mapped_column(Date)
     interview_date: Mapped[dt.date | None] = mapped_column(Date)
     interview_venue: Mapped[str] = mapped_column(String(300), default="")
+    # the last day (Europe/London) for the panel's shortlisting scores, and for its interview
+    # scores: HR sets them, the chair can extend them (panel/deadlines.py)
+    shortlisting_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    scoring_deadline: Mapped[dt.date | None] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
     job_description_file: Mapped[str | None] = mapped_column(String(100))
     job_description_filename: Mapped[str | None] = mapped_column(String(255))

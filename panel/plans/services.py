@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from panel import audit
+from panel import audit, notifications
 from panel.db import utcnow
 from panel.errors import ServiceError
 from panel.mail import MailError, send_email
@@ -245,6 +245,7 @@ def save_day(session: Session, actor: User, vacancy: Vacancy, settings: timetabl
     if changes:
         audit.record(session, actor, "update" if before else "create", day, entity_type="interview_day",
                      vacancy_id=vacancy.id, summary="Interview day settings saved", changes=changes)
+        notifications.sync_calendar(session, vacancy)  # invitations, updates (panel/notifications)
     return day
 
 

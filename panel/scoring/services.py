@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from panel import audit, scorecore
+from panel import audit, notifications, scorecore
 from panel.db import utcnow
 from panel.errors import ServiceError, StaleEdit
 from panel.mail import MailError, send_email
@@ -436,6 +436,7 @@ def sign_off(session: Session, actor: User, vacancy: Vacancy, page: ResultsPage,
                  summary=f"Interview results for {vacancy.reference} signed off",
                  changes={"signed_off_at": {"before": None, "after": row.signed_off_at.isoformat()},
                           "patient_view_note": {"before": None, "after": note or None}})
+    notifications.signed_off(session, vacancy, row)
     return row
 
 

@@ -100,3 +100,8 @@ class FilterForm(FlaskForm):
     status = SelectField("Stage", choices=[("", "All stages")] + [(s.value, s.label) for s in VacancyStatus],
                          validators=[Optional()])
     site = SelectField("Site", validators=[Optional()])
+
+
+class DeadlinesForm(FlaskForm):
+    shortlisting_deadline = DatePartsField("Shortlisting deadline")
+    scoring_deadline = DatePartsField("Interview scoring deadline")

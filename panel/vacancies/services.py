@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from panel import audit
+from panel import audit, deadlines, notifications, permissions
 from panel.db import utcnow
 from panel.errors import ServiceError, StaleEdit
 from panel.models import (
@@ -115,6 +115,8 @@ def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: Va
     audit.record(session, actor, "status", vacancy, vacancy_id=vacancy.id,
                  summary=f"Vacancy {vacancy.reference} moved from {old.label.lower()} to {new.label.lower()}",
                  changes={"status": {"before": old.value, "after": new.status.value}})
+    session.flush()
+    notifications.stage_entered(session, vacancy)
     return new.status
 
 
@@ -125,6 +127,46 @@ def set_archived(session: Session, actor: User, vacancy: Vacancy, archived: bool
                  summary=f"Vacancy {vacancy.reference} {'archived' if archived else 'brought back from the archive'}",
                  changes={"archived_at": {"before": before.isoformat() if before else None,
                                           "after": vacancy.archived_at.isoformat() if vacancy.archived_at else None}})
+
+
+# --- deadlines ------------------------------------------------------------------
+
+DEADLINE_FIELDS = list(deadlines.DEADLINES)
+
+
+def set_deadlines(session: Session, actor: User, vacancy: Vacancy, data: dict) -> dict:
+    """Change the vacancy's deadlines (``data``: field -> date or None; fields left out are kept).
+    A new date must not be in the past; the chair may only extend; interview scoring closes on or
+    after shortlisting. Changes nothing when refused (VacancyError naming the field). Re-plans
+    the reminders of a deadline that moved."""
+    today = deadlines.london_today()
+    wanted = {f: data.get(f, getattr(vacancy, f)) for f in DEADLINE_FIELDS}
+    for field in DEADLINE_FIELDS:
+        before, after = getattr(vacancy, field), wanted[field]
+        if after == before:
+            continue
+        name = deadlines.DEADLINES[field].name
+        if not permissions.may_move_deadline(actor, vacancy, before, after):
+            if after is None:
+                raise VacancyError(f"Only HR can remove the {name.lower()} deadline", field=field)
+            raise VacancyError(f"You can only move the {name.lower()} deadline later, to give the panel more time",
+                               field=field)
+        if after is not None and after < today:
+            raise VacancyError(f"The {name.lower()} deadline must be today or in the future", field=field)
+    first, last = wanted["shortlisting_deadline"], wanted["scoring_deadline"]
+    if first and last and last < first:
+        raise VacancyError("The interview scoring deadline must be on or after the shortlisting deadline",
+                           field="scoring_deadline")
+    before = audit.snapshot(vacancy, DEADLINE_FIELDS)
+    for field, value in wanted.items():
+        setattr(vacancy, field, value)
+    changes = audit.diff(before, audit.snapshot(vacancy, DEADLINE_FIELDS))
+    if changes:
+        session.flush()
+        audit.record(session, actor, "deadlines", vacancy, vacancy_id=vacancy.id,
+                     summary=f"Deadlines of {vacancy.reference} changed", changes=changes)
+        notifications.replan(session, vacancy)
+    return changes
 
 
 # --- person specification -------------------------------------------------
@@ -231,6 +273,7 @@ def add_panel_member(session: Session, actor: User, vacancy: Vacancy, user: User
     audit.record(session, actor, "create", member, vacancy_id=vacancy.id,
                  summary=f"{user.name} added to the panel as {role.label.lower()}",
                  changes={"user_id": {"before": None, "after": user.id}, "panel_role": {"before": None, "after": role.value}})
+    notifications.added_to_panel(session, vacancy, member)
     return member
 
 
@@ -244,3 +287,4 @@ def remove_panel_member(session: Session, actor: User, member: PanelMember) -> N
                           "panel_role": {"before": member.panel_role.value, "after": None}})
     vacancy.panel_members.remove(member)
     session.flush()
+    notifications.replan(session, vacancy)

@@ -22,4 +22,4 @@ def _signed_in():
 
 
 # The routes: imported last, as they register on bp.
-from panel.vacancies.views import panel_members, spec, vacancy  # noqa: E402,F401
+from panel.vacancies.views import deadlines, panel_members, spec, vacancy  # noqa: E402,F401

@@ -10,6 +10,7 @@ from panel.errors import StaleEdit
 from panel.forms import ConfirmForm, field_error, refused_status
 from panel.loaders import found, user_view, vacancy_view
 from panel.models import Vacancy, VacancyStatus
+from panel.notifications import queries as notification_queries
 from panel.stages import STAGES
 from panel.uploads import (JD_SCRIPT_WARNING, UploadError, delete_file, pdf_has_script, safe_download_name, save_pdf,
                            send_pdf)
@@ -71,10 +72,14 @@ def create():
 @bp.route("/<int:vacancy_id>")
 @vacancy_view(permissions.can_view_vacancy)
 def show(vacancy: Vacancy):
+    can_view_messages = permissions.can_view_notifications(current_user, vacancy)
     return render_template(
         "vacancies/show.html", vacancy=vacancy, can_edit=permissions.can_edit_vacancy(current_user, vacancy),
         membership=permissions.panel_membership(current_user, vacancy), problems=vacancy.stage.readiness(vacancy),
-        stages=STAGES, status_form=StatusForm())
+        stages=STAGES, status_form=StatusForm(),
+        can_change_deadlines=permissions.can_extend_deadlines(current_user, vacancy),
+        can_view_messages=can_view_messages,
+        undelivered=notification_queries.undelivered_count(db(), vacancy.id) if can_view_messages else 0)
 
 
 @bp.route("/<int:vacancy_id>/edit", methods=["GET", "POST"])

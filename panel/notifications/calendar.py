@@ -1,0 +1,57 @@
+"""Calendar invitations for interview days, built with icalendar.
+
+One UID per person and day (``interview-day-<day id>-<user id>@panel``), so a person's calendar
+keeps one event that later messages update: SEQUENCE goes up with every change, METHOD:REQUEST
+sends or updates it, METHOD:CANCEL removes it. Times are Europe/London, with its VTIMEZONE.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from panel.deadlines import LONDON
+from panel.db import utcnow
+
+
+def uid(day_id: int, user_id: int) -> str:
+    return f"interview-day-{day_id}-{user_id}@panel"
+
+
+def fingerprint(starts_at: dt.datetime, ends_at: dt.datetime, location: str) -> str:
+    """A short hash of what the invitation says: a change to any of it is an update."""
+    text = f"{starts_at.isoformat()}|{ends_at.isoformat()}|{location}"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def invitation(*, day_id: int, user, organiser: str, sequence: int, starts_at: dt.datetime, ends_at: dt.datetime,
+               summary: str, location: str, description: str, cancel: bool = False) -> str:
+    cal = Calendar()
+    cal.add("prodid", "-//panel//NHS recruitment panels//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancel else "REQUEST")
+    event = Event()
+    event.add("uid", uid(day_id, user.id))
+    event.add("sequence", sequence)
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", starts_at.astimezone(LONDON))
+    event.add("dtend", ends_at.astimezone(LONDON))
+    event.add("summary", summary)
+    if location:
+        event.add("location", location)
+    event.add("description", description)
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    event["organizer"] = vCalAddress(f"mailto:{organiser}")
+    attendee = vCalAddress(f"mailto:{user.email}")
+    attendee.params["cn"] = vText(user.name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("NEEDS-ACTION")
+    attendee.params["rsvp"] = vText("FALSE")
+    event.add("attendee", attendee, encode=0)
+    cal.add_component(event)
+    # the Europe/London VTIMEZONE, with the clock changes around the day
+    cal.add_missing_timezones(first_date=starts_at.date() - dt.timedelta(days=366),
+                              last_date=ends_at.date() + dt.timedelta(days=366))
+    return cal.to_ical().decode()

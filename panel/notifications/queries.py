@@ -1,0 +1,100 @@
+"""What the outbox reads: the work a panel member still owes (so a reminder goes only to those
+who have not finished), counts for HR, a vacancy's and a person's messages."""
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from panel.models import (
+    Candidate,
+    ConflictDeclaration,
+    InterviewOutcome,
+    InterviewSubmission,
+    Notification,
+    NotificationStatus,
+    Outcome,
+    ShortlistDecision,
+    ShortlistOutcome,
+    ShortlistSubmission,
+    Vacancy,
+)
+
+
+def application_count(session: Session, vacancy: Vacancy) -> int:
+    return session.scalar(select(func.count(Candidate.id)).where(
+        Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None), Candidate.purged_at.is_(None))) or 0
+
+
+def _stepped_aside(user_id: int):
+    return exists().where(ConflictDeclaration.candidate_id == Candidate.id, ConflictDeclaration.user_id == user_id,
+                          ConflictDeclaration.stepped_aside)
+
+
+def shortlisting_owed(session: Session, vacancy_id: int, user_id: int) -> int:
+    """Applications this person has neither submitted scores for nor stepped aside from."""
+    submitted = exists().where(ShortlistSubmission.candidate_id == Candidate.id, ShortlistSubmission.user_id == user_id)
+    return session.scalar(select(func.count(Candidate.id)).where(
+        Candidate.vacancy_id == vacancy_id, Candidate.withdrawn_at.is_(None), Candidate.purged_at.is_(None),
+        ~submitted, ~_stepped_aside(user_id))) or 0
+
+
+def scoring_owed(session: Session, vacancy_id: int, user_id: int) -> int:
+    """Shortlisted candidates this person has neither submitted interview scores for nor stepped aside from."""
+    submitted = exists().where(InterviewSubmission.candidate_id == Candidate.id, InterviewSubmission.user_id == user_id)
+    return session.scalar(select(func.count(Candidate.id)).join(
+        ShortlistDecision, and_(ShortlistDecision.candidate_id == Candidate.id,
+                                ShortlistDecision.outcome == ShortlistOutcome.SHORTLIST)).where(
+        Candidate.vacancy_id == vacancy_id, Candidate.withdrawn_at.is_(None), ~submitted,
+        ~_stepped_aside(user_id))) or 0
+
+
+OWED = {"shortlisting_reminder": shortlisting_owed, "scoring_reminder": scoring_owed}
+
+
+def outcome_summary(session: Session, vacancy: Vacancy) -> dict:
+    """How many candidates were interviewed and found appointable (no names)."""
+    rows = list(session.scalars(select(InterviewOutcome.outcome).join(Candidate).where(Candidate.vacancy_id == vacancy.id)))
+    return {"decided": len(rows), "appointable": sum(o != Outcome.NOT_APPOINTABLE for o in rows),
+            "preferred": sum(o == Outcome.PREFERRED for o in rows)}
+
+
+def queued_of_kind(session: Session, vacancy_id: int, kind: str) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(
+        Notification.vacancy_id == vacancy_id, Notification.kind == kind,
+        Notification.status == NotificationStatus.QUEUED)))
+
+
+def queued_reminders(session: Session, vacancy: Vacancy, kinds: tuple[str, ...]) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(
+        Notification.vacancy_id == vacancy.id, Notification.kind.in_(kinds),
+        Notification.status == NotificationStatus.QUEUED)))
+
+
+def undelivered_count(session: Session, vacancy_id: int) -> int:
+    return session.scalar(select(func.count(Notification.id)).where(
+        Notification.vacancy_id == vacancy_id, Notification.status == NotificationStatus.FAILED)) or 0
+
+
+def for_vacancy(session: Session, vacancy_id: int) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(Notification.vacancy_id == vacancy_id)
+                                .order_by(Notification.due_at, Notification.id)))
+
+
+def for_user(session: Session, user_id: int) -> list[Notification]:
+    """The messages sent (or being sent) to this person, newest first; planned ones are not shown."""
+    return list(session.scalars(select(Notification).where(
+        Notification.user_id == user_id,
+        Notification.status.in_((NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.SENDING)))
+        .order_by(Notification.due_at.desc(), Notification.id.desc())))
+
+
+def invited_user_ids(session: Session, vacancy_id: int) -> set[int]:
+    """People who have been sent (or are due) an interview-day invitation for this vacancy."""
+    return set(session.scalars(select(Notification.user_id).where(
+        Notification.vacancy_id == vacancy_id, Notification.kind == "interview_day").distinct()))
+
+
+def invitations(session: Session, prefix: str) -> list[Notification]:
+    """One person's invitations and cancellations for one interview day, oldest first."""
+    return list(session.scalars(select(Notification).where(Notification.idempotency_key.startswith(prefix))
+                                .order_by(Notification.id)))

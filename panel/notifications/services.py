@@ -1,0 +1,261 @@
+"""What each event tells people. Every function adds rows to the session and flushes; the
+caller's transaction commits them with the event itself (a transactional outbox), so a message
+exists exactly when its event happened. Never commit here.
+
+Every row has an idempotency key (event + recipient + deadline/version), UNIQUE in the table: the
+same event never writes the same message twice, however often it is replayed or raced.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, render_template
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from panel import deadlines
+from panel.notifications import calendar
+from panel.db import utcnow
+from panel.mail import external_url
+from panel.models import InterviewDay, Notification, NotificationStatus, PanelMember, PanelRole, User, Vacancy
+from panel.notifications import queries
+
+REMINDER_KINDS = {"shortlisting_deadline": "shortlisting_reminder", "scoring_deadline": "scoring_reminder"}
+DEADLINE_OF_REMINDER = {kind: field for field, kind in REMINDER_KINDS.items()}
+
+
+def render(kind: str, **context) -> tuple[str, str]:
+    """(subject, body) from templates/notifications/<kind>.txt: its first line is
+    "Subject: ...", then a blank line, then the body."""
+    text = render_template(f"notifications/{kind}.txt", **context)
+    first, _, body = text.lstrip().partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValueError(f"notifications/{kind}.txt must start with a Subject: line")
+    return first.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+def _context(vacancy: Vacancy, user: User, **extra) -> dict:
+    cfg = current_app.config
+    return {"vacancy": vacancy, "user": user, "first_name": (user.name.split() or [""])[0],
+            "organisation": cfg["ORGANISATION_NAME"], "support": cfg.get("SUPPORT_CONTACT") or cfg["MAIL_FROM"],
+            "link": external_url("vacancies.show", vacancy_id=vacancy.id), "deadlines": [], **extra}
+
+
+def enqueue(session: Session, *, user: User, vacancy: Vacancy | None, kind: str, key: str, context: dict,
+            due_at: dt.datetime | None = None, channel: str = "email", attachment: str | None = None
+            ) -> Notification | None:
+    """Write one message to the outbox (None for a deactivated person: they receive nothing).
+    A key already written is not written again; a cancelled one planned again is re-queued."""
+    if not user.active:
+        return None
+    due_at = due_at or utcnow()
+    existing = session.scalar(select(Notification).where(Notification.idempotency_key == key))
+    if existing is not None:
+        if existing.status == NotificationStatus.CANCELLED:
+            existing.subject, existing.body = render(kind, **context)
+            existing.status, existing.due_at, existing.next_attempt_at = NotificationStatus.QUEUED, due_at, None
+            existing.last_error = ""
+            session.flush()
+        return existing
+    subject, body = render(kind, **context)
+    row = Notification(idempotency_key=key, user_id=user.id, vacancy_id=vacancy.id if vacancy else None,
+                       channel=channel, kind=kind, subject=subject[:300], body=body, due_at=due_at, attachment=attachment,
+                       status=NotificationStatus.QUEUED, attempts=0, last_error="")
+    try:
+        with session.begin_nested():  # another transaction may have written the same key since
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row
+
+
+def cancel_queued(session: Session, rows: list[Notification], reason: str) -> None:
+    """Cancel messages that are still waiting. One UPDATE that touches only rows still queued:
+    a worker may have claimed or sent one since it was read, and its status must not be overwritten."""
+    if not rows:
+        return
+    session.execute(update(Notification).where(Notification.id.in_([r.id for r in rows]),
+                                               Notification.status == NotificationStatus.QUEUED)
+                    .values(status=NotificationStatus.CANCELLED, last_error=reason)
+                    .execution_options(synchronize_session=False))
+    for row in rows:
+        session.expire(row)
+
+
+def added_to_panel(session: Session, vacancy: Vacancy, member: PanelMember) -> None:
+    user = member.user
+    enqueue(session, user=user, vacancy=vacancy, kind="added_to_panel", key=f"added_to_panel:v{vacancy.id}:u{user.id}",
+            context=_context(vacancy, user, role=member.panel_role, patient=member.panel_role == PanelRole.PATIENT,
+                             deadlines=deadlines.shown(vacancy)))
+    replan(session, vacancy)
+
+
+def stage_entered(session: Session, vacancy: Vacancy) -> None:
+    """The vacancy has just moved to its stage: tell the panel if the stage says so, and plan
+    the reminders of the deadline the panel now works to (cancelling the previous stage's)."""
+    kind = vacancy.stage.announcement
+    if kind:
+        applications = queries.application_count(session, vacancy)
+        for member in vacancy.panel_members:
+            enqueue(session, user=member.user, vacancy=vacancy, kind=kind,
+                    key=f"{kind}:v{vacancy.id}:u{member.user_id}",
+                    context=_context(vacancy, member.user, applications=applications,
+                                     deadlines=deadlines.shown(vacancy, (vacancy.stage.deadline,) if vacancy.stage.deadline else ())))
+    replan(session, vacancy)
+
+
+def planned_reminders(vacancy: Vacancy, now: dt.datetime, days_before: int) -> list[tuple[PanelMember, str, dt.date, int, dt.datetime]]:
+    """(member, deadline field, deadline, days before, due) of every reminder the vacancy should
+    have from now on: for the deadline its stage works to, ``days_before`` days before and on the
+    day, at 9am London time, to each active panel member. A reminder whose day has passed is not
+    planned; one due earlier today is due now."""
+    field = vacancy.stage.deadline
+    day = getattr(vacancy, field) if field else None
+    if day is None:
+        return []
+    today = deadlines.london_today(now)
+    out = []
+    for offset in sorted({max(days_before, 0), 0}, reverse=True):
+        when = day - dt.timedelta(days=offset)
+        if when < today:
+            continue
+        due = max(deadlines.at_london(when), now)
+        out.extend((m, field, day, offset, due) for m in vacancy.panel_members if m.user.active)
+    return out
+
+
+def reminder_key(vacancy: Vacancy, field: str, day: dt.date, offset: int, user_id: int) -> str:
+    return f"{REMINDER_KINDS[field]}:v{vacancy.id}:{day.isoformat()}:{offset}d:u{user_id}"
+
+
+def replan(session: Session, vacancy: Vacancy) -> None:
+    """Make the vacancy's queued reminders what its stage, deadline and panel call for now: the
+    ones no longer wanted (deadline moved, stage moved on, member removed) are cancelled, new ones
+    written with new keys, so a reminder is never sent at a deadline's old time."""
+    now = utcnow()
+    wanted = {}
+    for member, field, day, offset, due in planned_reminders(vacancy, now, int(current_app.config["REMINDER_DAYS"])):
+        wanted[reminder_key(vacancy, field, day, offset, member.user_id)] = (member, field, day, offset, due)
+    cancel_queued(session, [row for row in queries.queued_reminders(session, vacancy, tuple(REMINDER_KINDS.values()))
+                            if row.idempotency_key not in wanted],
+                  "Re-planned: the deadline, stage or panel changed")
+    for key, (member, field, day, offset, due) in wanted.items():
+        deadline = deadlines.DEADLINES[field]
+        enqueue(session, user=member.user, vacancy=vacancy, kind=REMINDER_KINDS[field], key=key, due_at=due,
+                # (no footer deadlines in a message sent later: they would count the days from today)
+                context=_context(vacancy, member.user, deadline=deadline, day=day,
+                                 when=deadlines.phrase(deadline.name, day, deadlines.london_today(due))))
+    sync_calendar(session, vacancy)
+    session.flush()
+
+
+def signed_off(session: Session, vacancy: Vacancy, signoff) -> None:
+    """The results are signed off: thank everyone on the panel; patient panelists (who cannot
+    open the results pages) are told how the recruitment ended."""
+    outcome = queries.outcome_summary(session, vacancy)
+    for member in vacancy.panel_members:
+        enqueue(session, user=member.user, vacancy=vacancy, kind="results_signed_off",
+                key=f"results_signed_off:v{vacancy.id}:u{member.user_id}:s{signoff.id}.{signoff.version}",
+                context=_context(vacancy, member.user, outcome=outcome,
+                                 patient=member.panel_role == PanelRole.PATIENT))
+
+
+def _invitation_prefix(day: InterviewDay, user_id: int) -> str:
+    return f"interview_day:v{day.vacancy_id}:d{day.id}:u{user_id}:"
+
+
+def sync_calendar(session: Session, vacancy: Vacancy) -> None:
+    """Make everyone's calendar match the interview day: an invitation (METHOD:REQUEST) to each
+    active panel member when the day is set, an update (SEQUENCE up) when its time or place
+    changes, a cancellation (METHOD:CANCEL) to someone no longer on the panel or when the
+    vacancy has finished without it. Nothing is written when nothing changed."""
+    day = session.scalar(select(InterviewDay).where(InterviewDay.vacancy_id == vacancy.id))
+    if day is None or day.starts_at is None or day.ends_at is None:
+        return
+    location = day.default_location or vacancy.interview_venue or ""
+    wanted = set() if vacancy.stage.finished else {m.user_id for m in vacancy.panel_members if m.user.active}
+    invited = queries.invited_user_ids(session, vacancy.id)
+    state = calendar.fingerprint(day.starts_at, day.ends_at, location)
+    _plan_day_before_reminders(session, vacancy, day, wanted, state, location)
+    for user_id in wanted | invited:
+        user = session.get(User, user_id)
+        prefix = _invitation_prefix(day, user_id)
+        earlier = queries.invitations(session, prefix)
+        latest = earlier[-1].idempotency_key.rsplit(":", 1)[1] if earlier else None
+        cancel = user_id not in wanted
+        target = "cancel" if cancel else state
+        if latest == target or (cancel and latest is None):
+            continue
+        if cancel and not any(r.status in (NotificationStatus.SENT, NotificationStatus.SENDING) for r in earlier):
+            # nothing reached their calendar: withdraw what is waiting, send no cancellation
+            cancel_queued(session, earlier, "They are no longer on the panel")
+            continue
+        # an older version not yet sent is not needed any more
+        cancel_queued(session, [r for r in earlier if r.status == NotificationStatus.QUEUED],
+                      "Replaced by a newer invitation")
+        sequence = len(earlier)
+        kind = "interview_day_cancelled" if cancel else "interview_day"
+        context = _context(vacancy, user, starts_at=day.starts_at, ends_at=day.ends_at, location=location,
+                           update=sequence > 0)
+        summary = f"Interviews for {vacancy.title} ({vacancy.reference})"
+        ics = calendar.invitation(day_id=day.id, user=user, organiser=current_app.config["MAIL_FROM"],
+                                  sequence=sequence, starts_at=day.starts_at, ends_at=day.ends_at, summary=summary,
+                                  location=location, description=render(kind, **context)[1], cancel=cancel)
+        enqueue(session, user=user, vacancy=vacancy, kind=kind, key=f"{prefix}s{sequence}:{target}", context=context,
+                attachment=ics)
+
+
+def _plan_day_before_reminders(session: Session, vacancy: Vacancy, day: InterviewDay, wanted: set[int], state: str,
+                               location: str) -> None:
+    """A reminder at 9am London the day before the interviews to each person invited; re-planned
+    (old one cancelled, new key) when the day changes, cancelled for someone no longer invited."""
+    when = day.starts_at.astimezone(deadlines.LONDON).date() - dt.timedelta(days=1)
+    due = deadlines.at_london(when)
+    keep = {f"interview_day_reminder:v{vacancy.id}:d{day.id}:u{uid}:{state}" for uid in wanted} if due > utcnow() else set()
+    cancel_queued(session, [r for r in queries.queued_of_kind(session, vacancy.id, "interview_day_reminder")
+                            if r.idempotency_key not in keep], "Re-planned: the interview day or panel changed")
+    for key in keep:
+        user = session.get(User, int(key.split(":u")[1].split(":")[0]))
+        enqueue(session, user=user, vacancy=vacancy, kind="interview_day_reminder", key=key, due_at=due,
+                context=_context(vacancy, user, starts_at=day.starts_at, ends_at=day.ends_at, location=location))
+
+
+KIND_LABELS = {
+    "added_to_panel": "Added to the panel",
+    "shortlisting_opened": "Shortlisting has opened",
+    "shortlisting_reminder": "Shortlisting reminder (before the deadline and on the day)",
+    "scoring_reminder": "Interview scoring reminder (before the deadline and on the day)",
+    "interview_day": "Interview day invitation (with a calendar file)",
+    "interview_day_reminder": "Interview day reminder (the day before)",
+    "interview_day_cancelled": "Interview day cancellation (with a calendar file)",
+    "results_signed_off": "Results signed off: thank you (patient panelists are told how it ended)",
+}
+
+
+def previews(session: Session, vacancy: Vacancy, user: User) -> list[tuple[str, str, str]]:
+    """(label, subject, body) of every message kind, as a patient panelist of this vacancy would
+    get it, with ``user`` as the sample recipient: for HR to read before anything is sent."""
+    today = deadlines.london_today()
+    day = session.scalar(select(InterviewDay).where(InterviewDay.vacancy_id == vacancy.id))
+    starts = day.starts_at if day and day.starts_at else deadlines.at_london(today + dt.timedelta(days=28), dt.time(9, 30))
+    ends = day.ends_at if day and day.ends_at else starts + dt.timedelta(hours=7)
+    location = (day.default_location if day else "") or vacancy.interview_venue
+    when = {}
+    for field, deadline in deadlines.DEADLINES.items():
+        date = getattr(vacancy, field) or today + dt.timedelta(days=7)
+        reminded = date - dt.timedelta(days=int(current_app.config["REMINDER_DAYS"]))
+        when[field] = {"deadline": deadline, "day": date, "when": deadlines.phrase(deadline.name, date, reminded)}
+    contexts = {
+        "added_to_panel": {"role": PanelRole.PATIENT, "patient": True, "deadlines": deadlines.shown(vacancy)},
+        "shortlisting_opened": {"applications": queries.application_count(session, vacancy),
+                                "deadlines": deadlines.shown(vacancy, ("shortlisting_deadline",))},
+        "shortlisting_reminder": when["shortlisting_deadline"],
+        "scoring_reminder": when["scoring_deadline"],
+        "interview_day": {"starts_at": starts, "ends_at": ends, "location": location, "update": False},
+        "interview_day_reminder": {"starts_at": starts, "ends_at": ends, "location": location},
+        "interview_day_cancelled": {"starts_at": starts, "ends_at": ends, "location": location},
+        "results_signed_off": {"patient": True, "outcome": queries.outcome_summary(session, vacancy)},
+    }
+    return [(KIND_LABELS[kind], *render(kind, **_context(vacancy, user, **extra))) for kind, extra in contexts.items()]

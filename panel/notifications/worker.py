@@ -1,0 +1,180 @@
+"""The notifications worker: claims due messages, sends them, records what happened.
+
+Claiming is safe with any number of workers on any number of hosts:
+- PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` picks rows no other worker holds, and they
+  are marked ``sending`` with this worker's claim token in the same transaction;
+- SQLite: each row is taken by one atomic ``UPDATE ... WHERE id = ? AND status = 'queued'``;
+  only the worker whose UPDATE changed the row (rowcount 1) sends it.
+A claim is a lease (NOTIFY_LEASE_SECONDS): a worker that dies mid-send leaves its rows to be
+taken over when the lease ends (the one case where a message can go twice: sent, then the worker
+died before recording it). Every later write checks the claim token, so a worker whose lease
+was taken over cannot overwrite the new owner's result.
+
+A message is re-checked just before it is sent: nothing goes to a deactivated person, and a
+reminder is cancelled if its recipient has finished the work it is about (stepping aside from a
+candidate counts as done) or the vacancy has moved on from the deadline it is about.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from panel.db import utcnow
+from panel.models import Notification, NotificationStatus, User, Vacancy
+from panel.notifications import queries
+from panel.notifications.channels import CHANNELS, PermanentFailure, TemporaryFailure
+from panel.notifications.services import DEADLINE_OF_REMINDER
+
+log = logging.getLogger("panel.notifications")
+
+
+@dataclass
+class RunResult:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+
+
+def _due(now: dt.datetime):
+    """Rows a worker may take now: queued and due (and past any back-off), or claimed by a
+    worker whose lease has run out."""
+    return or_(
+        (Notification.status == NotificationStatus.QUEUED) & (Notification.due_at <= now)
+        & (or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now)),
+        (Notification.status == NotificationStatus.SENDING) & (Notification.lease_until < now),
+    )
+
+
+def _sessionmaker():
+    return current_app.extensions["panel.sessionmaker"]
+
+
+def claim(token: str, limit: int = 50, now: dt.datetime | None = None) -> list[int]:
+    """Take up to ``limit`` due messages for this worker (``token``); their ids. Committed at once,
+    so other workers see them taken."""
+    now = now or utcnow()
+    lease = now + dt.timedelta(seconds=int(current_app.config["NOTIFY_LEASE_SECONDS"]))
+    taken = {"status": NotificationStatus.SENDING, "claimed_by": token, "lease_until": lease,
+             "attempts": Notification.attempts + 1}
+    with _sessionmaker()() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            ids = list(session.scalars(select(Notification.id).where(_due(now)).order_by(Notification.due_at)
+                                       .limit(limit).with_for_update(skip_locked=True)))
+            if ids:
+                session.execute(update(Notification).where(Notification.id.in_(ids)).values(**taken))
+            session.commit()
+            return ids
+        candidates = list(session.scalars(select(Notification.id).where(_due(now))
+                                          .order_by(Notification.due_at).limit(limit)))
+        session.rollback()
+        return [nid for nid in candidates if take(session, nid, taken, now)]
+
+
+def take(session: Session, nid: int, taken: dict, now: dt.datetime) -> bool:
+    """Claim one message seen as due (SQLite): one atomic UPDATE that changes the row only if it is
+    still due, so of two workers that saw it, exactly one gets rowcount 1. Committed at once."""
+    result = session.execute(update(Notification).where(Notification.id == nid, _due(now)).values(**taken))
+    session.commit()
+    return result.rowcount == 1
+
+
+def _finish(session: Session, nid: int, token: str, **values) -> bool:
+    """Record a result for a message this worker still holds; False if its claim was lost."""
+    result = session.execute(update(Notification).where(Notification.id == nid, Notification.claimed_by == token,
+                                                        Notification.status == NotificationStatus.SENDING)
+                             .values(lease_until=None, **values))
+    session.commit()
+    return result.rowcount == 1
+
+
+def not_wanted_because(session: Session, row: Notification, user: User | None) -> str | None:
+    """Why a claimed message should not be sent after all (None: send it)."""
+    if user is None or not user.active:
+        return "The person's account is not active"
+    field_name = DEADLINE_OF_REMINDER.get(row.kind)
+    if field_name is not None:
+        vacancy = session.get(Vacancy, row.vacancy_id)
+        if vacancy is None or vacancy.stage.deadline != field_name:
+            return "The vacancy has moved on from this deadline"
+        if queries.OWED[row.kind](session, vacancy.id, user.id) == 0:
+            return "They had already finished"
+    return None
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    base = int(current_app.config["NOTIFY_RETRY_SECONDS"])
+    return dt.timedelta(seconds=base * 2 ** max(attempts - 1, 0))
+
+
+def send_one(nid: int, token: str, result: RunResult) -> None:
+    with _sessionmaker()() as session:
+        row = session.get(Notification, nid)
+        if row is None or row.claimed_by != token or row.status != NotificationStatus.SENDING:
+            return
+        user = session.get(User, row.user_id)
+        reason = not_wanted_because(session, row, user)
+        if reason:
+            if _finish(session, nid, token, status=NotificationStatus.CANCELLED, last_error=reason):
+                result.cancelled.append(nid)
+            return
+        channel = CHANNELS.get(row.channel)
+        try:
+            if channel is None:
+                raise PermanentFailure(f"No channel called {row.channel}")
+            provider_id = channel.send(row, user)
+        except PermanentFailure as exc:
+            log.error("message %s could not be delivered: %s", nid, exc)
+            if _finish(session, nid, token, status=NotificationStatus.FAILED, last_error=str(exc)[:500]):
+                result.failed.append(nid)
+            return
+        except TemporaryFailure as exc:
+            attempts = row.attempts
+            if attempts >= int(current_app.config["NOTIFY_MAX_ATTEMPTS"]):
+                log.error("message %s given up after %s tries: %s", nid, attempts, exc)
+                if _finish(session, nid, token, status=NotificationStatus.FAILED, last_error=str(exc)[:500]):
+                    result.failed.append(nid)
+            else:
+                log.warning("message %s will be tried again: %s", nid, exc)
+                if _finish(session, nid, token, status=NotificationStatus.QUEUED, last_error=str(exc)[:500],
+                           next_attempt_at=utcnow() + backoff(attempts)):
+                    result.retrying.append(nid)
+            return
+        if _finish(session, nid, token, status=NotificationStatus.SENT, provider_id=(provider_id or "")[:255],
+                   sent_at=utcnow(), last_error=""):
+            result.sent.append(nid)
+
+
+def run_once(token: str | None = None, limit: int = 50) -> RunResult:
+    """Claim what is due now and send it. Returns what happened."""
+    token = token or secrets.token_hex(8)
+    result = RunResult()
+    while True:
+        ids = claim(token, limit)
+        if not ids:
+            return result
+        for nid in ids:
+            send_one(nid, token, result)
+        # fewer than asked for may only mean another worker took the rest of what this one saw:
+        # look again until nothing is due (a sent, retried or cancelled message is no longer due)
+
+
+def run_forever(poll_seconds: float | None = None) -> None:  # pragma: no cover - a loop around run_once
+    token = secrets.token_hex(8)
+    poll = float(poll_seconds or current_app.config["NOTIFY_POLL_SECONDS"])
+    log.info("notifications worker %s started, looking every %s seconds", token, poll)
+    while True:
+        try:
+            r = run_once(token)
+            if r.sent or r.failed or r.retrying:
+                log.info("sent %s, will retry %s, could not deliver %s", len(r.sent), len(r.retrying), len(r.failed))
+        except Exception:  # the database went away for a moment: log it and look again later
+            log.exception("the notifications worker failed; trying again")
+        time.sleep(poll)
