@@ -76,7 +76,9 @@ class Builder:
         # the password of the people built without one of their own; None: they cannot sign in
         # (no password is ever written in the code: tests pass theirs, the demo generates its own)
         self.password = password
-        self.app = app
+        # outside an app context the builder pushes one of this app (or of the app the session
+        # was made by, which test sessions carry in session.info["app"])
+        self.app = app if app is not None else session.info.get("app")
         self._actor = actor
         self._serial = itertools.count(1)
 

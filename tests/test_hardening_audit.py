@@ -309,6 +309,7 @@ CALL_SITES = {
     "panel/plans/services.py:delete_plan_question": {("delete", "plan_question")},
     "panel/plans/services.py:update_scale": {("update", "scale")},
     "panel/questions/services.py:review_question": {("approve", "bankquestion"), ("reject", "bankquestion")},
+    "panel/shortlisting/allocation.py:release_reader": {("reallocate", "vacancy")},
 }
 
 

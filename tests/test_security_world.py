@@ -110,12 +110,15 @@ def rich(app, session):
     session.add(CandidateFeedback(candidate_id=first.id, text="Thank you for coming.", updated_by_id=hr.id))
     session.add(CandidateInvitation(candidate_id=first.id, subject="Interview", body="Come along", status="failed",
                                     error="SMTP down"))
+    session.commit()  # the files are stored through the app's own session: it must not wait on this one's lock
     first.application_file = store_pdf(app)
     first.application_filename = "application.pdf"
     pwp_candidate = session.scalar(select(Candidate).where(Candidate.vacancy_id == pwp.id, Candidate.withdrawn_at.is_(None))
                                    .order_by(Candidate.number))
+    session.commit()
     pwp_candidate.application_file = store_pdf(app)
     pwp_candidate.application_filename = "application.pdf"
+    session.commit()
     spwp.job_description_file = store_pdf(app)
     spwp.job_description_filename = "job.pdf"
 

@@ -45,6 +45,7 @@ NO_SCORES: dict[tuple[str, str], str] = {
                                          "unsubmitted scores were removed (a count, never a score)",
     ("submit", "interviewsubmission"): "who submitted and who typed it in; the values are in the score entries",
     ("reopen", "interviewsignoff"): "HR's reason for reopening the results, written by HR",
+    ("reallocate", "vacancy"): "who stopped reading and how many unscored applications moved to whom (counts, never a score)",
     ("send", "candidatefeedback"): "when the feedback was emailed",
     ("download", "export"): "that an export was downloaded",
     ("download", "feedback"): "that a feedback document was downloaded",

@@ -32,7 +32,7 @@ def test_shortlisting_on_a_phone_on_a_bus_loses_nothing(live_server, new_context
         hr = make_user(s, "hr", "Priya Shah", "hr.bus@example.org")
         chair = make_user(s, "chair", "Chris Morgan", "chair.bus@example.org")
         me = make_user(s, "panelist", "John O'Neill", "john.bus@example.org")
-        b = Builder(s, hr, app=None, password=PASSWORD)
+        b = Builder(s, hr, password=PASSWORD)
         v = b.vacancy(reference="SL-BUS", criteria=SPEC, panel=[(chair, "chair"), (me, "patient")])
         c = b.candidate(v, first_name="Aoife", last_name="O'Connor", supporting_information="I ran a group.")
         b.jump_to(v, VacancyStatus.SHORTLISTING)
@@ -94,7 +94,7 @@ def test_an_answer_saved_first_in_another_tab_is_shown_and_nothing_is_lost(live_
     with live_server.db() as s:
         hr = make_user(s, "hr", "Priya Shah", "hr.tabs@example.org")
         me = make_user(s, "panelist", "Zoë Ashworth", "zoe.tabs@example.org")
-        b = Builder(s, hr, app=None, password=PASSWORD)
+        b = Builder(s, hr, password=PASSWORD)
         v = b.vacancy(reference="SL-TABS", criteria=SPEC, panel=[(me, "patient")])
         c = b.candidate(v, supporting_information="I ran a group.")
         b.jump_to(v, VacancyStatus.SHORTLISTING)
