@@ -322,6 +322,7 @@ def test_a_template_asking_for_outside_urls_gets_nothing(tmp_path):
 def test_a_render_past_its_time_limit_is_stopped_and_the_next_one_works(app, as_user, big, caplog):
     v = big["vacancy"]
     client = as_user(big["hr"])
+    render.POOL.shutdown()  # no idle render process left by an earlier test in this process
     app.config["PACK_TIMEOUT_SECONDS"] = 0.01
     response = client.get(f"/vacancies/{v.id}/packs/panel.pdf")
     assert response.status_code == 303
