@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from panel.builders import Builder
-from panel.models import AuditEvent, ShortlistAllocation, ShortlistReaderRelease, Vacancy
+from panel.models import AuditEvent, Candidate, ShortlistAllocation, ShortlistReaderRelease, Vacancy
 from panel.shortlisting import allocation
 from panel.shortlisting.allocation import AllocationError, Reader, balance
 from tests.builders_plugin import (  # noqa: F401  (sl is a fixture)
@@ -431,18 +431,20 @@ def test_a_members_shortlisting_pack_holds_only_their_share(app, session, shared
 
 
 def test_sharing_out_again_fills_gaps_and_keeps_what_people_have(as_user, session, shared, app):
-    """A candidate added after sharing out, and one whose reader stepped aside, are read by
-    fewer than k until HR shares out again, which fills the gaps and moves nobody else."""
+    """A candidate whose reader stepped aside is read by fewer than k until HR shares out
+    again, which fills the gap and moves nobody else (a candidate added later is given to
+    readers at once)."""
     big = shared
     before = stored(session, big.v)
     late = Builder(session, big.hr, app=app, password=PASSWORD).candidate(big.v, email="late@candidates.example.org")
     session.commit()
+    assert len(stored(session, big.v)[late.id]) == 2
     knows = big.all[3]
     step_aside(session, knows, next(u for u in (big.chair, big.panelist, big.panelist2, *big.staff)
                                     if u.id == sorted(before[knows.id])[0]))
     client = as_user(big.hr)
     page = client.get(url(big.v, "shortlisting/allocation")).get_data(as_text=True)
-    assert "2 applications are read by fewer than 2 panel members" in page
+    assert "1 application is read by fewer than 2 panel members" in page
     assert share(client, big.v, "2").status_code == 302
     after = stored(session, big.v)
     assert len(after[late.id]) == 2 and len(after[knows.id]) == 3  # the one who knows them keeps the row
@@ -479,3 +481,68 @@ def test_the_chair_moderates_a_candidate_they_were_not_given_once_the_readers_ar
     r = client.post_form(url(big.v, "shortlisting/moderation", c.id), {"outcome": "shortlist", "reason": "",
                                                                         "version": ""})
     assert r.status_code == 302, r.get_data(as_text=True)
+
+
+# --- candidates added after sharing out ---------------------------------------------------------
+
+def test_a_candidate_added_by_form_after_sharing_out_is_given_to_readers_at_once(as_user, session, shared):
+    big = shared
+    patients = {big.panelist.id, big.panelist2.id}
+    loads_before = Counter(u for uids in stored(session, big.v).values() for u in uids)
+    r = as_user(big.hr).post_form(url(big.v, "candidates/new"), {
+        "first_name": "Late", "last_name": "Comer", "email": "late.comer@example.org", "phone": "",
+        "supporting_information": "I applied late."})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    session.expire_all()
+    late = session.scalar(select(Candidate).where(Candidate.email == "late.comer@example.org"))
+    readers = stored(session, big.v)[late.id]
+    assert len(readers) == 2 and readers & patients
+    # the least loaded are chosen: nobody ends up two ahead of another non-patient reader
+    loads_after = Counter(u for uids in stored(session, big.v).values() for u in uids)
+    assert sum(loads_after.values()) == sum(loads_before.values()) + 2
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "create",
+                                                     AuditEvent.entity_type == "candidate",
+                                                     AuditEvent.entity_id == late.id)).one()
+    assert "given to 2 panel members to read" in event.summary
+    assert event.changes["panel members reading"] == {"before": 0, "after": 2}
+    assert not session.scalars(select(AuditEvent).where(AuditEvent.action.in_(["allocate", "reallocate"]),
+                                                        AuditEvent.id > event.id)).all()
+
+
+def test_a_csv_import_after_sharing_out_is_shared_balanced_and_never_to_someone_who_stopped(as_user, session,
+                                                                                           shared):
+    import io
+
+    big = shared
+    hr = as_user(big.hr)
+    assert hr.post_form(url(big.v, "shortlisting/allocation/release"),
+                        {"member": str(big.staff[1].id)}).status_code == 302
+    counts_before = Counter(u for uids in stored(session, big.v).values() for u in uids)
+    lines = "".join(f"New,Person{n},new{n}@example.org,,Statement {n}.,no\r\n" for n in range(30))
+    data = ("first_name,last_name,email,phone,supporting_information,disability_confident\r\n" + lines).encode()
+    r = hr.post_form(url(big.v, "candidates/import"), {"file": (io.BytesIO(data), "c.csv")},
+                     content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    session.expire_all()
+    new = session.scalars(select(Candidate).where(Candidate.email.like("new%@example.org"))).all()
+    after = stored(session, big.v)
+    assert len(new) == 30
+    patients = {big.panelist.id, big.panelist2.id}
+    for c in new:
+        assert len(after[c.id]) == 2 and after[c.id] & patients and big.staff[1].id not in after[c.id]
+    gained = Counter(u for c in new for u in after[c.id])
+    assert gained[big.panelist.id] + gained[big.panelist2.id] >= 30
+    totals = Counter(u for uids in after.values() for u in uids)
+    assert abs(totals[big.panelist.id] - totals[big.panelist2.id]) <= 1
+    assert sum(gained.values()) == 60 and sum(totals.values()) == sum(counts_before.values()) + 60
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "import")).one()
+    assert event.changes == {"applications given to readers": {"before": 0, "after": 60}}
+    creates = session.scalars(select(AuditEvent).where(AuditEvent.action == "create",
+                                                       AuditEvent.summary.like("%CSV import"))).all()
+    assert len(creates) == 30  # one row each as before, nothing more per candidate
+
+
+def test_candidates_added_when_everyone_reads_are_not_allocated(as_user, session, big, app):
+    late = Builder(session, big.hr, app=app, password=PASSWORD).candidate(big.v, email="late@candidates.example.org")
+    session.commit()
+    assert stored(session, big.v) == {} and late.id

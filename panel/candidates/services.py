@@ -9,6 +9,7 @@ from panel.candidates import importing
 from panel.db import utcnow
 from panel.errors import ServiceError
 from panel.models import Candidate, CandidateEvidence, Criterion, User, Vacancy
+from panel.shortlisting import allocation
 
 CANDIDATE_FIELDS = ["number", "first_name", "last_name", "email", "phone", "supporting_information",
                     "disability_confident", "application_filename", "withdrawn_at"]
@@ -82,8 +83,13 @@ def create_candidate(session: Session, actor: User, vacancy: Vacancy, data: dict
     session.add(candidate)
     _set_evidence(candidate, evidence)
     session.flush()
-    audit.record(session, actor, "create", candidate, vacancy_id=vacancy.id, summary=f"{candidate.label} added",
-                 changes=audit.diff({}, _snapshot(candidate)))
+    changes = audit.diff({}, _snapshot(candidate))
+    readings = allocation.give_new_candidates(session, vacancy, [candidate.id])
+    if readings:
+        changes["panel members reading"] = {"before": 0, "after": readings}
+    audit.record(session, actor, "create", candidate, vacancy_id=vacancy.id, summary=f"{candidate.label} added"
+                 + (f" and given to {readings} panel member{'s' if readings != 1 else ''} to read" if readings else ""),
+                 changes=changes)
     return candidate
 
 
@@ -173,6 +179,9 @@ def import_csv(session: Session, actor: User, vacancy: Vacancy, data: bytes) -> 
         audit.record(session, actor, "create", candidate, vacancy_id=vacancy.id,
                      summary=f"{candidate.label} added from a CSV import",
                      changes=audit.diff({}, _snapshot(candidate)))
+    readings = allocation.give_new_candidates(session, vacancy, [c.id for c in created])
     audit.record(session, actor, "import", vacancy, vacancy_id=vacancy.id,
-                 summary=f"{len(created)} candidates imported from a CSV file")
+                 summary=f"{len(created)} candidates imported from a CSV file"
+                 + (f" and shared out among the readers ({readings} applications to read in all)" if readings else ""),
+                 changes={"applications given to readers": {"before": 0, "after": readings}} if readings else None)
     return result

@@ -321,3 +321,23 @@ def release_reader(session: Session, actor: User, vacancy: Vacancy, user_id: int
                          f"{moved} unscored application{'s' if moved != 1 else ''} shared among the others",
                  changes=changes)
     return moved
+
+
+def give_new_candidates(session: Session, vacancy: Vacancy, candidate_ids: Sequence[int]) -> int:
+    """Candidates just added (the form or a CSV import) after the applications were shared out
+    go to readers at once, under the same rules, in the caller's transaction; nobody else's
+    share moves. Returns how many readings were given (0, and no query, when everyone reads
+    everything). The caller's audit row records the count."""
+    if vacancy.shortlist_readers is None or not candidate_ids:
+        return 0
+    state = load_state(vacancy)
+    available = state.readers()
+    if not available:
+        return 0
+    live = set(state.live_ids)
+    new_ids = [cid for cid in state.live_ids if cid in set(candidate_ids)]
+    keep = {cid: uids for cid, uids in state.allocation.items() if cid in live}  # counted in everyone's load
+    given = balance(new_ids, available, min(vacancy.shortlist_readers, len(available)),
+                    stepped_aside=state.stepped_aside, keep=keep)
+    added, _removed = _store(session, state, {**keep, **given})
+    return added
