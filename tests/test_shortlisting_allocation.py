@@ -546,3 +546,42 @@ def test_candidates_added_when_everyone_reads_are_not_allocated(as_user, session
     late = Builder(session, big.hr, app=app, password=PASSWORD).candidate(big.v, email="late@candidates.example.org")
     session.commit()
     assert stored(session, big.v) == {} and late.id
+
+
+# --- the export -----------------------------------------------------------------------------------
+
+def test_the_export_says_who_read_each_candidate_and_flags_fewer_than_k(as_user, session, shared):
+    import csv
+    import io
+
+    big = shared
+    people = {u.id: u for u in (big.chair, big.panelist, big.panelist2, *big.staff)}
+    big.staff[0].name = "=HYPERLINK(\"http://evil\")"  # a name is neutralised like any other cell
+    session.commit()
+    allocated = stored(session, big.v)
+    full = next(c for c in big.all if big.staff[0].id in allocated[c.id])
+    for uid in allocated[full.id]:
+        put_scores(session, full, people[uid], [2, 1, 2])
+    short = next(c for c in big.all if c.id != full.id)
+    leaving, staying = sorted(allocated[short.id])
+    step_aside(session, short, people[leaving])
+    put_scores(session, short, people[staying], [1, 1, 1])
+    r = as_user(big.chair).get(url(big.v, "shortlisting/export.csv"))
+    assert r.status_code == 200
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    header, body = rows[0], rows[1:]
+    assert "Read by" in header and "Read by fewer than 2" in header
+    read_by, fewer = header.index("Read by"), header.index("Read by fewer than 2")
+    label = {c.id: f"Candidate {c.number:02d}" for c in big.all}
+    names = {people[u].name for u in allocated[full.id]}
+    full_rows = [row for row in body if row[0] == label[full.id]]
+    assert full_rows and all(set(row[read_by].removeprefix("'").split("; ")) == names and row[fewer] == "No"
+                         for row in full_rows)
+    short_rows = [row for row in body if row[0] == label[short.id]]
+    assert short_rows and all(row[read_by] == people[staying].name and row[fewer] == "Yes" for row in short_rows)
+    assert not any(cell.startswith("=") for row in body for cell in row)
+
+
+def test_the_export_has_no_reading_columns_when_everyone_reads(as_user, session, big):
+    r = as_user(big.chair).get(url(big.v, "shortlisting/export.csv"))
+    assert "Read by" not in r.get_data(as_text=True)

@@ -478,6 +478,10 @@ def export_rows(data: ShortlistingData, results: list[scoring.CandidateResult], 
     phone too (HR only). The rows are made as the CSV writer takes them, so 400 candidates'
     12,800 rows are never all held at once (which also keeps the garbage collector's work linear)."""
     header = list(EXPORT_HEADER)
+    k = data.vacancy.shortlist_readers
+    if k is not None:  # the reading is shared out: who was given each candidate (names: chair and HR export)
+        at = header.index("Decision")
+        header[at:at] = ["Read by", f"Read by fewer than {k}"]
     if identity:
         header[1:1] = ["First name", "Last name"] + (["Email", "Phone"] if contact else [])
     yield header
@@ -494,6 +498,9 @@ def export_rows(data: ShortlistingData, results: list[scoring.CandidateResult], 
         unmet = "; ".join(f"criterion {x.number}" for x in r.essential_not_met)
         common_tail = [r.total_text if r.all_in else "Not all scores in", str(r.rank or ""), unmet,
                        "Yes" if r.guaranteed_interview else ""]
+        if k is not None:
+            common_tail += ["; ".join(users[uid].name if uid in users else f"Former panel member {uid}"
+                                      for uid in r.scorer_ids), "Yes" if r.readers_short else "No"]
         mine = data.scores_for(c.id)
         for row in r.criteria:
             for uid, score in row.scores.items():
