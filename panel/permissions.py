@@ -599,6 +599,8 @@ class SubmissionFacts:
     shortlisting: set[tuple[int, int]] = field(default_factory=set)  # submitted shortlisting scores
     interview: set[tuple[int, int]] = field(default_factory=set)     # submitted interview scores
     stepped_aside: set[tuple[int, int]] = field(default_factory=set)  # "Yes, I know this person"
+    # the reading shared out (panel/shortlisting/allocation.py): candidate id -> the readers given it
+    allocation: dict[int, set[int]] = field(default_factory=dict)
 
 
 def score_values_hidden_because(user, record: ScoreRecord, facts: SubmissionFacts) -> str | None:
@@ -626,11 +628,16 @@ def score_values_hidden_because(user, record: ScoreRecord, facts: SubmissionFact
                 return UNTIL_SHORTLISTING_ENDS
             if (cid, record.author_id) not in facts.shortlisting:
                 return UNTIL_THEY_SUBMIT
-        others = [m.user_id for m in vacancy.panel_members]
+        # "all in" as on the moderation page: over the candidate's readers when the reading is
+        # shared out (at least one of them reading), else over the whole panel
+        shared = shares_the_reading(vacancy)
+        others = facts.allocation.get(cid, set()) if shared else [m.user_id for m in vacancy.panel_members]
         all_in = cid is not None and all((cid, u) in facts.shortlisting or (cid, u) in facts.stepped_aside
-                                         for u in others)
+                                         for u in others) \
+            and not (shared and all((cid, u) in facts.stepped_aside for u in others))
+        mine = is_my_application(vacancy, me in facts.allocation.get(cid, ()))
         if can_see_scores_of_others(user, vacancy, SHORTLISTING, submitted=(cid, me) in facts.shortlisting,
-                                    stepped_aside=(cid, me) in facts.stepped_aside, all_in=all_in):
+                                    stepped_aside=(cid, me) in facts.stepped_aside or not mine, all_in=all_in):
             return None
         return _not_yet_or_never(user, vacancy, cid, me, facts)
     if record.kind == INTERVIEW_SCORES and vacancy.stage.scoring_open \

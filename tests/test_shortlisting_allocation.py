@@ -585,3 +585,35 @@ def test_the_export_says_who_read_each_candidate_and_flags_fewer_than_k(as_user,
 def test_the_export_has_no_reading_columns_when_everyone_reads(as_user, session, big):
     r = as_user(big.chair).get(url(big.v, "shortlisting/export.csv"))
     assert "Read by" not in r.get_data(as_text=True)
+
+
+# --- the audit log's secrecy rule: "all in" over the candidate's readers ----------------------------
+
+def test_the_chair_reads_audited_scores_once_the_candidates_readers_are_all_in(as_user, session, shared):
+    from panel.records import secrecy
+
+    big = shared
+    people = {u.id: u for u in (big.chair, big.panelist, big.panelist2, *big.staff)}
+    allocated = stored(session, big.v)
+    knows = next(c for c in big.all if big.chair.id in allocated[c.id])  # the chair steps aside
+    not_given = next(c for c in big.all if big.chair.id not in allocated[c.id])
+    step_aside(session, knows, big.chair)
+    other = next(u for u in allocated[knows.id] if u != big.chair.id)
+    waiting, last = sorted(allocated[not_given.id])
+
+    def hidden(candidate):
+        session.expire_all()
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action.in_(["score", "submit"]),
+                                                          AuditEvent.candidate_id == candidate.id)).all()
+        assert events
+        chair = session.get(type(big.chair), big.chair.id)
+        return set(secrecy.hidden_events(session, chair, events).values())
+
+    put_scores(session, knows, people[other], [2, 1, 2])
+    put_scores(session, not_given, people[waiting], [1, 1, 1])
+    assert hidden(knows) == set()  # every reader of theirs is in (the rest of the panel never reads it)
+    assert hidden(not_given)  # one of its two readers is not in yet
+    put_scores(session, not_given, people[last], [2, 2, 2])
+    assert hidden(not_given) == set()  # as on the moderation page
+    page = as_user(big.staff[0]).get(url(big.v, "shortlisting")).status_code
+    assert page == 200

@@ -18,6 +18,7 @@ from panel.models import (
     InterviewScore,
     InterviewSubmission,
     ModeratedScore,
+    ShortlistAllocation,
     ShortlistSubmission,
     Vacancy,
 )
@@ -79,8 +80,10 @@ def kind_of(event: AuditEvent) -> str | None:
     return SCORE_ACTIONS.get((event.action, event.entity_type))
 
 
-def load_facts(session: Session, candidate_ids: set[int]) -> p.SubmissionFacts:
-    """Who has submitted or stepped aside for these candidates: three queries (none without ids)."""
+def load_facts(session: Session, candidate_ids: set[int], shared: set[int] = frozenset()) -> p.SubmissionFacts:
+    """Who has submitted or stepped aside for these candidates: three queries (none without ids),
+    and a fourth for who was given ``shared`` (candidates of vacancies whose reading is shared
+    out) to read."""
     facts = p.SubmissionFacts()
     if not candidate_ids:
         return facts
@@ -94,6 +97,10 @@ def load_facts(session: Session, candidate_ids: set[int]) -> p.SubmissionFacts:
     facts.stepped_aside = {tuple(r) for r in session.execute(
         select(ConflictDeclaration.candidate_id, ConflictDeclaration.user_id)
         .where(ConflictDeclaration.candidate_id.in_(ids), ConflictDeclaration.stepped_aside))}
+    if shared:
+        for cid, uid in session.execute(select(ShortlistAllocation.candidate_id, ShortlistAllocation.user_id)
+                                        .where(ShortlistAllocation.candidate_id.in_(sorted(shared)))):
+            facts.allocation.setdefault(cid, set()).add(uid)
     return facts
 
 
@@ -132,7 +139,9 @@ def hidden_events(session: Session, viewer, events: list[AuditEvent]) -> dict[in
     records = records_of(session, events)
     if not records:
         return {}
-    facts = load_facts(session, {r.candidate_id for r in records.values() if r.candidate_id})
+    facts = load_facts(session, {r.candidate_id for r in records.values() if r.candidate_id},
+                       {r.candidate_id for r in records.values() if r.candidate_id and r.vacancy is not None
+                        and p.shares_the_reading(r.vacancy)})
     out = {}
     for event_id, record in records.items():
         why = p.score_values_hidden_because(viewer, record, facts)

@@ -56,7 +56,7 @@ def build(session: Session, vacancy: Vacancy, candidate: Candidate, *, viewer) -
     shortlisting while it is open, an unsubmitted interview draft) is withheld with the reason,
     and the export says to make it again once scoring ends. Nothing is left out silently."""
     cid = candidate.id
-    facts = secrecy.load_facts(session, {cid})
+    facts = secrecy.load_facts(session, {cid}, {cid} if permissions.shares_the_reading(vacancy) else set())
     withheld: list[str] = []
 
     def shown(item: dict[str, Any], kind: str, keys: tuple[str, ...], author_id=None, typed_by_id=None):
