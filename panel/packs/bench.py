@@ -160,7 +160,7 @@ def pack_scale_metrics(app, *, candidates: int = 400) -> list[tuple[str, str]]:
 
     with app.app_context():
         session = app.extensions["panel.sessionmaker"]()
-        vacancy_id = shortlisting_vacancy(session, candidates=candidates, app=app).id
+        vacancy_id = shortlisting_vacancy(session, candidates=candidates, reference=f"PACKS-{candidates}", app=app).id
         results_vacancy, *_ = generate(session, reference="RESULTS-1", scores=True, signed_off=True, app=app)
         results_id = results_vacancy.id
         session.close()
