@@ -147,6 +147,8 @@ def replan(session: Session, vacancy: Vacancy) -> None:
                 # (no footer deadlines in a message sent later: they would count the days from today)
                 context=_context(vacancy, member.user, deadline=deadline, day=day,
                                  when=deadlines.phrase(deadline.name, day, deadlines.london_today(due))))
+    from panel.notifications import summary  # (it uses this module's enqueue)
+    summary.plan(session, vacancy)  # the chair's and HR's daily "who has not finished"
     sync_calendar(session, vacancy)
     session.flush()
 
@@ -227,6 +229,7 @@ KIND_LABELS = {
     "shortlisting_opened": "Shortlisting has opened",
     "shortlisting_reminder": "Shortlisting reminder (before the deadline and on the day)",
     "scoring_reminder": "Interview scoring reminder (before the deadline and on the day)",
+    "deadline_summary": "Daily summary to the chair and HR while a deadline is near (who has not finished, never scores)",
     "interview_day": "Interview day invitation (with a calendar file)",
     "interview_day_reminder": "Interview day reminder (the day before)",
     "interview_day_cancelled": "Interview day cancellation (with a calendar file)",
@@ -253,6 +256,8 @@ def previews(session: Session, vacancy: Vacancy, user: User) -> list[tuple[str, 
                                 "deadlines": deadlines.shown(vacancy, ("shortlisting_deadline",))},
         "shortlisting_reminder": when["shortlisting_deadline"],
         "scoring_reminder": when["scoring_deadline"],
+        "deadline_summary": {**when[vacancy.stage.deadline or "shortlisting_deadline"],
+                             "outstanding": [("Sam Smith", 3), ("Pat Jones", 1)]},
         "interview_day": {"starts_at": starts, "ends_at": ends, "location": location, "update": False},
         "interview_day_reminder": {"starts_at": starts, "ends_at": ends, "location": location},
         "interview_day_cancelled": {"starts_at": starts, "ends_at": ends, "location": location},
