@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, render_template
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from panel import deadlines
 from panel.notifications import calendar
 from panel.db import utcnow
 from panel.mail import external_url
-from panel.models import InterviewDay, Notification, NotificationStatus, PanelMember, PanelRole, User, Vacancy
+from panel.models import InterviewDay, InterviewSlot, Notification, NotificationStatus, PanelMember, PanelRole, User, Vacancy
 from panel.notifications import queries
 
 REMINDER_KINDS = {"shortlisting_deadline": "shortlisting_reminder", "scoring_deadline": "scoring_reminder"}
@@ -147,6 +147,8 @@ def replan(session: Session, vacancy: Vacancy) -> None:
                 # (no footer deadlines in a message sent later: they would count the days from today)
                 context=_context(vacancy, member.user, deadline=deadline, day=day,
                                  when=deadlines.phrase(deadline.name, day, deadlines.london_today(due))))
+    from panel.notifications import summary  # (it uses this module's enqueue)
+    summary.plan(session, vacancy)  # the chair's and HR's daily "who has not finished"
     sync_calendar(session, vacancy)
     session.flush()
 
@@ -162,6 +164,17 @@ def signed_off(session: Session, vacancy: Vacancy, signoff) -> None:
                                  patient=member.panel_role == PanelRole.PATIENT))
 
 
+def panel_times(session: Session, day: InterviewDay) -> tuple[dt.datetime, dt.datetime]:
+    """When the panel is needed on the interview day: from the first interview slot's start to the
+    last one's end once there is a timetable (every panel member sits on every interview), the
+    day's own hours before that. A timetable change that moves either end updates the calendars."""
+    span = session.execute(select(func.min(InterviewSlot.starts_at), func.max(InterviewSlot.ends_at))
+                           .where(InterviewSlot.vacancy_id == day.vacancy_id)).one()
+    if span[0] is None:
+        return day.starts_at, day.ends_at
+    return tuple(t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc) for t in span)
+
+
 def _invitation_prefix(day: InterviewDay, user_id: int) -> str:
     return f"interview_day:v{day.vacancy_id}:d{day.id}:u{user_id}:"
 
@@ -174,11 +187,12 @@ def sync_calendar(session: Session, vacancy: Vacancy) -> None:
     day = session.scalar(select(InterviewDay).where(InterviewDay.vacancy_id == vacancy.id))
     if day is None or day.starts_at is None or day.ends_at is None:
         return
+    starts_at, ends_at = panel_times(session, day)
     location = day.default_location or vacancy.interview_venue or ""
     wanted = set() if vacancy.stage.finished else {m.user_id for m in vacancy.panel_members if m.user.active}
     invited = queries.invited_user_ids(session, vacancy.id)
-    state = calendar.fingerprint(day.starts_at, day.ends_at, location)
-    _plan_day_before_reminders(session, vacancy, day, wanted, state, location)
+    state = calendar.fingerprint(starts_at, ends_at, location)
+    _plan_day_before_reminders(session, vacancy, day, wanted, state, location, starts_at, ends_at)
     for user_id in wanted | invited:
         user = session.get(User, user_id)
         prefix = _invitation_prefix(day, user_id)
@@ -197,21 +211,21 @@ def sync_calendar(session: Session, vacancy: Vacancy) -> None:
                       "Replaced by a newer invitation")
         sequence = len(earlier)
         kind = "interview_day_cancelled" if cancel else "interview_day"
-        context = _context(vacancy, user, starts_at=day.starts_at, ends_at=day.ends_at, location=location,
+        context = _context(vacancy, user, starts_at=starts_at, ends_at=ends_at, location=location,
                            update=sequence > 0)
         summary = f"Interviews for {vacancy.title} ({vacancy.reference})"
         ics = calendar.invitation(day_id=day.id, user=user, organiser=current_app.config["MAIL_FROM"],
-                                  sequence=sequence, starts_at=day.starts_at, ends_at=day.ends_at, summary=summary,
+                                  sequence=sequence, starts_at=starts_at, ends_at=ends_at, summary=summary,
                                   location=location, description=render(kind, **context)[1], cancel=cancel)
         enqueue(session, user=user, vacancy=vacancy, kind=kind, key=f"{prefix}s{sequence}:{target}", context=context,
                 attachment=ics)
 
 
 def _plan_day_before_reminders(session: Session, vacancy: Vacancy, day: InterviewDay, wanted: set[int], state: str,
-                               location: str) -> None:
+                               location: str, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
     """A reminder at 9am London the day before the interviews to each person invited; re-planned
     (old one cancelled, new key) when the day changes, cancelled for someone no longer invited."""
-    when = day.starts_at.astimezone(deadlines.LONDON).date() - dt.timedelta(days=1)
+    when = starts_at.astimezone(deadlines.LONDON).date() - dt.timedelta(days=1)
     due = deadlines.at_london(when)
     keep = {f"interview_day_reminder:v{vacancy.id}:d{day.id}:u{uid}:{state}" for uid in wanted} if due > utcnow() else set()
     cancel_queued(session, [r for r in queries.queued_of_kind(session, vacancy.id, "interview_day_reminder")
@@ -219,7 +233,7 @@ def _plan_day_before_reminders(session: Session, vacancy: Vacancy, day: Intervie
     for key in keep:
         user = session.get(User, int(key.split(":u")[1].split(":")[0]))
         enqueue(session, user=user, vacancy=vacancy, kind="interview_day_reminder", key=key, due_at=due,
-                context=_context(vacancy, user, starts_at=day.starts_at, ends_at=day.ends_at, location=location))
+                context=_context(vacancy, user, starts_at=starts_at, ends_at=ends_at, location=location))
 
 
 KIND_LABELS = {
@@ -227,6 +241,7 @@ KIND_LABELS = {
     "shortlisting_opened": "Shortlisting has opened",
     "shortlisting_reminder": "Shortlisting reminder (before the deadline and on the day)",
     "scoring_reminder": "Interview scoring reminder (before the deadline and on the day)",
+    "deadline_summary": "Daily summary to the chair and HR while a deadline is near (who has not finished, never scores)",
     "interview_day": "Interview day invitation (with a calendar file)",
     "interview_day_reminder": "Interview day reminder (the day before)",
     "interview_day_cancelled": "Interview day cancellation (with a calendar file)",
@@ -253,6 +268,8 @@ def previews(session: Session, vacancy: Vacancy, user: User) -> list[tuple[str, 
                                 "deadlines": deadlines.shown(vacancy, ("shortlisting_deadline",))},
         "shortlisting_reminder": when["shortlisting_deadline"],
         "scoring_reminder": when["scoring_deadline"],
+        "deadline_summary": {**when[vacancy.stage.deadline or "shortlisting_deadline"],
+                             "outstanding": [("Sam Smith", 3), ("Pat Jones", 1)]},
         "interview_day": {"starts_at": starts, "ends_at": ends, "location": location, "update": False},
         "interview_day_reminder": {"starts_at": starts, "ends_at": ends, "location": location},
         "interview_day_cancelled": {"starts_at": starts, "ends_at": ends, "location": location},

@@ -284,6 +284,7 @@ def generate_timetable(session: Session, actor: User, vacancy: Vacancy, day: Int
                  summary=f"Timetable generated: {len(result.slots)} slots"
                          + (f", {len(result.unplaced)} candidates did not fit" if result.unplaced else ""),
                  changes={"slots": {"before": old, "after": len(result.slots)}})
+    notifications.sync_calendar(session, vacancy)  # an update to whoever's times moved (panel/notifications)
     return result
 
 
@@ -336,6 +337,7 @@ def save_slot(session: Session, actor: User, vacancy: Vacancy, slot: InterviewSl
     if changes:
         audit.record(session, actor, "update" if before else "create", slot, entity_type="interview_slot",
                      vacancy_id=vacancy.id, summary="Interview slot " + ("changed" if before else "added"), changes=changes)
+        notifications.sync_calendar(session, vacancy)
     return slot
 
 
@@ -345,6 +347,7 @@ def delete_slot(session: Session, actor: User, vacancy: Vacancy, slot: Interview
     session.flush()
     audit.record(session, actor, "delete", entity_type="interview_slot", entity_id=slot.id, vacancy_id=vacancy.id,
                  summary="Interview slot removed", changes=audit.diff(before, {}))
+    notifications.sync_calendar(session, vacancy)
 
 
 # --- invitations to candidates ------------------------------------------------------------

@@ -50,6 +50,8 @@ from sqlalchemy.orm import Session
 from panel import audit
 from panel.db import session_scope, utcnow
 from panel.models import (
+    Notification,
+    NotificationStatus,
     AuditEvent,
     Candidate,
     CandidateEvidence,
@@ -391,9 +393,26 @@ def _purge_batch(session: Session, batch: Batch, now: dt.datetime) -> None:
                         .values(patient_view_note="", reopen_reason="", version=InterviewSignOff.version + 1),
                         execution_options={"synchronize_session": False})
     counts = {COUNT_LABELS[k]: n for k, n in batch.counts.items() if n}
+    blanked = _blank_notifications(session, batch.vacancy_id)
+    if blanked:
+        counts["messages to the panel and HR (text blanked)"] = blanked
     audit.record(session, None, "purge", entity_type="vacancy", entity_id=batch.vacancy_id, vacancy_id=batch.vacancy_id,
                  summary=f"Retention purge of {batch.reference}: personal data of {len(ids)} {KIND_LABELS[batch.kind]} deleted",
                  changes={"kind": batch.kind, **counts})
+
+
+def _blank_notifications(session: Session, vacancy_id: int) -> int:
+    """The texts of the vacancy's messages to its panel and HR go with its first purge (like the
+    outbox folder's copies, which go at the shorter period whoever they were to): the body (names,
+    counts of who had not finished, the interview day) and the calendar file (names and email
+    addresses) are blanked. The row stays, with its kind, subject, recipient, dates, status and
+    idempotency key (ids and dates only), so "Messages sent to you", HR's list and the rule that
+    nothing is sent twice keep working. A message a worker holds right now is left to it."""
+    result = session.execute(update(Notification).where(
+        Notification.vacancy_id == vacancy_id, Notification.status != NotificationStatus.SENDING,
+        (Notification.body != "") | Notification.attachment.is_not(None)).values(body="", attachment=None),
+        execution_options={"synchronize_session": False})
+    return result.rowcount or 0
 
 
 def purge(session: Session, now: dt.datetime | None = None, dry_run: bool = False) -> PurgeResult:
