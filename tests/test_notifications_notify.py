@@ -214,3 +214,25 @@ def test_hr_sees_who_would_not_be_reached(app, client, build):
     assert "Their account is deactivated" in html
     section = html.split("People messages would not reach")[1].split("</ul>")[0]
     assert "Fay Fine" not in section
+
+
+def test_interview_day_by_text_is_sent_once_per_change(app, build):
+    """A text-only person's interview-day messages follow the same versions as email ones."""
+    import datetime as dt
+    from panel.models import InterviewDay
+    pat = person(build, "text", "+447400123456")
+    v = build.vacancy(panel=[(pat, "patient")])
+    build.commit()
+    start = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+    with build.context():
+        day = InterviewDay(vacancy_id=v.id, starts_at=start, ends_at=start + dt.timedelta(hours=6), default_location="Room 1")
+        build.session.add(day)
+        build.session.flush()
+        services.sync_calendar(build.session, v)
+        services.sync_calendar(build.session, v)  # nothing changed: nothing new
+        day.default_location = "Room 2"
+        services.sync_calendar(build.session, v)
+    build.commit()
+    keys = [r.idempotency_key for r in outbox(build.session, pat) if r.kind == "interview_day"]
+    assert len(keys) == 2 and all(k.startswith("sms:interview_day:") for k in keys)
+    assert ":s0:" in keys[0] and ":s1:" in keys[1]

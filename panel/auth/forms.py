@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from panel.auth.services import AccountError, uk_mobile
 from panel.forms import max_length
 
 
@@ -39,14 +40,11 @@ class PreferencesForm(FlaskForm):
         validate_choice=True)
 
     def validate_mobile(self, field):
-        from panel.auth.services import AccountError, uk_mobile
         try:
             field.data = uk_mobile(field.data)
         except AccountError as exc:
-            from wtforms.validators import ValidationError
             raise ValidationError(str(exc)) from exc
 
     def validate_contact_preference(self, field):
-        from wtforms.validators import ValidationError
         if field.data in ("text", "both") and not self.mobile.data:
             raise ValidationError("Enter your mobile phone number to get text messages")
