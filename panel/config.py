@@ -55,6 +55,10 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "NOTIFY_RETRY_SECONDS": (60, "Wait before the second try at sending a message; it doubles with each further try."),
     "NOTIFY_POLL_SECONDS": (15, "How often `flask notifications run` looks for messages that are due."),
     "NOTIFY_LEASE_SECONDS": (300, "How long a worker holds a message it is sending; after that another worker may take it over."),
+    "NOTIFY_API_KEY": ("", "GOV.UK Notify API key. Set: email and text messages go through Notify; empty: email goes by SMTP (or instance/outbox/) and no text messages are sent."),
+    "NOTIFY_EMAIL_TEMPLATE_ID": ("", "The Notify email template to use: one generic template whose subject is ((subject)) and body ((body))."),
+    "NOTIFY_SMS_TEMPLATE_ID": ("", "The Notify text message template to use: one generic template whose text is ((body))."),
+    "NOTIFY_BASE_URL": ("", "Notify API address. Empty: the client library's default (https://api.notifications.service.gov.uk); set only for a test or fake server."),
     "SUPPORT_CONTACT": ("", "Who panel members contact for support (shown in their messages). Empty: MAIL_FROM."),
     # PDF packs (panel/packs)
     "PACK_TIMEOUT_SECONDS": (60, "A pack that takes longer than this to make is stopped and reported."),

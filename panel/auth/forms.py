@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from panel.auth.services import AccountError, uk_mobile
 from panel.forms import max_length
 
 
@@ -32,3 +33,18 @@ class ChangePasswordForm(SetPasswordForm):
 
 class PreferencesForm(FlaskForm):
     large_print = BooleanField("Print my packs in large print")
+    mobile = StringField("Mobile phone number", validators=[Length(max=30, message="Mobile phone number must be 30 characters or fewer")])
+    contact_preference = RadioField("How should we tell you about your panels?", default="email", choices=[
+        ("email", "By email"), ("text", "By text message"), ("both", "By email and text message"),
+        ("essential", "Only essential messages, by email (being added to a panel and the interview day, not reminders)")],
+        validate_choice=True)
+
+    def validate_mobile(self, field):
+        try:
+            field.data = uk_mobile(field.data)
+        except AccountError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def validate_contact_preference(self, field):
+        if field.data in ("text", "both") and not self.mobile.data:
+            raise ValidationError("Enter your mobile phone number to get text messages")

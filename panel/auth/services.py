@@ -385,3 +385,20 @@ def _reset_if_known(session: Session, address: str) -> None:
     user = find_user_by_email(session, address)
     if user is not None and user.active:
         send_password_reset(session, user)
+
+
+def uk_mobile(text: str | None) -> str | None:
+    """A UK mobile number in E.164 (+447...), None for nothing entered; AccountError otherwise."""
+    import phonenumbers
+    text = (text or "").strip()
+    if not text:
+        return None
+    message = "Enter a UK mobile phone number, starting 07 or +44 7"
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException as exc:
+        raise AccountError(message) from exc
+    if (not phonenumbers.is_valid_number(number) or number.country_code != 44
+            or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE):
+        raise AccountError(message)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -117,13 +117,17 @@ def account():
     form = PreferencesForm(obj=current_user)
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        before = audit.snapshot(user, ["large_print"])
+        fields = ["large_print", "mobile", "contact_preference"]
+        before = audit.snapshot(user, fields)
         user.large_print = bool(form.large_print.data)
+        user.mobile = form.mobile.data or None
+        user.contact_preference = form.contact_preference.data
         audit.record(db(), user, "update", user, summary="Preferences changed",
-                     changes=audit.diff(before, audit.snapshot(user, ["large_print"])))
+                     changes=audit.diff(before, audit.snapshot(user, fields)))
         flash("Your preferences have been saved.", "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    status = 400 if form.errors else 200
+    return render_template("auth/account.html", form=form), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

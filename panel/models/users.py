@@ -33,6 +33,9 @@ class User(Base):
     # when the owner was last told by email that sign-ins to the account are slowed down
     lock_notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     large_print: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a UK mobile in E.164 (+447...), for text messages; how the person wants to be told
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    contact_preference: Mapped[str] = mapped_column(String(20), default="email", server_default="email")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,14 +1,18 @@
 """How a message leaves panel. A channel sends one outbox row and returns the provider's id for
 it, or raises TemporaryFailure (try again later) or PermanentFailure (never going to work).
 
-Email goes through panel/mail.py (SMTP, or the local outbox folder in development). GOV.UK Notify
-(email and text messages, ``notifications-python-client``) is the next channel: a class with the
-same ``send`` registered in CHANNELS under "notify_email" / "notify_sms", chosen per person by
-their preferences; the worker needs no change.
+Email goes through GOV.UK Notify when PANEL_NOTIFY_API_KEY is set, else panel/mail.py (SMTP, or
+the local outbox folder in development). Text messages ("sms") go only through Notify, to the
+person's own mobile number. Which channels a person gets is their preference (services.enqueue).
 """
 from __future__ import annotations
 
 from typing import Protocol
+
+import requests
+from flask import current_app
+from notifications_python_client import errors as notify_errors
+from notifications_python_client.notifications import NotificationsAPIClient
 
 from panel import mail
 from panel.models import Notification, User
@@ -30,9 +34,12 @@ class Channel(Protocol):
 
 
 class EmailChannel:
+    """SMTP (or the local outbox folder), or GOV.UK Notify when PANEL_NOTIFY_API_KEY is set."""
     name = "email"
 
     def send(self, notification: Notification, user: User) -> str:
+        if current_app.config.get("NOTIFY_API_KEY"):
+            return NOTIFY.send_email(notification, user)
         if not user.email:
             raise PermanentFailure("This person has no email address")
         try:
@@ -43,4 +50,57 @@ class EmailChannel:
             raise TemporaryFailure(str(exc)) from exc
 
 
-CHANNELS: dict[str, Channel] = {"email": EmailChannel()}
+class NotifyChannels:
+    """GOV.UK Notify through its own client library: one generic template per channel whose
+    personalisation is ((subject)) and ((body)). 4xx (the request will never be accepted: bad
+    number, bad template, bad key) is permanent; 5xx, 429 and no connection are temporary."""
+
+    def client(self) -> NotificationsAPIClient:
+        cfg = current_app.config
+        kwargs = {"base_url": cfg["NOTIFY_BASE_URL"]} if cfg.get("NOTIFY_BASE_URL") else {}
+        return NotificationsAPIClient(cfg["NOTIFY_API_KEY"], **kwargs)
+
+    def _call(self, send, **kwargs) -> str:
+        try:
+            response = send(**kwargs)
+        except notify_errors.HTTPError as exc:
+            status = exc.status_code
+            if 400 <= status < 500 and status != 429:
+                raise PermanentFailure(f"GOV.UK Notify refused the message: {exc}") from exc
+            raise TemporaryFailure(f"GOV.UK Notify could not take the message now: {exc}") from exc
+        except (requests.RequestException, notify_errors.InvalidResponse) as exc:
+            raise TemporaryFailure(f"GOV.UK Notify could not be reached: {exc}") from exc
+        return str(response.get("id", ""))
+
+    def send_email(self, notification: Notification, user: User) -> str:
+        if not user.email:
+            raise PermanentFailure("This person has no email address")
+        client = self.client()
+        return self._call(client.send_email_notification, email_address=user.email,
+                          template_id=current_app.config["NOTIFY_EMAIL_TEMPLATE_ID"],
+                          personalisation={"subject": notification.subject, "body": notification.body},
+                          reference=notification.idempotency_key[:100])
+
+    def send_sms(self, notification: Notification, user: User) -> str:
+        if not current_app.config.get("NOTIFY_API_KEY"):
+            raise PermanentFailure("Text messages need GOV.UK Notify (PANEL_NOTIFY_API_KEY is not set)")
+        if not user.mobile:
+            raise PermanentFailure("This person has no mobile number")
+        client = self.client()
+        return self._call(client.send_sms_notification, phone_number=user.mobile,
+                          template_id=current_app.config["NOTIFY_SMS_TEMPLATE_ID"],
+                          personalisation={"subject": notification.subject, "body": notification.body},
+                          reference=notification.idempotency_key[:100])
+
+
+NOTIFY = NotifyChannels()
+
+
+class SmsChannel:
+    name = "sms"
+
+    def send(self, notification: Notification, user: User) -> str:
+        return NOTIFY.send_sms(notification, user)
+
+
+CHANNELS: dict[str, Channel] = {"email": EmailChannel(), "sms": SmsChannel()}

@@ -2,6 +2,7 @@
 who have not finished), counts for HR, a vacancy's and a person's messages."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from panel.models import (
     ShortlistDecision,
     ShortlistOutcome,
     ShortlistSubmission,
+    User,
     Vacancy,
 )
 
@@ -95,6 +97,25 @@ def invited_user_ids(session: Session, vacancy_id: int) -> set[int]:
 
 
 def invitations(session: Session, prefix: str) -> list[Notification]:
-    """One person's invitations and cancellations for one interview day, oldest first."""
-    return list(session.scalars(select(Notification).where(Notification.idempotency_key.startswith(prefix))
+    """One person's invitations and cancellations for one interview day, oldest first (by
+    email and by text message: a text message's key is "sms:" + the email's)."""
+    return list(session.scalars(select(Notification).where(
+        Notification.idempotency_key.startswith(prefix) | Notification.idempotency_key.startswith("sms:" + prefix))
                                 .order_by(Notification.id)))
+
+
+def unreachable(vacancy: Vacancy) -> list[tuple["User", str]]:
+    """(panel member, why) of everyone on the vacancy's panel whom messages would not reach."""
+    out = []
+    for member in vacancy.panel_members:
+        user = member.user
+        preference = user.contact_preference or "email"
+        if not user.active:
+            out.append((user, "Their account is deactivated: they get no messages"))
+        elif preference in ("text", "both") and not user.mobile:
+            out.append((user, "They chose text messages but have not given a mobile number"))
+        elif preference in ("email", "essential", "both") and not user.email:
+            out.append((user, "They have no email address"))
+        elif preference in ("text", "both") and not current_app.config.get("NOTIFY_API_KEY"):
+            out.append((user, "They chose text messages, which need GOV.UK Notify (not set up)"))
+    return out

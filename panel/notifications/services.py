@@ -42,23 +42,71 @@ def _context(vacancy: Vacancy, user: User, **extra) -> dict:
             "link": external_url("vacancies.show", vacancy_id=vacancy.id), "deadlines": [], **extra}
 
 
+# Preferences (users.contact_preference): which channels each person's messages go by.
+PREFERENCES = {"email": ("email",), "text": ("sms",), "both": ("email", "sms"), "essential": ("email",)}
+PREFERENCE_LABELS = {"email": "Email", "text": "Text message", "both": "Email and text message",
+                     "essential": "Only essential messages (by email)"}
+# what someone who chose "only essential messages" still gets
+ESSENTIAL_KINDS = {"added_to_panel", "interview_day", "interview_day_cancelled"}
+# A text message names nobody but the person and gives a link: no surname, vacancy or candidate
+SMS_TEXT = {
+    "added_to_panel": "Hi {first_name}, you have been added to an interview panel. Details: {link}",
+    "shortlisting_opened": "Hi {first_name}, shortlisting for a panel you are on has opened: {link}",
+    "shortlisting_reminder": "Hi {first_name}, a reminder that shortlisting for your panel closes soon: {link}",
+    "scoring_reminder": "Hi {first_name}, a reminder that interview scoring for your panel closes soon: {link}",
+    "interview_day": "Hi {first_name}, the interview day for your panel is set or has changed. Details: {link}",
+    "interview_day_reminder": "Hi {first_name}, a reminder that your panel's interview day is tomorrow: {link}",
+    "interview_day_cancelled": "Hi {first_name}, you are no longer expected at an interview day. Details: {link}",
+    "results_signed_off": "Hi {first_name}, thank you for being on the panel. How it ended: {link}",
+}
+
+
+def channels_for(user: User, kind: str) -> tuple[str, ...]:
+    """The channels a message of this kind goes to this person by (none: they chose essentials only)."""
+    preference = user.contact_preference or "email"
+    if preference == "essential" and kind not in ESSENTIAL_KINDS:
+        return ()
+    return PREFERENCES.get(preference, ("email",))
+
+
+def base_key(key: str) -> str:
+    """The event's key without the channel prefix ("sms:..."; email keys have none)."""
+    return key.removeprefix("sms:")
+
+
+def _rendered(kind: str, channel: str, context: dict) -> tuple[str, str]:
+    if channel == "sms":
+        return render(kind, **context)[0], SMS_TEXT[kind].format(first_name=context["first_name"], link=context["link"])
+    return render(kind, **context)
+
+
 def enqueue(session: Session, *, user: User, vacancy: Vacancy | None, kind: str, key: str, context: dict,
-            due_at: dt.datetime | None = None, channel: str = "email", attachment: str | None = None
-            ) -> Notification | None:
-    """Write one message to the outbox (None for a deactivated person: they receive nothing).
-    A key already written is not written again; a cancelled one planned again is re-queued."""
+            due_at: dt.datetime | None = None, attachment: str | None = None) -> Notification | None:
+    """Write the message to the outbox, one row per channel the person chose (key "sms:<key>" for
+    a text message). Nothing for a deactivated person, or for a non-essential message to someone
+    who chose essentials only. A key already written is not written again; a cancelled one planned
+    again is re-queued. Returns the first row."""
     if not user.active:
         return None
     due_at = due_at or utcnow()
+    rows = [_enqueue_one(session, user=user, vacancy=vacancy, kind=kind, key=key if channel == "email" else f"sms:{key}",
+                         context=context, due_at=due_at, channel=channel,
+                         attachment=attachment if channel == "email" else None)
+            for channel in channels_for(user, kind)]
+    return next((r for r in rows if r is not None), None)
+
+
+def _enqueue_one(session: Session, *, user: User, vacancy: Vacancy | None, kind: str, key: str, context: dict,
+                 due_at: dt.datetime, channel: str, attachment: str | None) -> Notification | None:
     existing = session.scalar(select(Notification).where(Notification.idempotency_key == key))
     if existing is not None:
         if existing.status == NotificationStatus.CANCELLED:
-            existing.subject, existing.body = render(kind, **context)
+            existing.subject, existing.body = _rendered(kind, channel, context)
             existing.status, existing.due_at, existing.next_attempt_at = NotificationStatus.QUEUED, due_at, None
             existing.last_error = ""
             session.flush()
         return existing
-    subject, body = render(kind, **context)
+    subject, body = _rendered(kind, channel, context)
     row = Notification(idempotency_key=key, user_id=user.id, vacancy_id=vacancy.id if vacancy else None,
                        channel=channel, kind=kind, subject=subject[:300], body=body, due_at=due_at, attachment=attachment,
                        status=NotificationStatus.QUEUED, attempts=0, last_error="")
@@ -139,7 +187,7 @@ def replan(session: Session, vacancy: Vacancy) -> None:
     for member, field, day, offset, due in planned_reminders(vacancy, now, int(current_app.config["REMINDER_DAYS"])):
         wanted[reminder_key(vacancy, field, day, offset, member.user_id)] = (member, field, day, offset, due)
     cancel_queued(session, [row for row in queries.queued_reminders(session, vacancy, tuple(REMINDER_KINDS.values()))
-                            if row.idempotency_key not in wanted],
+                            if base_key(row.idempotency_key) not in wanted],
                   "Re-planned: the deadline, stage or panel changed")
     for key, (member, field, day, offset, due) in wanted.items():
         deadline = deadlines.DEADLINES[field]
@@ -209,7 +257,7 @@ def sync_calendar(session: Session, vacancy: Vacancy) -> None:
         # an older version not yet sent is not needed any more
         cancel_queued(session, [r for r in earlier if r.status == NotificationStatus.QUEUED],
                       "Replaced by a newer invitation")
-        sequence = len(earlier)
+        sequence = len({base_key(r.idempotency_key) for r in earlier})
         kind = "interview_day_cancelled" if cancel else "interview_day"
         context = _context(vacancy, user, starts_at=starts_at, ends_at=ends_at, location=location,
                            update=sequence > 0)
@@ -229,7 +277,7 @@ def _plan_day_before_reminders(session: Session, vacancy: Vacancy, day: Intervie
     due = deadlines.at_london(when)
     keep = {f"interview_day_reminder:v{vacancy.id}:d{day.id}:u{uid}:{state}" for uid in wanted} if due > utcnow() else set()
     cancel_queued(session, [r for r in queries.queued_of_kind(session, vacancy.id, "interview_day_reminder")
-                            if r.idempotency_key not in keep], "Re-planned: the interview day or panel changed")
+                            if base_key(r.idempotency_key) not in keep], "Re-planned: the interview day or panel changed")
     for key in keep:
         user = session.get(User, int(key.split(":u")[1].split(":")[0]))
         enqueue(session, user=user, vacancy=vacancy, kind="interview_day_reminder", key=key, due_at=due,

@@ -86,6 +86,18 @@ def test_deadlines_and_messages(live_server, demo, new_context):
     mine = Visits(p)
     p.goto(live_server.url + "/account")
     mine.check()
+    # a landline is refused next to the field; a UK mobile and "text message" are kept
+    p.get_by_label("Mobile phone number (optional)").fill("020 7946 0018")
+    p.get_by_label("By text message", exact=True).check()
+    p.get_by_role("button", name="Save preferences").click()
+    mine.check()
+    expect_text(p, "Enter a UK mobile phone number, starting 07 or +44 7")
+    p.get_by_label("Mobile phone number (optional)").fill("07400 123456")
+    p.get_by_role("button", name="Save preferences").click()
+    mine.check()
+    expect_text(p, "Your preferences have been saved.")
+    assert p.get_by_label("Mobile phone number (optional)").input_value() == "+447400123456"
+    assert p.get_by_label("By text message", exact=True).is_checked()
     p.get_by_role("link", name="Messages sent to you").click()
     mine.check()
     expect_text(p, "You have been added to the interview panel")

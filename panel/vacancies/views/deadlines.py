@@ -39,7 +39,8 @@ def messages(vacancy: Vacancy):
     rows = notification_queries.for_vacancy(db(), vacancy.id)
     audit.record(db(), current_user, "view", vacancy, vacancy_id=vacancy.id,
                  summary=f"Messages of {vacancy.reference} viewed")
-    return render_template("vacancies/messages.html", vacancy=vacancy, rows=rows)
+    return render_template("vacancies/messages.html", vacancy=vacancy, rows=rows,
+                           unreachable=notification_queries.unreachable(vacancy))
 
 
 @bp.route("/<int:vacancy_id>/messages/preview")
