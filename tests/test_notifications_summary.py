@@ -92,3 +92,25 @@ def test_summaries_replanned_when_the_deadline_moves(app, build, team):  # noqa:
         assert summaries(build.session, v, "sent")
         assert all(n.status != NotificationStatus.SENT or n.due_at.date() == dt.date(2027, 3, 17)
                    for n in summaries(build.session, v))
+
+
+def test_a_chair_who_chose_both_keeps_the_text_summaries_when_they_are_planned_again(app, build, team):  # noqa: F811
+    """The summaries' re-planning compares keys without the channel prefix, so a chair who chose
+    email and text keeps both rows (the text one was cancelled at every re-plan before); a text
+    summary says only the first name and a link."""
+    chair = team["chair"]
+    chair.mobile, chair.contact_preference = "+447400123456", "both"
+    with at(8):
+        v = build.vacancy(panel=[(chair, "chair"), (team["patient"], "patient")])
+        build.candidate(v)
+        set_deadlines(build, v, shortlisting_deadline=dt.date(2027, 3, 12))
+        build.advance(v)
+        build.commit()
+        mine = [n for n in summaries(build.session, v, "queued") if n.user_id == chair.id]
+        assert sorted(n.channel for n in mine) == ["email"] * 3 + ["sms"] * 3
+        set_deadlines(build, v, shortlisting_deadline=dt.date(2027, 3, 12))  # planned again, nothing moved
+        build.commit()
+        again = [n for n in summaries(build.session, v, "queued") if n.user_id == chair.id]
+        assert {n.id for n in again} == {n.id for n in mine}
+        text = next(n for n in again if n.channel == "sms").body
+        assert text.startswith("Hi ") and chair.name.split()[-1] not in text and v.title not in text

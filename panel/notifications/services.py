@@ -58,6 +58,7 @@ SMS_TEXT = {
     "interview_day_reminder": "Hi {first_name}, a reminder that your panel's interview day is tomorrow: {link}",
     "interview_day_cancelled": "Hi {first_name}, you are no longer expected at an interview day. Details: {link}",
     "results_signed_off": "Hi {first_name}, thank you for being on the panel. How it ended: {link}",
+    "deadline_summary": "Hi {first_name}, a deadline is near on a panel you look after. Who has not finished: {link}",
 }
 
 

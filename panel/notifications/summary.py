@@ -65,7 +65,7 @@ def context(session: Session, vacancy: Vacancy, user: User, today: dt.date) -> d
 
 def plan(session: Session, vacancy: Vacancy) -> None:
     """Make the vacancy's queued summaries what its stage, deadline and chair call for now."""
-    from panel.notifications.services import cancel_queued, enqueue
+    from panel.notifications.services import base_key, cancel_queued, enqueue
     now = utcnow()
     field = vacancy.stage.deadline
     day = getattr(vacancy, field) if field else None
@@ -81,7 +81,7 @@ def plan(session: Session, vacancy: Vacancy) -> None:
             due = max(deadlines.at_london(when, SUMMARY_TIME), now)
             for user in people:
                 wanted[key(vacancy, user.id, when)] = (user, when, due)
-    cancel_queued(session, [r for r in queries.queued_of_kind(session, vacancy.id, KIND) if r.idempotency_key not in wanted],
+    cancel_queued(session, [r for r in queries.queued_of_kind(session, vacancy.id, KIND) if base_key(r.idempotency_key) not in wanted],
                   "Re-planned: the deadline, stage or panel changed")
     for k, (user, when, due) in wanted.items():
         enqueue(session, user=user, vacancy=vacancy, kind=KIND, key=k, due_at=due,
@@ -97,6 +97,8 @@ def refresh(session: Session, row: Notification) -> str | None:
         return "The vacancy has moved on from this deadline"
     if not outstanding(session, vacancy):
         return "Everyone had finished"
+    if row.channel != "email":
+        return None  # a text message says only the person's first name and a link: nothing to rewrite
     user = session.get(User, row.user_id)
     row.subject, row.body = render(KIND, **context(session, vacancy, user, deadlines.london_today()))
     return None
