@@ -95,9 +95,8 @@ def test_summaries_replanned_when_the_deadline_moves(app, build, team):  # noqa:
 
 
 def test_a_chair_who_chose_both_keeps_the_text_summaries_when_they_are_planned_again(app, build, team):  # noqa: F811
-    """The summaries' re-planning compares keys without the channel prefix, so a chair who chose
-    email and text keeps both rows (the text one was cancelled at every re-plan before); a text
-    summary says only the first name and a link."""
+    """A chair who chose email and text gets both kinds of summary row, keeps the same rows when
+    they are planned again, and the text one says only the first name and a link."""
     chair = team["chair"]
     chair.mobile, chair.contact_preference = "+447400123456", "both"
     with at(8):
