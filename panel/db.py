@@ -199,3 +199,20 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def counted_queries(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app sends inside the block (a list, filled as they go): for the
+    query-count tests and the benchmark's constant-queries figures."""
+    engine = app.extensions["panel.engine"]
+    statements: list[str] = []
+
+    def _before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", _before)

@@ -7,18 +7,17 @@ import datetime as dt
 import os
 import re
 import shutil
-from contextlib import contextmanager
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from panel import create_app
 from panel.builders import Builder
 from panel.cli import upgrade_database
-from panel.db import db
+from panel.db import counted_queries, db
 from panel.models import CriterionCategory, ShortlistOutcome
 
 pytest.register_assert_rewrite("tests.builders_plugin")  # imported here, before pytest loads it as a plugin
@@ -306,20 +305,7 @@ def as_user(app):
     return _make
 
 
-@contextmanager
-def count_queries(app):
-    """Count SQL statements sent to the database inside the block."""
-    engine = app.extensions["panel.engine"]
-    statements: list[str] = []
-
-    def _before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", _before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _before)
+count_queries = counted_queries  # panel.db: the SQL statements sent inside the block
 
 
 def outbox_messages(app) -> list:

@@ -29,7 +29,6 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 GUIDANCE = [
@@ -206,22 +205,6 @@ def _median(values: list[float]) -> float:
 SCALE_SIZES = (80, 400)
 
 
-@contextmanager
-def counted_queries(app):
-    """The SQL statements sent inside the block (a list, filled as they go)."""
-    from sqlalchemy import event
-
-    engine = app.extensions["panel.engine"]
-    statements: list[str] = []
-
-    def _before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", _before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _before)
 
 
 def build_scale_vacancies(app, password: str, sizes=SCALE_SIZES) -> dict[int, tuple[int, str]]:
@@ -247,6 +230,8 @@ def measure_page(app, client, url: str, runs: int = 3) -> tuple[float, int]:
     """(CPU seconds of the best of ``runs`` GETs after one warm-up, SQL statements of one GET).
     CPU time (time.process_time) of this process, which runs the whole request: query, moderation
     arithmetic, template or CSV; best of runs, so another process on the machine barely shows."""
+    from panel.db import counted_queries
+
     response = client.get(url)  # warm-up: compiled templates, caches
     assert response.status_code == 200, (url, response.status_code)
     best, count = None, None
