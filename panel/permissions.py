@@ -62,6 +62,12 @@ def can_manage_users(user) -> bool:
     return is_hr(user)
 
 
+def can_manage_involvement(user) -> bool:
+    """Run the involvement itself (profiles, training, support, rates and claims): HR, and the
+    involvement lead once that role exists."""
+    return is_hr(user)
+
+
 def require(allowed: bool) -> None:
     """404 unless allowed (we do not reveal what exists). For a rule about something other
     than the vacancy a view was given (a question, another person's pack ...)."""
