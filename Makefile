@@ -43,7 +43,7 @@ run: setup
 # (the page crawl, the journeys) never leaves a core idle at the end. No test depends on another
 # having run: a module's live server is started on each worker that runs some of its tests.
 test: setup
-	$(PY) -m pytest -q -n auto --dist worksteal $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto --dist worksteal --durations=15 $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) -m panel.packs.bench
