@@ -18,7 +18,7 @@ from panel import deadlines
 from panel.notifications import calendar
 from panel.db import utcnow
 from panel.mail import external_url
-from panel.models import InterviewDay, InterviewSlot, Notification, NotificationStatus, PanelMember, PanelRole, User, Vacancy
+from panel.models import Candidate, InterviewDay, InterviewSlot, Notification, NotificationStatus, PanelMember, PanelRole, User, Vacancy
 from panel.notifications import queries
 
 REMINDER_KINDS = {"shortlisting_deadline": "shortlisting_reminder", "scoring_deadline": "scoring_reminder"}
@@ -90,15 +90,28 @@ def enqueue(session: Session, *, user: User, vacancy: Vacancy | None, kind: str,
     if not user.active:
         return None
     due_at = due_at or utcnow()
-    rows = [_enqueue_one(session, user=user, vacancy=vacancy, kind=kind, key=key if channel == "email" else f"sms:{key}",
+    rows = [_enqueue_one(session, user=user, candidate=None, vacancy=vacancy, kind=kind,
+                         key=key if channel == "email" else f"sms:{key}",
                          context=context, due_at=due_at, channel=channel,
                          attachment=attachment if channel == "email" else None)
             for channel in channels_for(user, kind)]
     return next((r for r in rows if r is not None), None)
 
 
-def _enqueue_one(session: Session, *, user: User, vacancy: Vacancy | None, kind: str, key: str, context: dict,
-                 due_at: dt.datetime, channel: str, attachment: str | None) -> Notification | None:
+def enqueue_to_candidate(session: Session, *, candidate: Candidate, vacancy: Vacancy, kind: str, key: str,
+                         context: dict, due_at: dt.datetime | None = None,
+                         attachment: str | None = None) -> Notification | None:
+    """Write a message to a candidate (no account: by email only) to the outbox, like enqueue.
+    Nothing once their details have been purged."""
+    if candidate.is_purged or not candidate.email:
+        return None
+    return _enqueue_one(session, user=None, candidate=candidate, vacancy=vacancy, kind=kind, key=key, context=context,
+                        due_at=due_at or utcnow(), channel="email", attachment=attachment)
+
+
+def _enqueue_one(session: Session, *, user: User | None, candidate: Candidate | None, vacancy: Vacancy | None,
+                 kind: str, key: str, context: dict, due_at: dt.datetime, channel: str,
+                 attachment: str | None) -> Notification | None:
     existing = session.scalar(select(Notification).where(Notification.idempotency_key == key))
     if existing is not None:
         if existing.status == NotificationStatus.CANCELLED:
@@ -108,7 +121,8 @@ def _enqueue_one(session: Session, *, user: User, vacancy: Vacancy | None, kind:
             session.flush()
         return existing
     subject, body = _rendered(kind, channel, context)
-    row = Notification(idempotency_key=key, user_id=user.id, vacancy_id=vacancy.id if vacancy else None,
+    row = Notification(idempotency_key=key, user_id=user.id if user else None,
+                       candidate_id=candidate.id if candidate else None, vacancy_id=vacancy.id if vacancy else None,
                        channel=channel, kind=kind, subject=subject[:300], body=body, due_at=due_at, attachment=attachment,
                        status=NotificationStatus.QUEUED, attempts=0, last_error="")
     try:

@@ -403,6 +403,7 @@ def invitation_values(vacancy: Vacancy, candidate: Candidate, slot: InterviewSlo
         "place": place,
         "panel": invitations.panel_by_role(m.panel_role.value for m in vacancy.panel_members),
         "organisation": current_app.config["ORGANISATION_NAME"],
+        "booking_link": invitations.LINK_PLACEHOLDER,  # made at sending (send_invitation)
     }
 
 
@@ -437,8 +438,10 @@ def send_invitation(session: Session, actor: User, vacancy: Vacancy, candidate: 
     invitation.subject, invitation.body, invitation.status, invitation.error = subject, body, "pending", ""
     invitation.sent_by_id = actor.id
     session.flush()
+    from panel.booking import services as booking  # (it uses the plan's models, not this module)
+
     try:
-        send_email(candidate.email, subject, body)
+        send_email(candidate.email, subject, invitations.with_booking_link(body, booking.new_link(session, candidate)))
     except MailError as exc:
         invitation.status = "failed"
         invitation.error = (str(exc) or "The email server did not accept the message")[:500]
