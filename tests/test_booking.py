@@ -239,7 +239,7 @@ def test_the_timetable_shows_adjustments_only_from_the_interviews_on(client, as_
 def test_the_scoring_page_shows_adjustments(client, as_user, session, bw):
     book(client, bw["links"][0], bw["s1"].id, ["written_questions"])
     c1 = bw["candidates"][0]
-    page = as_user(bw["p1"]).get(f"/vacancies/{bw['vacancy'].id}/interviews/{c1.id}").get_data(as_text=True)
+    page = as_user(bw["p1"]).get(f"/vacancies/{bw['vacancy'].id}/interviews/{c1.id}/score").get_data(as_text=True)
     assert "The questions in writing as well" in page
 
 
@@ -259,3 +259,26 @@ def test_hundreds_of_requests_from_one_address_are_throttled(app, client, bw):
     assert response.status_code == 429 and "Too many requests" in response.get_data(as_text=True)
     other = app.test_client()
     assert other.get(bw["links"][1], environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
+
+
+def _pack_text(client, vacancy_id, kind="panel"):
+    from tests.builders_plugin import get_pack_pdf, page_texts, pdf
+
+    return "\n".join(page_texts(pdf(get_pack_pdf(client, f"/vacancies/{vacancy_id}/packs/{kind}.pdf?large_print=0"))))
+
+
+def test_the_packs_show_adjustments_only_from_the_interviews_on(client, as_user, session, bw):
+    v = bw["vacancy"]
+    book(client, bw["links"][0], bw["s1"].id, ["bsl"], HOSTILE)
+    builder(session).jump_to(v, VacancyStatus.SHORTLISTING)
+    session.commit()
+    chair = as_user(bw["chair"])
+    before = _pack_text(chair, v.id)
+    assert "British Sign Language" not in before and "alert(1)" not in before
+    builder(session).jump_to(v, VacancyStatus.INTERVIEWING)
+    session.commit()
+    text = _pack_text(chair, v.id)
+    assert text.count("A British Sign Language (BSL) interpreter") >= 2  # the timetable and the sheets
+    assert "<script>alert(1)</script>" in text and "=HYPERLINK" in text and "O'Brien Zoë" in text
+    mine = _pack_text(as_user(bw["p1"]), v.id, f"panelist/{bw['p1'].id}")
+    assert "British Sign Language" in mine

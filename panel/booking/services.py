@@ -276,6 +276,14 @@ def bookings_by_candidate(session: Session, vacancy_id: int) -> dict[int, Interv
         select(InterviewBooking).where(InterviewBooking.vacancy_id == vacancy_id))}
 
 
+def adjustments_for(session: Session, vacancy: Vacancy, candidate_id: int) -> list[str]:
+    """What the candidate asked for, once the vacancy's stage shows it to the panel (else nothing)."""
+    if not adjustments_shown(vacancy):
+        return []
+    booking = session.scalar(select(InterviewBooking).where(InterviewBooking.candidate_id == candidate_id))
+    return booking.adjustment_lines if booking is not None else []
+
+
 def adjustments_shown(vacancy: Vacancy) -> bool:
     """Adjustments reach the timetable, the packs and the scoring pages only from the interviews on."""
     return vacancy.stage.adjustments_shown

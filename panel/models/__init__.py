@@ -31,6 +31,7 @@ from panel.models.interviews import (
     CandidateInvitation,
     InterviewBooking,
     InterviewDay,
+    adjustment_lines,
     InterviewSlot,
     InvitationTemplate,
     PlanQuestion,
@@ -58,7 +59,7 @@ __all__ = [
     "ShortlistScore", "ShortlistSubmission", "ShortlistAllocation", "ShortlistReaderRelease",
     "DEFAULT_SCALE", "BankQuestion", "CandidateInvitation", "InterviewDay", "InterviewSlot", "InvitationTemplate", "PlanQuestion",
     "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel", "ADJUSTMENTS", "ADJUSTMENT_LABELS", "BookingRequest",
-    "BookingStatus", "InterviewBooking",
+    "BookingStatus", "InterviewBooking", "adjustment_lines",
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
     "ModeratedScore", "Outcome", "PackJob", "PackRequest", "StoredFile", "Notification", "NotificationStatus",
 ]

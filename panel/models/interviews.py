@@ -214,6 +214,14 @@ ADJUSTMENTS = [
 ADJUSTMENT_LABELS = dict(ADJUSTMENTS)
 
 
+def adjustment_lines(codes: str | None, other: str | None) -> list[str]:
+    """What a candidate asked for, in plain words (stored codes, comma-separated), their own words last."""
+    lines = [ADJUSTMENT_LABELS[code] for code in (codes or "").split(",") if code in ADJUSTMENT_LABELS]
+    if (other or "").strip():
+        lines.append(other.strip())
+    return lines
+
+
 class InterviewBooking(Base):
     """A candidate's own booking of their interview, through the link in their invitation
     (candidates have no accounts): the link (only a hash of it is kept), their answer, the slot
@@ -247,10 +255,7 @@ class InterviewBooking(Base):
     @property
     def adjustment_lines(self) -> list[str]:
         """What they asked for, in plain words, their own words last."""
-        lines = [ADJUSTMENT_LABELS[code] for code in self.adjustment_codes]
-        if (self.adjustments_other or "").strip():
-            lines.append(self.adjustments_other.strip())
-        return lines
+        return adjustment_lines(self.adjustments, self.adjustments_other)
 
     @property
     def booked_slot(self) -> InterviewSlot | None:
