@@ -88,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from panel.plans.views import bp as plans_bp
     from panel.scoring.views import bp as scoring_bp
     from panel.candidates.views import bp as candidates_bp
+    import panel.booking.letters  # noqa: F401  (HR's outcome letters: routes on the candidates blueprint)
     from panel.shortlisting.views import bp as shortlisting_bp
 
     app.register_blueprint(main_bp)

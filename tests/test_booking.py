@@ -282,3 +282,83 @@ def test_the_packs_show_adjustments_only_from_the_interviews_on(client, as_user,
     assert "<script>alert(1)</script>" in text and "=HYPERLINK" in text and "O'Brien Zoë" in text
     mine = _pack_text(as_user(bw["p1"]), v.id, f"panelist/{bw['p1'].id}")
     assert "British Sign Language" in mine
+
+
+# --- outcome letters -------------------------------------------------------------------
+
+def test_outcome_letters_go_once_each_when_the_stage_allows(app, as_user, session, bw):
+    from panel.models import Outcome, ShortlistOutcome
+    from tests.builders_plugin import add_candidates
+
+    v = bw["vacancy"]
+    rejected = add_candidates(session, v, 1, outcome=ShortlistOutcome.REJECT, start=4)[0]
+    b = builder(session)
+    c1, c2 = bw["candidates"][:2]
+    b.interview_scores(c1, bw["chair"], bw["questions"], [3, 3, 3])
+    b.outcome(c1, Outcome.PREFERRED)
+    b.interview_scores(c2, bw["chair"], bw["questions"], [1, 1, 1])
+    b.outcome(c2, Outcome.NOT_APPOINTABLE)
+    session.commit()
+    hr = as_user(bw["hr"])
+    url = f"/vacancies/{v.id}/candidates/letters"
+    page = hr.get(url).get_data(as_text=True)
+    assert rejected.full_name in page and c2.full_name not in page  # not appointed: only once closed
+    token = hr.csrf_token()
+    assert hr.post(f"{url}/send", data={"csrf_token": token}).status_code == 302
+    assert hr.post(f"{url}/send", data={"csrf_token": token}).status_code == 302  # again: nothing more
+    sent = _to(session, rejected, "outcome_not_shortlisted")
+    assert len(sent) == 1 and "feedback" in sent[0].body and "sorry" in sent[0].body.lower()
+    b.jump_to(v, VacancyStatus.CLOSED)
+    session.commit()
+    assert hr.post(f"/vacancies/{v.id}/candidates/{c2.id}/letter", data={"csrf_token": token}).status_code == 302
+    assert len(_to(session, c2, "outcome_not_appointed")) == 1
+    assert _to(session, c1, "outcome_not_appointed") == []  # appointed: no letter
+    show = hr.get(f"/vacancies/{v.id}/candidates/{c2.id}").get_data(as_text=True)
+    assert "Messages to the candidate" in show and "Your interview for" in show
+    chair = as_user(bw["chair"])
+    assert chair.get(url).status_code == 404
+    assert chair.post(f"{url}/send", data={"csrf_token": chair.csrf_token()}).status_code == 404
+
+
+def test_candidate_messages_are_sent_by_the_worker(app, client, session, bw):
+    from panel.notifications import worker
+    from tests.conftest import outbox_messages
+
+    book(client, bw["links"][0], bw["s1"].id, ["video"])
+    with app.app_context():
+        result = worker.run_once()
+    assert result.sent and not result.failed
+    emails = outbox_messages(app)
+    to_candidate = [m for m in emails if m["To"] == bw["candidates"][0].email]
+    assert len(to_candidate) == 1
+    assert any(part.get_content_type() == "text/calendar" for part in to_candidate[0].walk())
+    assert any(m["To"] == bw["hr"].email and "video interview" in m.get_body().get_content() for m in emails)
+
+
+def test_the_demo_invitation_carries_a_working_link(app, as_user, client, session, bw):
+    from tests.conftest import outbox_messages
+
+    hr = as_user(bw["hr"])
+    v = bw["vacancy"]
+    response = hr.post(f"/vacancies/{v.id}/invitations/send-all", data={"csrf_token": hr.csrf_token()})
+    assert response.status_code == 302
+    mails = [m for m in outbox_messages(app) if m["To"] == bw["candidates"][0].email]
+    link = re.search(r"http://localhost(/book/\S+)", mails[-1].get_body().get_content()).group(1)
+    assert client.get(link).status_code == 200
+    assert client.get(bw["links"][0]).status_code == 404  # the link of the earlier invitation stops working
+    session.expire_all()
+    from panel.models import CandidateInvitation
+
+    stored = session.scalars(select(CandidateInvitation)).all()
+    assert stored and all("/book/" not in i.body for i in stored)  # only a hash of a link is kept
+
+
+def test_hr_sets_the_cut_off(as_user, client, session, bw):
+    hr = as_user(bw["hr"])
+    url = f"/vacancies/{bw['vacancy'].id}/invitations/booking-cutoff"
+    token = hr.csrf_token()
+    assert hr.post(url, data={"csrf_token": token, "hours": "lots"}).status_code == 400
+    assert hr.post(url, data={"csrf_token": token, "hours": "400"}).status_code == 400
+    assert hr.post(url, data={"csrf_token": token, "hours": "24"}).status_code == 302
+    with time_machine.travel(dt.datetime.combine(DAY - dt.timedelta(days=1), dt.time(8, 0), dt.timezone.utc)):
+        assert "Book this time" in client.get(bw["links"][0]).get_data(as_text=True)  # 24 hours: still open

@@ -174,3 +174,35 @@ def sent_letter_keys(session: Session, vacancy_id: int) -> set[str]:
 
 def booking_status_label(booking: InterviewBooking | None) -> str:
     return booking.status.label if booking is not None else BookingStatus.WAITING.label
+
+
+def letters(session: Session, vacancy: Vacancy) -> list[tuple[Candidate, str, bool]]:
+    """(candidate, letter kind, already sent) for every candidate the stage lets HR write to now,
+    by number. Three queries, whatever the number of candidates."""
+    from sqlalchemy.orm import selectinload
+
+    from panel.models import InterviewOutcome
+
+    candidates = list(session.scalars(select(Candidate).where(Candidate.vacancy_id == vacancy.id)
+                                      .options(selectinload(Candidate.decision)).order_by(Candidate.number)))
+    outcomes = dict(session.execute(select(InterviewOutcome.candidate_id, InterviewOutcome.outcome).join(Candidate)
+                                    .where(Candidate.vacancy_id == vacancy.id)).all())
+    sent = sent_letter_keys(session, vacancy.id)
+    out = []
+    for candidate in candidates:
+        kind = letter_kind(vacancy, candidate, outcomes.get(candidate.id))
+        if kind is not None:
+            out.append((candidate, kind, letter_key(candidate, kind) in sent))
+    return out
+
+
+def send_letters(session: Session, actor, vacancy: Vacancy, candidate_id: int | None = None) -> int:
+    """Send the letter to one candidate (``candidate_id``) or to everyone not yet sent theirs;
+    how many were written. A letter already sent is never written again."""
+    count = 0
+    for candidate, kind, was_sent in letters(session, vacancy):
+        if was_sent or (candidate_id is not None and candidate.id != candidate_id):
+            continue
+        if send_letter(session, actor, vacancy, candidate, kind) is not None:
+            count += 1
+    return count

@@ -457,6 +457,23 @@ def send_invitation(session: Session, actor: User, vacancy: Vacancy, candidate: 
     return invitation
 
 
+def set_booking_cutoff(session: Session, actor: User, vacancy: Vacancy, hours: int) -> InterviewDay:
+    """How many hours before the interview day candidates' booking links stop working."""
+    day = queries.interview_day(vacancy.id, session)
+    if day is None:
+        raise PlanError("Set the interview day first", "hours")
+    if not 0 <= hours <= 336:
+        raise PlanError("Enter a number of hours between 0 and 336 (two weeks)", "hours")
+    before = audit.snapshot(day, ["booking_cutoff_hours"])
+    day.booking_cutoff_hours = hours
+    session.flush()
+    changes = audit.diff(before, audit.snapshot(day, ["booking_cutoff_hours"]))
+    if changes:
+        audit.record(session, actor, "update", day, entity_type="interview_day", vacancy_id=vacancy.id,
+                     summary=f"Candidates can book until {hours} hours before the interview day", changes=changes)
+    return day
+
+
 def latest_invitation(history: Sequence[CandidateInvitation]) -> CandidateInvitation | None:
     """A candidate's newest invitation (history is newest first), None before the first."""
     return history[0] if history else None
