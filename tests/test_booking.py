@@ -362,3 +362,24 @@ def test_hr_sets_the_cut_off(as_user, client, session, bw):
     assert hr.post(url, data={"csrf_token": token, "hours": "24"}).status_code == 302
     with time_machine.travel(dt.datetime.combine(DAY - dt.timedelta(days=1), dt.time(8, 0), dt.timezone.utc)):
         assert "Book this time" in client.get(bw["links"][0]).get_data(as_text=True)  # 24 hours: still open
+
+
+def test_the_booking_is_kept_with_the_candidate_and_purged_with_them(app, client, session, bw):
+    from panel.records import retention, subject_access
+
+    c1 = bw["candidates"][0]
+    book(client, bw["links"][0], bw["s1"].id, ["bsl"], "A hearing loop")
+    with app.app_context():
+        export = subject_access.build(session, bw["vacancy"], c1, viewer=bw["hr"])
+    assert export["booking"]["adjustments"] == ["A British Sign Language (BSL) interpreter", "A hearing loop"]
+    builder(session).jump_to(bw["vacancy"], VacancyStatus.CLOSED)
+    session.commit()
+    with app.app_context():
+        result = retention.purge(session, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=200))
+        session.commit()
+    assert any(b.counts.get("bookings") for b in result.batches)
+    assert _booking(session, c1) is None
+    for row in _to(session, c1):
+        assert "hearing loop" not in row.body and row.attachment is None
+    events = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "interview_booking")).all()
+    assert events and all("hearing loop" not in str(e.changes) for e in events)
