@@ -383,3 +383,31 @@ def test_the_booking_is_kept_with_the_candidate_and_purged_with_them(app, client
         assert "hearing loop" not in row.body and row.attachment is None
     events = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "interview_booking")).all()
     assert events and all("hearing loop" not in str(e.changes) for e in events)
+
+
+# --- the last free slot, raced ---------------------------------------------------------------
+
+def test_two_candidates_racing_for_the_last_slot_one_wins(app, session, bw):
+    """Two candidates post for the last free time at the same moment (threads released together):
+    exactly one gets it, the other is told at once (409) and shown what is left; nothing is
+    double-booked. Runs on SQLite and, with PANEL_TEST_DATABASE_URL, on PostgreSQL."""
+    from tests.test_security_concurrency import together
+
+    session.delete(session.get(InterviewSlot, bw["free2"].id))  # 11:30 is now the last free time
+    session.commit()
+    last = bw["free1"]
+    clients = [app.test_client(), app.test_client()]
+    paths = [bw["links"][1], bw["links"][2]]  # candidate 2 (offered 10:30) and candidate 3 (no time yet)
+    tokens = [_csrf(c, p) for c, p in zip(clients, paths)]
+
+    def work(i):
+        return clients[i].post(paths[i], data={"csrf_token": tokens[i], "slot": last.id}).status_code
+
+    statuses = sorted(together(2, work))
+    assert statuses == [302, 409], statuses
+    session.expire_all()
+    holders = session.scalars(select(InterviewBooking).where(InterviewBooking.slot_id == last.id)).all()
+    assert len(holders) == 1
+    assert session.get(InterviewSlot, last.id).candidate_id == holders[0].candidate_id
+    loser = ({c.id for c in bw["candidates"][1:]} - {holders[0].candidate_id}).pop()
+    assert session.scalar(select(InterviewBooking).where(InterviewBooking.candidate_id == loser)).slot_id is None
