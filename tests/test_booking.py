@@ -411,3 +411,30 @@ def test_two_candidates_racing_for_the_last_slot_one_wins(app, session, bw):
     assert session.get(InterviewSlot, last.id).candidate_id == holders[0].candidate_id
     loser = ({c.id for c in bw["candidates"][1:]} - {holders[0].candidate_id}).pop()
     assert session.scalar(select(InterviewBooking).where(InterviewBooking.candidate_id == loser)).slot_id is None
+
+
+def test_the_demo_invitations_in_the_outbox_carry_working_booking_links(app, client, session, as_user):
+    from panel.demo import load_demo
+    from panel.models import Candidate, User
+    from tests.conftest import outbox_messages
+
+    with app.app_context():
+        load_demo()
+    mails = [m for m in outbox_messages(app) if "Invitation to interview" in m["Subject"]]
+    assert len(mails) == 4
+    for mail in mails:
+        link = re.search(r"http://localhost(/book/\S+)", mail.get_body().get_content()).group(1)
+        page = client.get(link)
+        assert page.status_code == 200 and "Your interview for Senior Psychological Wellbeing Practitioner" in \
+            page.get_data(as_text=True)
+    fiona = session.scalar(select(Candidate).where(Candidate.first_name == "Fiona"))
+    assert _booking(session, fiona).status == BookingStatus.BOOKED
+    chair = session.scalar(select(User).where(User.email.like("chris%")))
+    from panel.auth.services import set_password
+    from tests.builders_plugin import PASSWORD
+
+    with app.app_context():
+        set_password(session, chair, PASSWORD)
+    session.commit()
+    timetable = as_user(chair).get(f"/vacancies/{fiona.vacancy_id}/timetable").get_data(as_text=True)
+    assert "Step-free access" in timetable and "Booked by the candidate" in timetable
