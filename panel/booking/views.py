@@ -19,7 +19,7 @@ from panel.booking.forms import BookForm, CannotComeForm
 from panel.booking.messages import contact
 from panel.db import db, session_scope
 from panel.forms import field_error
-from panel.models import ADJUSTMENTS, BookingStatus
+from panel.models import ADJUSTMENTS
 from panel.plans import invitations as invitation_text
 from panel.plans import timetable
 
@@ -73,7 +73,7 @@ def _page(link: services.LinkState, form: BookForm | None = None, status: int = 
     return render_template("booking/page.html", link=link, booking=booking, vacancy=link.vacancy, form=form,
                            slots=slots, offered=offered, booked=booking.booked_slot, adjustments=ADJUSTMENTS,
                            panel_sentence=invitation_text.panel_by_role(m.panel_role.value for m in link.vacancy.panel_members),
-                           place=_place(link), contact=contact(), error=error, statuses=BookingStatus,
+                           place=_place(link), contact=contact(), error=error,
                            cannot_come=CannotComeForm(formdata=None)), status
 
 
@@ -113,6 +113,8 @@ def page(token: str):
     if not form.validate_on_submit():
         return _page(link, form, 400)
 
+    had_booking = link.booking.booked_slot is not None
+
     def work():
         fresh = _load(token)
         return services.book(db(), fresh, form.slot.data, form.adjustments.data, form.adjustments_other.data)
@@ -128,8 +130,8 @@ def page(token: str):
         field_error(form, exc, "slot")
         return _page(link, form, 400)
     if changes:
-        flash("Thank you. Your interview is booked. We have sent you an email with the details and a calendar file.",
-              "success")
+        flash(("Thank you. Your booking has been changed." if had_booking else "Thank you. Your interview is booked.")
+              + " We have sent you an email with the details and a calendar file.", "success")
     else:
         flash("You are already booked at this time. Nothing has changed.", "info")
     return redirect(url_for("booking.page", token=token))

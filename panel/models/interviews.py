@@ -201,6 +201,20 @@ class BookingStatus(str, enum.Enum):
         return {"waiting": "No answer yet", "booked": "Booked", "declined": "Declined the interview",
                 "asked": "Asked for a different time"}[self.value]
 
+    # what templates ask (``booking.status.declined``), never the stored value
+    @property
+    def declined(self) -> bool:
+        return self is BookingStatus.DECLINED
+
+    @property
+    def asked_other_time(self) -> bool:
+        return self is BookingStatus.ASKED
+
+    @property
+    def cannot_come(self) -> bool:
+        """Declined, or asked for another time: not coming at the time they had."""
+        return self in (BookingStatus.DECLINED, BookingStatus.ASKED)
+
 
 # what a candidate can say they need to take part (code, plain words); the codes are stored
 ADJUSTMENTS = [
