@@ -128,6 +128,18 @@ def plan_reminder(session: Session, link) -> None:
                                                      adjustments=booking.adjustment_lines))
 
 
+def reminder_not_wanted(session: Session, row: Notification) -> str | None:
+    """Why a candidate's reminder should not go after all: their booking is no longer for the
+    slot it is about (the timetable was made again, or the booking changed without a re-plan)."""
+    if row.kind != REMINDER:
+        return None
+    booking = session.scalar(select(InterviewBooking).where(InterviewBooking.candidate_id == row.candidate_id))
+    slot = booking.booked_slot if booking is not None else None
+    if slot is None or f":s{slot.id}:" not in row.idempotency_key:
+        return "The booking has changed since the reminder was planned"
+    return None
+
+
 # --- outcome letters ----------------------------------------------------------------------
 
 def letter_kind(vacancy: Vacancy, candidate: Candidate, outcome) -> str | None:

@@ -102,7 +102,9 @@ def not_wanted_because(session: Session, row: Notification, user: User | None) -
             return "The candidate's details have been deleted"
         if user.is_withdrawn:
             return "The candidate has withdrawn"
-        return None
+        from panel.booking import messages as booking_messages  # (it imports the notifications services)
+
+        return booking_messages.reminder_not_wanted(session, row)
     if user is None or not user.active:
         return "The person's account is not active"
     if row.kind == summary.KIND:  # worked out again from the work as it stands now
