@@ -301,6 +301,7 @@ def test_outcome_letters_go_once_each_when_the_stage_allows(app, as_user, sessio
     url = f"/vacancies/{v.id}/candidates/letters"
     page = hr.get(url).get_data(as_text=True)
     assert rejected.full_name in page and c2.full_name not in page  # not appointed: only once closed
+    assert "Read the “not shortlisted” letter" in page  # the wording, before anything is sent
     token = hr.csrf_token()
     assert hr.post(f"{url}/send", data={"csrf_token": token}).status_code == 302
     assert hr.post(f"{url}/send", data={"csrf_token": token}).status_code == 302  # again: nothing more
