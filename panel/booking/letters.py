@@ -7,10 +7,11 @@ from flask_login import current_user
 
 from panel import permissions
 from panel.booking import messages
+from panel.candidates import queries as candidate_queries
 from panel.candidates.views import bp
 from panel.db import db
 from panel.forms import ConfirmForm
-from panel.loaders import vacancy_view
+from panel.loaders import found, vacancy_view
 from panel.models import Vacancy
 
 LABELS = {"not_shortlisted": "Not shortlisted", "not_appointed": "Not appointed after interview"}
@@ -42,6 +43,7 @@ def letters_send_all(vacancy: Vacancy):
 @bp.route("/<int:candidate_id>/letter", methods=["POST"])
 @vacancy_view(permissions.can_send_outcome_letters)
 def letter_send(vacancy: Vacancy, candidate_id: int):
+    found(candidate_queries.candidate_of_vacancy(vacancy.id, candidate_id))
     if ConfirmForm().validate_on_submit():
         n = messages.send_letters(db(), current_user, vacancy, candidate_id)
         flash("Letter sent." if n else "There is no letter to send to this candidate, or it has been sent already.",
