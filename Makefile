@@ -29,7 +29,7 @@ setup: $(VENV)/.installed static/vendor/.copied
 
 run: setup
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) db-upgrade
-	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) demo-data --if-empty
+	PANEL_SERVER_NAME=$(SERVER_NAME) PANEL_PREFERRED_URL_SCHEME=$${PANEL_PREFERRED_URL_SCHEME:-http} $(FLASK) demo-data --if-empty
 	# the pack worker (renders the packs people ask for) and the notifications worker (messages
 	# reach instance/outbox/) run alongside the server, and stop with it
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) packs-worker & worker=$$!; \

@@ -88,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from panel.plans.views import bp as plans_bp
     from panel.scoring.views import bp as scoring_bp
     from panel.candidates.views import bp as candidates_bp
+    import panel.booking.letters  # noqa: F401  (HR's outcome letters: routes on the candidates blueprint)
     from panel.shortlisting.views import bp as shortlisting_bp
 
     app.register_blueprint(main_bp)
@@ -108,6 +109,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from panel.notifications.views import bp as notifications_bp
 
     app.register_blueprint(notifications_bp)
+    from panel.booking.views import bp as booking_bp
+
+    app.register_blueprint(booking_bp)
 
     from panel import cli
 

@@ -390,6 +390,15 @@ class Builder:
                                            ends=ends, candidate=candidate, location=location, others=others,
                                            shortlisted=shortlisted, label=lambda c: c.label if c else "")
 
+    def booking_link(self, candidate: Candidate) -> str:
+        """The candidate's booking link (its path), as a newly sent invitation carries it."""
+        from urllib.parse import urlsplit
+
+        from panel.booking import services as booking_services
+
+        with self.context():
+            return urlsplit(booking_services.new_link(self.session, candidate)).path
+
     # --- interview scores, outcomes and sign-off ----------------------------------------------
 
     def interview_scores(self, candidate: Candidate, user: User, questions: Sequence[PlanQuestion],

@@ -59,6 +59,8 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "NOTIFY_EMAIL_TEMPLATE_ID": ("", "The Notify email template to use: one generic template whose subject is ((subject)) and body ((body))."),
     "NOTIFY_SMS_TEMPLATE_ID": ("", "The Notify text message template to use: one generic template whose text is ((body))."),
     "NOTIFY_BASE_URL": ("", "Notify API address. Empty: the client library's default (https://api.notifications.service.gov.uk); set only for a test or fake server."),
+    "CANDIDATE_CONTACT": ("", "Who candidates contact about their interview, their booking or feedback (shown on the booking page and in every message to candidates). Empty: MAIL_FROM."),
+    "BOOKING_MAX_REQUESTS": (120, "Requests to the candidates' booking pages from one address in 10 minutes before it gets a 429 \"too many requests\" page. Set PROXY_FIX behind a proxy, or every visitor shares one address."),
     "SUPPORT_CONTACT": ("", "Who panel members contact for support (shown in their messages). Empty: MAIL_FROM."),
     # PDF packs (panel/packs)
     "PACK_TIMEOUT_SECONDS": (60, "A pack that takes longer than this to make is stopped and reported."),

@@ -399,6 +399,13 @@ def can_send_invitations(user, vacancy: Vacancy) -> bool:
     return is_hr(user) and vacancy.stage.plan_editable
 
 
+def can_send_outcome_letters(user, vacancy: Vacancy) -> bool:
+    """"Not shortlisted" (once shortlisting is over) and "not appointed" letters (once the vacancy
+    has closed) to candidates, by email: HR only. Which letter each candidate may have is the
+    stage's to say (panel.booking.messages.letter_kind)."""
+    return is_hr(user) and vacancy.stage.shortlisting_done
+
+
 def can_use_bank_question(user, question: BankQuestion | None) -> bool:
     """Start a plan question from a bank question: an approved one (every signed-in person
     may see an approved question, so no chaired ids are needed)."""

@@ -80,6 +80,8 @@ class Stage:
     interviews_started: bool = False  # the interviews, results and feedback pages exist
     scoring_open: bool = False        # interview scores, moderation, outcomes and sign-off can change
     finished: bool = False            # nothing changes any more; retention periods count from here
+    adjustments_shown: bool = False   # the adjustments candidates asked for show on the timetable, packs and scoring pages
+    outcome_letters: bool = False     # HR may send "not appointed" letters to interviewed candidates
     # HR's home page shows what this check (one with no query: the home page lists every vacancy)
     # says is still to do, instead of next_step_hr; the vacancy page shows the whole readiness check
     home_checklist: Callable[[Vacancy], list[str]] | None = None
@@ -134,6 +136,7 @@ STAGES: tuple[Stage, ...] = (
         readiness=readiness.nothing_to_check, tabs=FROM_INTERVIEWS,
         candidates_editable=True, panel_editable=True, shortlisting_done=True, names_shown=True,
         plan_editable=True, interviews_started=True, scoring_open=True, deadline="scoring_deadline",
+        adjustments_shown=True,
     ),
     Stage(
         VacancyStatus.DECISIONS,
@@ -142,7 +145,7 @@ STAGES: tuple[Stage, ...] = (
         next_step_panel="The chair is recording the outcomes with the panel.",
         readiness=readiness.ready_to_close, tabs=FROM_INTERVIEWS,
         candidates_editable=True, panel_editable=True, shortlisting_done=True, names_shown=True,
-        interviews_started=True, scoring_open=True, deadline="scoring_deadline",
+        interviews_started=True, scoring_open=True, deadline="scoring_deadline", adjustments_shown=True,
     ),
     Stage(
         VacancyStatus.CLOSED,
@@ -150,7 +153,8 @@ STAGES: tuple[Stage, ...] = (
         next_step_hr="Nothing to do.",
         next_step_panel="Finished. Thank you for taking part.",
         readiness=readiness.nothing_to_check, tabs=FROM_INTERVIEWS,
-        shortlisting_done=True, names_shown=True, interviews_started=True, finished=True,
+        shortlisting_done=True, names_shown=True, interviews_started=True, finished=True, adjustments_shown=True,
+        outcome_letters=True,
     ),
 )
 

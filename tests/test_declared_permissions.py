@@ -141,6 +141,9 @@ OPEN_TO_ALL = {
     "static", "main.home", "main.healthz", "main.accessibility", "main.privacy",
     "auth.login", "auth.logout", "auth.forgot_password", "auth.set_password", "auth.account",
     "auth.change_password", "auth.session_extend", "scoring.offline_key", "scoring.offline_worker",
+    # a candidate's booking pages: candidates have no accounts; the secret in the link is the permission
+    # (only its hash is stored), checked by panel.booking.views._load before anything is shown or changed
+    "booking.page", "booking.cannot_come",
 }
 
 

@@ -70,6 +70,16 @@ ROUTES = [
     row("GET", "/vacancies/{a}/invitations/{a3}", **NONE),                         # not shortlisted
     row("GET", "/vacancies/{a}/invitations/{b1}", **NONE),                         # candidate of another vacancy
     row("POST", "/vacancies/{a}/invitations/send-all", hr=302, chair=404, panelist=404, other=404),
+    row("POST", "/vacancies/{a}/invitations/booking-cutoff", hr=400, chair=404, panelist=404, other=404),  # empty
+    # a candidate's booking pages: the secret link is the permission (no sign-in); a made-up one is 404 for all
+    row("GET", "/book/not-a-real-token", anon=404, **NONE),
+    row("POST", "/book/not-a-real-token", anon=404, **NONE),
+    row("GET", "/book/not-a-real-token/cannot-come", anon=404, **NONE),
+    row("POST", "/book/not-a-real-token/cannot-come", anon=404, **NONE),
+    # outcome letters: HR, once shortlisting is over (A is at the draft stage: nobody yet)
+    row("GET", "/vacancies/{a}/candidates/letters", **NONE),
+    row("POST", "/vacancies/{a}/candidates/letters/send", **NONE),
+    row("POST", "/vacancies/{a}/candidates/{a1}/letter", **NONE),
 ]
 
 

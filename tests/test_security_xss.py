@@ -592,6 +592,7 @@ def test_line_breaks_in_a_subject_never_add_an_email_header(app, as_user, rich, 
     from tests.conftest import outbox_messages
 
     hr, chair = as_user(rich.hr), as_user(rich.chair)
+    earlier = len(outbox_messages(app))  # the demo's own invitations (with booking links) are there already
     injected = "Interview\r\nBcc: evil@example.org\nX-Evil: 1"
     r = hr.post_form(f"/vacancies/{rich.spwp.id}/invitations/{rich.first.id}", {"subject": injected, "body": "Come"})
     assert r.status_code in (200, 302), r.status_code
@@ -600,7 +601,7 @@ def test_line_breaks_in_a_subject_never_add_an_email_header(app, as_user, rich, 
     sign_off(session, rich, chair, "Signed off.")
     r = hr.post_form(f"/vacancies/{rich.spwp.id}/feedback/{rich.first.id}/send", {})
     assert r.status_code == 302, r.status_code
-    messages = outbox_messages(app)
+    messages = outbox_messages(app)[earlier:]
     assert {m["To"] for m in messages} == {session.get(Candidate, rich.first.id).email}
     assert len(messages) == 2, [m["Subject"] for m in messages]
     for m in messages:

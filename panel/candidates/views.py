@@ -36,6 +36,7 @@ def index(vacancy: Vacancy):
     candidates = queries.candidates_of(vacancy.id)
     return render_template("candidates/index.html", vacancy=vacancy, candidates=candidates,
                            can_add=permissions.can_add_candidates(current_user, vacancy),
+                           can_send_letters=permissions.can_send_outcome_letters(current_user, vacancy),
                            can_manage=permissions.can_manage_candidates(current_user, vacancy))
 
 
@@ -100,7 +101,18 @@ def show(vacancy: Vacancy, candidate_id: int):
                            can_see_contact=permissions.can_see_candidate_contact_details(current_user, vacancy),
                            can_read=permissions.can_read_application(current_user, vacancy, candidate, declaration,
                                                                      allocated=allocated),
-                           withdraw_form=ConfirmForm())
+                           withdraw_form=ConfirmForm(), **_booking_and_messages(vacancy, candidate))
+
+
+def _booking_and_messages(vacancy: Vacancy, candidate: Candidate) -> dict:
+    """HR's view of the candidate's own booking and of every message written to them."""
+    if not permissions.can_see_candidate_contact_details(current_user, vacancy):
+        return {"booking": None, "messages": []}
+    from panel.booking import messages, services as booking_services
+
+    return {"booking": booking_services.bookings_by_candidate(db(), vacancy.id).get(candidate.id),
+            "messages": messages.messages_to(db(), candidate.id),
+            "can_send_letters": permissions.can_send_outcome_letters(current_user, vacancy)}
 
 
 @bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])

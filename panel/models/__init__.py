@@ -22,10 +22,16 @@ from panel.models.candidates import (
 )
 from panel.models.allocation import ShortlistAllocation, ShortlistReaderRelease
 from panel.models.interviews import (
+    ADJUSTMENT_LABELS,
+    ADJUSTMENTS,
     DEFAULT_SCALE,
     BankQuestion,
+    BookingRequest,
+    BookingStatus,
     CandidateInvitation,
+    InterviewBooking,
     InterviewDay,
+    adjustment_lines,
     InterviewSlot,
     InvitationTemplate,
     PlanQuestion,
@@ -52,7 +58,8 @@ __all__ = [
     "Candidate", "CandidateEvidence", "ConflictDeclaration", "ShortlistDecision", "ShortlistOutcome",
     "ShortlistScore", "ShortlistSubmission", "ShortlistAllocation", "ShortlistReaderRelease",
     "DEFAULT_SCALE", "BankQuestion", "CandidateInvitation", "InterviewDay", "InterviewSlot", "InvitationTemplate", "PlanQuestion",
-    "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel",
+    "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel", "ADJUSTMENTS", "ADJUSTMENT_LABELS", "BookingRequest",
+    "BookingStatus", "InterviewBooking", "adjustment_lines",
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
     "ModeratedScore", "Outcome", "PackJob", "PackRequest", "StoredFile", "Notification", "NotificationStatus",
 ]

@@ -130,6 +130,8 @@ class InterviewDay(Base):
     gap_minutes: Mapped[int] = mapped_column(Integer, default=15)
     breaks: Mapped[str] = mapped_column(String(300), default="")  # e.g. "12:30-13:15", London times
     default_location: Mapped[str] = mapped_column(String(300), default="")
+    # candidates book, change or cancel through their link until this many hours before the day (HR sets it)
+    booking_cutoff_hours: Mapped[int] = mapped_column(Integer, default=48, server_default="48")
 
 
 class InterviewSlot(Base):
@@ -184,3 +186,104 @@ class InvitationTemplate(Base):
     body: Mapped[str] = mapped_column(Text)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class BookingStatus(str, enum.Enum):
+    """Where a candidate's answer to their interview invitation stands."""
+
+    WAITING = "waiting"    # invited; no answer yet
+    BOOKED = "booked"      # chose (or confirmed) a slot
+    DECLINED = "declined"  # will not come to the interview
+    ASKED = "asked"        # asked for a different time, with a message
+
+    @property
+    def label(self) -> str:
+        return {"waiting": "No answer yet", "booked": "Booked", "declined": "Declined the interview",
+                "asked": "Asked for a different time"}[self.value]
+
+    # what templates ask (``booking.status.declined``), never the stored value
+    @property
+    def declined(self) -> bool:
+        return self is BookingStatus.DECLINED
+
+    @property
+    def asked_other_time(self) -> bool:
+        return self is BookingStatus.ASKED
+
+    @property
+    def cannot_come(self) -> bool:
+        """Declined, or asked for another time: not coming at the time they had."""
+        return self in (BookingStatus.DECLINED, BookingStatus.ASKED)
+
+
+# what a candidate can say they need to take part (code, plain words); the codes are stored
+ADJUSTMENTS = [
+    ("step_free", "Step-free access (no stairs)"),
+    ("quiet_room", "A quiet room to wait in"),
+    ("extra_time", "Extra time to answer"),
+    ("written_questions", "The questions in writing as well"),
+    ("bsl", "A British Sign Language (BSL) interpreter"),
+    ("video", "A video interview instead of coming in"),
+]
+ADJUSTMENT_LABELS = dict(ADJUSTMENTS)
+
+
+def adjustment_lines(codes: str | None, other: str | None) -> list[str]:
+    """What a candidate asked for, in plain words (stored codes, comma-separated), their own words last."""
+    lines = [ADJUSTMENT_LABELS[code] for code in (codes or "").split(",") if code in ADJUSTMENT_LABELS]
+    if (other or "").strip():
+        lines.append(other.strip())
+    return lines
+
+
+class InterviewBooking(Base):
+    """A candidate's own booking of their interview, through the link in their invitation
+    (candidates have no accounts): the link (only a hash of it is kept), their answer, the slot
+    they booked and the adjustments they asked for. One per candidate, purged with them.
+
+    ``slot_id`` is UNIQUE: of two candidates racing for the last free slot, the database lets
+    exactly one booking hold it."""
+
+    __tablename__ = "interview_bookings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), unique=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # SHA-256 of the link's secret
+    status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus), default=BookingStatus.WAITING)
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("interview_slots.id", ondelete="SET NULL"), unique=True)
+    message: Mapped[str] = mapped_column(Text, default="")  # why another time, or why not coming
+    adjustments: Mapped[str] = mapped_column(String(300), default="")  # codes of ADJUSTMENTS, comma-separated
+    adjustments_other: Mapped[str] = mapped_column(Text, default="")  # in their own words
+    changes: Mapped[int] = mapped_column(Integer, default=0)  # answers given: the confirmation and reminder keys
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    candidate: Mapped[Candidate] = relationship()
+    slot: Mapped[InterviewSlot | None] = relationship()
+
+    @property
+    def adjustment_codes(self) -> list[str]:
+        return [code for code in (self.adjustments or "").split(",") if code in ADJUSTMENT_LABELS]
+
+    @property
+    def adjustment_lines(self) -> list[str]:
+        """What they asked for, in plain words, their own words last."""
+        return adjustment_lines(self.adjustments, self.adjustments_other)
+
+    @property
+    def booked_slot(self) -> InterviewSlot | None:
+        """The slot they booked, while it is still theirs on the timetable."""
+        if self.status == BookingStatus.BOOKED and self.slot is not None and self.slot.candidate_id == self.candidate_id:
+            return self.slot
+        return None
+
+
+class BookingRequest(Base):
+    """A request to the candidates' booking pages, kept briefly to throttle one address."""
+
+    __tablename__ = "booking_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

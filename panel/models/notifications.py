@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.db import Base, UTCDateTime, enum_column, utcnow
+from panel.models.candidates import Candidate
 from panel.models.users import User
 
 
@@ -32,7 +33,10 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # event + recipient + deadline/version: the same message is never written (so never sent) twice
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # to a person with an account, or (user_id empty) to a candidate: booking confirmations,
+    # interview reminders and outcome letters (they have no accounts)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
     vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(20), default="email")
     kind: Mapped[str] = mapped_column(String(40))
@@ -52,4 +56,9 @@ class Notification(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
+    candidate: Mapped[Candidate | None] = relationship()
+
+    @property
+    def to_candidate(self) -> bool:
+        return self.candidate_id is not None

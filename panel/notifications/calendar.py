@@ -26,13 +26,16 @@ def fingerprint(starts_at: dt.datetime, ends_at: dt.datetime, location: str) -> 
 
 
 def invitation(*, day_id: int, user, organiser: str, sequence: int, starts_at: dt.datetime, ends_at: dt.datetime,
-               summary: str, location: str, description: str, cancel: bool = False) -> str:
+               summary: str, location: str, description: str, cancel: bool = False, event_uid: str | None = None,
+               attendee_name: str | None = None) -> str:
+    """The iCalendar text. ``user``: the attendee (anything with id and email); ``event_uid`` and
+    ``attendee_name`` for someone who is not a user (a candidate's own interview)."""
     cal = Calendar()
     cal.add("prodid", "-//panel//NHS recruitment panels//EN")
     cal.add("version", "2.0")
     cal.add("method", "CANCEL" if cancel else "REQUEST")
     event = Event()
-    event.add("uid", uid(day_id, user.id))
+    event.add("uid", event_uid or uid(day_id, user.id))
     event.add("sequence", sequence)
     event.add("dtstamp", utcnow())
     event.add("dtstart", starts_at.astimezone(LONDON))
@@ -45,7 +48,7 @@ def invitation(*, day_id: int, user, organiser: str, sequence: int, starts_at: d
     event.add("transp", "OPAQUE")
     event["organizer"] = vCalAddress(f"mailto:{organiser}")
     attendee = vCalAddress(f"mailto:{user.email}")
-    attendee.params["cn"] = vText(user.name)
+    attendee.params["cn"] = vText(attendee_name or user.name)
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     attendee.params["partstat"] = vText("NEEDS-ACTION")
     attendee.params["rsvp"] = vText("FALSE")

@@ -8,6 +8,7 @@ same event never writes the same message twice, however often it is replayed or 
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 from flask import current_app, render_template
 from sqlalchemy import func, select, update
@@ -18,7 +19,7 @@ from panel import deadlines
 from panel.notifications import calendar
 from panel.db import utcnow
 from panel.mail import external_url
-from panel.models import InterviewDay, InterviewSlot, Notification, NotificationStatus, PanelMember, PanelRole, User, Vacancy
+from panel.models import ADJUSTMENT_LABELS, BookingStatus, Candidate, InterviewDay, InterviewSlot, Notification, NotificationStatus, PanelMember, PanelRole, User, Vacancy
 from panel.notifications import queries
 
 REMINDER_KINDS = {"shortlisting_deadline": "shortlisting_reminder", "scoring_deadline": "scoring_reminder"}
@@ -47,7 +48,8 @@ PREFERENCES = {"email": ("email",), "text": ("sms",), "both": ("email", "sms"), 
 PREFERENCE_LABELS = {"email": "Email", "text": "Text message", "both": "Email and text message",
                      "essential": "Only essential messages (by email)"}
 # what someone who chose "only essential messages" still gets
-ESSENTIAL_KINDS = {"added_to_panel", "interview_day", "interview_day_cancelled"}
+ESSENTIAL_KINDS = {"added_to_panel", "interview_day", "interview_day_cancelled",
+                   "booking_for_hr"}  # (HR arranges the adjustments a candidate asks for)
 # A text message names nobody but the person and gives a link: no surname, vacancy or candidate
 SMS_TEXT = {
     "added_to_panel": "Hi {first_name}, you have been added to an interview panel. Details: {link}",
@@ -59,6 +61,7 @@ SMS_TEXT = {
     "interview_day_cancelled": "Hi {first_name}, you are no longer expected at an interview day. Details: {link}",
     "results_signed_off": "Hi {first_name}, thank you for being on the panel. How it ended: {link}",
     "deadline_summary": "Hi {first_name}, a deadline is near on a panel you look after. Who has not finished: {link}",
+    "booking_for_hr": "Hi {first_name}, a candidate has answered their interview invitation. Details: {link}",
 }
 
 
@@ -90,15 +93,28 @@ def enqueue(session: Session, *, user: User, vacancy: Vacancy | None, kind: str,
     if not user.active:
         return None
     due_at = due_at or utcnow()
-    rows = [_enqueue_one(session, user=user, vacancy=vacancy, kind=kind, key=key if channel == "email" else f"sms:{key}",
+    rows = [_enqueue_one(session, user=user, candidate=None, vacancy=vacancy, kind=kind,
+                         key=key if channel == "email" else f"sms:{key}",
                          context=context, due_at=due_at, channel=channel,
                          attachment=attachment if channel == "email" else None)
             for channel in channels_for(user, kind)]
     return next((r for r in rows if r is not None), None)
 
 
-def _enqueue_one(session: Session, *, user: User, vacancy: Vacancy | None, kind: str, key: str, context: dict,
-                 due_at: dt.datetime, channel: str, attachment: str | None) -> Notification | None:
+def enqueue_to_candidate(session: Session, *, candidate: Candidate, vacancy: Vacancy, kind: str, key: str,
+                         context: dict, due_at: dt.datetime | None = None,
+                         attachment: str | None = None) -> Notification | None:
+    """Write a message to a candidate (no account: by email only) to the outbox, like enqueue.
+    Nothing once their details have been purged."""
+    if candidate.is_purged or not candidate.email:
+        return None
+    return _enqueue_one(session, user=None, candidate=candidate, vacancy=vacancy, kind=kind, key=key, context=context,
+                        due_at=due_at or utcnow(), channel="email", attachment=attachment)
+
+
+def _enqueue_one(session: Session, *, user: User | None, candidate: Candidate | None, vacancy: Vacancy | None,
+                 kind: str, key: str, context: dict, due_at: dt.datetime, channel: str,
+                 attachment: str | None) -> Notification | None:
     existing = session.scalar(select(Notification).where(Notification.idempotency_key == key))
     if existing is not None:
         if existing.status == NotificationStatus.CANCELLED:
@@ -108,7 +124,8 @@ def _enqueue_one(session: Session, *, user: User, vacancy: Vacancy | None, kind:
             session.flush()
         return existing
     subject, body = _rendered(kind, channel, context)
-    row = Notification(idempotency_key=key, user_id=user.id, vacancy_id=vacancy.id if vacancy else None,
+    row = Notification(idempotency_key=key, user_id=user.id if user else None,
+                       candidate_id=candidate.id if candidate else None, vacancy_id=vacancy.id if vacancy else None,
                        channel=channel, kind=kind, subject=subject[:300], body=body, due_at=due_at, attachment=attachment,
                        status=NotificationStatus.QUEUED, attempts=0, last_error="")
     try:
@@ -295,6 +312,7 @@ KIND_LABELS = {
     "interview_day_reminder": "Interview day reminder (the day before)",
     "interview_day_cancelled": "Interview day cancellation (with a calendar file)",
     "results_signed_off": "Results signed off: thank you (patient panelists are told how it ended)",
+    "booking_for_hr": "To HR: what a candidate answered through their booking link, with any adjustments they asked for",
 }
 
 
@@ -323,5 +341,9 @@ def previews(session: Session, vacancy: Vacancy, user: User) -> list[tuple[str, 
         "interview_day_reminder": {"starts_at": starts, "ends_at": ends, "location": location},
         "interview_day_cancelled": {"starts_at": starts, "ends_at": ends, "location": location},
         "results_signed_off": {"patient": True, "outcome": queries.outcome_summary(session, vacancy)},
+        "booking_for_hr": {"candidate": SimpleNamespace(label="Candidate 01", full_name="Alex Example"),
+                           "status": BookingStatus.BOOKED, "message": "",
+                           "slot": SimpleNamespace(starts_at=starts, ends_at=starts + dt.timedelta(minutes=45)),
+                           "adjustments": [ADJUSTMENT_LABELS["step_free"], ADJUSTMENT_LABELS["extra_time"]]},
     }
     return [(KIND_LABELS[kind], *render(kind, **_context(vacancy, user, **extra))) for kind, extra in contexts.items()]

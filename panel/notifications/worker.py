@@ -27,7 +27,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from panel.db import utcnow
-from panel.models import Notification, NotificationStatus, User, Vacancy
+from panel.models import Candidate, Notification, NotificationStatus, User, Vacancy
 from panel.notifications import queries, summary
 from panel.notifications.channels import CHANNELS, PermanentFailure, TemporaryFailure
 from panel.notifications.services import DEADLINE_OF_REMINDER
@@ -97,6 +97,14 @@ def _finish(session: Session, nid: int, token: str, **values) -> bool:
 
 def not_wanted_because(session: Session, row: Notification, user: User | None) -> str | None:
     """Why a claimed message should not be sent after all (None: send it)."""
+    if row.candidate_id is not None:  # to a candidate (``user`` is the Candidate)
+        if user is None or user.is_purged:
+            return "The candidate's details have been deleted"
+        if user.is_withdrawn:
+            return "The candidate has withdrawn"
+        from panel.booking import messages as booking_messages  # (it imports the notifications services)
+
+        return booking_messages.reminder_not_wanted(session, row)
     if user is None or not user.active:
         return "The person's account is not active"
     if row.kind == summary.KIND:  # worked out again from the work as it stands now
@@ -121,7 +129,8 @@ def send_one(nid: int, token: str, result: RunResult) -> None:
         row = session.get(Notification, nid)
         if row is None or row.claimed_by != token or row.status != NotificationStatus.SENDING:
             return
-        user = session.get(User, row.user_id)
+        user = session.get(Candidate, row.candidate_id) if row.candidate_id is not None \
+            else session.get(User, row.user_id)
         reason = not_wanted_because(session, row, user)
         if reason:
             if _finish(session, nid, token, status=NotificationStatus.CANCELLED, last_error=reason):

@@ -20,6 +20,7 @@ from panel.models import (
     DEFAULT_SCALE,
     Candidate,
     CandidateEvidence,
+    InterviewBooking,
     InterviewDay,
     InterviewSlot,
     PanelMember,
@@ -30,6 +31,7 @@ from panel.models import (
     ShortlistOutcome,
     User,
     Vacancy,
+    adjustment_lines,
 )
 from panel.permissions import results_signed_off
 from panel.scoring import queries as scoring_queries
@@ -216,9 +218,15 @@ def interview_pack(v: Vacancy, *, panelist_user_id: int | None = None, large_pri
                               .order_by(InterviewSlot.starts_at, InterviewSlot.id)))
     show_names = pack["names_shown"]
     columns = [Candidate.id, Candidate.number] + ([Candidate.first_name, Candidate.last_name] if show_names else [])
+    # the adjustments candidates asked for when booking: in the pack only from the interviews on
+    with_adjustments = v.stage.adjustments_shown
+    if with_adjustments:
+        columns += [InterviewBooking.adjustments, InterviewBooking.adjustments_other]
+    query = select(*columns).join(ShortlistDecision, ShortlistDecision.candidate_id == Candidate.id)
+    if with_adjustments:
+        query = query.outerjoin(InterviewBooking, InterviewBooking.candidate_id == Candidate.id)
     rows = db().execute(
-        select(*columns).join(ShortlistDecision, ShortlistDecision.candidate_id == Candidate.id)
-        .where(Candidate.vacancy_id == v.id, Candidate.withdrawn_at.is_(None),
+        query.where(Candidate.vacancy_id == v.id, Candidate.withdrawn_at.is_(None),
                ShortlistDecision.outcome == ShortlistOutcome.SHORTLIST)
         .order_by(Candidate.number)).all()
     aside_by_candidate = scoring_queries.stepped_aside_user_ids(v)
@@ -244,11 +252,13 @@ def interview_pack(v: Vacancy, *, panelist_user_id: int | None = None, large_pri
                      if slot else "Not in the timetable yet"),
             "location": (slot.location if slot and slot.location else (day.default_location if day else "")),
             "_start": slot.starts_at.timestamp() if slot else None,
+            "adjustments": adjustment_lines(row.adjustments, row.adjustments_other) if with_adjustments else [],
         })
     candidates.sort(key=lambda c: (c["_start"] is None, c["_start"] or 0, c["label"]))
     for c in candidates:
         del c["_start"]
 
+    adjustments_of = {c["id"]: c["adjustments"] for c in candidates}
     timetable: list[dict] = []
     for s in slots:
         day_text = _day(s.starts_at)
@@ -260,6 +270,7 @@ def interview_pack(v: Vacancy, *, panelist_user_id: int | None = None, large_pri
         timetable[-1]["slots"].append({
             "time": f"{london(s.starts_at, 'time')} to {london(s.ends_at, 'time')}",
             "candidate": who or "No candidate",
+            "adjustments": adjustments_of.get(s.candidate_id, []),
             "location": s.location or (day.default_location if day else ""),
         })
 

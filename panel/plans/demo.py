@@ -153,4 +153,26 @@ def load_plan_demo(build: Builder, users: dict[str, User]) -> Vacancy:
                    if c.decision and c.decision.outcome == ShortlistOutcome.SHORTLIST]
     services.generate_timetable(session, chair, vacancy, day, shortlisted)
     session.flush()
+    load_booking_demo(build, users, vacancy, shortlisted, interview_day)
     return vacancy
+
+
+def load_booking_demo(build: Builder, users: dict[str, User], vacancy: Vacancy, shortlisted: list[Candidate],
+                      interview_day: dt.date) -> None:
+    """Candidates book their own interviews: one more free time (2pm) on the timetable; Fiona has
+    already confirmed her time through her link and asked for step-free access and a quiet room;
+    then HR sends every invitation, each with the candidate's own booking link (a new one, so
+    Fiona's first link stops working): with no SMTP server they are in instance/outbox/, and their
+    links open the booking page."""
+    from panel.booking import services as booking
+
+    session = build.session
+    build.slot(vacancy, None, interview_day, dt.time(14, 0), location=vacancy.interview_venue, actor=users["chair"])
+    fiona = next(c for c in shortlisted if c.first_name == "Fiona")
+    with build.context():
+        booking.new_link(session, fiona)
+        link = booking.state(session, booking.booking_for(session, fiona))
+        booking.book(session, link, booking.offered_slot(session, link.booking).id, ["step_free", "quiet_room"],
+                     "I use a walking frame, so a chair with arms in the waiting area would help.")
+        services.send_all_invitations(session, users["hr"], vacancy)
+    session.flush()

@@ -160,3 +160,11 @@ class InvitationForm(FlaskForm):
                           validators=[DataRequired("Enter the subject of the email"), max_length(300, "The subject")])
     body = TextAreaField("Message", filters=[strip],
                          validators=[DataRequired("Enter the message"), max_length(10000, "The message")])
+
+
+class BookingCutoffForm(FlaskForm):
+    """Until when candidates may book, change or cancel through their link."""
+
+    hours = WholeNumberField("Hours before the interview day starts", what="The number of hours",
+                             validators=[InputRequired("Enter a number of hours, like 48"),
+                                         NumberRange(0, 336, "Enter a number of hours between 0 and 336 (two weeks)")])

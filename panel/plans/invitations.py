@@ -22,7 +22,12 @@ PLACEHOLDERS = {
     "place": "the room or video link of their slot",
     "panel": "who is on the panel, by role only (nobody is named)",
     "organisation": "the name of the service",
+    "booking_link": "the candidate's own link to confirm or change their time, decline, and tell us about adjustments "
+                    "(made when the invitation is sent, and added at the end if the message leaves it out)",
 }
+
+# the link stays a placeholder until the moment of sending: only a hash of it is ever stored
+LINK_PLACEHOLDER = "{booking_link}"
 
 DEFAULT_SUBJECT = "Invitation to interview: {job_title} ({reference})"
 
@@ -36,7 +41,10 @@ Place: {place}
 
 {panel}
 
-If you need any adjustments for the interview, or cannot come at this time, please reply to this email as soon as you can.
+Please confirm your interview, choose another free time, or tell us you cannot come, with your own link:
+{booking_link}
+
+The same page asks whether you need anything to take part (for example step-free access, extra time or a BSL interpreter). You can change your booking there until shortly before the day.
 
 With best wishes,
 Recruitment team, {organisation}"""
@@ -58,6 +66,14 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 def _count(n: int, one: str, many: str) -> str:
     words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
     return f"{words.get(n, str(n))} {one if n == 1 else many}"
+
+
+def with_booking_link(body: str, link: str) -> str:
+    """The message as sent: the placeholder replaced by the candidate's link, or the link added
+    at the end when the message leaves it out."""
+    if LINK_PLACEHOLDER in body:
+        return body.replace(LINK_PLACEHOLDER, link)
+    return f"{body.rstrip()}\n\nConfirm or change your interview time, or tell us about adjustments you need:\n{link}\n"
 
 
 def panel_by_role(roles: Iterable[str]) -> str:

@@ -403,6 +403,7 @@ def invitation_values(vacancy: Vacancy, candidate: Candidate, slot: InterviewSlo
         "place": place,
         "panel": invitations.panel_by_role(m.panel_role.value for m in vacancy.panel_members),
         "organisation": current_app.config["ORGANISATION_NAME"],
+        "booking_link": invitations.LINK_PLACEHOLDER,  # made at sending (send_invitation)
     }
 
 
@@ -437,8 +438,10 @@ def send_invitation(session: Session, actor: User, vacancy: Vacancy, candidate: 
     invitation.subject, invitation.body, invitation.status, invitation.error = subject, body, "pending", ""
     invitation.sent_by_id = actor.id
     session.flush()
+    from panel.booking import services as booking  # (it uses the plan's models, not this module)
+
     try:
-        send_email(candidate.email, subject, body)
+        send_email(candidate.email, subject, invitations.with_booking_link(body, booking.new_link(session, candidate)))
     except MailError as exc:
         invitation.status = "failed"
         invitation.error = (str(exc) or "The email server did not accept the message")[:500]
@@ -452,6 +455,23 @@ def send_invitation(session: Session, actor: User, vacancy: Vacancy, candidate: 
                  summary=summary, changes={"status": {"before": None, "after": invitation.status},
                                            "slot": {"before": None, "after": slot.starts_at.isoformat()}})
     return invitation
+
+
+def set_booking_cutoff(session: Session, actor: User, vacancy: Vacancy, hours: int) -> InterviewDay:
+    """How many hours before the interview day candidates' booking links stop working."""
+    day = queries.interview_day(vacancy.id, session)
+    if day is None:
+        raise PlanError("Set the interview day first", "hours")
+    if not 0 <= hours <= 336:
+        raise PlanError("Enter a number of hours between 0 and 336 (two weeks)", "hours")
+    before = audit.snapshot(day, ["booking_cutoff_hours"])
+    day.booking_cutoff_hours = hours
+    session.flush()
+    changes = audit.diff(before, audit.snapshot(day, ["booking_cutoff_hours"]))
+    if changes:
+        audit.record(session, actor, "update", day, entity_type="interview_day", vacancy_id=vacancy.id,
+                     summary=f"Candidates can book until {hours} hours before the interview day", changes=changes)
+    return day
 
 
 def latest_invitation(history: Sequence[CandidateInvitation]) -> CandidateInvitation | None:

@@ -57,6 +57,7 @@ from panel.models import (
     CandidateEvidence,
     CandidateFeedback,
     CandidateInvitation,
+    InterviewBooking,
     InterviewOutcome,
     InterviewScore,
     InterviewSignOff,
@@ -87,6 +88,7 @@ COUNT_LABELS = {
     "outcome_rationales": "outcome rationales",
     "feedback": "feedback texts",
     "invitations": "interview invitation emails",
+    "bookings": "interview bookings (answers, messages and adjustments asked for)",
     "patient_view_notes": "explanations of why the outcome differs from the patient panelists' ranking",
     "reopen_reasons": "reasons for reopening the interview results",
     "outbox_emails": "emails to them in the outbox folder",
@@ -232,6 +234,8 @@ def _count(session: Session, ids: list[int], candidates: list[Candidate],
         "feedback": _nonempty(session, CandidateFeedback.text, CandidateFeedback.candidate_id, ids),
         "invitations": session.scalar(select(func.count()).select_from(CandidateInvitation)
                                       .where(CandidateInvitation.candidate_id.in_(ids))) or 0,
+        "bookings": session.scalar(select(func.count()).select_from(InterviewBooking)
+                                   .where(InterviewBooking.candidate_id.in_(ids))) or 0,
         **{key: int(bool(signoff is not None and getattr(signoff, attr))) for key, attr in SIGNOFF_TEXTS.items()},
         "audit_entries": sum(1 for e in session.scalars(select(AuditEvent).where(
                                  _audit_about(session, ids, signoff.id if signoff is not None else None)))
@@ -376,6 +380,8 @@ def _purge_batch(session: Session, batch: Batch, now: dt.datetime) -> None:
         application_file=None, application_filename=None, purged_at=now), execution_options={"synchronize_session": False})
     session.execute(delete(CandidateEvidence).where(CandidateEvidence.candidate_id.in_(ids)))
     session.execute(delete(CandidateInvitation).where(CandidateInvitation.candidate_id.in_(ids)))
+    # their booking goes with them: the answer, their message, the adjustments they asked for, the link's hash
+    session.execute(delete(InterviewBooking).where(InterviewBooking.candidate_id.in_(ids)))
     session.execute(update(ShortlistScore).where(ShortlistScore.candidate_id.in_(ids)).values(comment=""),
                     execution_options={"synchronize_session": False})
     session.execute(update(ShortlistDecision).where(ShortlistDecision.candidate_id.in_(ids))

@@ -39,6 +39,18 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _booking(session: Session, candidate_id: int) -> dict | None:
+    """What the candidate told us through their booking link (their own words and choices)."""
+    from panel.models import InterviewBooking
+
+    booking = session.scalar(select(InterviewBooking).where(InterviewBooking.candidate_id == candidate_id))
+    if booking is None:
+        return None
+    slot = booking.booked_slot
+    return {"answer": booking.status.label, "booked_time": _iso(slot.starts_at) if slot else None,
+            "message": booking.message, "adjustments": booking.adjustment_lines, "answered_at": _iso(booking.answered_at)}
+
+
 def load_candidate(session: Session, vacancy_id: int, candidate_id: int) -> Candidate | None:
     stmt = (select(Candidate)
             .where(Candidate.id == candidate_id, Candidate.vacancy_id == vacancy_id)
@@ -163,6 +175,7 @@ def build(session: Session, vacancy: Vacancy, candidate: Candidate, *, viewer) -
                            permissions.FEEDBACK, ("text",), feedback.updated_by_id) if feedback else None),
         "invitations": [{"subject": i.subject, "body": i.body, "status": i.status, "created_at": _iso(i.created_at),
                          "sent_at": _iso(i.sent_at), "sent_by": who(i.sent_by_id)} for i in invitations],
+        "booking": _booking(session, cid),
     }
     export["withheld"] = ([*withheld, "Make this export again once scoring has ended to include them."]
                           if withheld else [])

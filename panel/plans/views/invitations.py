@@ -6,13 +6,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import permissions
+from panel.booking import services as booking_services
 from panel.db import db
 from panel.forms import ConfirmForm, field_error, refused_status
 from panel.loaders import found, vacancy_view
 from panel.models import Vacancy
 from panel.plans import invitations as invitation_text
 from panel.plans import queries, services, timetable
-from panel.plans.forms import InvitationForm, InvitationTemplateForm
+from panel.plans.forms import BookingCutoffForm, InvitationForm, InvitationTemplateForm
 from panel.plans.views import bp
 
 
@@ -20,9 +21,14 @@ from panel.plans.views import bp
 @vacancy_view(permissions.can_send_invitations)
 def invitation_list(vacancy: Vacancy):
     shortlisted, slot_for, history = queries.invitation_rows(vacancy.id)
+    bookings = booking_services.bookings_by_candidate(db(), vacancy.id)
     rows = [{"candidate": c, "slot": slot_for.get(c.id), "history": history.get(c.id, []),
-             "latest": services.latest_invitation(history.get(c.id, []))} for c in shortlisted]
+             "latest": services.latest_invitation(history.get(c.id, [])), "booking": bookings.get(c.id)}
+            for c in shortlisted]
+    day = queries.interview_day(vacancy.id)
     return render_template("plans/invitations.html", vacancy=vacancy, rows=rows, form=ConfirmForm(),
+                           day=day, closes_at=booking_services.cutoff(day),
+                           cutoff_form=BookingCutoffForm(data={"hours": day.booking_cutoff_hours if day else 48}),
                            clock=timetable.clock,
                            panel_sentence=invitation_text.panel_by_role(m.panel_role.value for m in vacancy.panel_members),
                            to_send=sum(1 for r in rows if r["slot"] and not services.was_invited(r["history"])))
@@ -93,3 +99,20 @@ def invitation_send_all(vacancy: Vacancy):
         parts.append(f"{result.no_slot} candidate{'s have' if result.no_slot != 1 else ' has'} no interview slot yet.")
     flash(" ".join(parts), "info" if result.failed or result.no_slot else "success")
     return redirect(url_for("plans.invitation_list", vacancy_id=vacancy.id))
+
+
+@bp.route("/<int:vacancy_id>/invitations/booking-cutoff", methods=["POST"])
+@vacancy_view(permissions.can_send_invitations)
+def booking_cutoff(vacancy: Vacancy):
+    """Until when candidates can book, change or cancel through the link in their invitation."""
+    form = BookingCutoffForm()
+    if form.validate_on_submit():
+        try:
+            services.set_booking_cutoff(db(), current_user, vacancy, form.hours.data)
+        except services.PlanError as exc:
+            field_error(form, exc, "hours")
+        else:
+            flash(f"Candidates can now book or change their interview until {form.hours.data} hours before the "
+                  "interview day.", "success")
+            return redirect(url_for("plans.invitation_list", vacancy_id=vacancy.id))
+    return render_template("plans/booking_cutoff.html", vacancy=vacancy, form=form), 400

@@ -9,6 +9,7 @@ from panel.db import db
 from panel.forms import ConfirmForm, field_error, refused_status
 from panel.loaders import found, vacancy_view
 from panel.models import InterviewSlot, Vacancy
+from panel.booking import services as booking_services
 from panel.plans import queries, services, timetable
 from panel.plans.forms import DayForm, SlotForm
 from panel.plans.views import bp, labeller
@@ -34,7 +35,9 @@ def timetable_page(vacancy: Vacancy):
         problem_slots={sid for p in problems for sid in p.slot_ids},
         suggestions=services.fit_suggestions(day, shortlisted) if can_edit and unslotted else [],
         can_edit=can_edit, can_invite=permissions.can_send_invitations(current_user, vacancy),
-        show_names=show_names, clock=timetable.clock, describe_breaks=timetable.describe_breaks)
+        show_names=show_names, clock=timetable.clock, describe_breaks=timetable.describe_breaks,
+        bookings=booking_services.bookings_by_candidate(db(), vacancy.id),
+        adjustments_shown=booking_services.adjustments_shown(vacancy))
 
 
 @bp.route("/<int:vacancy_id>/timetable/day", methods=["GET", "POST"])

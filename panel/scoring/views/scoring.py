@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from panel import permissions
+from panel.booking import services as booking_services
 from panel.db import db
 from panel.loaders import found, vacancy_view
 from panel.models import Candidate, User, Vacancy
@@ -120,6 +121,7 @@ def _scoring_page(vacancy: Vacancy, candidate: Candidate, member: User, paper: b
         scale=scale, rows=rows, values=values, errors=errors, form=form, locked=locked, submission=submission,
         read_only=read_only, autosave_urls=autosave_urls, show_name=permissions.can_see_candidate_identity(current_user, vacancy),
         can_see_results=_may_see_results(vacancy, candidate),
+        adjustments=booking_services.adjustments_for(db(), vacancy, candidate.id),
     ), status
 
 
