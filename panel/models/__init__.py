@@ -45,6 +45,14 @@ from panel.models.scoring import (
 )
 from panel.models.files import StoredFile
 from panel.models.notifications import Notification, NotificationStatus
+from panel.models.profiles import (
+    InvolvementProfile,
+    PanelRuleOverride,
+    ProfileConsent,
+    ShadowingSession,
+    TrainingKind,
+    TrainingRecord,
+)
 
 __all__ = [
     "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
@@ -55,4 +63,5 @@ __all__ = [
     "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel",
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
     "ModeratedScore", "Outcome", "PackJob", "PackRequest", "StoredFile", "Notification", "NotificationStatus",
+    "InvolvementProfile", "PanelRuleOverride", "ProfileConsent", "ShadowingSession", "TrainingKind", "TrainingRecord",
 ]

@@ -12,6 +12,7 @@ from panel.models import InterviewSlot, Vacancy
 from panel.plans import queries, services, timetable
 from panel.plans.forms import DayForm, SlotForm
 from panel.plans.views import bp, labeller
+from panel.profiles import arrangements
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -34,7 +35,8 @@ def timetable_page(vacancy: Vacancy):
         problem_slots={sid for p in problems for sid in p.slot_ids},
         suggestions=services.fit_suggestions(day, shortlisted) if can_edit and unslotted else [],
         can_edit=can_edit, can_invite=permissions.can_send_invitations(current_user, vacancy),
-        show_names=show_names, clock=timetable.clock, describe_breaks=timetable.describe_breaks)
+        show_names=show_names, clock=timetable.clock, describe_breaks=timetable.describe_breaks,
+        arrangements=arrangements.visible(db(), current_user, vacancy))
 
 
 @bp.route("/<int:vacancy_id>/timetable/day", methods=["GET", "POST"])
