@@ -36,14 +36,19 @@ class ProfileForm(FlaskForm):
         self.preferred_sites.choices = [(s, s) for s in current_app.config["SITES"]]
 
     def validate_phone(self, field):
-        if self.contact_by_phone.data and not field.data:
-            raise ValidationError("Enter a phone number to be called on")
         if field.data and sum(ch.isdigit() for ch in field.data) < 10:
             raise ValidationError("Enter a phone number, like 01205 445 000 or 07700 900 123")
 
-    def validate_postal_address(self, field):
-        if self.contact_by_post.data and not field.data:
-            raise ValidationError("Enter your postal address to get letters")
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # asked for a way of contact without saying where: the message goes next to the empty box
+        if self.contact_by_phone.data and not self.phone.data and not self.phone.errors:
+            self.phone.errors = list(self.phone.errors) + ["Enter a phone number to be called on"]
+            ok = False
+        if self.contact_by_post.data and not self.postal_address.data and not self.postal_address.errors:
+            self.postal_address.errors = list(self.postal_address.errors) + ["Enter your postal address to get letters"]
+            ok = False
+        return ok
 
     def data_for_service(self) -> dict:
         data = {f: getattr(self, f).data for f in ("phone", "postal_address", "contact_by_phone", "contact_by_post",
