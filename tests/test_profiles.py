@@ -487,3 +487,18 @@ def test_involvement_records_are_purged_after_the_retention_period(app, as_user,
     assert session.scalar(select(ProfileConsent)) is None
     assert session.scalar(select(TrainingRecord)) is None
     assert session.get(User, world["other"].id) is not None  # the account stays
+
+
+def test_the_demo_loads_with_the_rules_on_and_shows_profiles_training_and_an_override(app, session):
+    app.config.update(RULES_ON)
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    zoe = session.scalar(select(User).where(User.email == "zoe.ashworth@example.org"))
+    profile = session.scalar(select(InvolvementProfile).where(InvolvementProfile.user_id == zoe.id))
+    assert profile.step_free and profile.break_every == "every hour"
+    kinds = {(t.kind, t.in_date(dt.date.today())) for t in
+             session.scalars(select(TrainingRecord).where(TrainingRecord.user_id == zoe.id))}
+    assert (TrainingKind.RECRUITMENT, False) in kinds  # expired
+    hit = session.scalar(select(Vacancy).where(Vacancy.reference == "HIT-LIN-0311"))
+    assert session.scalars(select(PanelRuleOverride).where(PanelRuleOverride.vacancy_id == hit.id)).all()
+    assert session.scalar(select(User).where(User.involvement_lead.is_(True))).name == "Dr Amara Okafor"
