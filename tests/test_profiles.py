@@ -502,3 +502,9 @@ def test_the_demo_loads_with_the_rules_on_and_shows_profiles_training_and_an_ove
     hit = session.scalar(select(Vacancy).where(Vacancy.reference == "HIT-LIN-0311"))
     assert session.scalars(select(PanelRuleOverride).where(PanelRuleOverride.vacancy_id == hit.id)).all()
     assert session.scalar(select(User).where(User.involvement_lead.is_(True))).name == "Dr Amara Okafor"
+
+
+def test_flask_purge_reports_the_involvement_records(app, world):
+    result = app.test_cli_runner().invoke(args=["purge", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Involvement records: nothing is due for purging." in result.output
