@@ -271,7 +271,7 @@ def test_expired_training_shows_as_expired_and_does_not_count(app, as_user, worl
     page = as_user(hr).get(f"/involvement/people/{panelist.id}").get_data(as_text=True)
     assert "Expired" in page and "In date" not in page
     home = as_user(hr).get("/involvement").get_data(as_text=True)
-    assert "Recruitment and selection: expired" in home
+    assert "Recruitment and selection: <strong>expired</strong>" in home
     app.config.update(RULES_ON)
     with app.test_request_context():
         from panel.db import db as request_db
