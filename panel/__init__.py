@@ -113,6 +113,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(booking_bp)
 
+    from panel.profiles.views import bp as profiles_bp
+
+    app.register_blueprint(profiles_bp)
+
     from panel import cli
 
     cli.init_app(app)

@@ -19,6 +19,7 @@ from panel.models import Role
 from panel.notifications.cli import register as register_notifications_command
 from panel.packs.cli import register as register_pack_command
 from panel.records import retention
+from panel.profiles import records as involvement_records
 from panel.records.backup import BackupError, make_backup, restore_backup
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -127,9 +128,10 @@ def init_app(app: Flask) -> None:
         """Delete personal data that has passed its retention period (run it daily)."""
         with session_scope() as session:
             result = retention.purge(session, dry_run=dry_run)
+            involvement = involvement_records.purge(session, dry_run=dry_run)
         if not dry_run and result.batches:
             retention.delete_files(result)
-        for line in result.lines():
+        for line in result.lines() + involvement.lines():
             click.echo(line)
         if not dry_run and result.batches:
             click.echo(f"{result.files_removed} application files removed from the store.")

@@ -79,6 +79,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "DPO_CONTACT": ("", "How to contact the Data Protection Officer (shown on the privacy notice)."),
     "PRIVACY_CONTACT_EMAIL": ("", "Email address for privacy questions and subject access requests (privacy notice)."),
     "ACCESSIBILITY_CONTACT": ("", "Who to contact about an accessibility problem: email or phone (accessibility statement)."),
+    # The involvement record (panel/profiles)
+    "INVOLVEMENT_RETENTION_DAYS": (730, "Days after a person was last active (signed in, added to a panel, changed their profile) before `flask purge` deletes their involvement profile, what they agreed to share, and their training and shadowing records (2 years)."),
+    "COMPOSITION_MIN_PATIENTS": (1, "Panel rule: at least this many patient panelists on every panel (0: no rule). Breaking a rule needs an override with a reason."),
+    "COMPOSITION_TRAINED_MEMBER": (True, "Panel rule: at least one panel member with in-date recruitment and selection training."),
+    "COMPOSITION_TRAINED_CHAIR": (True, "Panel rule: the chair has in-date chairing training."),
     "ACCESSIBILITY_LAST_REVIEWED": ("", "When the accessibility statement was last reviewed, e.g. 1 March 2026."),
 }
 

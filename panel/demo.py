@@ -33,6 +33,7 @@ from panel.models import (
 )
 from panel.shortlisting.demo import load_shortlisting_demo
 from panel.plans.demo import load_plan_demo
+from panel.profiles.demo import load_involvement_demo, override_demo_rules
 
 WORDS = ["harbour", "meadow", "copper", "lantern", "willow", "pebble", "orchard", "thistle", "kettle",
          "beacon", "marsh", "heron", "saffron", "granite", "bramble", "ember", "fenland", "juniper"]
@@ -97,8 +98,11 @@ def load_demo(if_empty: bool = False) -> None:
             users[key] = create_user(session, None, email=email, name=name, role=role, password=password)
             lines.append(f"  {role.label:<32} {email:<28} {password}")
         lines.append("")
+        lines.append("  Dr Amara Okafor is also the involvement lead (the Involvement page).")
+        lines.append("")
         today = dt.date.today()
         build = Builder(session, users["hr"])
+        load_involvement_demo(build, users)
         pwp = build.vacancy(
             title="Psychological Wellbeing Practitioner", reference="PWP-BOS-0425", band="Band 5", site="Boston",
             team="steps2change Boston", hours="37.5 hours a week", salary="£31,049 to £37,796 a year",
@@ -114,7 +118,7 @@ def load_demo(if_empty: bool = False) -> None:
             criteria=PWP_SPEC, panel=[(users["chair"], "chair"), (users["panelist1"], "patient"),
                                       (users["panelist2"], "patient")],
         )
-        build.vacancy(
+        hit = build.vacancy(
             title="High Intensity CBT Therapist", reference="HIT-LIN-0311", band="Band 7", site="Lincoln",
             team="steps2change Lincoln", hours="30 hours a week", salary="£47,810 to £54,710 a year pro rata",
             closing_date=today + dt.timedelta(days=21), interview_date=today + dt.timedelta(days=42),
@@ -122,6 +126,7 @@ def load_demo(if_empty: bool = False) -> None:
             description="High Intensity Therapists deliver evidence-based CBT to people with moderate to severe anxiety and depression.",
             criteria=HI_SPEC, panel=[(users["chair2"], "chair"), (users["panelist3"], "patient")],
         )
+        override_demo_rules(build, hit)
         load_shortlisting_demo(build, users, pwp)
         load_plan_demo(build, users)
         add_demo_interview_scores(build)

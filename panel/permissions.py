@@ -62,10 +62,16 @@ def can_manage_users(user) -> bool:
     return is_hr(user)
 
 
+def is_involvement_lead(user) -> bool:
+    """The person who runs the patient involvement (an HR permission a person holds, whatever
+    their role: User.involvement_lead)."""
+    return is_signed_in(user) and bool(getattr(user, "involvement_lead", False)) and user.is_active
+
+
 def can_manage_involvement(user) -> bool:
     """Run the involvement itself (profiles, training, support, rates and claims): HR, and the
-    involvement lead once that role exists."""
-    return is_hr(user)
+    involvement lead."""
+    return is_hr(user) or is_involvement_lead(user)
 
 
 def require(allowed: bool) -> None:
@@ -668,3 +674,76 @@ def _not_yet_or_never(user, vacancy: Vacancy, candidate_id: int | None, me: int 
     if is_on_panel(user, vacancy) and candidate_id is not None and (candidate_id, me) not in facts.stepped_aside:
         return UNTIL_YOU_SUBMIT
     return NOT_YOURS
+
+
+# --- the involvement record: profiles, training, panel composition (issue 17) -----------
+#
+# Who sees what of a person's involvement profile:
+# - the person: all of it, and edits it (their own profile page);
+# - HR and the involvement lead: all of it (they arrange the support), and record training;
+# - the chair of a panel the person sits on: for that vacancy's interview day only (until the
+#   day is over, on the timetable and in the chair's panel pack), the things to arrange, and
+#   only the items the person agreed to share (ProfileConsent, with its date) -- never a
+#   reason, a diagnosis, contact details or anything else of the profile;
+# - anyone else (other panel members, staff, candidates): nothing.
+
+# items a person may agree to share with the chair of their panel (panel/profiles/items.py words them)
+SHAREABLE_ITEMS = ("step_free", "hearing_loop", "bsl_interpreter", "breaks", "quiet_room", "remote",
+                   "other_needs", "easy_read", "large_print")
+
+
+def can_edit_own_profile(user) -> bool:
+    return is_signed_in(user)
+
+
+def can_view_profile(user, person_id: int) -> bool:
+    """A person's whole involvement profile and training record: themselves, HR and the lead."""
+    return is_signed_in(user) and (user.id == person_id or can_manage_involvement(user))
+
+
+def can_record_training(user) -> bool:
+    """Training records and shadowing sessions: HR and the involvement lead."""
+    return can_manage_involvement(user)
+
+
+def can_export_involvement(user) -> bool:
+    """A person's involvement record as a subject access export: HR and the lead."""
+    return can_manage_involvement(user)
+
+
+def is_arrangement_day(vacancy: Vacancy, day_date, today) -> bool:
+    """The vacancy has an interview day that is not over, and is not closed."""
+    return day_date is not None and day_date >= today and not vacancy.stage.finished
+
+
+def can_see_arrangements(user, vacancy: Vacancy, day_date, today) -> bool:
+    """What to arrange for the panel on the interview day (shared items only): the vacancy's
+    chair and HR/the lead, until the day is over."""
+    return ((is_vacancy_chair(user, vacancy) or can_manage_involvement(user))
+            and is_arrangement_day(vacancy, day_date, today))
+
+
+def can_see_profile_item(user, person_id: int, item: str, *, consented: bool = False,
+                         chairs_on_the_day: bool = False) -> bool:
+    """One item of a person's profile. ``consented``: the person agreed to share it with their
+    chair; ``chairs_on_the_day``: ``user`` chairs a panel the person sits on and its interview
+    day is not over (can_see_arrangements)."""
+    if can_view_profile(user, person_id):
+        return True
+    return is_signed_in(user) and item in SHAREABLE_ITEMS and consented and chairs_on_the_day
+
+
+def can_override_panel_rule(user, vacancy: Vacancy) -> bool:
+    """Go ahead with a panel that breaks a composition rule, giving a reason: HR, until it closes."""
+    return can_edit_vacancy(user, vacancy) and not vacancy.stage.finished
+
+
+def can_view_panel_rules(user, vacancy: Vacancy) -> bool:
+    """The composition rules checked on the panel, and any overrides: everyone on the vacancy."""
+    return can_view_vacancy(user, vacancy)
+
+
+def can_view_guide(user) -> bool:
+    """The "before you start" pages: everyone signed in."""
+    return is_signed_in(user)
+

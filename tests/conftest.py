@@ -135,9 +135,15 @@ def _cheap_password_hashing() -> None:
 _cheap_password_hashing()
 
 
+# The panel composition rules (panel/profiles/composition.py) are switched off for tests that
+# do not set them: those tests build panels without training records. tests/test_profiles*.py
+# and the involvement browser journey switch them on.
+RULES_OFF = {"COMPOSITION_MIN_PATIENTS": 0, "COMPOSITION_TRAINED_MEMBER": False, "COMPOSITION_TRAINED_CHAIR": False}
+
+
 def make_app(config: dict) -> Flask:
     """create_app for tests: the test client class that posts forms, compiled templates shared."""
-    app = share_template_code(create_app(config))
+    app = share_template_code(create_app({**RULES_OFF, **config}))
     app.test_client_class = Client
     return app
 

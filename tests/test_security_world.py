@@ -167,7 +167,7 @@ def rich(app, session):
         }
 
     bank = session.scalar(select(BankQuestion).order_by(BankQuestion.id))
-    global_values = {"question_id": bank.id, "user_id": p1.id, "token": token}
+    global_values = {"question_id": bank.id, "user_id": p1.id, "token": token, "role": "patient", "stage": "shortlisting"}
     return SimpleNamespace(
         hr=hr, chair=chair, panelist=p1, chair2=chair2, p3=p3, pwp=pwp, hit=hit, spwp=spwp, token=token,
         values={spwp.id: values_for(spwp, p1), pwp.id: values_for(pwp, p1), hit.id: values_for(hit, p3)},

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from panel.auth.services import AccountError, uk_mobile
@@ -32,7 +32,8 @@ class ChangePasswordForm(SetPasswordForm):
 
 
 class PreferencesForm(FlaskForm):
-    large_print = BooleanField("Print my packs in large print")
+    """How to tell the person about their panels. Large print, easy read and the rest of how
+    they take part are on their involvement profile (panel/profiles)."""
     mobile = StringField("Mobile phone number", validators=[Length(max=30, message="Mobile phone number must be 30 characters or fewer")])
     contact_preference = RadioField("How should we tell you about your panels?", default="email", choices=[
         ("email", "By email"), ("text", "By text message"), ("both", "By email and text message"),

@@ -117,9 +117,8 @@ def account():
     form = PreferencesForm(obj=current_user)
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        fields = ["large_print", "mobile", "contact_preference"]
+        fields = ["mobile", "contact_preference"]
         before = audit.snapshot(user, fields)
-        user.large_print = bool(form.large_print.data)
         user.mobile = form.mobile.data or None
         user.contact_preference = form.contact_preference.data
         audit.record(db(), user, "update", user, summary="Preferences changed",

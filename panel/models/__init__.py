@@ -51,6 +51,14 @@ from panel.models.scoring import (
 )
 from panel.models.files import StoredFile
 from panel.models.notifications import Notification, NotificationStatus
+from panel.models.profiles import (
+    InvolvementProfile,
+    PanelRuleOverride,
+    ProfileConsent,
+    ShadowingSession,
+    TrainingKind,
+    TrainingRecord,
+)
 
 __all__ = [
     "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
@@ -62,4 +70,5 @@ __all__ = [
     "BookingStatus", "InterviewBooking", "adjustment_lines",
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
     "ModeratedScore", "Outcome", "PackJob", "PackRequest", "StoredFile", "Notification", "NotificationStatus",
+    "InvolvementProfile", "PanelRuleOverride", "ProfileConsent", "ShadowingSession", "TrainingKind", "TrainingRecord",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.db import Base, UTCDateTime, enum_column, utcnow
@@ -32,7 +32,9 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # when the owner was last told by email that sign-ins to the account are slowed down
     lock_notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    large_print: Mapped[bool] = mapped_column(Boolean, default=False)
+    large_print: Mapped[bool] = mapped_column(Boolean, default=False)  # edited on the involvement profile
+    # the involvement lead (issue 17): runs the involvement with HR (permissions.can_manage_involvement)
+    involvement_lead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # a UK mobile in E.164 (+447...), for text messages; how the person wants to be told
     mobile: Mapped[str | None] = mapped_column(String(20))
     contact_preference: Mapped[str] = mapped_column(String(20), default="email", server_default="email")

@@ -33,7 +33,9 @@ from panel.models import (
     Vacancy,
     adjustment_lines,
 )
-from panel.permissions import results_signed_off
+from panel.deadlines import london_today
+from panel.permissions import is_arrangement_day, results_signed_off
+from panel.profiles import arrangements
 from panel.scoring import queries as scoring_queries
 from panel.scoring import results as calc
 from panel.scoring import services as scoring_services
@@ -318,8 +320,18 @@ def interview_pack(v: Vacancy, *, panelist_user_id: int | None = None, large_pri
         "candidates": candidates,
         "sheets": sheets,
         "my_questions": [q["number"] for q in plan if q["mine"]],
+        # the chair's pack only: what panel members asked to have arranged for the day (shared items)
+        "arrangements": _arrangements(v, day) if kind == "panel" else [],
     })
     return pack
+
+
+def _arrangements(v: Vacancy, day: InterviewDay | None) -> list[dict]:
+    """What to arrange for the interview day, until it is over (panel/profiles/arrangements.py)."""
+    date = day.starts_at.astimezone(LONDON).date() if day is not None and day.starts_at else v.interview_date
+    if not is_arrangement_day(v, date, london_today()):
+        return []
+    return arrangements.for_panel(db(), v)
 
 
 # --- shortlisting pack ----------------------------------------------------------

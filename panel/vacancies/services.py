@@ -18,6 +18,7 @@ from panel.models import (
     Vacancy,
     VacancyStatus,
 )
+from panel.profiles import composition
 from panel.stages import STAGES
 
 VACANCY_FIELDS = ["title", "reference", "band", "site", "team", "hours", "salary", "closing_date",
@@ -97,9 +98,12 @@ def update_vacancy(session: Session, actor: User, vacancy: Vacancy, data: dict,
     return changes
 
 
-def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: VacancyStatus) -> VacancyStatus:
+def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: VacancyStatus,
+                   override_reason: str | None = None) -> VacancyStatus:
     """Move the vacancy one stage forward. ``expected`` is the stage the user saw, so a
-    double-submitted form cannot skip a stage."""
+    double-submitted form cannot skip a stage. The panel must meet the composition rules
+    (panel/profiles/composition.py) or have an override for each broken one: ``override_reason``
+    records one now; without it a broken rule refuses the move (VacancyError on ``reason``)."""
     if vacancy.status != expected:
         raise StaleEdit("This vacancy has already moved on. Check its stage and try again.")
     problems = vacancy.stage.readiness(vacancy)
@@ -108,6 +112,10 @@ def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: Va
     new = vacancy.stage.next
     if new is None:
         raise VacancyError("This vacancy is closed. It cannot move on.")
+    try:
+        composition.require(session, actor, vacancy, override_reason)
+    except composition.RuleError as exc:
+        raise VacancyError(exc.message, field="reason") from exc
     old = vacancy.status
     vacancy.status = new.status
     if new.finished:

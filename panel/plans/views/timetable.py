@@ -13,6 +13,7 @@ from panel.booking import services as booking_services
 from panel.plans import queries, services, timetable
 from panel.plans.forms import DayForm, SlotForm
 from panel.plans.views import bp, labeller
+from panel.profiles import arrangements
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -37,7 +38,8 @@ def timetable_page(vacancy: Vacancy):
         can_edit=can_edit, can_invite=permissions.can_send_invitations(current_user, vacancy),
         show_names=show_names, clock=timetable.clock, describe_breaks=timetable.describe_breaks,
         bookings=booking_services.bookings_by_candidate(db(), vacancy.id),
-        adjustments_shown=booking_services.adjustments_shown(vacancy))
+        adjustments_shown=booking_services.adjustments_shown(vacancy),
+        arrangements=arrangements.visible(db(), current_user, vacancy))
 
 
 @bp.route("/<int:vacancy_id>/timetable/day", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from panel.db import db
 from panel.forms import ConfirmForm, field_error, refused_status
 from panel.loaders import found, vacancy_view
 from panel.models import PanelRole, User, Vacancy
+from panel.profiles import composition
 from panel.vacancies import queries, services
 from panel.vacancies.forms import PanelMemberForm
 from panel.vacancies.views import bp
@@ -25,7 +26,7 @@ def _add_form(vacancy: Vacancy, can_edit: bool, form: PanelMemberForm | None = N
 
 def _panel_page(vacancy: Vacancy, form: PanelMemberForm, has_people: bool, can_edit: bool):
     return render_template("vacancies/panel.html", vacancy=vacancy, form=form, can_edit=can_edit,
-                           has_people=has_people), refused_status(form)
+                           has_people=has_people, rules=composition.rules_for(db(), vacancy)), refused_status(form)
 
 
 @bp.route("/<int:vacancy_id>/panel", methods=["GET", "POST"])

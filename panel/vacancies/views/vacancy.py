@@ -11,6 +11,7 @@ from panel.forms import ConfirmForm, field_error, refused_status
 from panel.loaders import found, user_view, vacancy_view
 from panel.models import Vacancy, VacancyStatus
 from panel.notifications import queries as notification_queries
+from panel.profiles import composition
 from panel.stages import STAGES
 from panel.uploads import (JD_SCRIPT_WARNING, UploadError, delete_file, pdf_has_script, safe_download_name, save_pdf,
                            send_pdf)
@@ -78,7 +79,7 @@ def show(vacancy: Vacancy):
         membership=permissions.panel_membership(current_user, vacancy), problems=vacancy.stage.readiness(vacancy),
         stages=STAGES, status_form=StatusForm(),
         can_change_deadlines=permissions.can_extend_deadlines(current_user, vacancy),
-        can_view_messages=can_view_messages,
+        can_view_messages=can_view_messages, rules=composition.rules_for(db(), vacancy),
         undelivered=notification_queries.undelivered_count(db(), vacancy.id) if can_view_messages else 0)
 
 
@@ -117,7 +118,8 @@ def status(vacancy: Vacancy):
     error, code = None, 200
     if form.validate_on_submit():
         try:
-            new = services.advance_status(db(), current_user, vacancy, _stage_seen())
+            new = services.advance_status(db(), current_user, vacancy, _stage_seen(),
+                                          override_reason=request.form.get("reason"))
         except StaleEdit as exc:  # a double-submitted form, or someone else moved it on: never skip a stage
             error, code = exc.message, 409
         except services.VacancyError as exc:
@@ -126,7 +128,8 @@ def status(vacancy: Vacancy):
             flash(f"{vacancy.reference} is now at the {new.label.lower()} stage.", "success")
             return redirect(url_for("vacancies.show", vacancy_id=vacancy.id))
     return render_template("vacancies/status.html", vacancy=vacancy, form=form, error=error,
-                           problems=vacancy.stage.readiness(vacancy)), code
+                           problems=vacancy.stage.readiness(vacancy),
+                           rules=composition.rules_for(db(), vacancy), reason=request.form.get("reason", "")), code
 
 
 @bp.route("/<int:vacancy_id>/archive", methods=["POST"])
