@@ -30,11 +30,12 @@ KINDS = {
     "handle": "a social media handle",
 }
 
-# removed before names are compared: apostrophes (any of them), invisible direction marks and
-# zero-width characters (a right-to-left name is often wrapped in them)
-_IGNORED = set("'\u2018\u2019\u02bc\u0060\u00b4\u2032") | set("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff") \
+# removed before names are compared: invisible direction marks and zero-width characters (a
+# right-to-left name is often wrapped in them); every apostrophe is made one, and a name matches
+# with or without it (O'Brien, OBrien, O’Brien, O'Brien's)
+_IGNORED = set("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff") \
     | {chr(c) for c in range(0x202A, 0x202F)} | {chr(c) for c in range(0x2066, 0x206A)}
-_DASHES = {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"}
+_SAME = {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"} | {c: "'" for c in "\u2018\u2019\u02bc\u0060\u00b4\u2032"}
 
 # name parts that are also everyday words count only when written with a capital letter
 _EVERYDAY = {"will", "may", "june", "hope", "grace", "joy", "faith", "rose", "young", "green", "white", "brown",
@@ -78,7 +79,7 @@ class Hit:
 
 def fold(text: str) -> str:
     """Case, accents, apostrophes, dashes and invisible marks folded away (for comparing names)."""
-    return _fold_with_map(text)[0]
+    return _fold_with_map(text)[0].replace("'", "")
 
 
 def _fold_with_map(text: str) -> tuple[str, list[int]]:
@@ -92,17 +93,20 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
             if unicodedata.combining(c):
                 continue
             for f in c.casefold():
-                out.append(_DASHES.get(f, f))
+                out.append(_SAME.get(f, f))
                 where.append(i)
     return "".join(out), where
 
 
 def name_parts(*names: str) -> list[str]:
-    """The folded parts of the names: "Mary-Jane O'Brien" -> mary-jane, mary, jane, obrien."""
+    """The folded parts of the names: "Mary-Jane O'Brien" -> mary-jane, mary, jane, obrien; a name of
+    several words ("Ní Dhomhnaill") also as a whole."""
     parts: list[str] = []
     for name in names:
-        folded = fold(name).strip()
-        for piece in re.split(r"\s+", folded):
+        folded = " ".join(fold(name).split())
+        if " " in folded:
+            parts.append(folded)
+        for piece in folded.split(" "):
             for p in [piece, *piece.split("-")]:
                 p = p.strip(".-,")
                 if len(p) >= 2 and p not in parts:
@@ -122,7 +126,9 @@ def _names(text: str, first_name: str, last_name: str, other_names: Iterable[str
     folded, where = _fold_with_map(text)
     hits = []
     for part in name_parts(first_name, last_name, *other_names):
-        pattern = re.compile(rf"(?<!\w){re.escape(part)}(?!\w)")
+        # an apostrophe may stand between any two letters; spaces and dashes as in the name
+        body = "'?".join(r"[\s\-]+" if ch == " " else re.escape(ch) for ch in part)
+        pattern = re.compile(rf"(?<![\w']){body}(?!\w)")
         for m in pattern.finditer(folded):
             start, end = where[m.start()], where[m.end() - 1] + 1
             written = text[start:end]
