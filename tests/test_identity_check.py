@@ -223,3 +223,41 @@ def test_a_hit_of_another_vacancy_or_candidate_is_404(as_user, sl, session):
     assert as_user(sl.panelist).post_form(url(sl.v, "candidates", aoife.id, "identity-check", hit.id, "fine"),
                                           {}).status_code == 404
     assert not hits(session, aoife)[0].fine
+
+
+def test_the_demo_shortlisting_vacancy_shows_a_cleared_identity_check(app, session):
+    from panel.models import User, Vacancy
+    from tests.conftest import login
+
+    result = app.test_cli_runner().invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    vacancy = session.scalar(select(Vacancy).where(Vacancy.status == VacancyStatus.SHORTLISTING))
+    found = list(session.scalars(select(IdentityHit).join(Candidate).where(Candidate.vacancy_id == vacancy.id)))
+    assert [(h.kind, h.text, h.fine) for h in found] == [("phone", "0300 123 3393", True)]
+    chloe = session.scalar(select(Candidate).where(Candidate.email == "chloe.dubois@example.net"))
+    assert chloe.supporting_information.endswith("Best wishes, Chloé")
+    assert chloe.text_for_panel.endswith("Best wishes, [removed]")
+    hr = session.scalar(select(User).where(User.email == "priya.shah@example.org"))
+    password = next(line.split()[-1] for line in open(app.instance_path + "/demo-logins.txt") if hr.email in line)
+    client = app.test_client()
+    login(client, hr.email, password)
+    page = client.get(f"/vacancies/{vacancy.id}/candidates/identity-check").get_data(as_text=True)
+    assert "Nothing to review: the identity check is clear." in page and "1 marked as fine" in page
+    assert "Every candidate has been checked" in client.get(f"/vacancies/{vacancy.id}/candidates").get_data(as_text=True)
+
+
+def test_the_purge_deletes_the_hits_and_the_panel_copy(app, session, world, monkeypatch):
+    """The hits quote the candidate's text: the retention purge deletes them with it."""
+    from tests.builders_plugin import CLOSED_AT, closed_world
+    from tests.test_records_retention import DAY, run_purge
+
+    rw = closed_world(app, session, world)
+    a2 = session.get(Candidate, rw["a2"].id)
+    a2.panel_supporting_information = "[removed] wrote this"
+    session.add(IdentityHit(candidate_id=a2.id, source="supporting_information", kind="name", start=0, end=4,
+                            text=a2.first_name, key="name:x", before="", after=" wrote this", fine=True))
+    session.commit()
+    run_purge(app, monkeypatch, CLOSED_AT + 184 * DAY)
+    session.expire_all()
+    assert session.get(Candidate, a2.id).panel_supporting_information is None
+    assert list(session.scalars(select(IdentityHit).where(IdentityHit.candidate_id == a2.id))) == []
