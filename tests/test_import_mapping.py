@@ -82,7 +82,8 @@ def xlsx(sheets: dict[str, list[list]]) -> bytes:
 EXPORT = [["Applicant ID", "Forename", "Surname", "Email address", "Mobile telephone", "Supporting information",
            "Guaranteed interview scheme", "Ethnic origin", "Evidence: Experience of delivering groups"],
           [1001, "Siân", "O\u2019Brien", "sian.obrien+nhs@example.net", "07911 123456",
-           "I have run groups =HYPERLINK(\"http://x\") for years.", "Yes", "White Welsh", "Two years of groups"],
+           "I have run groups =HYPERLINK(\"http://x\") for years.",
+           "Yes - I wish to be considered under the scheme", "White Welsh", "Two years of groups"],
           [1002, "Yusuf", "المصري", "yusuf@example.net", None, "", "No", "Arab", None]]
 
 

@@ -35,7 +35,7 @@ LIMITS = {
     "email": 254,
     "phone": 40,
     "supporting_information": 50000,  # empty is allowed: the application is then a PDF file
-    "disability_confident": 10,
+    "disability_confident": 200,  # an export may say "Yes - I wish to be considered under the scheme"
 }
 EVIDENCE_LIMIT = 10000
 REQUIRED = ("first_name", "last_name", "email", "supporting_information")  # columns the file must have
@@ -404,7 +404,8 @@ def _read_row(line: int, values: list[str], header: list[str], columns: dict[int
     phone = data.get("phone", "")
     if phone and len(phone) <= LIMITS["phone"] and not PHONE_RE.match(phone):
         result.add(line, f"'{phone[:40]}' is not a phone number (use digits, spaces and + only)")
-    dc_raw = data.get("disability_confident", "").lower()
+    # "Yes", or an export's "Yes - I wish to be considered under the guaranteed interview scheme"
+    dc_raw = re.split(r"[\s,.:;()\-\u2013\u2014]+", data.get("disability_confident", "").strip().lower(), maxsplit=1)[0]
     if dc_raw not in YES | NO:
         result.add(line, f"disability confident must be yes or no, not '{data.get('disability_confident', '')[:20]}'")
     if len(result.problems) + result.more_problems > before:
