@@ -153,7 +153,7 @@ def set_application(session: Session, actor: User, candidate: Candidate, stored_
 def import_csv(session: Session, actor: User, vacancy: Vacancy, data: bytes,
                max_bytes: int = importing.MAX_BYTES) -> importing.ParseResult:
     """All or nothing: every problem (with its line number) and nothing saved, or every row saved."""
-    return _check_and_save(session, actor, vacancy, importing.parse(data, max_bytes), "a CSV file")
+    return _check_and_save(session, actor, vacancy, importing.parse(data, max_bytes), "CSV")
 
 
 def import_mapped(session: Session, actor: User, vacancy: Vacancy, table: importing.Table, mapping: dict[int, str],
@@ -161,12 +161,13 @@ def import_mapped(session: Session, actor: User, vacancy: Vacancy, table: import
     """Any export read through HR's column mapping: the same checks and the same all or nothing.
     ``save=False``: check only (the preview)."""
     result = importing.parse_mapped(table, mapping)
-    return _check_and_save(session, actor, vacancy, result, "an Excel file" if table.sheet else "a CSV file",
-                           save=save)
+    return _check_and_save(session, actor, vacancy, result, "Excel" if table.sheet else "CSV", save=save)
 
 
-def _check_and_save(session: Session, actor: User, vacancy: Vacancy, result: importing.ParseResult, what: str,
+def _check_and_save(session: Session, actor: User, vacancy: Vacancy, result: importing.ParseResult, kind: str,
                     *, save: bool = True) -> importing.ParseResult:
+    """``kind``: "CSV" or "Excel", for the audit log."""
+    article = "an" if kind == "Excel" else "a"
     by_number = {c.position: c for c in vacancy.criteria}
     for number in result.evidence_columns:
         criterion = by_number.get(number)
@@ -208,11 +209,11 @@ def _check_and_save(session: Session, actor: User, vacancy: Vacancy, result: imp
     result.without_statement = [c.label for c in created if not c.supporting_information]
     for candidate in created:
         audit.record(session, actor, "create", candidate, vacancy_id=vacancy.id,
-                     summary=f"{candidate.label} added from {what}",
+                     summary=f"{candidate.label} added from {article} {kind} import",
                      changes=audit.diff({}, _snapshot(candidate)))
     readings = allocation.give_new_candidates(session, vacancy, [c.id for c in created])
     audit.record(session, actor, "import", vacancy, vacancy_id=vacancy.id,
-                 summary=f"{len(created)} candidates imported from {what}"
+                 summary=f"{len(created)} candidates imported from {article} {kind} file"
                  + (f" and shared out among the readers ({readings} applications to read in all)" if readings else ""),
                  changes={"applications given to readers": {"before": 0, "after": readings}} if readings else None)
     return result
