@@ -261,3 +261,20 @@ def test_the_purge_deletes_the_hits_and_the_panel_copy(app, session, world, monk
     session.expire_all()
     assert session.get(Candidate, a2.id).panel_supporting_information is None
     assert list(session.scalars(select(IdentityHit).where(IdentityHit.candidate_id == a2.id))) == []
+
+
+def test_an_import_scans_every_candidate_without_a_query_per_candidate(app, sl, session):
+    """The scan of new candidates reads no hits back from the database (N+1 guard)."""
+    from panel.candidates import services
+    from panel.db import counted_queries
+
+    rows = "".join(f"Cand{i},Person{i},c{i}@example.org,,I ran groups. Call 07911 12345{i % 10}.\r\n"
+                   for i in range(12))
+    data = ("first_name,last_name,email,phone,supporting_information\r\n" + rows).encode()
+    with counted_queries(app) as statements:
+        result = services.import_csv(session, sl.hr, sl.v, data)
+    assert result.ok and len(result.rows) == 12
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "identity_hits" in s]
+    assert reads == []
+    session.commit()
+    assert len(list(session.scalars(select(IdentityHit).join(Candidate).where(Candidate.email.like("c%@example.org"))))) == 12

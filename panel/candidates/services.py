@@ -81,7 +81,8 @@ def create_candidate(session: Session, actor: User, vacancy: Vacancy, data: dict
     candidate = Candidate(vacancy_id=vacancy.id, number=next_number(session, vacancy),
                           first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
                           phone=data.get("phone") or "", supporting_information=data.get("supporting_information") or "",
-                          disability_confident=bool(data.get("disability_confident")))
+                          disability_confident=bool(data.get("disability_confident")),
+                          identity_hits=[])  # loaded (empty): the identity check's scan needs no query
     session.add(candidate)
     _set_evidence(candidate, evidence)
     session.flush()
@@ -197,7 +198,7 @@ def _check_and_save(session: Session, actor: User, vacancy: Vacancy, result: imp
         candidate = Candidate(vacancy_id=vacancy.id, number=number, first_name=row.first_name,
                               last_name=row.last_name, email=row.email, phone=row.phone,
                               supporting_information=row.supporting_information,
-                              disability_confident=row.disability_confident)
+                              disability_confident=row.disability_confident, identity_hits=[])
         for n, text in row.evidence.items():
             candidate.evidence.append(CandidateEvidence(criterion_id=by_number[n].id, text=text))
         session.add(candidate)
