@@ -202,7 +202,7 @@ class Builder:
         first = fields.pop("first_name", FIRST_NAMES[(n - 1) % len(FIRST_NAMES)])
         data = {"first_name": first, "last_name": fields.pop("last_name", f"{LAST_NAMES[(n - 1) % len(LAST_NAMES)]}{n}"),
                 "email": fields.pop("email", f"{first.lower()}{n}@candidates.example.org"),
-                "phone": "07700 900000", "supporting_information": f"Supporting information of {first}.", **fields}
+                "phone": "07700 900000", "supporting_information": f"Supporting information of applicant {n}.", **fields}
         actor = actor or self._actor  # None: written to the audit log as the system
         with self.context():
             c = candidate_services.create_candidate(self.session, actor, vacancy, data, evidence)

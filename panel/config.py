@@ -39,6 +39,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "PASSWORD_MIN_LENGTH": (12, "Shortest password allowed."),
     "PASSWORD_HASH_METHOD": ("scrypt:32768:8:3", "werkzeug hash method: scrypt N=2^15, r=8, p=3 (OWASP ASVS 5)."),
     "MAX_UPLOAD_MB": (10, "Largest file upload in megabytes."),
+    "IMPORT_MAX_MB": (20, "Largest file of candidates (CSV or Excel .xlsx) HR can import, in megabytes."),
     "UPLOAD_FOLDER": (None, "Where uploaded files were kept before STORAGE_URL; files still there are read (and moved into the store by `flask db-upgrade`). Default: instance/uploads."),
     "STORAGE_URL": ("", "Where uploaded files and finished packs are kept, shared by every app server (panel/storage.py). Empty (the default): in the database, table stored_files, so a database backup holds them. `s3://bucket/prefix?endpoint_url=http://127.0.0.1:9000&region=eu-west-2`: S3-compatible object storage through boto3 (endpoint_url and region optional; addressing_style=path|virtual|auto too), with credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or any other source boto3 reads; `flask backup` then copies the stored files into the backup. Files found in UPLOAD_FOLDER are moved into the store by `flask db-upgrade` (and `flask move-uploads`)."),
     "OUTBOX_FOLDER": (None, "Where emails go when no SMTP server is set. Default: instance/outbox."),
@@ -125,7 +126,7 @@ def load_config(app, test_config: dict | None = None) -> None:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     _links_and_hosts(app)
-    app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = (max(app.config["MAX_UPLOAD_MB"], app.config["IMPORT_MAX_MB"]) + 1) * 1024 * 1024
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config["COOKIE_SECURE"]) and not app.debug
 
 

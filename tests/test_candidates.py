@@ -149,7 +149,7 @@ def test_application_pdf_only_for_those_allowed(as_user, sl, session, app):
 def test_hr_list_shows_everything(as_user, sl):
     page = as_user(sl.hr).get(url(sl.v, "candidates")).get_data(as_text=True)
     assert "Aoife O&#39;Connor" in page and "مريم الحسن" in page and "Disability Confident" in page
-    assert "Import candidates from a CSV file" in page
+    assert "Import candidates from a file" in page
 
 
 def test_no_adding_once_interviewing(as_user, sl, session):

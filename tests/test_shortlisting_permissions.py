@@ -25,6 +25,15 @@ ROUTES = [
     row("GET", "/vacancies/{c}/candidates/new", hr=404, chair=404, panelist=404),
     row("GET", "/vacancies/{a}/candidates/import", **HR_ONLY),
     row("POST", "/vacancies/{a}/candidates/import", **HR_ONLY),
+    # the columns page of an uploaded file: only its uploader's (a name never given out is 404 to all)
+    row("GET", "/vacancies/{a}/candidates/import/" + "0" * 32, hr=404, chair=404, panelist=404),
+    row("POST", "/vacancies/{a}/candidates/import/" + "0" * 32, hr=404, chair=404, panelist=404),
+    row("GET", "/vacancies/{a}/candidates/import/not-a-token", hr=404, chair=404, panelist=404),
+    # the identity check (HR)
+    row("GET", "/vacancies/{a}/candidates/identity-check", **HR_ONLY),
+    row("POST", "/vacancies/{a}/candidates/identity-check/run", hr=302, chair=404, panelist=404),
+    row("POST", "/vacancies/{a}/candidates/{a_cand1}/identity-check/999999/remove", hr=404, chair=404, panelist=404),
+    row("POST", "/vacancies/{a}/candidates/{a_cand1}/identity-check/999999/fine", hr=404, chair=404, panelist=404),
     row("GET", "/vacancies/{a}/candidates/{a_cand1}", **HR_ONLY),
     row("GET", "/vacancies/{c}/candidates/{c_cand1}"),
     row("GET", "/vacancies/{b}/candidates/{a_cand1}", hr=404, chair=404, panelist=404),  # another vacancy's

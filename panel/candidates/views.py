@@ -2,11 +2,11 @@
 PDF, mark Disability Confident, withdraw. The panel sees names only once interviewing starts."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from panel import audit, permissions
-from panel.candidates import importing, queries, services
+from panel.candidates import importing, queries, screening, services
 from panel.candidates.forms import ApplicationForm, ImportForm, candidate_form
 from panel.db import db
 from panel.forms import ConfirmForm, field_error
@@ -15,7 +15,7 @@ from panel.models import Candidate, Vacancy
 from panel.shortlisting.allocation import is_allocated
 from panel.shortlisting.queries import declaration_of
 from panel.uploads import (SCRIPT_WARNING, UploadError, clean_pdf, delete_file, identity_warning, pdf_has_script,
-                           read_pdf, safe_download_name, save_pdf, send_pdf)
+                           pdf_text, read_pdf, safe_download_name, save_pdf, send_pdf)
 
 bp = Blueprint("candidates", __name__, url_prefix="/vacancies/<int:vacancy_id>/candidates")
 
@@ -34,10 +34,11 @@ def _candidate(vacancy: Vacancy, candidate_id: int) -> Candidate:
 @vacancy_view(permissions.can_view_candidates)
 def index(vacancy: Vacancy):
     candidates = queries.candidates_of(vacancy.id)
+    can_manage = permissions.can_manage_candidates(current_user, vacancy)
     return render_template("candidates/index.html", vacancy=vacancy, candidates=candidates,
-                           can_add=permissions.can_add_candidates(current_user, vacancy),
+                           can_add=permissions.can_add_candidates(current_user, vacancy), can_manage=can_manage,
                            can_send_letters=permissions.can_send_outcome_letters(current_user, vacancy),
-                           can_manage=permissions.can_manage_candidates(current_user, vacancy))
+                           identity_left=screening.outstanding(db(), vacancy) if can_manage else None)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -63,15 +64,22 @@ def new(vacancy: Vacancy):
 @bp.route("/import", methods=["GET", "POST"])
 @vacancy_view(permissions.can_add_candidates)
 def import_csv(vacancy: Vacancy):
+    """Step 1: the file. One in panel's own columns imports at once (all or nothing); any other
+    export (an Excel workbook, or columns we do not know) goes on to the columns page."""
     form = ImportForm()
     result = None
+    max_bytes = current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
     if form.validate_on_submit():
         file = form.file.data
         if not file or not getattr(file, "filename", ""):
-            form.file.errors.append("Choose a CSV file to import")
+            form.file.errors.append("Choose a CSV or Excel file to import")
         else:
-            data = file.stream.read(importing.MAX_BYTES + 1)
-            result = services.import_csv(db(), current_user, vacancy, data)
+            data = file.stream.read(max_bytes + 1)
+            result, token = import_views.first_look(vacancy, data, max_bytes)
+            if token:
+                return redirect(url_for("candidates.import_columns", vacancy_id=vacancy.id, token=token))
+            if result is None:
+                result = services.import_csv(db(), current_user, vacancy, data, max_bytes)
             if result.ok:
                 flash(f"{len(result.rows)} candidates imported.", "success")
                 for notice in (importing.ignored_notice(result), importing.without_statement_notice(result)):
@@ -82,7 +90,7 @@ def import_csv(vacancy: Vacancy):
     return render_template("candidates/import.html", vacancy=vacancy, form=form, result=result,
                            ignored=importing.ignored_notice(result) if result else None,
                            criteria=services.scored_criteria(vacancy), limits=importing.LIMITS,
-                           evidence_limit=importing.EVIDENCE_LIMIT, max_mb=importing.MAX_BYTES // (1024 * 1024),
+                           evidence_limit=importing.EVIDENCE_LIMIT, max_mb=current_app.config["IMPORT_MAX_MB"],
                            max_rows=importing.MAX_ROWS)
 
 
@@ -94,9 +102,13 @@ def show(vacancy: Vacancy, candidate_id: int):
     allocated = is_allocated(vacancy, current_user.id, candidate.id)
     audit.record(db(), current_user, "view", candidate, vacancy_id=vacancy.id, candidate_id=candidate.id,
                  summary=f"{candidate.label}'s personal details viewed")
+    hr = permissions.is_hr(current_user)  # HR reads the original; the panel, the copy with HR's redactions
     return render_template("candidates/show.html", vacancy=vacancy, candidate=candidate,
                            criteria=services.scored_criteria(vacancy),
-                           evidence={e.criterion_id: e.text for e in candidate.evidence},
+                           statement=candidate.supporting_information if hr else candidate.text_for_panel,
+                           evidence={e.criterion_id: (e.text if hr else e.text_for_panel) for e in candidate.evidence},
+                           redacted=hr and (candidate.panel_supporting_information is not None
+                                            or any(e.panel_text is not None for e in candidate.evidence)),
                            can_manage=permissions.can_manage_candidates(current_user, vacancy),
                            can_see_contact=permissions.can_see_candidate_contact_details(current_user, vacancy),
                            can_read=permissions.can_read_application(current_user, vacancy, candidate, declaration,
@@ -154,7 +166,8 @@ def upload(vacancy: Vacancy, candidate_id: int):
             except UploadError as exc:
                 form.file.errors.append(str(exc))
             else:
-                old = services.set_application(db(), current_user, candidate, stored, file.filename)
+                old = services.set_application(db(), current_user, candidate, stored, file.filename,
+                                               application_text=pdf_text(cleaned))
                 if old:
                     delete_file(old)
                 flash(f"Application PDF uploaded for {candidate.label}.", "success")
@@ -213,3 +226,6 @@ def reinstate(vacancy: Vacancy, candidate_id: int):
         services.set_withdrawn(db(), current_user, candidate, False)
         flash(f"{candidate.full_name} ({candidate.label}) is back in the process.", "success")
     return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
+
+
+from panel.candidates import identity_views, import_views  # noqa: E402  (their routes are on bp)

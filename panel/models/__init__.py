@@ -15,6 +15,8 @@ from panel.models.candidates import (
     Candidate,
     CandidateEvidence,
     ConflictDeclaration,
+    IdentityHit,
+    ImportProfile,
     ShortlistDecision,
     ShortlistOutcome,
     ShortlistScore,
@@ -63,7 +65,7 @@ from panel.models.profiles import (
 __all__ = [
     "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
     "CriterionCategory", "AssessedAt", "PanelMember", "PanelRole", "AuditEvent",
-    "Candidate", "CandidateEvidence", "ConflictDeclaration", "ShortlistDecision", "ShortlistOutcome",
+    "Candidate", "CandidateEvidence", "ConflictDeclaration", "IdentityHit", "ImportProfile", "ShortlistDecision", "ShortlistOutcome",
     "ShortlistScore", "ShortlistSubmission", "ShortlistAllocation", "ShortlistReaderRelease",
     "DEFAULT_SCALE", "BankQuestion", "CandidateInvitation", "InterviewDay", "InterviewSlot", "InvitationTemplate", "PlanQuestion",
     "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel", "ADJUSTMENTS", "ADJUSTMENT_LABELS", "BookingRequest",

@@ -35,6 +35,10 @@ class Candidate(Base):
     email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(40), default="")
     supporting_information: Mapped[str] = mapped_column(Text, default="")
+    # what the panel reads when HR has removed details that name the candidate (the identity
+    # check, panel/candidates/identity.py); None: the panel reads supporting_information as it is
+    panel_supporting_information: Mapped[str | None] = mapped_column(Text)
+    identity_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # last scanned
     disability_confident: Mapped[bool] = mapped_column(Boolean, default=False)
     application_file: Mapped[str | None] = mapped_column(String(100))
     application_filename: Mapped[str | None] = mapped_column(String(255))
@@ -46,6 +50,14 @@ class Candidate(Base):
     evidence: Mapped[list["CandidateEvidence"]] = relationship(back_populates="candidate", cascade="all, delete-orphan")
     decision: Mapped["ShortlistDecision | None"] = relationship(back_populates="candidate", cascade="all, delete-orphan",
                                                                  uselist=False)
+    identity_hits: Mapped[list["IdentityHit"]] = relationship(back_populates="candidate", cascade="all, delete-orphan",
+                                                              order_by="IdentityHit.id")
+
+    @property
+    def text_for_panel(self) -> str:
+        """The supporting information as the panel reads it (HR's redactions applied)."""
+        return self.supporting_information if self.panel_supporting_information is None \
+            else self.panel_supporting_information
 
     @property
     def label(self) -> str:
@@ -74,9 +86,49 @@ class CandidateEvidence(Base):
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
+    panel_text: Mapped[str | None] = mapped_column(Text)  # with HR's redactions; None: the same as text
 
     candidate: Mapped[Candidate] = relationship(back_populates="evidence")
     criterion: Mapped[Criterion] = relationship()
+
+    @property
+    def text_for_panel(self) -> str:
+        return self.text if self.panel_text is None else self.panel_text
+
+
+class IdentityHit(Base):
+    """Something in what the panel would read that may say who the candidate is (the identity
+    check): open until HR removes it from the panel's text or marks it as fine."""
+
+    __tablename__ = "identity_hits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(40))  # "supporting_information", "evidence:<criterion id>", "application"
+    kind: Mapped[str] = mapped_column(String(20))    # a key of panel.candidates.identity.KINDS
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(500))
+    key: Mapped[str] = mapped_column(String(600))    # Hit.key: a hit marked fine stays fine after a rescan
+    before: Mapped[str] = mapped_column(String(200), default="")
+    after: Mapped[str] = mapped_column(String(200), default="")
+    fine: Mapped[bool] = mapped_column(Boolean, default=False)  # HR marked it as fine
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="identity_hits")
+
+
+class ImportProfile(Base):
+    """A saved mapping of an export's columns to panel's fields ("NHS Jobs long export"), shared by HR."""
+
+    __tablename__ = "import_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    columns: Mapped[str] = mapped_column(Text)  # JSON: normalised column name -> field ("first_name", "evidence:2", "ignore")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class ConflictDeclaration(Base):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from panel import scorecore
@@ -350,12 +350,15 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
     pack["names_shown"] = False
     criteria = [c for c in _criteria(v) if c["at_application"]]
     rows = db().execute(
-        select(Candidate.id, Candidate.number, Candidate.supporting_information,
+        select(Candidate.id, Candidate.number,  # the panel's text: with HR's redactions (the identity check)
+               func.coalesce(Candidate.panel_supporting_information, Candidate.supporting_information)
+               .label("supporting_information"),
                Candidate.application_file.is_not(None).label("has_file"))
         .where(Candidate.vacancy_id == v.id, Candidate.withdrawn_at.is_(None))
         .order_by(Candidate.number)).all()
     evidence_rows = db().execute(
-        select(CandidateEvidence.candidate_id, CandidateEvidence.criterion_id, CandidateEvidence.text)
+        select(CandidateEvidence.candidate_id, CandidateEvidence.criterion_id,
+               func.coalesce(CandidateEvidence.panel_text, CandidateEvidence.text))
         .join(Candidate, Candidate.id == CandidateEvidence.candidate_id)
         .where(Candidate.vacancy_id == v.id)).all()
     aside: set[int] = set()

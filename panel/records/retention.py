@@ -55,6 +55,7 @@ from panel.models import (
     AuditEvent,
     Candidate,
     CandidateEvidence,
+    IdentityHit,
     CandidateFeedback,
     CandidateInvitation,
     InterviewBooking,
@@ -376,9 +377,11 @@ def _purge_batch(session: Session, batch: Batch, now: dt.datetime) -> None:
         if redacted != event.changes:
             event.changes = redacted
     session.execute(update(Candidate).where(Candidate.id.in_(ids)).values(
-        first_name="", last_name="", email="", phone="", supporting_information="", disability_confident=False,
+        first_name="", last_name="", email="", phone="", supporting_information="", panel_supporting_information=None,
+        disability_confident=False,
         application_file=None, application_filename=None, purged_at=now), execution_options={"synchronize_session": False})
     session.execute(delete(CandidateEvidence).where(CandidateEvidence.candidate_id.in_(ids)))
+    session.execute(delete(IdentityHit).where(IdentityHit.candidate_id.in_(ids)))  # they quote the text
     session.execute(delete(CandidateInvitation).where(CandidateInvitation.candidate_id.in_(ids)))
     # their booking goes with them: the answer, their message, the adjustments they asked for, the link's hash
     session.execute(delete(InterviewBooking).where(InterviewBooking.candidate_id.in_(ids)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 
 from panel.builders import Builder
+from panel.candidates import screening
 from panel.candidates import services as candidate_services
 from panel.models import Candidate, User, Vacancy
 
@@ -120,6 +121,12 @@ JOHN = {
     "priyanka.nair@example.net": ([2, 0, 1, 1, 1, None, None, None, None], False, {}),
 }
 JOHN_STEPS_ASIDE = "sian.llewellyn@example.net"
+# the identity check: details HR found before shortlisting opened (a sign-off with her name,
+# removed from the panel's copy; a charity's helpline, marked as fine)
+IDENTITY_DETAILS = {
+    "chloe.dubois@example.net": ("\nBest wishes, Chloé", "remove"),
+    "grace.adeyemi@example.net": (" I also answered calls for the Mind Infoline on 0300 123 3393.", "fine"),
+}
 WITHDRAWN = "mark.thompson@example.net"
 
 
@@ -130,9 +137,16 @@ def load_shortlisting_demo(build: Builder, users: dict[str, User], vacancy: Vaca
     candidates: dict[str, Candidate] = {}
     for first, last, email, phone, dc, info, evidence in CANDIDATES:
         candidates[email] = build.candidate(
-            vacancy, first_name=first, last_name=last, email=email, phone=phone, supporting_information=info,
+            vacancy, first_name=first, last_name=last, email=email, phone=phone,
+            supporting_information=info + IDENTITY_DETAILS.get(email, ("", ""))[0],
             disability_confident=dc, evidence={by_number[n].id: text for n, text in evidence.items()}, actor=hr)
     candidate_services.set_withdrawn(session, hr, candidates[WITHDRAWN], True)
+    for email, (_, decision) in IDENTITY_DETAILS.items():  # HR clears the identity check
+        while unreviewed := [h for h in candidates[email].identity_hits if not h.fine]:
+            if decision == "remove":
+                screening.redact(session, hr, unreviewed[0])
+            else:
+                screening.mark_fine(session, hr, unreviewed[0])
     build.advance(vacancy, actor=hr)  # draft -> shortlisting, with HR's readiness checks
     for email, (scores, submit, comments) in JOHN.items():
         build.shortlist_scores(candidates[email], john, scores, comments=comments, submit=submit)

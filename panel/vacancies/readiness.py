@@ -52,9 +52,37 @@ def applications_missing(vacancy: Vacancy, before: str) -> list[str]:
             "the panel has nothing to read for " + ("them" if len(labels) > 1 else "this candidate")]
 
 
+def identity_check_problems(vacancy: Vacancy) -> list[str]:
+    """The identity check (panel/candidates/screening.py): every candidate scanned, and every
+    detail that may say who they are removed from the panel's copy or marked as fine by HR."""
+    from panel.candidates.screening import outstanding
+
+    session = object_session(vacancy)
+    if session is None:
+        return []
+    left = outstanding(session, vacancy)
+    problems = []
+    if left.unchecked:
+        labels = [f"Candidate {n:02d}" for n in left.unchecked]
+        problems.append(f"Run the identity check (on the candidates page) before shortlisting starts: "
+                        f"{_shown(labels)} {'has' if len(labels) == 1 else 'have'} not been checked yet")
+    if left.open_by_number:
+        labels = [f"Candidate {n:02d} ({count} detail{'s' if count != 1 else ''})"
+                  for n, count in left.open_by_number.items()]
+        problems.append(f"Review the identity check before shortlisting starts: {_shown(labels)} may say who the "
+                        "candidate is. Remove each detail from what the panel reads, or mark it as fine")
+    return problems
+
+
+def _shown(labels: list[str]) -> str:
+    return ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+
+
 def ready_to_shortlist(vacancy: Vacancy) -> list[str]:
-    """Draft: set up (above), and something for the panel to read for every candidate."""
-    return set_up_problems(vacancy) + applications_missing(vacancy, "shortlisting starts")
+    """Draft: set up (above), something for the panel to read for every candidate, and the
+    identity check done."""
+    return (set_up_problems(vacancy) + applications_missing(vacancy, "shortlisting starts")
+            + identity_check_problems(vacancy))
 
 
 def ready_to_interview(vacancy: Vacancy) -> list[str]:

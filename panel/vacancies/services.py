@@ -106,6 +106,13 @@ def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: Va
     records one now; without it a broken rule refuses the move (VacancyError on ``reason``)."""
     if vacancy.status != expected:
         raise StaleEdit("This vacancy has already moved on. Check its stage and try again.")
+    following = vacancy.stage.next
+    if following is not None and following.shortlisting_open and not vacancy.stage.shortlisting_open:
+        # the panel is about to read the applications: check any candidate never checked for
+        # details that say who they are (the readiness check then holds the move if any are found)
+        from panel.candidates.screening import scan_unchecked
+
+        scan_unchecked(session, vacancy)
     problems = vacancy.stage.readiness(vacancy)
     if problems:
         raise VacancyError(problems[0])

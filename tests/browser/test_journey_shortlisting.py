@@ -116,15 +116,15 @@ def test_import_shortlist_and_moderate(live_server, new_context):
     hr.goto(f"{base}/vacancies/{vacancy_id}")
     visits.check()
     click(hr, visits, "link", "Candidates", exact=True)
-    click(hr, visits, "button", "Import candidates from a CSV file")
+    click(hr, visits, "button", "Import candidates from a file")
     broken = ("first_name,last_name,email,supporting_information\r\n"
               "Ann,Lee,ann@example.com,Info\r\nBob,,not-an-email,Info\r\n").encode()
-    hr.get_by_label("CSV file").set_input_files({"name": "broken.csv", "mimeType": "text/csv", "buffer": broken})
+    hr.get_by_label("CSV or Excel file").set_input_files({"name": "broken.csv", "mimeType": "text/csv", "buffer": broken})
     click(hr, visits, "button", "Import candidates")
     hr.get_by_role("heading", name="Nothing was imported").wait_for()
     problems = hr.locator("#import-problems li").all_inner_texts()
     assert problems == ["Line 3: the last name is empty", "Line 3: 'not-an-email' is not a valid email address"]
-    hr.get_by_label("CSV file").set_input_files(str(SAMPLE))
+    hr.get_by_label("CSV or Excel file").set_input_files(str(SAMPLE))
     click(hr, visits, "button", "Import candidates")
     hr.get_by_text("6 candidates imported.").wait_for()
     assert "Ciarán" in hr.content() and "يوسف المصري" in hr.content()

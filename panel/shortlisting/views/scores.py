@@ -59,7 +59,7 @@ def _candidate_page(vacancy: Vacancy, candidate_id: int, *, conflict_form=None, 
         form = score_form(data.criteria, data={**{f"score_{cid}": (str(s.score) if s.score is not None else None)
                                                   for cid, s in my_scores.items()},
                                                **{f"comment_{cid}": s.comment for cid, s in my_scores.items()}})
-    evidence = {e.criterion_id: e.text for e in candidate.evidence}
+    evidence = {e.criterion_id: e.text_for_panel for e in candidate.evidence}  # with HR's redactions
     users = {m.user_id: m.user for m in vacancy.panel_members}
     return render_template(
         "shortlisting/candidate.html", vacancy=vacancy, candidate=candidate, criteria=data.criteria,
