@@ -9,6 +9,7 @@ from panel.db import db
 from panel.forms import ConfirmForm, refused_status
 from panel.loaders import found, vacancy_view
 from panel.models import Criterion, Vacancy
+from panel.shortlisting.scoring import marking_guide
 from panel.vacancies import queries, services
 from panel.vacancies.forms import CopyCriteriaForm, CriterionForm
 from panel.vacancies.views import bp
@@ -50,8 +51,8 @@ def criterion_new(vacancy: Vacancy):
         if request.form.get("another"):
             return redirect(url_for("vacancies.criterion_new", vacancy_id=vacancy.id))
         return _to_criteria(vacancy)
-    return render_template("vacancies/criterion_form.html", vacancy=vacancy, form=form,
-                           criterion=None), refused_status(form)
+    return render_template("vacancies/criterion_form.html", vacancy=vacancy, form=form, criterion=None,
+                           default_guide=marking_guide(())), refused_status(form)
 
 
 @bp.route("/<int:vacancy_id>/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
@@ -65,8 +66,8 @@ def criterion_edit(vacancy: Vacancy, criterion_id: int):
         services.update_criterion(db(), current_user, criterion, services.criterion_data(form))
         flash("Criterion saved.", "success")
         return _to_criteria(vacancy)
-    return render_template("vacancies/criterion_form.html", vacancy=vacancy, form=form,
-                           criterion=criterion), refused_status(form)
+    return render_template("vacancies/criterion_form.html", vacancy=vacancy, form=form, criterion=criterion,
+                           default_guide=marking_guide(())), refused_status(form)
 
 
 @bp.route("/<int:vacancy_id>/criteria/<int:criterion_id>/move", methods=["POST"])
