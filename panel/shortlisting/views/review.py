@@ -103,11 +103,19 @@ def _criterion_page(vacancy: Vacancy, criterion_id: int, page: int, *, posted: b
         total=len(progress.items), first=on_page[0][0] if on_page else 0, last=on_page[-1][0] if on_page else 0,
         previous_url=criterion_url(vacancy, *before) if before else None,
         next_url=criterion_url(vacancy, *after) if after else None,
-        next_label=(f"Next: criterion {step + 1}" if after and after[0] != criterion.id else "Next candidates"),
-        previous_label=(f"Previous: criterion {step - 1}" if before and before[0] != criterion.id
-                        else "Previous candidates"),
+        next_label=_step_label("Next", criteria, criterion.id, after),
+        previous_label=_step_label("Previous", criteria, criterion.id, before),
         mode_form=ReviewModeForm(), progress=progress,
     ), status
+
+
+def _step_label(word: str, criteria, criterion_id: int, to: tuple[int, int] | None) -> str | None:
+    """"Next: criterion 4" on to another criterion, "Next candidates" on the same one."""
+    if to is None:
+        return None
+    if to[0] == criterion_id:
+        return f"{word} candidates"
+    return f"{word}: criterion {next(c.position for c in criteria if c.id == to[0])}"
 
 
 @bp.route("/criteria/<int:criterion_id>")
