@@ -91,6 +91,10 @@ def test_hr_writes_the_guide_with_the_criterion_and_a_too_long_line_changes_noth
     event = session.scalars(select(AuditEvent).where(AuditEvent.summary == "Criterion changed")
                             .order_by(AuditEvent.id.desc())).first()
     assert event.changes["guide_2"] == {"before": "", "after": HOSTILE}
+    # the person specification shows it (escaped), the general words for the blank line
+    spec = hr.get(f"/vacancies/{a.id}/criteria").get_data(as_text=True)
+    assert "No groups at all." in spec and scoring.SCALE_HINTS[1] in spec
+    assert "&lt;script&gt;alert(&#39;guide&#39;)&lt;/script&gt;" in spec and "<script>alert(" not in spec
     # copied with the criterion to another vacancy
     from panel.vacancies import services as vacancy_services
     copied = builder(session).vacancy(reference="COPY-1", criteria=[])

@@ -35,6 +35,7 @@ def _locked(vacancy: Vacancy):
 @vacancy_view(permissions.can_view_vacancy)
 def criteria(vacancy: Vacancy):
     return render_template("vacancies/criteria.html", vacancy=vacancy, form=ConfirmForm(),
+                           guides={c.id: marking_guide(c.guide_texts) for c in vacancy.criteria},
                            can_edit=permissions.can_edit_vacancy(current_user, vacancy),
                            locked=services.spec_is_locked(vacancy))
 
