@@ -83,9 +83,16 @@ def criterion_score_form(candidates, *args, **kwargs) -> ScoreForm:
     return answer_form([(c.id, c.label) for c in candidates], *args, **kwargs)
 
 
+CHOOSE_MODE = "Choose one candidate at a time or one criterion at a time"
+
+
 class ReviewModeForm(FlaskForm):
-    mode = RadioField("How do you want to score?", choices=list(walk.MODES.items()),
-                      validators=[DataRequired("Choose one candidate at a time or one criterion at a time")])
+    mode = RadioField("How do you want to score?", choices=list(walk.MODES.items()), validate_choice=False,
+                      validators=[DataRequired(CHOOSE_MODE)])
+
+    def validate_mode(self, field):
+        if field.data not in walk.MODES:
+            raise ValidationError(CHOOSE_MODE)
 
 
 class SubmitForm(FlaskForm):
