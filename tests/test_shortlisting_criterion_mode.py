@@ -339,3 +339,27 @@ def test_a_criterion_page_costs_the_same_queries_for_5_and_40_candidates(app, as
     assert len(small) == len(large), (len(small), len(large))
     if page == "criteria":
         assert len(listed(response.get_data(as_text=True))) == walk.PAGE_SIZE
+
+
+def test_the_demo_shortlisting_vacancy_has_marking_guides(app, session):
+    """The demo: every PWP criterion scored at shortlisting has its own guide, and Zoë Ashworth
+    reviews one criterion at a time, so her page shows the guide beside the evidence."""
+    from panel.models import User, Vacancy
+    from panel.shortlisting.demo import GUIDES
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    logins = dict(re.findall(r"(\S+@example\.org)\s+(\S+)", open(app.instance_path + "/demo-logins.txt").read()))
+    pwp = session.scalar(select(Vacancy).where(Vacancy.reference == "PWP-BOS-0425"))
+    assert pwp.stage.shortlisting_open
+    scored_here = [c for c in pwp.criteria if c.at_application]
+    assert scored_here and all(all(c.guide_texts) for c in scored_here)
+    zoe = session.scalar(select(User).where(User.email == "zoe.ashworth@example.org"))
+    assert next(m for m in pwp.panel_members if m.user_id == zoe.id).review_mode == "criterion"
+    client = app.test_client()
+    from tests.conftest import login
+    assert login(client, zoe.email, logins[zoe.email]).status_code == 302
+    index = client.get(f"/vacancies/{pwp.id}/shortlisting").get_data(as_text=True)
+    assert "Your criteria" in index
+    page = client.get(f"/vacancies/{pwp.id}/shortlisting/criteria/{scored_here[0].id}").get_data(as_text=True)
+    assert GUIDES[1][2] in page and "Their evidence for criterion 1" in page
