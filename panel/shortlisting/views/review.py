@@ -18,7 +18,7 @@ from panel.db import db
 from panel.loaders import found, vacancy_view
 from panel.models import Vacancy
 from panel.shortlisting import queries, scoring, services, walk
-from panel.shortlisting.forms import ConflictForm, ReviewModeForm, criterion_score_form
+from panel.shortlisting.forms import ReviewModeForm, criterion_score_form
 from panel.shortlisting.views import bp, my_candidate
 
 ANSWER_FIELD_RE = re.compile(r"^(?:score|comment)_(\d+)$")
@@ -98,14 +98,13 @@ def _criterion_page(vacancy: Vacancy, criterion_id: int, page: int, *, posted: b
     this = next(cp for cp in walk.criteria_progress(data, progress, current_user.id) if cp.criterion.id == criterion.id)
     return render_template(
         "shortlisting/criterion.html", vacancy=vacancy, criterion=criterion, step=step, steps=len(criteria),
-        page=page, pages=pages, rows=rows, form=form, conflict_form=ConflictForm(), error=error,
-        guide=scoring.marking_guide(criterion.guide_texts), scale=scoring.SCALE, this=this,
+        page=page, pages=pages, rows=rows, form=form, error=error,
+        guide=scoring.marking_guide(criterion.guide_texts), this=this,
         total=len(progress.items), first=on_page[0][0] if on_page else 0, last=on_page[-1][0] if on_page else 0,
         previous_url=criterion_url(vacancy, *before) if before else None,
         next_url=criterion_url(vacancy, *after) if after else None,
         next_label=_step_label("Next", criteria, criterion.id, after),
         previous_label=_step_label("Previous", criteria, criterion.id, before),
-        mode_form=ReviewModeForm(), progress=progress,
     ), status
 
 
