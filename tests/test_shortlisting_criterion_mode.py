@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from panel.models import AuditEvent, Criterion, PanelMember, ShortlistScore, ShortlistSubmission, VacancyStatus
+from panel.models import AuditEvent, Criterion, PanelMember, ShortlistScore
 from panel.shortlisting import scoring, walk
 from tests.builders_plugin import (  # noqa: F401  (sl is a fixture)
     add_candidate,
