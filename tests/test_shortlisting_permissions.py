@@ -58,6 +58,13 @@ ROUTES = [
     row("GET", "/vacancies/{a}/shortlisting/candidates/{a_cand1}/submit", hr=404, chair=409),
     row("POST", "/vacancies/{a}/shortlisting/candidates/{a_cand1}/submit", hr=404, chair=409, panelist=400),
     row("GET", "/vacancies/{a}/shortlisting/progress", panelist=404),
+    # one criterion at a time (issue 19): the panel's own pages, as a candidate's page
+    row("GET", "/vacancies/{a}/shortlisting/criteria/{a_c1}", hr=404),
+    row("GET", "/vacancies/{a}/shortlisting/criteria/{a_c1}?page=2", hr=404, chair=404, panelist=404),  # no such page
+    row("GET", "/vacancies/{c}/shortlisting/criteria/{a_c1}", hr=404, chair=404, panelist=404),  # another vacancy's
+    row("GET", "/vacancies/{b}/shortlisting/criteria/{a_c1}", hr=404, chair=404, panelist=404, other=404),
+    row("POST", "/vacancies/{a}/shortlisting/criteria/{a_c1}/scores", hr=404, chair=302, panelist=302),  # nothing to save
+    row("POST", "/vacancies/{a}/shortlisting/review-mode", hr=404, chair=400, panelist=400),  # no way chosen
     # sharing the reading: HR and the chair, until shortlisting ends
     row("GET", "/vacancies/{a}/shortlisting/allocation", panelist=404),
     row("POST", "/vacancies/{a}/shortlisting/allocation", hr=400, chair=400, panelist=404),  # no number given

@@ -123,8 +123,18 @@ class Criterion(Base):
     category: Mapped[CriterionCategory] = mapped_column(enum_column(CriterionCategory))
     essential: Mapped[bool] = mapped_column(Boolean, default=True)
     assessed_at: Mapped[AssessedAt] = mapped_column(enum_column(AssessedAt))
+    # the marking guide: what a score of 0, 1 and 2 looks like for this criterion at shortlisting
+    # (optional: a blank one reads as the scale's own words, panel.shortlisting.scoring.marking_guide)
+    guide_0: Mapped[str] = mapped_column(Text, default="", server_default="")
+    guide_1: Mapped[str] = mapped_column(Text, default="", server_default="")
+    guide_2: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     vacancy: Mapped[Vacancy] = relationship(back_populates="criteria")
+
+    @property
+    def guide_texts(self) -> tuple[str, str, str]:
+        """The marking guide as HR wrote it: what 0, 1 and 2 look like ("" where left blank)."""
+        return (self.guide_0 or "", self.guide_1 or "", self.guide_2 or "")
 
     @property
     def at_application(self) -> bool:
@@ -143,6 +153,9 @@ class PanelMember(Base):
     vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     panel_role: Mapped[PanelRole] = mapped_column(enum_column(PanelRole))
+    # how this member reviews applications at shortlisting: "candidate" (one candidate at a time)
+    # or "criterion" (one criterion across all their candidates): panel.shortlisting.walk.MODES
+    review_mode: Mapped[str] = mapped_column(String(20), default="candidate", server_default="candidate")
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vacancy: Mapped[Vacancy] = relationship(back_populates="panel_members")

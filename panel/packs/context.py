@@ -40,7 +40,7 @@ from panel.scoring import queries as scoring_queries
 from panel.scoring import results as calc
 from panel.scoring import services as scoring_services
 from panel.shortlisting.allocation import allocated_candidate_ids
-from panel.shortlisting.scoring import MAX_SCORE, SCALE_POINTS, panelist_order
+from panel.shortlisting.scoring import MAX_SCORE, SCALE_POINTS, marking_guide, panelist_order
 from panel.templating import LONDON, london, long_date
 
 KINDS = ("panel", "panelist", "shortlisting", "results")
@@ -348,7 +348,10 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
     for_member = _member(v, for_user_id)
     pack = _base("shortlisting", v, large_print=large_print, for_member=for_member)
     pack["names_shown"] = False
-    criteria = [c for c in _criteria(v) if c["at_application"]]
+    guides = {c.id: marking_guide(c.guide_texts) for c in v.criteria}
+    criteria = [{**c, "guide": [{"score": p.score, "label": p.label, "text": p.text, "own": p.own}
+                                for p in guides[c["id"]]]}
+                for c in _criteria(v) if c["at_application"]]
     rows = db().execute(
         select(Candidate.id, Candidate.number,  # the panel's text: with HR's redactions (the identity check)
                func.coalesce(Candidate.panel_supporting_information, Candidate.supporting_information)

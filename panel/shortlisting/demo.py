@@ -1,7 +1,9 @@
 """Demo data for shortlisting: the PWP vacancy in the shortlisting stage with ten
 candidates (realistic, varied applications), one Disability Confident, one withdrawn,
 and John O'Neill part-way through: some candidates scored and submitted, one stepped
-aside, one in progress. Zoë Ashworth and the chair have not started.
+aside, one in progress. Zoë Ashworth and the chair have not started; Zoë has chosen to
+review one criterion at a time. Every criterion scored at shortlisting has a marking guide
+(what 0, 1 and 2 look like), written by HR while the vacancy was a draft.
 
 Called from panel.demo.load_demo; every change goes through the services (audit-logged).
 """
@@ -12,6 +14,41 @@ from panel.builders import Builder
 from panel.candidates import screening
 from panel.candidates import services as candidate_services
 from panel.models import Candidate, User, Vacancy
+from panel.permissions import member_of
+from panel.shortlisting import services as shortlisting_services
+from panel.shortlisting import walk
+from panel.vacancies import services as vacancy_services
+
+# The marking guide of each PWP criterion scored at shortlisting (by number): what 0, 1 and 2 look like.
+GUIDES = {
+    1: ("No degree, and no experience said to be equivalent.",
+        "A degree in another subject, or some relevant experience, but not clear they would complete the certificate.",
+        "A degree (any subject) or clearly equivalent experience, and says they are willing to train."),
+    2: ("Does not mention PWP training.",
+        "Has started PWP training, or applied for it.",
+        "Completed, or about to complete, a BPS-accredited PWP course, with the date."),
+    3: ("No work, paid or voluntary, with people with anxiety or depression.",
+        "Some contact with people with anxiety or depression, but little on what they did.",
+        "Describes their own work with people with anxiety or depression and what they did, with an example."),
+    4: ("No groups or guided self-help.",
+        "Has helped with groups or self-help materials, without saying their part.",
+        "Has run or co-run groups or guided self-help, and says what they did and what they learned."),
+    6: ("Says nothing about how they listen or communicate.",
+        "Says they communicate well, with little to show it.",
+        "Gives examples of listening and explaining, on the telephone, by video or face to face."),
+    7: ("Nothing about managing work or keeping records.",
+        "Mentions records or a caseload, but not how they keep them up to date.",
+        "Shows how they manage a caseload and keep accurate notes on time, with an example."),
+    8: ("No knowledge of low-intensity CBT or stepped care.",
+        "Names CBT or stepped care without showing they understand it.",
+        "Explains low-intensity CBT and where it sits in stepped care, in their own words."),
+    10: ("Nothing about how they treat people.",
+         "Says they value people, in general terms.",
+         "Shows compassion and respect in what they did, and values what people who use the service say."),
+    11: ("Says they cannot travel, or nothing about it.",
+         "Could travel with some limits.",
+         "Can travel across Lincolnshire to community venues."),
+}
 
 # first name, last name, email, phone, disability confident, supporting information,
 # evidence by criterion number (PWP spec: 1 degree, 3 anxiety/depression experience,
@@ -147,7 +184,12 @@ def load_shortlisting_demo(build: Builder, users: dict[str, User], vacancy: Vaca
                 screening.redact(session, hr, unreviewed[0])
             else:
                 screening.mark_fine(session, hr, unreviewed[0])
+    for number, texts in GUIDES.items():  # while the specification can still change
+        vacancy_services.update_criterion(session, hr, by_number[number],
+                                          dict(zip(vacancy_services.GUIDE_FIELDS, texts)))
     build.advance(vacancy, actor=hr)  # draft -> shortlisting, with HR's readiness checks
+    zoe = users["panelist2"]
+    shortlisting_services.set_review_mode(session, zoe, vacancy, member_of(vacancy, zoe.id), walk.CRITERION)
     for email, (scores, submit, comments) in JOHN.items():
         build.shortlist_scores(candidates[email], john, scores, comments=comments, submit=submit)
     build.declare(candidates[JOHN_STEPS_ASIDE], john, knows=True)

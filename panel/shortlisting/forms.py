@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 
 from panel.forms import max_length, strip
 from panel.models import ShortlistOutcome
-from panel.shortlisting import scoring
+from panel.shortlisting import scoring, walk
 from panel.shortlisting.services import COMMENT_LIMIT, REASON_LIMIT
 
 
@@ -31,16 +31,18 @@ class ConflictForm(FlaskForm):
 
 
 class ScoreForm(FlaskForm):
-    """One radio group (0, 1, 2) and one optional comment per criterion assessed at application.
-    Built for a vacancy's criteria by score_form(); empty scores are allowed (saved as you go)."""
+    """One radio group (0, 1, 2) and one optional comment per answer: per criterion assessed at
+    application on a candidate's page (score_form), per candidate on a criterion's page
+    (criterion_score_form). Empty scores are allowed (saved as you go)."""
 
-    criterion_fields: list = []
+    answer_fields: list = []
 
     def entries(self, formdata) -> dict[int, dict]:
-        """criterion id -> {"score": 0-2 or None, "comment": text}, with only the keys that were
-        posted: a radio group nobody has chosen is not sent, so it leaves the saved score alone."""
+        """answer id (criterion or candidate) -> {"score": 0-2 or None, "comment": text}, with only
+        the keys that were posted: a radio group nobody has chosen is not sent, so it leaves the
+        saved score alone."""
         out: dict[int, dict] = {}
-        for criterion_id, score_name, comment_name in self.criterion_fields:
+        for answer_id, score_name, comment_name in self.answer_fields:
             entry = {}
             if score_name in formdata:
                 raw = getattr(self, score_name).data
@@ -48,26 +50,49 @@ class ScoreForm(FlaskForm):
             if comment_name in formdata:
                 entry["comment"] = getattr(self, comment_name).data or ""
             if entry:
-                out[criterion_id] = entry
+                out[answer_id] = entry
         return out
 
 
-def score_form(criteria, *args, **kwargs) -> ScoreForm:
+def answer_form(answers, *args, **kwargs) -> ScoreForm:
+    """A ScoreForm for ``answers``: (id, what it is called, e.g. "criterion 2" or "Candidate 07")."""
     class _Form(ScoreForm):
         pass
 
     fields = []
-    for c in criteria:
-        score_name, comment_name = f"score_{c.id}", f"comment_{c.id}"
+    for answer_id, name in answers:
+        score_name, comment_name = f"score_{answer_id}", f"comment_{answer_id}"
         setattr(_Form, score_name, ScoreField(
-            f"Criterion {c.position}", choices=[(str(k), v) for k, v in scoring.SCALE.items()],
+            name[:1].upper() + name[1:], choices=[(str(k), v) for k, v in scoring.SCALE.items()],
             validators=[Optional()]))
         setattr(_Form, comment_name, TextAreaField(
-            f"Comment on criterion {c.position} (optional)", filters=[strip],
-            validators=[Optional(), max_length(COMMENT_LIMIT, f"Comment on criterion {c.position}")]))
-        fields.append((c.id, score_name, comment_name))
-    _Form.criterion_fields = fields
+            f"Comment on {name} (optional)", filters=[strip],
+            validators=[Optional(), max_length(COMMENT_LIMIT, f"Comment on {name}")]))
+        fields.append((answer_id, score_name, comment_name))
+    _Form.answer_fields = fields
     return _Form(*args, **kwargs)
+
+
+def score_form(criteria, *args, **kwargs) -> ScoreForm:
+    """A candidate's page: one answer per criterion assessed at application."""
+    return answer_form([(c.id, f"criterion {c.position}") for c in criteria], *args, **kwargs)
+
+
+def criterion_score_form(candidates, *args, **kwargs) -> ScoreForm:
+    """A criterion's page: one answer per candidate on the page."""
+    return answer_form([(c.id, c.label) for c in candidates], *args, **kwargs)
+
+
+CHOOSE_MODE = "Choose one candidate at a time or one criterion at a time"
+
+
+class ReviewModeForm(FlaskForm):
+    mode = RadioField("How do you want to score?", choices=list(walk.MODES.items()), validate_choice=False,
+                      validators=[DataRequired(CHOOSE_MODE)])
+
+    def validate_mode(self, field):
+        if field.data not in walk.MODES:
+            raise ValidationError(CHOOSE_MODE)
 
 
 class SubmitForm(FlaskForm):

@@ -3,7 +3,7 @@ whatever the number of candidates, panel members and criteria."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple, Union
+from typing import Collection, NamedTuple, Union
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from panel.db import db
 from panel.models import (
     Candidate,
+    CandidateEvidence,
     ConflictDeclaration,
     Criterion,
     ShortlistAllocation,
@@ -114,16 +115,17 @@ class ShortlistingData:
 
 
 def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | None = None,
-         evidence: bool = False, decisions: bool = True, rows: bool | None = None) -> ShortlistingData:
+         candidate_ids: Collection[int] | None = None, evidence: bool = False, decisions: bool = True,
+         rows: bool | None = None) -> ShortlistingData:
     """Candidates, scores, submissions and conflict answers for a vacancy (optionally only one
-    person's, or one candidate's). The vacancy must come with its criteria and panel loaded.
+    person's, or one candidate's, or a few candidates' (``candidate_ids``)). The vacancy must come with its criteria and panel loaded.
     Six queries at most, whatever the numbers (the sixth, the allocation, only when the
     vacancy shares the reading out).
 
     ``rows``: the scores and conflict answers as rows the services can change (default: when
     one candidate is loaded); otherwise as tuples, read with the columns alone, which is what a
     page or export of hundreds of candidates needs."""
-    rows = candidate_id is not None if rows is None else rows
+    rows = (candidate_id is not None or candidate_ids is not None) if rows is None else rows
     options = []
     if decisions:
         options.append(selectinload(Candidate.decision).selectinload(ShortlistDecision.decided_by))
@@ -132,6 +134,8 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
     stmt = select(Candidate).where(Candidate.vacancy_id == vacancy.id).options(*options).order_by(Candidate.number)
     if candidate_id is not None:
         stmt = stmt.where(Candidate.id == candidate_id)
+    if candidate_ids is not None:
+        stmt = stmt.where(Candidate.id.in_(list(candidate_ids)))
     candidates = list(db().scalars(stmt))
     data = ShortlistingData(vacancy=vacancy, criteria=[c for c in vacancy.criteria if c.at_application],
                             candidates=candidates)
@@ -142,6 +146,8 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
         q = q.join(Candidate, Candidate.id == model.candidate_id).where(Candidate.vacancy_id == vacancy.id)
         if candidate_id is not None:
             q = q.where(model.candidate_id == candidate_id)
+        if candidate_ids is not None:
+            q = q.where(model.candidate_id.in_(list(candidate_ids)))
         if user_id is not None:
             q = q.where(model.user_id == user_id)
         return q
@@ -171,6 +177,22 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
                 ShortlistAllocation.candidate_id, ShortlistAllocation.user_id))):
             data.allocation.setdefault(cand, set()).add(u)
     return data
+
+
+def criterion_page(criterion_id: int, user_id: int, candidate_ids: Collection[int]) -> tuple[dict[int, str], dict[int, ShortlistScore]]:
+    """For one page of a criterion (a few candidates): each candidate's evidence for the
+    criterion, and this person's saved answer on it (the row: its version and when it was
+    saved). Two queries, whatever the page holds."""
+    ids = list(candidate_ids)
+    if not ids:
+        return {}, {}
+    evidence = {cand: text for cand, text in db().execute(
+        select(CandidateEvidence.candidate_id, CandidateEvidence.text).where(
+            CandidateEvidence.criterion_id == criterion_id, CandidateEvidence.candidate_id.in_(ids)))}
+    mine = {s.candidate_id: s for s in db().scalars(select(ShortlistScore).where(
+        ShortlistScore.criterion_id == criterion_id, ShortlistScore.user_id == user_id,
+        ShortlistScore.candidate_id.in_(ids)))}
+    return evidence, mine
 
 
 def declaration_of(user_id: int, candidate_id: int) -> ConflictDeclaration | None:

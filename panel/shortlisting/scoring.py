@@ -33,6 +33,29 @@ ESSENTIAL_PASS_MEAN = 1.0
 
 
 @dataclass(frozen=True)
+class GuidePoint:
+    """One line of a criterion's marking guide: what a score looks like for this criterion."""
+
+    score: int
+    label: str  # the scale's label ("Some evidence")
+    text: str   # what it looks like for this criterion
+    own: bool   # HR wrote it for this criterion (False: the scale's own words, the default)
+
+
+#: The most a line of a marking guide may hold.
+GUIDE_LIMIT = 1000
+
+
+def marking_guide(texts: Sequence[str]) -> list[GuidePoint]:
+    """What 0, 1 and 2 look like for a criterion (``texts``: HR's words for each score, in
+    order, "" where left blank). A blank line reads as the scale's plain-English default, so
+    every criterion has a whole guide."""
+    texts = list(texts) + [""] * (len(SCALE_POINTS) - len(texts))
+    return [GuidePoint(score, label, (own or "").strip() or hint, bool((own or "").strip()))
+            for (score, label, hint), own in zip(SCALE_POINTS, texts)]
+
+
+@dataclass(frozen=True)
 class CriterionInfo:
     id: int
     number: int  # its number in the person specification

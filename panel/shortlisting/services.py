@@ -17,6 +17,7 @@ from panel.models import (
     Candidate,
     ConflictDeclaration,
     Criterion,
+    PanelMember,
     ShortlistDecision,
     ShortlistOutcome,
     ShortlistScore,
@@ -25,7 +26,7 @@ from panel.models import (
     Vacancy,
 )
 from panel.permissions import has_stepped_aside
-from panel.shortlisting import scoring
+from panel.shortlisting import scoring, walk
 from panel.shortlisting.queries import ShortlistingData
 from panel.templating import london
 
@@ -520,3 +521,21 @@ def export_rows(data: ShortlistingData, results: list[scoring.CandidateResult], 
                 line[1:1] = who(c)
             yield line
 
+
+
+# --- how a panel member reviews (panel/shortlisting/walk.py) ---------------------------
+
+def set_review_mode(session: Session, actor: User, vacancy: Vacancy, member: PanelMember, mode: str) -> bool:
+    """Remember how this panel member reviews applications for the vacancy: one candidate at a
+    time or one criterion at a time. Their scores are the same either way. True if it changed."""
+    if mode not in walk.MODES:
+        raise ShortlistingError("Choose one candidate at a time or one criterion at a time", field="mode")
+    before = walk.mode_of(member)
+    if before == mode:
+        return False
+    member.review_mode = mode
+    session.flush()
+    audit.record(session, actor, "update", member, vacancy_id=vacancy.id,
+                 summary=f"{actor.name} chose to review applications {walk.MODES[mode].lower()}",
+                 changes={"review_mode": {"before": before, "after": mode}})
+    return True

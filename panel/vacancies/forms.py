@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 from panel.db import db
 from panel.forms import DatePartsField, max_length, strip
 from panel.models import AssessedAt, CriterionCategory, PanelRole, VacancyStatus
+from panel.shortlisting.scoring import GUIDE_LIMIT
 from panel.uploads import UploadError, read_pdf
 from panel.vacancies import services
 
@@ -77,6 +78,13 @@ class CriterionForm(FlaskForm):
                            validators=[DataRequired("Choose essential or desirable")])
     assessed_at = RadioField("Assessed at", choices=[(a.value, a.label) for a in AssessedAt],
                              validators=[DataRequired("Choose when this is assessed")])
+    # the marking guide (optional): what a score of 0, 1 and 2 looks like for this criterion
+    guide_0 = TextAreaField("What does a 0 (no evidence) look like?", filters=[strip],
+                            validators=[Optional(), max_length(GUIDE_LIMIT, "What a 0 looks like")])
+    guide_1 = TextAreaField("What does a 1 (some evidence) look like?", filters=[strip],
+                            validators=[Optional(), max_length(GUIDE_LIMIT, "What a 1 looks like")])
+    guide_2 = TextAreaField("What does a 2 (clear evidence) look like?", filters=[strip],
+                            validators=[Optional(), max_length(GUIDE_LIMIT, "What a 2 looks like")])
 
 
 class CopyCriteriaForm(FlaskForm):

@@ -23,7 +23,8 @@ from panel.stages import STAGES
 
 VACANCY_FIELDS = ["title", "reference", "band", "site", "team", "hours", "salary", "closing_date",
                   "interview_date", "interview_venue", "description", "job_description_filename"]
-CRITERION_FIELDS = ["text", "category", "essential", "assessed_at", "position"]
+GUIDE_FIELDS = ["guide_0", "guide_1", "guide_2"]  # the marking guide: what 0, 1 and 2 look like
+CRITERION_FIELDS = ["text", "category", "essential", "assessed_at", "position", *GUIDE_FIELDS]
 
 
 class VacancyError(ServiceError):
@@ -201,6 +202,7 @@ def criterion_data(form) -> dict:
         "category": CriterionCategory(form.category.data),
         "essential": form.essential.data == "essential",
         "assessed_at": AssessedAt(form.assessed_at.data),
+        **{name: getattr(form, name).data or "" for name in GUIDE_FIELDS},
     }
 
 
@@ -208,7 +210,8 @@ def criterion_form_data(criterion: Criterion) -> dict:
     """The criterion form filled in with a criterion, to change it."""
     return {"text": criterion.text, "category": criterion.category.value,
             "essential": "essential" if criterion.essential else "desirable",
-            "assessed_at": criterion.assessed_at.value}
+            "assessed_at": criterion.assessed_at.value,
+            **{name: getattr(criterion, name) or "" for name in GUIDE_FIELDS}}
 
 
 def add_criterion(session: Session, actor: User, vacancy: Vacancy, data: dict) -> Criterion:
@@ -265,7 +268,8 @@ def copy_criteria(session: Session, actor: User, source: Vacancy, target: Vacanc
     start = max((c.position for c in target.criteria), default=0)
     for n, c in enumerate(sorted(source.criteria, key=lambda c: c.position), start=1):
         target.criteria.append(Criterion(position=start + n, text=c.text, category=c.category,
-                                         essential=c.essential, assessed_at=c.assessed_at))
+                                         essential=c.essential, assessed_at=c.assessed_at,
+                                         **{name: getattr(c, name) or "" for name in GUIDE_FIELDS}))
     session.flush()
     audit.record(session, actor, "copy", target, vacancy_id=target.id,
                  summary=f"{len(source.criteria)} criteria copied from {source.reference}",

@@ -61,4 +61,4 @@ def visible_results(vacancy: Vacancy, data: queries.ShortlistingData):
 
 
 # The routes: imported last, as they register on bp.
-from panel.shortlisting.views import allocation, moderation, scores  # noqa: E402,F401
+from panel.shortlisting.views import allocation, moderation, review, scores  # noqa: E402,F401

@@ -13,9 +13,9 @@ from panel import permissions
 from panel.db import db, utcnow
 from panel.loaders import found, vacancy_view
 from panel.models import Vacancy
-from panel.shortlisting import queries, scoring, services
-from panel.shortlisting.forms import ConflictForm, SubmitForm, score_form
-from panel.shortlisting.views import bp, my_candidate
+from panel.shortlisting import queries, scoring, services, walk
+from panel.shortlisting.forms import ConflictForm, ReviewModeForm, SubmitForm, score_form
+from panel.shortlisting.views import bp, my_candidate, review
 from panel.templating import london
 
 SCORE_FIELD_RE = re.compile(r"^(?:score|comment)_\d+$")
@@ -24,12 +24,21 @@ SCORE_FIELD_RE = re.compile(r"^(?:score|comment)_\d+$")
 @bp.route("")
 @vacancy_view(permissions.can_view_shortlisting)
 def index(vacancy: Vacancy):
-    mine = None
+    return index_page(vacancy)
+
+
+def index_page(vacancy: Vacancy, *, mode_form=None, status: int = 200):
+    mine = by_criterion = continue_to = None
+    mode = review.my_mode(vacancy)
     if permissions.can_shortlist(current_user, vacancy):
         data = queries.load(vacancy, user_id=current_user.id, decisions=False)
         mine = services.my_progress(data, current_user)
+        by_criterion = walk.criteria_progress(data, mine, current_user.id)
+        continue_to = review.continue_url(vacancy, data, mine, mode)
     return render_template(
-        "shortlisting/index.html", vacancy=vacancy, mine=mine,
+        "shortlisting/index.html", vacancy=vacancy, mine=mine, mode=mode, by_criterion=by_criterion,
+        continue_to=continue_to, mode_form=mode_form or ReviewModeForm(data={"mode": mode}),
+        page_of=walk.page_of, criterion_url=review.criterion_url,
         criteria_count=sum(1 for c in vacancy.criteria if c.at_application),
         membership=permissions.panel_membership(current_user, vacancy),
         can_progress=permissions.can_view_shortlisting_progress(current_user, vacancy),
@@ -37,7 +46,7 @@ def index(vacancy: Vacancy):
         can_export=permissions.can_export_shortlisting(current_user, vacancy),
         can_candidates=permissions.can_view_candidates(current_user, vacancy),
         can_allocate=permissions.can_allocate_shortlisting(current_user, vacancy),
-    )
+    ), status
 
 
 def _candidate_page(vacancy: Vacancy, candidate_id: int, *, conflict_form=None, form=None, error=None, status=200):
@@ -71,7 +80,7 @@ def _candidate_page(vacancy: Vacancy, candidate_id: int, *, conflict_form=None, 
         comments=services.comments_of(data, result) if show_others else {},
         me=current_user.id,
         progress=progress, position=progress.position(candidate.id), scale=scoring.SCALE,
-        scale_hints=scoring.SCALE_HINTS, error=error,
+        error=error, guides={c.id: scoring.marking_guide(c.guide_texts) for c in data.criteria},
         can_read=permissions.can_read_application(current_user, vacancy, candidate, declaration, allocated=allocated),
         readonly_reason=None if can_score else services.why_not_scoring(vacancy, candidate, declaration, submitted),
     ), status
@@ -110,19 +119,33 @@ def conflict(vacancy: Vacancy, candidate_id: int):
                                   data.scores_of(candidate.id, current_user.id))
     except services.ShortlistingError as exc:
         return _candidate_page(vacancy, candidate_id, error=str(exc), status=409)
+    back = _criterion_return(vacancy, data, candidate.id)
     if knows:
         flash(f"You have stepped aside from {candidate.label}. You will not score this candidate.", "success")
-        return _go_next(vacancy, candidate.id)
+        return redirect(back) if back else _go_next(vacancy, candidate.id)
+    if back:
+        return redirect(back)
     return redirect(url_for("shortlisting.candidate", vacancy_id=vacancy.id, candidate_id=candidate.id,
                             _anchor="scores"))
 
 
+def _criterion_return(vacancy: Vacancy, data: queries.ShortlistingData, candidate_id: int) -> str | None:
+    """The criterion's page the question was answered on (one criterion at a time: the form
+    names the criterion and the page), back at this candidate; None from a candidate's page."""
+    criterion_id, page = request.form.get("criterion", ""), request.form.get("page", "1")
+    if not (criterion_id.isdigit() and page.isdigit()):
+        return None
+    if not any(c.id == int(criterion_id) for c in data.criteria):
+        return None
+    return review.criterion_url(vacancy, int(criterion_id), max(1, int(page)), candidate_id)
+
+
 def _go_next(vacancy: Vacancy, candidate_id: int | None):
+    """On to what this member does next in their way of reviewing (review.continue_url)."""
     data = queries.load(vacancy, user_id=current_user.id, decisions=False)
-    nxt = services.my_progress(data, current_user).next_after(candidate_id)
-    if nxt is None:
-        return redirect(url_for("shortlisting.index", vacancy_id=vacancy.id))
-    return redirect(url_for("shortlisting.candidate", vacancy_id=vacancy.id, candidate_id=nxt.id))
+    target = review.continue_url(vacancy, data, services.my_progress(data, current_user), review.my_mode(vacancy),
+                                 after=candidate_id)
+    return redirect(target or url_for("shortlisting.index", vacancy_id=vacancy.id))
 
 
 def _answer(row) -> dict:
@@ -173,7 +196,7 @@ def save_scores(vacancy: Vacancy, candidate_id: int):
     if refusal:
         return _candidate_page(vacancy, candidate_id, status=409, error=refusal)
     form = score_form(data.criteria)
-    known = {name for _cid, score_name, comment_name in form.criterion_fields for name in (score_name, comment_name)}
+    known = {name for _cid, score_name, comment_name in form.answer_fields for name in (score_name, comment_name)}
     if any(SCORE_FIELD_RE.match(key) and key not in known for key in request.form):
         # a score for a criterion of another vacancy, or one assessed only at interview
         return _candidate_page(vacancy, candidate_id, form=form, status=400,

@@ -9,6 +9,7 @@ from panel.db import db
 from panel.forms import ConfirmForm, refused_status
 from panel.loaders import found, vacancy_view
 from panel.models import Criterion, Vacancy
+from panel.shortlisting.scoring import marking_guide
 from panel.vacancies import queries, services
 from panel.vacancies.forms import CopyCriteriaForm, CriterionForm
 from panel.vacancies.views import bp
@@ -34,6 +35,7 @@ def _locked(vacancy: Vacancy):
 @vacancy_view(permissions.can_view_vacancy)
 def criteria(vacancy: Vacancy):
     return render_template("vacancies/criteria.html", vacancy=vacancy, form=ConfirmForm(),
+                           guides={c.id: marking_guide(c.guide_texts) for c in vacancy.criteria},
                            can_edit=permissions.can_edit_vacancy(current_user, vacancy),
                            locked=services.spec_is_locked(vacancy))
 
@@ -50,8 +52,8 @@ def criterion_new(vacancy: Vacancy):
         if request.form.get("another"):
             return redirect(url_for("vacancies.criterion_new", vacancy_id=vacancy.id))
         return _to_criteria(vacancy)
-    return render_template("vacancies/criterion_form.html", vacancy=vacancy, form=form,
-                           criterion=None), refused_status(form)
+    return render_template("vacancies/criterion_form.html", vacancy=vacancy, form=form, criterion=None,
+                           default_guide=marking_guide(())), refused_status(form)
 
 
 @bp.route("/<int:vacancy_id>/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
@@ -65,8 +67,8 @@ def criterion_edit(vacancy: Vacancy, criterion_id: int):
         services.update_criterion(db(), current_user, criterion, services.criterion_data(form))
         flash("Criterion saved.", "success")
         return _to_criteria(vacancy)
-    return render_template("vacancies/criterion_form.html", vacancy=vacancy, form=form,
-                           criterion=criterion), refused_status(form)
+    return render_template("vacancies/criterion_form.html", vacancy=vacancy, form=form, criterion=criterion,
+                           default_guide=marking_guide(())), refused_status(form)
 
 
 @bp.route("/<int:vacancy_id>/criteria/<int:criterion_id>/move", methods=["POST"])
