@@ -70,6 +70,37 @@ def channels_for(user: User, kind: str) -> tuple[str, ...]:
     return PREFERENCES.get(preference, ("email",))
 
 
+# How often (users.message_frequency) the messages that can wait reach each person: as things
+# happen, or held and sent together once a day at DIGEST_TIME London time (worker.send_group).
+# Essential messages (ESSENTIAL_KINDS) always go at once.
+FREQUENCIES = {"immediate": "As things happen", "daily": "One daily digest, at 9am"}
+DIGEST_TIME = deadlines.REMINDER_TIME  # with the day's reminders, so a daily reader gets one message
+
+
+def held_until(user: User, kind: str, due_at: dt.datetime) -> dt.datetime | None:
+    """When a message due at ``due_at`` may go to this person: None (at its due time) unless they
+    chose a daily digest and it can wait, then the first digest time at or after its due time."""
+    if (user.message_frequency or "immediate") != "daily" or kind in ESSENTIAL_KINDS:
+        return None
+    day = deadlines.london_today(due_at)
+    digest = deadlines.at_london(day, DIGEST_TIME)
+    return digest if digest >= due_at else deadlines.at_london(day + dt.timedelta(days=1), DIGEST_TIME)
+
+
+def frequency_changed(session: Session, user: User) -> int:
+    """The person changed how often they hear from us: their waiting messages follow the new
+    choice (held for the next digest, or released to go at their own due time). How many changed."""
+    changed = 0
+    for row in session.scalars(select(Notification).where(Notification.user_id == user.id,
+                                                          Notification.status == NotificationStatus.QUEUED)):
+        wanted = held_until(user, row.kind, row.due_at)
+        if row.held_until != wanted:
+            row.held_until = wanted
+            changed += 1
+    session.flush()
+    return changed
+
+
 def base_key(key: str) -> str:
     """The event's key without the channel prefix ("sms:..."; email keys have none)."""
     return key.removeprefix("sms:")
@@ -104,12 +135,14 @@ def _enqueue_one(session: Session, *, user: User, vacancy: Vacancy | None, kind:
         if existing.status == NotificationStatus.CANCELLED:
             existing.subject, existing.body = _rendered(kind, channel, context)
             existing.status, existing.due_at, existing.next_attempt_at = NotificationStatus.QUEUED, due_at, None
+            existing.held_until = held_until(user, kind, due_at)
             existing.last_error = ""
             session.flush()
         return existing
     subject, body = _rendered(kind, channel, context)
     row = Notification(idempotency_key=key, user_id=user.id, vacancy_id=vacancy.id if vacancy else None,
                        channel=channel, kind=kind, subject=subject[:300], body=body, due_at=due_at, attachment=attachment,
+                       held_until=held_until(user, kind, due_at),
                        status=NotificationStatus.QUEUED, attempts=0, last_error="")
     try:
         with session.begin_nested():  # another transaction may have written the same key since
