@@ -33,6 +33,7 @@ from panel.models import (
 )
 from panel.shortlisting.demo import load_shortlisting_demo
 from panel.plans.demo import load_plan_demo
+from panel.vacancies import services as vacancy_services
 
 WORDS = ["harbour", "meadow", "copper", "lantern", "willow", "pebble", "orchard", "thistle", "kettle",
          "beacon", "marsh", "heron", "saffron", "granite", "bramble", "ember", "fenland", "juniper"]
@@ -114,6 +115,9 @@ def load_demo(if_empty: bool = False) -> None:
             criteria=PWP_SPEC, panel=[(users["chair"], "chair"), (users["panelist1"], "patient"),
                                       (users["panelist2"], "patient")],
         )
+        # the panel's deadlines, so the demo plans reminders (and the chair's and HR's daily summary)
+        vacancy_services.set_deadlines(session, users["hr"], pwp, {
+            "shortlisting_deadline": today + dt.timedelta(days=7), "scoring_deadline": today + dt.timedelta(days=37)})
         build.vacancy(
             title="High Intensity CBT Therapist", reference="HIT-LIN-0311", band="Band 7", site="Lincoln",
             team="steps2change Lincoln", hours="30 hours a week", salary="£47,810 to £54,710 a year pro rata",

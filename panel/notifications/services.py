@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,10 +25,20 @@ REMINDER_KINDS = {"shortlisting_deadline": "shortlisting_reminder", "scoring_dea
 DEADLINE_OF_REMINDER = {kind: field for field, kind in REMINDER_KINDS.items()}
 
 
+def _text_templates():
+    """The app's templates without HTML escaping, for plain-text messages: the app escapes every
+    template (HTML ones include .txt parts), and an email or text message would otherwise say
+    "O&#39;Neill" or "Research &amp; Development"."""
+    env = current_app.extensions.get("panel.text_templates")
+    if env is None:
+        env = current_app.extensions["panel.text_templates"] = current_app.jinja_env.overlay(autoescape=False)
+    return env
+
+
 def render(kind: str, **context) -> tuple[str, str]:
     """(subject, body) from templates/notifications/<kind>.txt: its first line is
-    "Subject: ...", then a blank line, then the body."""
-    text = render_template(f"notifications/{kind}.txt", **context)
+    "Subject: ...", then a blank line, then the body. Plain text: nothing is HTML-escaped."""
+    text = _text_templates().get_template(f"notifications/{kind}.txt").render(**context)
     first, _, body = text.lstrip().partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"notifications/{kind}.txt must start with a Subject: line")
