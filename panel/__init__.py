@@ -105,9 +105,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from panel.records.views import bp as records_bp
 
     app.register_blueprint(records_bp)
-    from panel.notifications.views import bp as notifications_bp
+    from panel.notifications.views import bp as notifications_bp, calendar_bp
 
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(calendar_bp)
 
     from panel import cli
 

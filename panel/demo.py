@@ -127,6 +127,7 @@ def load_demo(if_empty: bool = False) -> None:
             criteria=HI_SPEC, panel=[(users["chair2"], "chair"), (users["panelist3"], "patient")],
         )
         load_shortlisting_demo(build, users, pwp)
+        load_large_demo(build, users, today)
         load_plan_demo(build, users)
         add_demo_interview_scores(build)
         text = "\n".join(lines)
@@ -135,6 +136,29 @@ def load_demo(if_empty: bool = False) -> None:
         with os.fdopen(fd, "w") as fh:
             fh.write(text + "\n")
     click.echo(text)
+
+
+LARGE_APPLICATIONS = 120
+
+
+def load_large_demo(build: Builder, users: dict[str, User], today: dt.date) -> Vacancy:
+    """A trainee PWP advert with many applications (imported from one CSV file, as HR does), in
+    shortlisting, with the reading shared out: each application is read by 2 of the 4 panel
+    members, every one by a patient panelist (issue 14)."""
+    vacancy = build.vacancy(
+        title="Trainee Psychological Wellbeing Practitioner", reference="TPWP-LIN-0512", band="Band 4",
+        site="Lincoln", team="steps2change Lincoln", hours="37.5 hours a week", salary="£27,485 a year",
+        closing_date=today - dt.timedelta(days=3), interview_date=today + dt.timedelta(days=28),
+        interview_venue="Lincoln County Hospital, Greetwell Road, Lincoln LN2 5QY",
+        description="Trainee PWPs train for a year at university while working in the service, learning to "
+                    "assess people with common mental health problems and support them with low-intensity CBT.",
+        criteria=[c for c in PWP_SPEC if c[3] != AssessedAt.INTERVIEW],
+        panel=[(users["chair2"], "chair"), (users["panelist3"], "patient"), (users["panelist2"], "patient"),
+               (users["chair"], "staff")], actor=users["hr"])
+    build.import_applications(vacancy, LARGE_APPLICATIONS, tag="tpwp", statement_chars=1500, actor=users["hr"])
+    build.advance(vacancy, actor=users["hr"])  # draft -> shortlisting
+    build.share_reading(vacancy, 2, actor=users["hr"])
+    return vacancy
 
 
 DEMO_INTERVIEW_NOTES = [

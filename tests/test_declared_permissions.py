@@ -141,6 +141,8 @@ OPEN_TO_ALL = {
     "static", "main.home", "main.healthz", "main.accessibility", "main.privacy",
     "auth.login", "auth.logout", "auth.forgot_password", "auth.set_password", "auth.account",
     "auth.change_password", "auth.session_extend", "scoring.offline_key", "scoring.offline_worker",
+    # an interview-day calendar file by the signed link in a GOV.UK Notify email: the link is the key
+    "calendar_files.calendar_file",
 }
 
 

@@ -658,3 +658,18 @@ def test_the_chair_reads_audited_scores_once_the_candidates_readers_are_all_in(a
     assert hidden(not_given) == set()  # as on the moderation page
     page = as_user(big.staff[0]).get(url(big.v, "shortlisting")).status_code
     assert page == 200
+
+
+def test_the_demo_has_a_large_vacancy_with_the_reading_shared_out(app, session):
+    from panel.demo import LARGE_APPLICATIONS, load_demo
+    from panel.models import PanelRole
+
+    with app.app_context():
+        load_demo()
+    v = session.scalar(select(Vacancy).where(Vacancy.reference == "TPWP-LIN-0512"))
+    assert v.stage.shortlisting_open and v.shortlist_readers == 2
+    readers = stored(session, v)
+    patients = {m.user_id for m in v.panel_members if m.panel_role == PanelRole.PATIENT}
+    assert len(readers) == LARGE_APPLICATIONS and all(len(u) == 2 and u & patients for u in readers.values())
+    counts = Counter(u for uids in readers.values() for u in uids)
+    assert sorted(counts.values()) == [60, 60, 60, 60]  # 240 readings over 4 members
