@@ -25,6 +25,19 @@ def people(build):
     return {"daily": daily, "now": now, "chair": chair}
 
 
+def shortlisting_open(app, build, people, member, deadline=dt.date(2027, 3, 9), **vacancy):
+    """On Monday 8 March: a vacancy with one application, ``member`` on its panel, shortlisting open
+    until ``deadline``; the messages due at once sent. Returns the vacancy."""
+    with at(8):
+        v = build.vacancy(panel=[(people["chair"], "chair"), (member, "patient")], **vacancy)
+        build.candidate(v)
+        set_deadlines(build, v, shortlisting_deadline=deadline)
+        build.advance(v)
+        build.commit()
+        run_worker(app)
+    return v
+
+
 def _mails(app, person):
     return [m for m in outbox_messages(app) if m["To"] == person.email]
 
@@ -95,13 +108,7 @@ def test_interview_day_invitation_is_never_held(app, build, people):
 
 def test_a_digest_is_retried_whole_and_sent_once(app, build, people, monkeypatch):
     daily = people["daily"]
-    with at(8):
-        v = build.vacancy(panel=[(people["chair"], "chair"), (daily, "patient")])
-        build.candidate(v)
-        set_deadlines(build, v, shortlisting_deadline=dt.date(2027, 3, 9))
-        build.advance(v)
-        build.commit()
-        run_worker(app)
+    v = shortlisting_open(app, build, people, daily)
     calls = []
 
     class Flaky:
@@ -128,13 +135,7 @@ def test_a_digest_is_retried_whole_and_sent_once(app, build, people, monkeypatch
 
 def test_a_held_message_another_worker_holds_is_not_taken(app, build, people):
     daily = people["daily"]
-    with at(8):
-        v = build.vacancy(panel=[(people["chair"], "chair"), (daily, "patient")])
-        build.candidate(v)
-        set_deadlines(build, v, shortlisting_deadline=dt.date(2027, 3, 9))
-        build.advance(v)
-        build.commit()
-        run_worker(app)
+    shortlisting_open(app, build, people, daily)
     with at(9, 9), app.app_context():
         first = worker.claim("a")
         held = [i for i in first if build.session.get(Notification, i).user_id == daily.id]
@@ -147,12 +148,7 @@ def test_text_message_digest_says_only_first_name_count_and_link(app, build, peo
     daily = people["daily"]
     daily.contact_preference, daily.mobile = "text", "+447700900982"
     build.commit()
-    with at(8):
-        v = build.vacancy(title="Clinical Psychologist", panel=[(people["chair"], "chair"), (daily, "patient")])
-        build.candidate(v)
-        set_deadlines(build, v, shortlisting_deadline=dt.date(2027, 3, 9))
-        build.advance(v)
-        build.commit()
+    v = shortlisting_open(app, build, people, daily, title="Clinical Psychologist")
     with at(9, 9), app.app_context():
         held = [n for n in rows(build.session, v) if n.user_id == daily.id and n.held_until]
         message = worker.summary.digest(held, daily)
@@ -162,13 +158,8 @@ def test_text_message_digest_says_only_first_name_count_and_link(app, build, peo
 
 def test_changing_how_often_moves_waiting_messages(app, client, build, people):
     now = people["now"]
+    v = shortlisting_open(app, build, people, now, dt.date(2027, 3, 12))
     with at(8):
-        v = build.vacancy(panel=[(people["chair"], "chair"), (now, "patient")])
-        build.candidate(v)
-        set_deadlines(build, v, shortlisting_deadline=dt.date(2027, 3, 12))
-        build.advance(v)
-        build.commit()
-        run_worker(app)
         login(client, now.email)
         page = client.get("/account").get_data(as_text=True)
         assert "How often should we send messages that can wait?" in page

@@ -55,34 +55,29 @@ def allocation_page(vacancy: Vacancy):
     return _page(vacancy, state, form=form)
 
 
+def _change_reader(vacancy: Vacancy, form, service, done: str, form_name: str):
+    """Release a reader, or undo a release: the service's count in the flash message ``done``."""
+    state = allocation.load_state(vacancy)
+    if form.validate_on_submit():
+        try:
+            n = service(db(), current_user, vacancy, form.member.data, state)
+        except allocation.AllocationError as exc:
+            return _page(vacancy, state, error=field_error(form, exc), **{form_name: form})
+        flash(done.format(n=n, s="s" if n != 1 else ""), "success")
+        return redirect(url_for("shortlisting.allocation_page", vacancy_id=vacancy.id))
+    return _page(vacancy, state, **{form_name: form})
+
+
 @bp.route("/allocation/release", methods=["POST"])
 @vacancy_view(permissions.can_allocate_shortlisting)
 def release_reader(vacancy: Vacancy):
-    state = allocation.load_state(vacancy)
-    form = ReleaseReaderForm()
-    if form.validate_on_submit():
-        try:
-            moved = allocation.release_reader(db(), current_user, vacancy, form.member.data, state)
-        except allocation.AllocationError as exc:
-            return _page(vacancy, state, release_form=form, error=field_error(form, exc))
-        flash(f"{moved} unscored application{'s' if moved != 1 else ''} shared among the other panel members.",
-              "success")
-        return redirect(url_for("shortlisting.allocation_page", vacancy_id=vacancy.id))
-    return _page(vacancy, state, release_form=form)
+    return _change_reader(vacancy, ReleaseReaderForm(), allocation.release_reader,
+                          "{n} unscored application{s} shared among the other panel members.", "release_form")
 
 
 @bp.route("/allocation/resume", methods=["POST"])
 @vacancy_view(permissions.can_allocate_shortlisting)
 def resume_reader(vacancy: Vacancy):
     """Undo a reading-stop: the panel member reads again."""
-    state = allocation.load_state(vacancy)
-    form = ResumeReaderForm(prefix=RESUME)
-    if form.validate_on_submit():
-        try:
-            given = allocation.resume_reader(db(), current_user, vacancy, form.member.data, state)
-        except allocation.AllocationError as exc:
-            return _page(vacancy, state, resume_form=form, error=field_error(form, exc))
-        flash(f"They read applications again: {given} application{'s' if given != 1 else ''} shared back to them.",
-              "success")
-        return redirect(url_for("shortlisting.allocation_page", vacancy_id=vacancy.id))
-    return _page(vacancy, state, resume_form=form)
+    return _change_reader(vacancy, ResumeReaderForm(prefix=RESUME), allocation.resume_reader,
+                          "They read applications again: {n} application{s} shared back to them.", "resume_form")
