@@ -106,7 +106,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from panel.records.views import bp as records_bp
 
     app.register_blueprint(records_bp)
-    from panel.notifications.views import bp as notifications_bp
+    from panel.notifications.views import bp as notifications_bp, calendar_bp
 
     app.register_blueprint(notifications_bp)
     from panel.booking.views import bp as booking_bp
@@ -116,6 +116,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from panel.profiles.views import bp as profiles_bp
 
     app.register_blueprint(profiles_bp)
+
+    app.register_blueprint(calendar_bp)
 
     from panel import cli
 

@@ -285,6 +285,29 @@ class Builder:
             if values:
                 self.session.execute(insert(model), values)
 
+    def import_applications(self, vacancy: Vacancy, count: int, *, tag: str, statement_chars: int = 3000,
+                            actor: User | None = None) -> list[Candidate]:
+        """``count`` generated applications imported from one CSV file, as HR imports hundreds:
+        varied names, a realistic statement of about ``statement_chars`` characters and evidence
+        for every criterion assessed at application. Returns the vacancy's candidates."""
+        import csv
+        import io
+
+        numbers = [c.position for c in vacancy.criteria if c.at_application]
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["first_name", "last_name", "email", "phone", "supporting_information", "disability_confident",
+                         *[f"evidence_{i}" for i in numbers]])
+        for n in range(1, count + 1):
+            first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n * 7) % len(LAST_NAMES)]
+            writer.writerow([first, f"{last}{n}", f"applicant{n}-{tag}@example.com", f"07700 9{n:05d}",
+                             statement(n, statement_chars), "yes" if n % 17 == 0 else "no",
+                             *[f"{STATEMENT_SENTENCES[(n + i) % len(STATEMENT_SENTENCES)]}" for i in range(len(numbers))]])
+        with self.context():
+            result = candidate_services.import_csv(self.session, actor or self.actor, vacancy, out.getvalue().encode())
+        assert result.ok, [str(p) for p in result.problems]
+        return self._candidates(vacancy)
+
     def share_reading(self, vacancy: Vacancy, readers: int, *, actor: User | None = None) -> int | None:
         """Share the vacancy's applications out so each is read by ``readers`` panel members
         (panel/shortlisting/allocation.py), as HR does on the allocation page."""
@@ -498,9 +521,6 @@ def scale_shortlisting(session: Session, *, reference: str = "SCALE-400", candid
 
     Used by `make bench` (its scale section) and the growth tests. Returns
     (vacancy, chair, panel users, candidates), flushed, not committed."""
-    import csv
-    import io
-
     from panel.models import CriterionCategory
 
     tag = reference.lower().replace(" ", "-")
@@ -516,19 +536,7 @@ def scale_shortlisting(session: Session, *, reference: str = "SCALE-400", candid
                      for i in range(1, criteria + 1)]
     vacancy = build.vacancy(reference=reference, criteria=specification, panel=list(zip(users, roles)))
     build.advance(vacancy)  # draft -> shortlisting, with HR's readiness checks
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["first_name", "last_name", "email", "phone", "supporting_information", "disability_confident",
-                     *[f"evidence_{i}" for i in range(1, criteria + 1)]])
-    for n in range(1, candidates + 1):
-        first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n * 7) % len(LAST_NAMES)]
-        writer.writerow([first, f"{last}{n}", f"applicant{n}-{tag}@example.com", f"07700 9{n:05d}",
-                         statement(n, statement_chars), "yes" if n % 17 == 0 else "no",
-                         *[f"{STATEMENT_SENTENCES[(n + i) % len(STATEMENT_SENTENCES)]}" for i in range(criteria)]])
-    with build.context():
-        result = candidate_services.import_csv(session, hr, vacancy, out.getvalue().encode())
-    assert result.ok, [str(p) for p in result.problems]
-    people = build._candidates(vacancy)
+    people = build.import_applications(vacancy, candidates, tag=tag, statement_chars=statement_chars)
     if scored:
         build.bulk_shortlist_scores(vacancy, {(c.id, u.id): [scale_score(c.number, mi, ci) for ci in range(criteria)]
                                               for c in people for mi, u in enumerate(users)})

@@ -72,6 +72,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "PACK_RENDER_PROCESSES": (0, "Render processes the pack worker (`flask packs-worker`) runs at once for the parts of a large pack. 0: one per CPU core."),
     "PACK_PARALLEL_MIN_SHEETS": (24, "A pack with at least this many candidate sheets is rendered in parts in parallel and joined."),
     "PACK_SHEETS_PER_PART": (10, "Candidate sheets per part of a large pack (the time limit applies to each part)."),
+    "PACK_JOB_KEEP_DAYS": (30, "The pack worker deletes the record of a pack job (made or failed) this many days after it finished; the PDF itself follows PACK_CACHE_HOURS."),
     "PACK_JOB_LEASE_SECONDS": (120, "A pack worker renews its claim on a job this often (a third of it); a job whose worker died is taken up again once its claim is this old."),
     # Records and data protection (panel/records)
     "RETENTION_UNSUCCESSFUL_DAYS": (183, "Days after a vacancy closes before `flask purge` deletes unsuccessful candidates' personal data and application files (about 6 months)."),

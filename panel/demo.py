@@ -34,6 +34,7 @@ from panel.models import (
 from panel.shortlisting.demo import load_shortlisting_demo
 from panel.plans.demo import load_plan_demo
 from panel.profiles.demo import load_involvement_demo, override_demo_rules
+from panel.vacancies import services as vacancy_services
 
 WORDS = ["harbour", "meadow", "copper", "lantern", "willow", "pebble", "orchard", "thistle", "kettle",
          "beacon", "marsh", "heron", "saffron", "granite", "bramble", "ember", "fenland", "juniper"]
@@ -118,6 +119,9 @@ def load_demo(if_empty: bool = False) -> None:
             criteria=PWP_SPEC, panel=[(users["chair"], "chair"), (users["panelist1"], "patient"),
                                       (users["panelist2"], "patient")],
         )
+        # the panel's deadlines, so the demo plans reminders (and the chair's and HR's daily summary)
+        vacancy_services.set_deadlines(session, users["hr"], pwp, {
+            "shortlisting_deadline": today + dt.timedelta(days=7), "scoring_deadline": today + dt.timedelta(days=37)})
         hit = build.vacancy(
             title="High Intensity CBT Therapist", reference="HIT-LIN-0311", band="Band 7", site="Lincoln",
             team="steps2change Lincoln", hours="30 hours a week", salary="£47,810 to £54,710 a year pro rata",
@@ -128,6 +132,7 @@ def load_demo(if_empty: bool = False) -> None:
         )
         override_demo_rules(build, hit)
         load_shortlisting_demo(build, users, pwp)
+        load_large_demo(build, users, today)
         load_plan_demo(build, users)
         add_demo_interview_scores(build)
         text = "\n".join(lines)
@@ -136,6 +141,29 @@ def load_demo(if_empty: bool = False) -> None:
         with os.fdopen(fd, "w") as fh:
             fh.write(text + "\n")
     click.echo(text)
+
+
+LARGE_APPLICATIONS = 120
+
+
+def load_large_demo(build: Builder, users: dict[str, User], today: dt.date) -> Vacancy:
+    """A trainee PWP advert with many applications (imported from one CSV file, as HR does), in
+    shortlisting, with the reading shared out: each application is read by 2 of the 4 panel
+    members, every one by a patient panelist (issue 14)."""
+    vacancy = build.vacancy(
+        title="Trainee Psychological Wellbeing Practitioner", reference="TPWP-LIN-0512", band="Band 4",
+        site="Lincoln", team="steps2change Lincoln", hours="37.5 hours a week", salary="£27,485 a year",
+        closing_date=today - dt.timedelta(days=3), interview_date=today + dt.timedelta(days=28),
+        interview_venue="Lincoln County Hospital, Greetwell Road, Lincoln LN2 5QY",
+        description="Trainee PWPs train for a year at university while working in the service, learning to "
+                    "assess people with common mental health problems and support them with low-intensity CBT.",
+        criteria=[c for c in PWP_SPEC if c[3] != AssessedAt.INTERVIEW],
+        panel=[(users["chair2"], "chair"), (users["panelist3"], "patient"), (users["panelist2"], "patient"),
+               (users["chair"], "staff")], actor=users["hr"])
+    build.import_applications(vacancy, LARGE_APPLICATIONS, tag="tpwp", statement_chars=1500, actor=users["hr"])
+    build.advance(vacancy, actor=users["hr"])  # draft -> shortlisting
+    build.share_reading(vacancy, 2, actor=users["hr"])
+    return vacancy
 
 
 DEMO_INTERVIEW_NOTES = [

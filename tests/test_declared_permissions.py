@@ -144,6 +144,8 @@ OPEN_TO_ALL = {
     # a candidate's booking pages: candidates have no accounts; the secret in the link is the permission
     # (only its hash is stored), checked by panel.booking.views._load before anything is shown or changed
     "booking.page", "booking.cannot_come",
+    # an interview-day calendar file by the signed link in a GOV.UK Notify email: the link is the key
+    "calendar_files.calendar_file",
 }
 
 

@@ -236,3 +236,49 @@ def test_interview_day_by_text_is_sent_once_per_change(app, build):
     keys = [r.idempotency_key for r in outbox(build.session, pat) if r.kind == "interview_day"]
     assert len(keys) == 2 and all(k.startswith("sms:interview_day:") for k in keys)
     assert ":s0:" in keys[0] and ":s1:" in keys[1]
+
+
+def test_interview_day_email_through_notify_links_its_calendar_file(app, client, build, notify):
+    """Notify sends no attachments (and its "send a file by email" is a download page, for file
+    types without text/calendar): the email carries a signed link to the calendar file served
+    by panel, which needs no sign-in and names only that message's file."""
+    import datetime as dt
+    import re
+
+    import icalendar
+
+    from panel.models import InterviewDay
+
+    pat = person(build, "email")
+    v = build.vacancy(panel=[(pat, "patient")])
+    start = dt.datetime(2030, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+    with build.context():
+        build.session.add(InterviewDay(vacancy_id=v.id, starts_at=start, ends_at=start + dt.timedelta(hours=6),
+                                       default_location="Room 1"))
+        build.session.flush()
+        services.sync_calendar(build.session, v)
+    build.commit()
+    [invitation] = [r for r in outbox(build.session, pat) if r.kind == "interview_day"]
+    # not sent yet: its link shows nothing
+    with app.test_request_context():
+        from panel.notifications import calendar
+        early = f"/calendar/{calendar.file_token(invitation.id)}/invitation.ics"
+    assert client.get(early).status_code == 404
+    run_worker(app)
+    sent = [r["json"] for r in notify.requests if r["path"] == "/v2/notifications/email"
+            and r["json"]["personalisation"]["subject"] == invitation.subject]
+    body = sent[0]["personalisation"]["body"]
+    match = re.search(r"To add it to your calendar \(or update it there\), open this calendar file: "
+                      r"http://localhost(/calendar/[^/\s]+/invitation\.ics)", body)
+    assert match, body
+    r = client.get(match.group(1))  # nobody signed in
+    assert r.status_code == 200 and r.mimetype == "text/calendar" and r.headers["Cache-Control"] == "no-store"
+    event = icalendar.Calendar.from_ical(r.get_data()).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == start and str(event["location"]) == "Room 1"
+    # a link altered or made up: not found
+    token = match.group(1).split("/")[2]
+    assert client.get(f"/calendar/{token[:-2]}xx/invitation.ics").status_code == 404
+    assert client.get("/calendar/1/invitation.ics").status_code == 404
+    # other messages (no calendar file) carry no link
+    added = [r["json"]["personalisation"]["body"] for r in notify.requests if "added" in r["json"]["personalisation"]["subject"]]
+    assert added and "calendar file" not in added[0]

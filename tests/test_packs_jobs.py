@@ -261,3 +261,38 @@ def test_the_job_holds_the_context_it_was_asked_for(app, as_user, packs, session
     as_user(packs["hr"]).get(packs["url"])
     context = json.loads(_jobs(session)[0].context)
     assert context["kind"] == "panel" and context["vacancy"]["reference"] == "PJ-1"
+
+
+def test_finished_job_rows_are_pruned_after_pack_job_keep_days(app, as_user, packs, session):
+    """The worker deletes the rows of jobs finished more than PACK_JOB_KEEP_DAYS ago (and the
+    requests for them); recent ones and jobs still waiting are kept. The stored PDF is left to
+    its own rule (PACK_CACHE_HOURS)."""
+    import time_machine
+
+    from panel import storage
+
+    client = as_user(packs["hr"])
+    assert client.get(packs["url"]).status_code == 303
+    assert jobs.run_pending(app) == 1  # made now
+    made = _jobs(session)[0]
+    vid = packs["vacancy"].id
+    old = utcnow() - dt.timedelta(days=app.config["PACK_JOB_KEEP_DAYS"], hours=1)
+    for status in ("done", "failed"):
+        job = PackJob(vacancy_id=vid, kind="panel", key=f"old-{status}", status=status, finished_at=old,
+                      created_at=old, error="")
+        session.add(job)
+        session.flush()
+        session.add(PackRequest(job_id=job.id, user_id=packs["hr"].id, vacancy_id=vid))
+    session.add(PackJob(vacancy_id=vid, kind="panel", key="running", active_key="running", status="running",
+                        claim_token="another-worker", lease_until=utcnow() + dt.timedelta(days=60),
+                        created_at=old, started_at=old, error=""))  # old, but still being made: kept
+    session.commit()
+    assert jobs.run_pending(app) == 0  # the worker starts by pruning: the two old finished ones go
+    assert {j.key for j in _jobs(session)} == {made.key, "running"}
+    assert session.scalar(select(func.count()).select_from(PackRequest)) == 1
+    with app.app_context():
+        assert storage.get_pack(made.key, session) is not None  # the PDF follows its own rule
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=app.config["PACK_JOB_KEEP_DAYS"] + 1)
+    with time_machine.travel(later, tick=False), app.app_context():
+        assert jobs.prune_finished_jobs(app, session) == 1
+    assert [j.key for j in _jobs(session)] == ["running"] and session.scalar(select(func.count()).select_from(PackRequest)) == 0

@@ -237,6 +237,47 @@ def test_a_reader_who_stops_has_their_unscored_share_moved_and_audited(as_user, 
     assert r.status_code == 400 and "has already stopped reading" in r.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("who", ["hr", "chair"])
+def test_a_reading_stop_can_be_undone_and_is_audited(as_user, session, big, who):
+    client = as_user(getattr(big, who))
+    assert share(client, big.v, "2").status_code == 302
+    leaver = big.staff[0]
+    theirs = sorted(cid for cid, uids in stored(session, big.v).items() if leaver.id in uids)
+    scored = next(c for c in big.all if c.id == theirs[0])
+    put_scores(session, scored, leaver, [2, 1, 2])
+    assert client.post_form(url(big.v, "shortlisting/allocation/release"), {"member": leaver.id}).status_code == 302
+    page = client.get(url(big.v, "shortlisting/allocation")).get_data(as_text=True)
+    assert "If someone who stopped can read again" in page and 'id="resume-member' in page
+    # nobody chosen, or someone who has not stopped: refused next to the field, nothing changes
+    before = stored(session, big.v)
+    r = client.post_form(url(big.v, "shortlisting/allocation/resume"), {})
+    assert r.status_code == 400 and "Choose the panel member who reads again" in r.get_data(as_text=True)
+    r = client.post_form(url(big.v, "shortlisting/allocation/resume"), {"resume-member": big.staff[1].id})
+    assert r.status_code == 400 and "Choose a panel member who has stopped reading" in r.get_data(as_text=True)
+    assert stored(session, big.v) == before
+
+    r = client.post_form(url(big.v, "shortlisting/allocation/resume"), {"resume-member": leaver.id})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    after = stored(session, big.v)
+    assert not session.scalars(select(ShortlistReaderRelease)).all()
+    mine = {cid for cid, uids in after.items() if leaver.id in uids}
+    assert scored.id in mine and len(mine) >= 4  # their share back, their started work kept
+    for cid, uids in after.items():
+        assert len(uids) >= 2 and uids & {big.panelist.id, big.panelist2.id}
+    counts = Counter(u for uids in after.values() for u in uids)
+    patients = [counts.pop(big.panelist.id), counts.pop(big.panelist2.id)]
+    assert max(patients) - min(patients) <= 1 and max(counts.values()) - min(counts.values()) <= 1, counts
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "reallocate")
+                            .order_by(AuditEvent.id.desc())).first()
+    assert event.summary.startswith(f"{leaver.name} reads applications for {big.v.reference} again: "
+                                    f"{len(mine) - 1} unstarted applications shared back to them")
+    assert event.changes["stopped reading"] == {"before": True, "after": False}
+    assert event.actor_id == getattr(big, who).id
+    # undone twice: refused
+    r = client.post_form(url(big.v, "shortlisting/allocation/resume"), {"resume-member": leaver.id})
+    assert r.status_code == 400
+
+
 def test_release_is_refused_when_too_few_would_be_left_or_nothing_is_shared(as_user, session, big):
     client = as_user(big.hr)
     r = client.post_form(url(big.v, "shortlisting/allocation/release"), {"member": big.staff[0].id})
@@ -617,3 +658,18 @@ def test_the_chair_reads_audited_scores_once_the_candidates_readers_are_all_in(a
     assert hidden(not_given) == set()  # as on the moderation page
     page = as_user(big.staff[0]).get(url(big.v, "shortlisting")).status_code
     assert page == 200
+
+
+def test_the_demo_has_a_large_vacancy_with_the_reading_shared_out(app, session):
+    from panel.demo import LARGE_APPLICATIONS, load_demo
+    from panel.models import PanelRole
+
+    with app.app_context():
+        load_demo()
+    v = session.scalar(select(Vacancy).where(Vacancy.reference == "TPWP-LIN-0512"))
+    assert v.stage.shortlisting_open and v.shortlist_readers == 2
+    readers = stored(session, v)
+    patients = {m.user_id for m in v.panel_members if m.panel_role == PanelRole.PATIENT}
+    assert len(readers) == LARGE_APPLICATIONS and all(len(u) == 2 and u & patients for u in readers.values())
+    counts = Counter(u for uids in readers.values() for u in uids)
+    assert sorted(counts.values()) == [60, 60, 60, 60]  # 240 readings over 4 members

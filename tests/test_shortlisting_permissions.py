@@ -69,6 +69,7 @@ ROUTES = [
     row("GET", "/vacancies/{a}/shortlisting/allocation", panelist=404),
     row("POST", "/vacancies/{a}/shortlisting/allocation", hr=400, chair=400, panelist=404),  # no number given
     row("POST", "/vacancies/{a}/shortlisting/allocation/release", hr=400, chair=400, panelist=404),  # nobody chosen
+    row("POST", "/vacancies/{a}/shortlisting/allocation/resume", hr=400, chair=400, panelist=404),  # nobody chosen
     row("GET", "/vacancies/{c}/shortlisting/allocation", hr=404, chair=404, panelist=404),  # interviewing
     row("GET", "/vacancies/{a}/shortlisting/moderation", hr=404, panelist=404),
     row("GET", "/vacancies/{c}/shortlisting/moderation", panelist=404),

@@ -39,6 +39,9 @@ class PreferencesForm(FlaskForm):
         ("email", "By email"), ("text", "By text message"), ("both", "By email and text message"),
         ("essential", "Only essential messages, by email (being added to a panel and the interview day, not reminders)")],
         validate_choice=True)
+    message_frequency = RadioField("How often should we send messages that can wait?", default="immediate", choices=[
+        ("immediate", "As things happen"),
+        ("daily", "One daily digest, at 9am, with everything since the day before")], validate_choice=True)
 
     def validate_mobile(self, field):
         try:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from panel import audit, csrf
+from panel import audit, csrf, notifications
 from panel.auth import services
 from panel.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, PreferencesForm, SetPasswordForm
 from panel.auth.urls import safe_next
@@ -117,10 +117,13 @@ def account():
     form = PreferencesForm(obj=current_user)
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        fields = ["mobile", "contact_preference"]
+        fields = ["mobile", "contact_preference", "message_frequency"]
         before = audit.snapshot(user, fields)
         user.mobile = form.mobile.data or None
         user.contact_preference = form.contact_preference.data
+        user.message_frequency = form.message_frequency.data
+        if before["message_frequency"] != user.message_frequency:  # waiting messages follow the new choice
+            notifications.frequency_changed(db(), user)
         audit.record(db(), user, "update", user, summary="Preferences changed",
                      changes=audit.diff(before, audit.snapshot(user, fields)))
         flash("Your preferences have been saved.", "success")

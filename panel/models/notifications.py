@@ -49,6 +49,9 @@ class Notification(Base):
                                                        default=NotificationStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # held for the person's daily digest (they chose "one daily digest"): not sent before this
+    # moment, and then together with their other held messages in one email or text
+    held_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     provider_id: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str] = mapped_column(String(500), default="")
     claimed_by: Mapped[str | None] = mapped_column(String(64))

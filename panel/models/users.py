@@ -38,6 +38,9 @@ class User(Base):
     # a UK mobile in E.164 (+447...), for text messages; how the person wants to be told
     mobile: Mapped[str | None] = mapped_column(String(20))
     contact_preference: Mapped[str] = mapped_column(String(20), default="email", server_default="email")
+    # how often messages that can wait reach them: "immediate" (as things happen) or "daily" (one
+    # digest a day); essential ones (panel_added, interview day) always go at once
+    message_frequency: Mapped[str] = mapped_column(String(20), default="immediate", server_default="immediate")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

@@ -8,6 +8,7 @@ transaction as the event that causes them, sent later by the worker.
     worker.py    claim due messages safely, send, retry with back-off, give up and say so
     cli.py       flask --app panel notifications run [--once]
 """
-from panel.notifications.services import added_to_panel, replan, signed_off, stage_entered, sync_calendar
+from panel.notifications.services import (added_to_panel, frequency_changed, replan, signed_off, stage_entered,
+                                          sync_calendar)
 
-__all__ = ["added_to_panel", "replan", "signed_off", "stage_entered", "sync_calendar"]
+__all__ = ["added_to_panel", "frequency_changed", "replan", "signed_off", "stage_entered", "sync_calendar"]

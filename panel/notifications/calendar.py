@@ -9,10 +9,30 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from panel.deadlines import LONDON
 from panel.db import utcnow
+
+
+FILE_SALT = "panel.calendar-file"
+
+
+def file_token(notification_id: int) -> str:
+    """The secret part of a link to one message's calendar file (signed with the app's secret
+    key): for GOV.UK Notify emails, which cannot carry a calendar file as an attachment."""
+    return URLSafeSerializer(current_app.secret_key, salt=FILE_SALT).dumps(notification_id)
+
+
+def notification_id_from(token: str) -> int | None:
+    """The message a link names, or None for a link that was not made by panel."""
+    try:
+        value = URLSafeSerializer(current_app.secret_key, salt=FILE_SALT).loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) else None
 
 
 def uid(day_id: int, user_id: int) -> str:

@@ -2,7 +2,8 @@
 it, or raises TemporaryFailure (try again later) or PermanentFailure (never going to work).
 
 Email goes through GOV.UK Notify when PANEL_NOTIFY_API_KEY is set, else panel/mail.py (SMTP, or
-the local outbox folder in development). Text messages ("sms") go only through Notify, to the
+the local outbox folder in development). An interview-day email carries its calendar file as an
+attachment over SMTP, and as a signed link to it through Notify (NotifyChannels.email_body). Text messages ("sms") go only through Notify, to the
 person's own mobile number. Which channels a person gets is their preference (services.enqueue).
 """
 from __future__ import annotations
@@ -15,7 +16,9 @@ from notifications_python_client import errors as notify_errors
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from panel import mail
+from panel.mail import external_url
 from panel.models import Notification, User
+from panel.notifications import calendar
 
 
 class TemporaryFailure(Exception):
@@ -78,8 +81,22 @@ class NotifyChannels:
         client = self.client()
         return self._call(client.send_email_notification, email_address=user.email,
                           template_id=current_app.config["NOTIFY_EMAIL_TEMPLATE_ID"],
-                          personalisation={"subject": notification.subject, "body": notification.body},
+                          personalisation={"subject": notification.subject, "body": self.email_body(notification)},
                           reference=notification.idempotency_key[:100])
+
+    @staticmethod
+    def email_body(notification: Notification) -> str:
+        """The body, with a link to its calendar file when it has one. Notify sends no
+        attachments, and its "send a file by email" gives a download page (after the person
+        types their email address) that calendar programs never see as an invitation, for a
+        list of file types without text/calendar: so the file is served by panel itself, from a
+        signed link that needs no sign-in (panel/notifications/views.py calendar_file)."""
+        if not notification.attachment or not getattr(notification, "id", None):
+            return notification.body
+        link = external_url("calendar_files.calendar_file", token=calendar.file_token(notification.id))
+        cancel = "METHOD:CANCEL" in notification.attachment
+        what = "remove it from your calendar" if cancel else "add it to your calendar (or update it there)"
+        return f"{notification.body.rstrip()}\n\nTo {what}, open this calendar file: {link}\n"
 
     def send_sms(self, notification: Notification, user: User) -> str:
         if not current_app.config.get("NOTIFY_API_KEY"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,10 +26,20 @@ REMINDER_KINDS = {"shortlisting_deadline": "shortlisting_reminder", "scoring_dea
 DEADLINE_OF_REMINDER = {kind: field for field, kind in REMINDER_KINDS.items()}
 
 
+def _text_templates():
+    """The app's templates without HTML escaping, for plain-text messages: the app escapes every
+    template (HTML ones include .txt parts), and an email or text message would otherwise say
+    "O&#39;Neill" or "Research &amp; Development"."""
+    env = current_app.extensions.get("panel.text_templates")
+    if env is None:
+        env = current_app.extensions["panel.text_templates"] = current_app.jinja_env.overlay(autoescape=False)
+    return env
+
+
 def render(kind: str, **context) -> tuple[str, str]:
     """(subject, body) from templates/notifications/<kind>.txt: its first line is
-    "Subject: ...", then a blank line, then the body."""
-    text = render_template(f"notifications/{kind}.txt", **context)
+    "Subject: ...", then a blank line, then the body. Plain text: nothing is HTML-escaped."""
+    text = _text_templates().get_template(f"notifications/{kind}.txt").render(**context)
     first, _, body = text.lstrip().partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"notifications/{kind}.txt must start with a Subject: line")
@@ -71,6 +81,38 @@ def channels_for(user: User, kind: str) -> tuple[str, ...]:
     if preference == "essential" and kind not in ESSENTIAL_KINDS:
         return ()
     return PREFERENCES.get(preference, ("email",))
+
+
+# How often (users.message_frequency) the messages that can wait reach each person: as things
+# happen, or held and sent together once a day at DIGEST_TIME London time (worker.send_group).
+# Essential messages (ESSENTIAL_KINDS) always go at once.
+FREQUENCIES = {"immediate": "As things happen", "daily": "One daily digest, at 9am"}
+DIGEST_TIME = deadlines.REMINDER_TIME  # with the day's reminders, so a daily reader gets one message
+
+
+def held_until(user: User | None, kind: str, due_at: dt.datetime) -> dt.datetime | None:
+    """When a message due at ``due_at`` may go to this person: None (at its due time) unless they
+    chose a daily digest and it can wait, then the first digest time at or after its due time.
+    Messages to candidates (no account, ``user`` None) are never held."""
+    if user is None or (user.message_frequency or "immediate") != "daily" or kind in ESSENTIAL_KINDS:
+        return None
+    day = deadlines.london_today(due_at)
+    digest = deadlines.at_london(day, DIGEST_TIME)
+    return digest if digest >= due_at else deadlines.at_london(day + dt.timedelta(days=1), DIGEST_TIME)
+
+
+def frequency_changed(session: Session, user: User) -> int:
+    """The person changed how often they hear from us: their waiting messages follow the new
+    choice (held for the next digest, or released to go at their own due time). How many changed."""
+    changed = 0
+    for row in session.scalars(select(Notification).where(Notification.user_id == user.id,
+                                                          Notification.status == NotificationStatus.QUEUED)):
+        wanted = held_until(user, row.kind, row.due_at)
+        if row.held_until != wanted:
+            row.held_until = wanted
+            changed += 1
+    session.flush()
+    return changed
 
 
 def base_key(key: str) -> str:
@@ -120,6 +162,7 @@ def _enqueue_one(session: Session, *, user: User | None, candidate: Candidate | 
         if existing.status == NotificationStatus.CANCELLED:
             existing.subject, existing.body = _rendered(kind, channel, context)
             existing.status, existing.due_at, existing.next_attempt_at = NotificationStatus.QUEUED, due_at, None
+            existing.held_until = held_until(user, kind, due_at)
             existing.last_error = ""
             session.flush()
         return existing
@@ -127,6 +170,7 @@ def _enqueue_one(session: Session, *, user: User | None, candidate: Candidate | 
     row = Notification(idempotency_key=key, user_id=user.id if user else None,
                        candidate_id=candidate.id if candidate else None, vacancy_id=vacancy.id if vacancy else None,
                        channel=channel, kind=kind, subject=subject[:300], body=body, due_at=due_at, attachment=attachment,
+                       held_until=held_until(user, kind, due_at),
                        status=NotificationStatus.QUEUED, attempts=0, last_error="")
     try:
         with session.begin_nested():  # another transaction may have written the same key since

@@ -10,6 +10,7 @@ just before it is sent (``refresh``), and the row is cancelled if everyone has f
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
@@ -102,3 +103,41 @@ def refresh(session: Session, row: Notification) -> str | None:
     user = session.get(User, row.user_id)
     row.subject, row.body = render(KIND, **context(session, vacancy, user, deadlines.london_today()))
     return None
+
+
+# --- the daily digest: one message a day for those who chose it (users.message_frequency) -------
+
+@dataclass
+class Digest:
+    """One message that carries several held outbox rows (what a channel needs to send it)."""
+    channel: str
+    subject: str
+    body: str
+    idempotency_key: str  # the provider's reference: the rows it carries are each sent once
+    attachment: str | None = None
+
+
+DIGEST_SMS = "Hi {first_name}, you have {count} new messages about your panels: {link}"
+
+
+def _without_greeting(body: str) -> str:
+    first, _, rest = body.partition("\n")
+    return rest.lstrip("\n") if first.startswith("Hello ") and first.endswith(",") else body
+
+
+def digest(rows: list[Notification], user: User) -> Digest:
+    """The day's digest for one person and channel: the held messages, oldest first, under one
+    subject. A text message says only their first name, how many and a link to their messages."""
+    from panel.mail import external_url
+    from panel.notifications.services import render
+    rows = sorted(rows, key=lambda r: (r.due_at, r.id))
+    channel = rows[0].channel
+    key = f"digest:u{user.id}:{channel}:" + ",".join(str(r.id) for r in rows)
+    first_name = (user.name.split() or [""])[0]
+    link = external_url("notifications.mine")
+    if channel == "sms":
+        return Digest(channel, "Your daily digest", DIGEST_SMS.format(first_name=first_name, count=len(rows), link=link),
+                      key[:200])
+    subject, body = render("digest", first_name=first_name, account=external_url("auth.account"), organisation=current_app.config["ORGANISATION_NAME"],
+                           messages=[(r.subject, _without_greeting(r.body)) for r in rows])
+    return Digest(channel, subject, body, key[:200])

@@ -1,15 +1,18 @@
-"""'Messages sent to you': every message panel has sent (or tried to send) to the signed-in person."""
+"""'Messages sent to you': every message panel has sent (or tried to send) to the signed-in person;
+and the calendar file of an interview-day message, by the signed link in a GOV.UK Notify email."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 
 from panel import audit, permissions
 from panel.db import db
 from panel.loaders import user_view
-from panel.notifications import queries
+from panel.models import Notification, NotificationStatus
+from panel.notifications import calendar, queries
 
 bp = Blueprint("notifications", __name__, url_prefix="/account/messages")
+calendar_bp = Blueprint("calendar_files", __name__, url_prefix="/calendar")
 
 
 @bp.before_request
@@ -24,3 +27,17 @@ def mine():
     rows = queries.for_user(db(), current_user.id)
     audit.record(db(), current_user, "view", current_user, summary="Viewed the messages sent to them")
     return render_template("notifications/mine.html", rows=rows)
+
+
+@calendar_bp.route("/<token>/invitation.ics")
+def calendar_file(token: str):
+    """The calendar file sent with one message, for the person it was sent to. No sign-in: the
+    link itself is the key (signed with the app's secret, so it cannot be guessed or altered),
+    sent only in that person's email. Unknown, unsent or purged messages are 404."""
+    nid = calendar.notification_id_from(token)
+    row = db().get(Notification, nid) if nid is not None else None
+    if row is None or not row.attachment or row.status not in (NotificationStatus.SENT, NotificationStatus.SENDING):
+        abort(404)
+    return Response(row.attachment, mimetype="text/calendar",
+                    headers={"Content-Disposition": 'attachment; filename="invitation.ics"',
+                             "Cache-Control": "no-store"})

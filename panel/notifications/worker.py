@@ -13,6 +13,10 @@ was taken over cannot overwrite the new owner's result.
 A message is re-checked just before it is sent: nothing goes to a deactivated person, and a
 reminder is cancelled if its recipient has finished the work it is about (stepping aside from a
 candidate counts as done) or the vacancy has moved on from the deadline it is about.
+
+Someone who chose a daily digest has the messages that can wait held (``held_until``, the next
+9am London); when due, a worker takes all of that person's held messages for a channel and sends
+them as one message, recording the result on every row it carries (send_group).
 """
 from __future__ import annotations
 
@@ -44,13 +48,20 @@ class RunResult:
 
 
 def _due(now: dt.datetime):
-    """Rows a worker may take now: queued and due (and past any back-off), or claimed by a
-    worker whose lease has run out."""
+    """Rows a worker may take now: queued and due (and past any back-off and any hold for the
+    person's daily digest), or claimed by a worker whose lease has run out."""
     return or_(
         (Notification.status == NotificationStatus.QUEUED) & (Notification.due_at <= now)
-        & (or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now)),
+        & (or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now))
+        & (or_(Notification.held_until.is_(None), Notification.held_until <= now)),
         (Notification.status == NotificationStatus.SENDING) & (Notification.lease_until < now),
     )
+
+
+def _taken(token: str, now: dt.datetime) -> dict:
+    lease = now + dt.timedelta(seconds=int(current_app.config["NOTIFY_LEASE_SECONDS"]))
+    return {"status": NotificationStatus.SENDING, "claimed_by": token, "lease_until": lease,
+            "attempts": Notification.attempts + 1}
 
 
 def _sessionmaker():
@@ -61,9 +72,7 @@ def claim(token: str, limit: int = 50, now: dt.datetime | None = None) -> list[i
     """Take up to ``limit`` due messages for this worker (``token``); their ids. Committed at once,
     so other workers see them taken."""
     now = now or utcnow()
-    lease = now + dt.timedelta(seconds=int(current_app.config["NOTIFY_LEASE_SECONDS"]))
-    taken = {"status": NotificationStatus.SENDING, "claimed_by": token, "lease_until": lease,
-             "attempts": Notification.attempts + 1}
+    taken = _taken(token, now)
     with _sessionmaker()() as session:
         if session.get_bind().dialect.name == "postgresql":
             ids = list(session.scalars(select(Notification.id).where(_due(now)).order_by(Notification.due_at)
@@ -84,6 +93,21 @@ def take(session: Session, nid: int, taken: dict, now: dt.datetime) -> bool:
     result = session.execute(update(Notification).where(Notification.id == nid, _due(now)).values(**taken))
     session.commit()
     return result.rowcount == 1
+
+
+def claim_digest(token: str, user_id: int, channel: str, now: dt.datetime | None = None) -> list[int]:
+    """Take every other due held message of this person and channel for the digest this worker is
+    sending (one atomic UPDATE that changes only rows still due, so a row another worker holds is
+    left to it); the ids this worker now holds for them. Committed at once."""
+    now = now or utcnow()
+    with _sessionmaker()() as session:
+        session.execute(update(Notification).where(Notification.user_id == user_id, Notification.channel == channel,
+                                                   Notification.held_until.is_not(None), _due(now))
+                        .values(**_taken(token, now)).execution_options(synchronize_session=False))
+        session.commit()
+        return list(session.scalars(select(Notification.id).where(
+            Notification.user_id == user_id, Notification.channel == channel, Notification.held_until.is_not(None),
+            Notification.claimed_by == token, Notification.status == NotificationStatus.SENDING)))
 
 
 def _finish(session: Session, nid: int, token: str, **values) -> bool:
@@ -125,54 +149,80 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def send_one(nid: int, token: str, result: RunResult) -> None:
+    send_group([nid], token, result)
+
+
+def send_group(ids: list[int], token: str, result: RunResult) -> None:
+    """Send messages this worker holds: one message alone, or a person's held messages (same
+    channel) together as their daily digest. Each row is re-checked first; each row's result is
+    recorded under this worker's claim, so a digest carries every row it names exactly once."""
     with _sessionmaker()() as session:
-        row = session.get(Notification, nid)
-        if row is None or row.claimed_by != token or row.status != NotificationStatus.SENDING:
+        rows = [r for r in (session.get(Notification, nid) for nid in ids)
+                if r is not None and r.claimed_by == token and r.status == NotificationStatus.SENDING]
+        if not rows:
             return
-        user = session.get(Candidate, row.candidate_id) if row.candidate_id is not None \
-            else session.get(User, row.user_id)
-        reason = not_wanted_because(session, row, user)
-        if reason:
-            if _finish(session, nid, token, status=NotificationStatus.CANCELLED, last_error=reason):
-                result.cancelled.append(nid)
+        first = rows[0]  # a digest's rows are all one person's; a candidate's message is alone
+        user = session.get(Candidate, first.candidate_id) if first.candidate_id is not None \
+            else session.get(User, first.user_id)
+        wanted = []
+        for row in rows:
+            reason = not_wanted_because(session, row, user)
+            if reason is None:
+                wanted.append(row)
+            elif _finish(session, row.id, token, status=NotificationStatus.CANCELLED, last_error=reason):
+                result.cancelled.append(row.id)
+        if not wanted:
             return
-        channel = CHANNELS.get(row.channel)
+        message = wanted[0] if len(wanted) == 1 else summary.digest(wanted, user)
+        channel = CHANNELS.get(message.channel)
         try:
             if channel is None:
-                raise PermanentFailure(f"No channel called {row.channel}")
-            provider_id = channel.send(row, user)
+                raise PermanentFailure(f"No channel called {message.channel}")
+            provider_id = channel.send(message, user)
         except PermanentFailure as exc:
-            log.error("message %s could not be delivered: %s", nid, exc)
-            if _finish(session, nid, token, status=NotificationStatus.FAILED, last_error=str(exc)[:500]):
-                result.failed.append(nid)
+            log.error("message %s could not be delivered: %s", [r.id for r in wanted], exc)
+            _finish_all(session, wanted, token, result.failed, status=NotificationStatus.FAILED, last_error=str(exc)[:500])
             return
         except TemporaryFailure as exc:
-            attempts = row.attempts
+            attempts = max(r.attempts for r in wanted)
             if attempts >= int(current_app.config["NOTIFY_MAX_ATTEMPTS"]):
-                log.error("message %s given up after %s tries: %s", nid, attempts, exc)
-                if _finish(session, nid, token, status=NotificationStatus.FAILED, last_error=str(exc)[:500]):
-                    result.failed.append(nid)
+                log.error("message %s given up after %s tries: %s", [r.id for r in wanted], attempts, exc)
+                _finish_all(session, wanted, token, result.failed, status=NotificationStatus.FAILED,
+                            last_error=str(exc)[:500])
             else:
-                log.warning("message %s will be tried again: %s", nid, exc)
-                if _finish(session, nid, token, status=NotificationStatus.QUEUED, last_error=str(exc)[:500],
-                           next_attempt_at=utcnow() + backoff(attempts)):
-                    result.retrying.append(nid)
+                log.warning("message %s will be tried again: %s", [r.id for r in wanted], exc)
+                _finish_all(session, wanted, token, result.retrying, status=NotificationStatus.QUEUED,
+                            last_error=str(exc)[:500], next_attempt_at=utcnow() + backoff(attempts))
             return
-        if _finish(session, nid, token, status=NotificationStatus.SENT, provider_id=(provider_id or "")[:255],
-                   sent_at=utcnow(), last_error=""):
-            result.sent.append(nid)
+        _finish_all(session, wanted, token, result.sent, status=NotificationStatus.SENT,
+                    provider_id=(provider_id or "")[:255], sent_at=utcnow(), last_error="")
+
+
+def _finish_all(session: Session, rows: list[Notification], token: str, into: list[int], **values) -> None:
+    into.extend(r.id for r in rows if _finish(session, r.id, token, **values))
 
 
 def run_once(token: str | None = None, limit: int = 50) -> RunResult:
-    """Claim what is due now and send it. Returns what happened."""
+    """Claim what is due now and send it: each message on its own, except the messages held for a
+    person's daily digest, which go together (with any more of theirs due now). Returns what happened."""
     token = token or secrets.token_hex(8)
     result = RunResult()
     while True:
         ids = claim(token, limit)
         if not ids:
             return result
+        with _sessionmaker()() as session:
+            held = {nid: (user_id, channel) for nid, user_id, channel in session.execute(
+                select(Notification.id, Notification.user_id, Notification.channel)
+                .where(Notification.id.in_(ids), Notification.held_until.is_not(None)))}
+        digests: dict[tuple[int, str], None] = {}
         for nid in ids:
-            send_one(nid, token, result)
+            if nid in held:
+                digests.setdefault(held[nid])
+            else:
+                send_group([nid], token, result)
+        for user_id, channel in digests:
+            send_group(claim_digest(token, user_id, channel), token, result)
         # fewer than asked for may only mean another worker took the rest of what this one saw:
         # look again until nothing is due (a sent, retried or cancelled message is no longer due)
 

@@ -25,7 +25,7 @@ import threading
 import time
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from panel import storage
@@ -231,12 +231,17 @@ def work(app, *, once: bool = False, poll_seconds: float = 1.0, stop: threading.
     handled = 0
     with app.app_context():
         session = app.extensions["panel.sessionmaker"]()
+        pruned_at = time.monotonic()
+        prune_finished_jobs(app, session)
         try:
             while stop is None or not stop.is_set():
                 claimed = claim(session, float(app.config["PACK_JOB_LEASE_SECONDS"]))
                 if claimed is None:
                     if once:
                         break
+                    if time.monotonic() - pruned_at > PRUNE_EVERY_SECONDS:  # idle: now and then
+                        pruned_at = time.monotonic()
+                        prune_finished_jobs(app, session)
                     time.sleep(poll_seconds)
                     continue
                 job, token = claimed
@@ -259,6 +264,25 @@ def prune_stored_packs(app, session) -> int:
         session.rollback()
         log.warning("old finished packs could not be pruned from the store: %s", exc)
         return 0
+    return removed
+
+
+PRUNE_EVERY_SECONDS = 600
+
+
+def prune_finished_jobs(app, session) -> int:
+    """Delete the rows of jobs that finished (made or failed) more than PACK_JOB_KEEP_DAYS ago,
+    with the requests that point at them ("your packs" lists only recent ones). The PDFs
+    themselves follow PACK_CACHE_HOURS (prune_stored_packs); a later request makes a pack
+    again. Queued and running jobs are never touched. Commits; returns how many went."""
+    before = utcnow() - dt.timedelta(days=float(app.config["PACK_JOB_KEEP_DAYS"]))
+    old = select(PackJob.id).where(PackJob.status.in_([DONE, FAILED]), PackJob.finished_at < before)
+    session.execute(delete(PackRequest).where(PackRequest.job_id.in_(old)).execution_options(synchronize_session=False))
+    removed = session.execute(delete(PackJob).where(PackJob.id.in_(old))
+                              .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    if removed:
+        log.info("%s finished pack jobs older than %s days pruned", removed, app.config["PACK_JOB_KEEP_DAYS"])
     return removed
 
 

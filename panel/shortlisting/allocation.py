@@ -323,6 +323,37 @@ def release_reader(session: Session, actor: User, vacancy: Vacancy, user_id: int
     return moved
 
 
+def resume_reader(session: Session, actor: User, vacancy: Vacancy, user_id: int,
+                  state: AllocationState | None = None) -> int:
+    """Undo a reading-stop: this panel member reads again (they were released by mistake, or
+    are back). The applications nobody has started are shared out again among everyone
+    reading, them included, keeping the rules; started work stays where it is. Returns how
+    many applications they are given."""
+    state = state or load_state(vacancy)
+    names = _names(vacancy)
+    if user_id not in names or user_id not in state.released:
+        raise AllocationError("Choose a panel member who has stopped reading", field="member")
+    if vacancy.shortlist_readers is None:  # (sharing out everything again clears every stop)
+        raise AllocationError("Every panel member reads every application: nobody has stopped reading.",
+                              field="member")
+    name = names[user_id]
+    session.execute(delete(ShortlistReaderRelease).where(ShortlistReaderRelease.vacancy_id == vacancy.id,
+                                                         ShortlistReaderRelease.user_id == user_id))
+    state.released.discard(user_id)
+    before_counts = state.counts()
+    keep = {cid: [u for u in uids if (cid, u) in state.started] for cid, uids in state.allocation.items()}
+    _store(session, state, balance(state.live_ids, state.readers(), vacancy.shortlist_readers,
+                                   stepped_aside=state.stepped_aside, keep=keep))
+    after_counts = state.counts()
+    given = after_counts[user_id] - before_counts[user_id]
+    audit.record(session, actor, "reallocate", vacancy, vacancy_id=vacancy.id,
+                 summary=f"{name} reads applications for {vacancy.reference} again: {given} unstarted "
+                         f"application{'s' if given != 1 else ''} shared back to them",
+                 changes={"stopped reading": {"before": True, "after": False},
+                          **_count_changes(names, before_counts, after_counts)})
+    return given
+
+
 def give_new_candidates(session: Session, vacancy: Vacancy, candidate_ids: Sequence[int]) -> int:
     """Candidates just added (the form or a CSV import) after the applications were shared out
     go to readers at once, under the same rules, in the caller's transaction; nobody else's

@@ -126,3 +126,10 @@ class ReleaseReaderForm(FlaskForm):
 
     member = RadioField("Who has stopped reading?", coerce=_user_id, validate_choice=False,
                         validators=[DataRequired("Choose the panel member who has stopped reading")])
+
+
+class ResumeReaderForm(FlaskForm):
+    """Undo a reading-stop; the choices are the vacancy's panel members who stopped reading."""
+
+    member = RadioField("Who reads again?", coerce=_user_id, validate_choice=False,
+                        validators=[DataRequired("Choose the panel member who reads again")])

@@ -79,6 +79,20 @@ def test_hr_shares_the_reading_out_and_a_member_sees_only_their_share_on_a_phone
     visits.check()
     no_sideways_scroll(page)
     assert "2 panel members" in page.locator("#readers-now").inner_text()
+    # Sam stops reading, then can read again after all: the stop is undone (both forms axe-checked)
+    page.get_by_role("group", name="Who has stopped reading?").get_by_label("Sam Taylor").check()
+    page.get_by_role("button", name="Move their applications").click()
+    page.get_by_text("shared among the other panel members").wait_for()
+    visits.check()
+    no_sideways_scroll(page)
+    page.get_by_role("button", name="Give them applications to read again").click()
+    visits.check()  # nobody chosen: the error next to the field
+    page.get_by_role("link", name="Choose the panel member who reads again").wait_for()
+    page.get_by_role("group", name="Who reads again?").get_by_label("Sam Taylor").check()
+    page.get_by_role("button", name="Give them applications to read again").click()
+    page.get_by_text(re.compile(r"They read applications again: \d+ applications? shared back to them")).wait_for()
+    visits.check()
+    assert "stopped reading" not in page.locator("#shares").inner_text()
     visits.assert_all_checked()
 
     with live_server.db() as s:
