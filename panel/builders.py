@@ -36,6 +36,7 @@ from panel.models import (
     AuditEvent,
     BankQuestion,
     Candidate,
+    AT_SHORTLISTING,
     ConflictDeclaration,
     CriterionCategory,
     InterviewOutcome,
@@ -213,7 +214,8 @@ class Builder:
     def declare(self, candidate: Candidate, user: User, knows: bool = False) -> ConflictDeclaration:
         """The panel member's answer to "Do you know this person?" (True: they step aside)."""
         existing = self.session.scalar(select(ConflictDeclaration).where(
-            ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user.id))
+            ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user.id,
+            ConflictDeclaration.round == AT_SHORTLISTING))
         with self.context():
             return shortlisting_services.declare_conflict(self.session, user, candidate.vacancy, candidate, knows,
                                                           existing, False, self._my_scores(candidate, user))
@@ -229,7 +231,8 @@ class Builder:
         vacancy = candidate.vacancy
         criteria = [c for c in vacancy.criteria if c.at_application]
         if not self.session.scalar(select(ConflictDeclaration.id).where(
-                ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user.id)):
+                ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user.id,
+                ConflictDeclaration.round == AT_SHORTLISTING)):
             self.declare(candidate, user, False)
         existing = self._my_scores(candidate, user)
         entries = {c.id: {"score": s, "comment": (comments or {}).get(c.position, "")} for c, s in zip(criteria, scores)}

@@ -12,6 +12,9 @@ from panel.models.vacancies import (
 )
 from panel.models.audit import AuditEvent
 from panel.models.candidates import (
+    AT_INTERVIEWS,
+    AT_SHORTLISTING,
+    DECLARATION_ROUNDS,
     Candidate,
     CandidateEvidence,
     ConflictDeclaration,
@@ -45,6 +48,14 @@ from panel.models.scoring import (
 )
 from panel.models.files import StoredFile
 from panel.models.notifications import Notification, NotificationStatus
+from panel.models.involvement import (
+    AskingPreference,
+    CheckIn,
+    Concern,
+    DebriefOffer,
+    HoursCorrection,
+    SupportContact,
+)
 
 __all__ = [
     "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
@@ -55,4 +66,6 @@ __all__ = [
     "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel",
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
     "ModeratedScore", "Outcome", "PackJob", "PackRequest", "StoredFile", "Notification", "NotificationStatus",
+    "AT_INTERVIEWS", "AT_SHORTLISTING", "DECLARATION_ROUNDS",
+    "AskingPreference", "CheckIn", "Concern", "DebriefOffer", "HoursCorrection", "SupportContact",
 ]

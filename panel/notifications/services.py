@@ -59,6 +59,8 @@ SMS_TEXT = {
     "interview_day_cancelled": "Hi {first_name}, you are no longer expected at an interview day. Details: {link}",
     "results_signed_off": "Hi {first_name}, thank you for being on the panel. How it ended: {link}",
     "deadline_summary": "Hi {first_name}, a deadline is near on a panel you look after. Who has not finished: {link}",
+    "check_in": "Hi {first_name}, thank you for being on the panel. How did it go for you? {link}",
+    "concern_raised": "Hi {first_name}, a concern about the recruitment process has been raised: {link}",
 }
 
 
@@ -295,6 +297,8 @@ KIND_LABELS = {
     "interview_day_reminder": "Interview day reminder (the day before)",
     "interview_day_cancelled": "Interview day cancellation (with a calendar file)",
     "results_signed_off": "Results signed off: thank you (patient panelists are told how it ended)",
+    "check_in": "A private check-in after the interview day (patient panelists; only the involvement lead reads the answers)",
+    "concern_raised": "A concern about the process was raised (to the involvement lead; never its words)",
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from panel.db import db
 from panel.models import (
     Candidate,
+    AT_SHORTLISTING,
     ConflictDeclaration,
     Criterion,
     ShortlistAllocation,
@@ -157,13 +158,14 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
     for cand, u, at in db().execute(_filter(ShortlistSubmission, select(
             ShortlistSubmission.candidate_id, ShortlistSubmission.user_id, ShortlistSubmission.submitted_at))):
         data.submissions[(cand, u)] = at
+    at_shortlisting = ConflictDeclaration.round == AT_SHORTLISTING  # the reveal-time answers are the interviews'
     if rows:
-        for d in db().scalars(_filter(ConflictDeclaration, select(ConflictDeclaration))):
+        for d in db().scalars(_filter(ConflictDeclaration, select(ConflictDeclaration)).where(at_shortlisting)):
             data.conflicts[(d.candidate_id, d.user_id)] = d
     else:
         for cand, u, knows, at in db().execute(_filter(ConflictDeclaration, select(
                 ConflictDeclaration.candidate_id, ConflictDeclaration.user_id, ConflictDeclaration.knows_candidate,
-                ConflictDeclaration.declared_at))):
+                ConflictDeclaration.declared_at)).where(at_shortlisting)):
             data.conflicts[(cand, u)] = DeclarationRow(knows, at)
     if vacancy.shortlist_readers is not None:
         data.allocation = {}
@@ -175,4 +177,5 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
 
 def declaration_of(user_id: int, candidate_id: int) -> ConflictDeclaration | None:
     return db().scalar(select(ConflictDeclaration).where(ConflictDeclaration.user_id == user_id,
-                                                         ConflictDeclaration.candidate_id == candidate_id))
+                                                         ConflictDeclaration.candidate_id == candidate_id,
+                                                         ConflictDeclaration.round == AT_SHORTLISTING))
