@@ -395,6 +395,20 @@ class Builder:
 
     # --- interview scores, outcomes and sign-off ----------------------------------------------
 
+    def reveal_answers(self, vacancy: Vacancy, users: Sequence[User] | None = None, *,
+                       known: dict[int, set[int]] | None = None) -> None:
+        """Each panel member's answer to "Do you know any of these people?" once names are
+        revealed (issue 17): ``known`` maps a user id to the candidate ids they know (they step
+        aside from those interviews); by default everyone on the panel knows nobody."""
+        from panel.involvement import queries as involvement_queries
+        from panel.involvement import services as involvement_services
+
+        people = users if users is not None else [m.user for m in vacancy.panel_members]
+        with self.context():
+            for user in people:
+                rows = involvement_queries.reveal_rows(self.session, vacancy, user.id)
+                involvement_services.answer_reveal(self.session, user, vacancy, rows, (known or {}).get(user.id, set()))
+
     def interview_scores(self, candidate: Candidate, user: User, questions: Sequence[PlanQuestion],
                          scores: Sequence[int | None], notes: Sequence[str] | None = None, *,
                          submit: bool = True, entered_by: User | None = None) -> None:
