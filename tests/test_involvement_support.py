@@ -397,3 +397,18 @@ def test_the_certificate_and_reference_letter_are_made_by_the_pack_pipeline_with
             assert leaked not in text and leaked not in letter
     assert session.scalars(select(AuditEvent).where(AuditEvent.action == "download",
                                                     AuditEvent.actor_id == p1.id)).all()
+
+
+def test_the_demo_has_a_past_vacancy_with_check_ins(app, session):
+    from panel.involvement import queries as iq
+    from panel.models import User, Vacancy
+
+    result = app.test_cli_runner().invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    past = session.scalar(select(Vacancy).where(Vacancy.reference == "AP-SKE-0925"))
+    assert past.status == VacancyStatus.CLOSED
+    people = {u.email: u.id for u in session.scalars(select(User))}
+    john, zoe = people["john.oneill@example.org"], people["zoe.ashworth@example.org"]
+    assert iq.debrief_status(session, [john, zoe]) == {john: iq.CALL_REQUESTED, zoe: iq.WAITING_FOR_REPLY}
+    assert session.scalar(select(SupportContact).where(SupportContact.vacancy_id == past.id)) is not None
+    assert session.scalar(select(Concern)) is not None
