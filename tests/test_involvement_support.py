@@ -412,3 +412,16 @@ def test_the_demo_has_a_past_vacancy_with_check_ins(app, session):
     assert iq.debrief_status(session, [john, zoe]) == {john: iq.CALL_REQUESTED, zoe: iq.WAITING_FOR_REPLY}
     assert session.scalar(select(SupportContact).where(SupportContact.vacancy_id == past.id)) is not None
     assert session.scalar(select(Concern)) is not None
+
+
+def test_a_member_who_submitted_before_the_question_is_not_stuck(as_user, world, session):
+    """Scores submitted for every candidate before answering: no box to tick (too late to step
+    aside), one button to go on, and the interview pages open."""
+    a = world["a"]
+    qs, (c1,) = ready_for_interviews(session, a, questions=1, candidates=1)
+    score_and_submit(session, c1, world["panelist"], qs, [2])
+    john = as_user(world["panelist"])
+    asked = john.get(f"/vacancies/{a.id}/interviews/do-you-know").get_data(as_text=True)
+    assert "You have submitted your scores for" in asked and 'name="known"' not in asked and "Continue" in asked
+    assert john.post_form(f"/vacancies/{a.id}/interviews/do-you-know").status_code == 303
+    assert john.get(f"/vacancies/{a.id}/interviews").status_code == 200

@@ -7,7 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from panel.involvement.activities import Activity, activities_for
@@ -220,8 +220,3 @@ def total_hours(entries: list[Entry]) -> Decimal:
 def person(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
-
-def patient_members_of_vacancies(session: Session, vacancy_ids) -> list[tuple[int, int]]:
-    """(vacancy id, user id) of the patient panelists on these vacancies' panels."""
-    return list(session.execute(select(PanelMember.vacancy_id, PanelMember.user_id).where(
-        and_(PanelMember.vacancy_id.in_(list(vacancy_ids)), PanelMember.panel_role == PanelRole.PATIENT))))

@@ -28,7 +28,6 @@ from panel.models import (
     DebriefOffer,
     HoursCorrection,
     InterviewScore,
-    PanelRole,
     Role,
     SupportContact,
     User,
@@ -277,7 +276,3 @@ def correct_hours(session: Session, actor: User, person: User, key: str, hours: 
                      changes={"activity": key, "hours": {"before": before, "after": str(hours)},
                               "estimated": str(activity.hours)})
     return row
-
-
-def is_patient(member) -> bool:
-    return member.panel_role == PanelRole.PATIENT
