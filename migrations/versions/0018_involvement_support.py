@@ -92,7 +92,6 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("wants_reply", sa.Boolean(), nullable=False),
         sa.Column("created_at", panel.db.UTCDateTime(), nullable=False),
-        sa.Column("seen_at", panel.db.UTCDateTime(), nullable=True),
         _fk("concerns", "raised_by_id", "users", "SET NULL"),
         _fk("concerns", "vacancy_id", "vacancies", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_concerns")),

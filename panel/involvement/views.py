@@ -223,13 +223,7 @@ def raise_concern():
 @bp.route("/involvement/concerns")
 @user_view(permissions.can_read_concerns)
 def concerns():
-    rows = queries.concerns(db())
-    unseen = [c for c, _t in rows if c.seen_at is None]
-    for c in unseen:
-        c.seen_at = utcnow()
-    if unseen:
-        audit.record(db(), _me(), "read", entity_type="concern", summary=f"{len(unseen)} new concern(s) read")
-    return render_template("involvement/concerns.html", rows=rows)
+    return render_template("involvement/concerns.html", rows=queries.concerns(db()))
 
 
 # --- recognition: My involvement, certificates, corrected hours -----------------------------

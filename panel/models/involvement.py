@@ -96,7 +96,6 @@ class Concern(Base):
     text: Mapped[str] = mapped_column(Text)
     wants_reply: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     raised_by: Mapped[User | None] = relationship()
 

@@ -327,5 +327,7 @@ def previews(session: Session, vacancy: Vacancy, user: User) -> list[tuple[str, 
         "interview_day_reminder": {"starts_at": starts, "ends_at": ends, "location": location},
         "interview_day_cancelled": {"starts_at": starts, "ends_at": ends, "location": location},
         "results_signed_off": {"patient": True, "outcome": queries.outcome_summary(session, vacancy)},
+        "check_in": {},        # panel/involvement/services.py (the link there goes to the check-in)
+        "concern_raised": {},  # to the involvement lead (never the concern's words)
     }
     return [(KIND_LABELS[kind], *render(kind, **_context(vacancy, user, **extra))) for kind, extra in contexts.items()]
