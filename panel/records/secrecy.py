@@ -64,6 +64,10 @@ NO_SCORES: dict[tuple[str, str], str] = {
     ("approve", "bankquestion"): "a bank question approved",
     ("reject", "bankquestion"): "a bank question rejected",
     ("status", "vacancy"): "the vacancy's stage",
+    ("step_aside", "candidate"): "stepping aside from an interview when names are revealed: the round and how many "
+                                 "unsubmitted interview scores were removed (a count, never a score)",
+    ("declare", "vacancy"): "that a panel member answered \"Do you know any of these people?\" (a count)",
+    ("update", "askingpreference"): "whether a panel member would rather not ask a question with a content note",
 }
 
 PLACEHOLDERS = {
