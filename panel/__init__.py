@@ -119,6 +119,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(calendar_bp)
 
+    from panel.involvement.views import bp as involvement_bp
+
+    app.register_blueprint(involvement_bp)
+
     from panel import cli
 
     cli.init_app(app)

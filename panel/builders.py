@@ -36,6 +36,7 @@ from panel.models import (
     AuditEvent,
     BankQuestion,
     Candidate,
+    AT_SHORTLISTING,
     ConflictDeclaration,
     CriterionCategory,
     InterviewOutcome,
@@ -213,7 +214,8 @@ class Builder:
     def declare(self, candidate: Candidate, user: User, knows: bool = False) -> ConflictDeclaration:
         """The panel member's answer to "Do you know this person?" (True: they step aside)."""
         existing = self.session.scalar(select(ConflictDeclaration).where(
-            ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user.id))
+            ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user.id,
+            ConflictDeclaration.round == AT_SHORTLISTING))
         with self.context():
             return shortlisting_services.declare_conflict(self.session, user, candidate.vacancy, candidate, knows,
                                                           existing, False, self._my_scores(candidate, user))
@@ -229,7 +231,8 @@ class Builder:
         vacancy = candidate.vacancy
         criteria = [c for c in vacancy.criteria if c.at_application]
         if not self.session.scalar(select(ConflictDeclaration.id).where(
-                ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user.id)):
+                ConflictDeclaration.candidate_id == candidate.id, ConflictDeclaration.user_id == user.id,
+                ConflictDeclaration.round == AT_SHORTLISTING)):
             self.declare(candidate, user, False)
         existing = self._my_scores(candidate, user)
         entries = {c.id: {"score": s, "comment": (comments or {}).get(c.position, "")} for c, s in zip(criteria, scores)}
@@ -423,6 +426,20 @@ class Builder:
             return urlsplit(booking_services.new_link(self.session, candidate)).path
 
     # --- interview scores, outcomes and sign-off ----------------------------------------------
+
+    def reveal_answers(self, vacancy: Vacancy, users: Sequence[User] | None = None, *,
+                       known: dict[int, set[int]] | None = None) -> None:
+        """Each panel member's answer to "Do you know any of these people?" once names are
+        revealed (issue 17): ``known`` maps a user id to the candidate ids they know (they step
+        aside from those interviews); by default everyone on the panel knows nobody."""
+        from panel.involvement import queries as involvement_queries
+        from panel.involvement import services as involvement_services
+
+        people = users if users is not None else [m.user for m in vacancy.panel_members]
+        with self.context():
+            for user in people:
+                rows = involvement_queries.reveal_rows(self.session, vacancy, user.id)
+                involvement_services.answer_reveal(self.session, user, vacancy, rows, (known or {}).get(user.id, set()))
 
     def interview_scores(self, candidate: Candidate, user: User, questions: Sequence[PlanQuestion],
                          scores: Sequence[int | None], notes: Sequence[str] | None = None, *,

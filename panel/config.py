@@ -77,12 +77,13 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     # Records and data protection (panel/records)
     "RETENTION_UNSUCCESSFUL_DAYS": (183, "Days after a vacancy closes before `flask purge` deletes unsuccessful candidates' personal data and application files (about 6 months)."),
     "RETENTION_APPOINTED_DAYS": (365, "Days after a vacancy closes before `flask purge` deletes the appointed candidate's recruitment record (12 months)."),
+    "INVOLVEMENT_RETENTION_DAYS": (2190, "Days (6 years) that `flask purge` keeps a panel member's involvement records: check-in answers after interview days, debriefs offered and concerns raised, counted from when each was made. Six years is how long NHS bodies usually keep records of volunteers' and staff's time with them (and a claim about it can be brought), so a certificate or reference can still be backed up."),
     "DATA_CONTROLLER": ("", "The organisation legally responsible for the data (shown on the privacy notice). Empty: ORGANISATION_NAME."),
     "DPO_CONTACT": ("", "How to contact the Data Protection Officer (shown on the privacy notice)."),
     "PRIVACY_CONTACT_EMAIL": ("", "Email address for privacy questions and subject access requests (privacy notice)."),
     "ACCESSIBILITY_CONTACT": ("", "Who to contact about an accessibility problem: email or phone (accessibility statement)."),
     # The involvement record (panel/profiles)
-    "INVOLVEMENT_RETENTION_DAYS": (730, "Days after a person was last active (signed in, added to a panel, changed their profile) before `flask purge` deletes their involvement profile, what they agreed to share, and their training and shadowing records (2 years)."),
+    "PROFILE_RETENTION_DAYS": (730, "Days after a person was last active (signed in, added to a panel, changed their profile) before `flask purge` deletes their involvement profile, what they agreed to share, and their training and shadowing records (2 years)."),
     "COMPOSITION_MIN_PATIENTS": (1, "Panel rule: at least this many patient panelists on every panel (0: no rule). Breaking a rule needs an override with a reason."),
     "COMPOSITION_TRAINED_MEMBER": (True, "Panel rule: at least one panel member with in-date recruitment and selection training."),
     "COMPOSITION_TRAINED_CHAIR": (True, "Panel rule: the chair has in-date chairing training."),

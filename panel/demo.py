@@ -33,8 +33,9 @@ from panel.models import (
 )
 from panel.shortlisting.demo import load_shortlisting_demo
 from panel.plans.demo import load_plan_demo
-from panel.profiles.demo import load_involvement_demo, override_demo_rules
+from panel.profiles.demo import load_involvement_demo as load_profiles_demo, override_demo_rules
 from panel.vacancies import services as vacancy_services
+from panel.involvement.demo import load_involvement_demo
 
 WORDS = ["harbour", "meadow", "copper", "lantern", "willow", "pebble", "orchard", "thistle", "kettle",
          "beacon", "marsh", "heron", "saffron", "granite", "bramble", "ember", "fenland", "juniper"]
@@ -103,7 +104,7 @@ def load_demo(if_empty: bool = False) -> None:
         lines.append("")
         today = dt.date.today()
         build = Builder(session, users["hr"])
-        load_involvement_demo(build, users)
+        load_profiles_demo(build, users)
         pwp = build.vacancy(
             title="Psychological Wellbeing Practitioner", reference="PWP-BOS-0425", band="Band 5", site="Boston",
             team="steps2change Boston", hours="37.5 hours a week", salary="£31,049 to £37,796 a year",
@@ -135,6 +136,7 @@ def load_demo(if_empty: bool = False) -> None:
         load_large_demo(build, users, today)
         load_plan_demo(build, users)
         add_demo_interview_scores(build)
+        load_involvement_demo(build, users)
         text = "\n".join(lines)
         path = logins_path()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -158,8 +160,8 @@ def load_large_demo(build: Builder, users: dict[str, User], today: dt.date) -> V
         description="Trainee PWPs train for a year at university while working in the service, learning to "
                     "assess people with common mental health problems and support them with low-intensity CBT.",
         criteria=[c for c in PWP_SPEC if c[3] != AssessedAt.INTERVIEW],
-        panel=[(users["chair2"], "chair"), (users["panelist3"], "patient"), (users["panelist2"], "patient"),
-               (users["chair"], "staff")], actor=users["hr"])
+        panel=[(users["chair"], "chair"), (users["panelist3"], "patient"), (users["panelist2"], "patient"),
+               (users["chair2"], "staff")], actor=users["hr"])
     build.import_applications(vacancy, LARGE_APPLICATIONS, tag="tpwp", statement_chars=1500, actor=users["hr"])
     build.advance(vacancy, actor=users["hr"])  # draft -> shortlisting
     build.share_reading(vacancy, 2, actor=users["hr"])

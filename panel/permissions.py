@@ -617,7 +617,8 @@ class SubmissionFacts:
 
     shortlisting: set[tuple[int, int]] = field(default_factory=set)  # submitted shortlisting scores
     interview: set[tuple[int, int]] = field(default_factory=set)     # submitted interview scores
-    stepped_aside: set[tuple[int, int]] = field(default_factory=set)  # "Yes, I know this person"
+    stepped_aside: set[tuple[int, int]] = field(default_factory=set)  # "Yes, I know this person" at shortlisting
+    interview_aside: set[tuple[int, int]] = field(default_factory=set)  # ... at either round (the interviews')
     # the reading shared out (panel/shortlisting/allocation.py): candidate id -> the readers given it
     allocation: dict[int, set[int]] = field(default_factory=dict)
 
@@ -658,20 +659,21 @@ def score_values_hidden_because(user, record: ScoreRecord, facts: SubmissionFact
         if can_see_scores_of_others(user, vacancy, SHORTLISTING, submitted=(cid, me) in facts.shortlisting,
                                     stepped_aside=(cid, me) in facts.stepped_aside or not mine, all_in=all_in):
             return None
-        return _not_yet_or_never(user, vacancy, cid, me, facts)
+        return _not_yet_or_never(user, vacancy, cid, me, facts.stepped_aside)
     if record.kind == INTERVIEW_SCORES and vacancy.stage.scoring_open \
             and (cid, record.author_id) not in facts.interview:
         return UNTIL_THEY_SUBMIT
     if record.kind in (INTERVIEW_SCORES, INTERVIEW_PANEL):
         if can_see_scores_of_others(user, vacancy, INTERVIEWS, submitted=(cid, me) in facts.interview):
             return None
-        return _not_yet_or_never(user, vacancy, cid, me, facts)
+        return _not_yet_or_never(user, vacancy, cid, me, facts.interview_aside)
     return None if can_view_feedback(user, vacancy) else NOT_YOURS
 
 
 def _not_yet_or_never(user, vacancy: Vacancy, candidate_id: int | None, me: int | None,
-                      facts: SubmissionFacts) -> str:
-    if is_on_panel(user, vacancy) and candidate_id is not None and (candidate_id, me) not in facts.stepped_aside:
+                      stepped_aside: set[tuple[int, int]]) -> str:
+    """``stepped_aside``: the (candidate, user) pairs stepped aside in the round the record is about."""
+    if is_on_panel(user, vacancy) and candidate_id is not None and (candidate_id, me) not in stepped_aside:
         return UNTIL_YOU_SUBMIT
     return NOT_YOURS
 
@@ -747,3 +749,111 @@ def can_view_guide(user) -> bool:
     """The "before you start" pages: everyone signed in."""
     return is_signed_in(user)
 
+
+# --- the involvement: conflicts at reveal, support, check-ins, recognition (issue 17) ---
+#
+# Who sees what:
+# - Conflicts at reveal: when names are shown (interviewing), every panel member is asked again
+#   "Do you know any of these people?" and may step aside from a candidate's interview (no
+#   reason asked) until they have submitted scores for them. Stepping aside is the interviews
+#   round of ConflictDeclaration (ConflictDeclaration.aside_at): the chair and HR see who
+#   stepped aside on the timetable; nobody is asked why.
+# - The support contact of a vacancy: HR sets it; everyone who may see the vacancy reads it.
+# - A patient panelist's wish not to ask a question with a content note: theirs to say; the
+#   chair and HR see it where askers are chosen.
+# - A check-in after the interview day: the person answers it; its answers are read by the
+#   person and by whoever runs the involvement (can_manage_involvement), NEVER by the chair or
+#   the panel. The chair records only that a debrief was offered.
+# - A concern about the process: anyone signed in raises one; the involvement lead reads it.
+# - My involvement (roles, dates, hours, certificate, reference letter): the person; HR and the
+#   involvement lead see anyone's and correct the hours.
+
+def can_answer_reveal_conflicts(user, vacancy: Vacancy) -> bool:
+    """The "Do you know any of these people?" page at interviewing: everyone on the panel once
+    names are shown, while scores can change (read-only afterwards)."""
+    return is_on_panel(user, vacancy) and vacancy.stage.names_shown and vacancy.stage.interviews_started
+
+
+def can_step_aside_at_interview(user, vacancy: Vacancy, candidate, *, submitted: bool) -> bool:
+    """Step aside from a candidate's interview: a panel member, while scoring is open, until they
+    have submitted scores for that candidate (and not already stepped aside: the caller checks)."""
+    return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy) and vacancy.stage.names_shown
+            and vacancy.stage.scoring_open and not submitted)
+
+
+def must_answer_reveal_conflicts(user, vacancy: Vacancy, *, unanswered: bool) -> bool:
+    """Sent to the question before the interview pages: a panel member who has not yet answered
+    it for every candidate being interviewed (``unanswered``), while scores can change."""
+    return unanswered and can_answer_reveal_conflicts(user, vacancy) and vacancy.stage.scoring_open
+
+
+def can_see_who_stepped_aside(user, vacancy: Vacancy) -> bool:
+    """Who stepped aside from which candidate's interview (never why): the chair and HR, on the
+    timetable, once names are shown."""
+    return (is_hr(user) or is_vacancy_chair(user, vacancy)) and vacancy.stage.names_shown
+
+
+def can_see_support_contact(user, vacancy: Vacancy) -> bool:
+    return can_view_vacancy(user, vacancy)
+
+
+def can_set_support_contact(user, vacancy: Vacancy) -> bool:
+    """Name the vacancy's support contact: HR, until the vacancy is finished."""
+    return can_edit_vacancy(user, vacancy) and not vacancy.stage.finished
+
+
+def is_patient_member(user, vacancy: Vacancy) -> bool:
+    member = panel_membership(user, vacancy)
+    return member is not None and member.panel_role == PanelRole.PATIENT
+
+
+def can_set_asking_preference(user, vacancy: Vacancy) -> bool:
+    """Say before the day that one would rather not ask a question with a content note: a
+    patient panelist on the panel, while the plan can change."""
+    return is_patient_member(user, vacancy) and vacancy.stage.plan_editable
+
+
+def can_see_asking_preferences(user, vacancy: Vacancy) -> bool:
+    """Who would rather not ask a question with a content note: whoever chooses the askers."""
+    return can_edit_plan(user, vacancy) or is_hr(user)
+
+
+def can_answer_check_in(user, check_in) -> bool:
+    """A check-in is answered by the person it is for, only."""
+    return is_signed_in(user) and check_in is not None and check_in.user_id == user.id
+
+
+def can_read_check_in_answers(user, check_in) -> bool:
+    """How it went, whether they want a call, what troubled them: the person and the involvement
+    lead (HR until that role exists). Never the chair or the panel."""
+    return can_answer_check_in(user, check_in) or can_manage_involvement(user)
+
+
+def can_record_debrief(user, vacancy: Vacancy) -> bool:
+    """Record that a debrief was offered to a patient panelist (never what was said): the
+    vacancy's chair and HR, once interviews have started."""
+    return (is_vacancy_chair(user, vacancy) or is_hr(user)) and vacancy.stage.interviews_started
+
+
+def can_raise_concern(user) -> bool:
+    """"Raise a concern about this process": anyone signed in."""
+    return is_signed_in(user)
+
+
+def can_read_concerns(user) -> bool:
+    return can_manage_involvement(user)
+
+
+def can_view_own_involvement(user) -> bool:
+    """My involvement, my check-ins, my certificate and reference letter."""
+    return is_signed_in(user)
+
+
+def can_view_involvement_of(user, person_id: int) -> bool:
+    """Someone's involvement record (and its subject access export): the person; HR and the lead."""
+    return can_manage_involvement(user) or (is_signed_in(user) and user.id == person_id)
+
+
+def can_correct_hours(user) -> bool:
+    """Correct the estimated hours of someone's activity: HR and the involvement lead."""
+    return can_manage_involvement(user)

@@ -90,6 +90,9 @@ class Stage:
     deadline: str | None = None
     # the message everyone on the panel is sent when the vacancy arrives here (panel/notifications)
     announcement: str | None = None
+    # the interview day is over when the vacancy arrives here: each patient panelist is sent a
+    # private check-in (panel/involvement/services.py, invite_check_ins)
+    check_ins: bool = False
 
     @property
     def label(self) -> str:
@@ -145,7 +148,7 @@ STAGES: tuple[Stage, ...] = (
         next_step_panel="The chair is recording the outcomes with the panel.",
         readiness=readiness.ready_to_close, tabs=FROM_INTERVIEWS,
         candidates_editable=True, panel_editable=True, shortlisting_done=True, names_shown=True,
-        interviews_started=True, scoring_open=True, deadline="scoring_deadline", adjustments_shown=True,
+        interviews_started=True, scoring_open=True, deadline="scoring_deadline", adjustments_shown=True, check_ins=True,
     ),
     Stage(
         VacancyStatus.CLOSED,

@@ -216,10 +216,11 @@ def navigation_items() -> list[dict]:
         items.append({"href": url_for("questions.index"), "text": "Question bank", "active": path.startswith("/questions")})
     if permissions.can_manage_users(current_user):
         items.append({"href": url_for("people.index"), "text": "People", "active": path.startswith("/people")})
+    if permissions.can_view_own_involvement(current_user):
+        items.append({"href": url_for("involvement.mine"), "text": "My involvement",
+                      "active": path.startswith("/me/") or path == "/profile"})
     if permissions.can_manage_involvement(current_user):
         items.append({"href": url_for("profiles.lead_home"), "text": "Involvement", "active": path.startswith("/involvement")})
-    else:
-        items.append({"href": url_for("profiles.profile"), "text": "Your profile", "active": path == "/profile"})
     if permissions.can_view_audit_log(current_user):
         items.append({"href": url_for("main.audit_log"), "text": "Audit log", "active": path.startswith("/audit")})
     return items

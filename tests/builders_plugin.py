@@ -323,7 +323,9 @@ def interview_world(session, candidates: int = 3, questions: int = 3, reference:
         reference=reference, criteria=3, panel=[(chair, "chair"), (p1, "patient"), (p2, "patient"), (staff, "staff")])
     qs = add_plan(session, vacancy, questions)
     cands = add_candidates(session, vacancy, candidates)
-    Builder(session, hr, app=_current["app"], password=PASSWORD).jump_to(vacancy, VacancyStatus.INTERVIEWING)
+    b = Builder(session, hr, app=_current["app"], password=PASSWORD)
+    b.jump_to(vacancy, VacancyStatus.INTERVIEWING)
+    b.reveal_answers(vacancy)  # everyone has said they know none of the candidates (issue 17)
     session.commit()
     return {"hr": hr, "chair": chair, "p1": p1, "p2": p2, "staff": staff, "outsider": outsider,
             "vacancy": vacancy, "questions": qs, "candidates": cands}

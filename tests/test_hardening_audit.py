@@ -310,6 +310,8 @@ CALL_SITES = {
     "panel/plans/services.py:update_scale": {("update", "scale")},
     "panel/questions/services.py:review_question": {("approve", "bankquestion"), ("reject", "bankquestion")},
     "panel/shortlisting/allocation.py:release_reader": {("reallocate", "vacancy")},
+    "panel/involvement/services.py:answer_reveal": {("step_aside", "candidate"), ("declare", "vacancy")},
+    "panel/involvement/services.py:set_asking_preference": {("update", "askingpreference")},
 }
 
 

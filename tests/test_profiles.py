@@ -471,7 +471,7 @@ def test_the_export_holds_the_whole_involvement_record(as_user, world, session):
 def test_involvement_records_are_purged_after_the_retention_period(app, as_user, world, session):
     fill_profile(as_user(world["other"]))
     _train(session, world["other"], TrainingKind.RECRUITMENT, dt.date(2026, 1, 5))
-    days = app.config["INVOLVEMENT_RETENTION_DAYS"]
+    days = app.config["PROFILE_RETENTION_DAYS"]
     from panel.db import utcnow
     with app.app_context():
         soon = utcnow() + dt.timedelta(days=days - 1)

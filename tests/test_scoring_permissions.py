@@ -12,7 +12,7 @@ import pytest
 
 from panel.models import ShortlistOutcome, VacancyStatus
 from tests.test_permissions import LOGIN, check, row
-from tests.builders_plugin import add_candidates, add_plan, score_and_submit
+from tests.builders_plugin import add_candidates, add_plan, builder, score_and_submit
 
 V = "/vacancies/{a}"
 
@@ -66,6 +66,8 @@ def interviewing(world, session):
     qb = add_plan(session, b, 1)[0]
     c1, c2 = add_candidates(session, a, 2)
     c_res = add_candidates(session, a, 1, ShortlistOutcome.RESERVE, start=3)[0]
+    builder(session).reveal_answers(a)  # nobody knows a candidate (issue 17)
+    session.commit()
     score_and_submit(session, c1, world["chair"], [q1], [3])
     return {"q1": q1.id, "qb": qb.id, "c1": c1.id, "c2": c2.id, "c_res": c_res.id}
 

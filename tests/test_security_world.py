@@ -21,6 +21,7 @@ from werkzeug.security import generate_password_hash
 
 from panel.db import Base
 from panel.models import (
+    CheckIn,
     BankQuestion,
     Candidate,
     CandidateFeedback,
@@ -167,7 +168,9 @@ def rich(app, session):
         }
 
     bank = session.scalar(select(BankQuestion).order_by(BankQuestion.id))
-    global_values = {"question_id": bank.id, "user_id": p1.id, "token": token, "role": "patient", "stage": "shortlisting"}
+    check_in = session.scalar(select(CheckIn).where(CheckIn.user_id == p1.id))  # the demo's past vacancy
+    global_values = {"question_id": bank.id, "user_id": p1.id, "token": token, "role": "patient", "stage": "shortlisting",
+                     "check_in_id": check_in.id, "kind": "certificate", "job_id": 999999}  # My involvement's documents
     return SimpleNamespace(
         hr=hr, chair=chair, panelist=p1, chair2=chair2, p3=p3, pwp=pwp, hit=hit, spwp=spwp, token=token,
         values={spwp.id: values_for(spwp, p1), pwp.id: values_for(pwp, p1), hit.id: values_for(hit, p3)},

@@ -358,6 +358,9 @@ def hostile(app, as_user, rich, session):
     others = session.scalars(select(Candidate).join(Candidate.decision).where(Candidate.vacancy_id == spwp.id)
                              .order_by(Candidate.number)).all()
     second = next(c for c in others if c.id != first.id and c.decision.outcome.value == "shortlist")
+    # names are revealed: the chair first says whom they know (the page prints the names inert)
+    get_inert(chair, f"/vacancies/{spwp.id}/interviews/do-you-know")
+    assert chair.post_form(f"/vacancies/{spwp.id}/interviews/do-you-know").status_code == 303
     submit(chair, f"/vacancies/{spwp.id}/interviews/{second.id}/score", POLYGLOT, pick=None)
     submit(chair, f"/vacancies/{spwp.id}/results/{first.id}/outcome", POLYGLOT)
     submit(chair, f"/vacancies/{spwp.id}/feedback/{first.id}", POLYGLOT)

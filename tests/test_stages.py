@@ -34,7 +34,7 @@ CODE_PATTERNS = [
 # The table itself, the column's model, and the data builders that put a vacancy at a named
 # stage to build demo or benchmark data (they set a status; they do not decide what it allows).
 NOT_SCANNED = {"panel/stages.py", "panel/models/vacancies.py", "panel/demo.py", "panel/plans/demo.py",
-               "panel/shortlisting/demo.py", "panel/packs/bench.py"}
+               "panel/shortlisting/demo.py", "panel/involvement/demo.py", "panel/packs/bench.py"}
 
 
 def status_comparisons(root: Path) -> list[str]:

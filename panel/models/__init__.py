@@ -12,6 +12,9 @@ from panel.models.vacancies import (
 )
 from panel.models.audit import AuditEvent
 from panel.models.candidates import (
+    AT_INTERVIEWS,
+    AT_SHORTLISTING,
+    DECLARATION_ROUNDS,
     Candidate,
     CandidateEvidence,
     ConflictDeclaration,
@@ -61,6 +64,14 @@ from panel.models.profiles import (
     TrainingKind,
     TrainingRecord,
 )
+from panel.models.involvement import (
+    AskingPreference,
+    CheckIn,
+    Concern,
+    DebriefOffer,
+    HoursCorrection,
+    SupportContact,
+)
 
 __all__ = [
     "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
@@ -73,4 +84,6 @@ __all__ = [
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
     "ModeratedScore", "Outcome", "PackJob", "PackRequest", "StoredFile", "Notification", "NotificationStatus",
     "InvolvementProfile", "PanelRuleOverride", "ProfileConsent", "ShadowingSession", "TrainingKind", "TrainingRecord",
+    "AT_INTERVIEWS", "AT_SHORTLISTING", "DECLARATION_ROUNDS",
+    "AskingPreference", "CheckIn", "Concern", "DebriefOffer", "HoursCorrection", "SupportContact",
 ]

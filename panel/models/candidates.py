@@ -131,29 +131,55 @@ class ImportProfile(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+# The rounds a panel member is asked "Do you know this person?": while shortlisting (from the
+# anonymised application) and again when names are revealed at interviewing (issue 17).
+AT_SHORTLISTING = "shortlisting"
+AT_INTERVIEWS = "interviews"
+DECLARATION_ROUNDS = (AT_SHORTLISTING, AT_INTERVIEWS)
+
+
 class ConflictDeclaration(Base):
-    """A panel member's answer to "Do you know this person?" for one candidate."""
+    """A panel member's answer to "Do you know this person?" for one candidate, in one round
+    (``round``: AT_SHORTLISTING or AT_INTERVIEWS; one answer per round)."""
 
     __tablename__ = "conflict_declarations"
-    __table_args__ = (UniqueConstraint("candidate_id", "user_id", name="uq_conflict_declarations_candidate_user"),)
+    __table_args__ = (UniqueConstraint("candidate_id", "user_id", "round",
+                                       name="uq_conflict_declarations_candidate_user_round"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    round: Mapped[str] = mapped_column(String(20), default=AT_SHORTLISTING, server_default=AT_SHORTLISTING)
     knows_candidate: Mapped[bool] = mapped_column(Boolean)
     declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @hybrid_property
     def stepped_aside(self) -> bool:
-        """The one definition of stepping aside: they said "Yes, I know this person", so
-        they neither read the application nor score the candidate (at shortlisting or
-        interview). Also usable in queries: ``where(ConflictDeclaration.stepped_aside)``."""
+        """They said "Yes, I know this person" in this declaration's round. Which rounds count
+        where is ``aside_at``: use that in queries."""
         return bool(self.knows_candidate)
 
     @stepped_aside.inplace.expression
     @classmethod
     def _stepped_aside_expression(cls):
         return cls.knows_candidate.is_(True)
+
+    @classmethod
+    def aside_at(cls, stage_round: str):
+        """The one definition of stepping aside per round, as a query condition:
+
+        - shortlisting: they said "Yes" at shortlisting, so they neither read the application
+          nor score it;
+        - interviews: they said "Yes" at shortlisting (carried on: they never read it) or when
+          the names were revealed; they do not score the candidate's interview, their scores are
+          not expected, counted or chased, and their pack leaves the candidate out.
+
+        A "Yes" at the interviews round never changes the shortlisting record."""
+        if stage_round == AT_SHORTLISTING:
+            return cls.stepped_aside & (cls.round == AT_SHORTLISTING)
+        if stage_round == AT_INTERVIEWS:
+            return cls.stepped_aside
+        raise ValueError(f"unknown round: {stage_round!r}")
 
 
 class ShortlistScore(Base):

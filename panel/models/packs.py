@@ -18,7 +18,8 @@ class PackJob(Base):
     __tablename__ = "pack_jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
+    # None: a person's own document, about no vacancy (a certificate of involvement: issue 17)
+    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     large_print: Mapped[bool] = mapped_column(default=False)
     key: Mapped[str] = mapped_column(String(64), index=True)
@@ -74,7 +75,7 @@ class PackRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("pack_jobs.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    vacancy_id: Mapped[int] = mapped_column(Integer, index=True)
+    vacancy_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # what the person asked for, so the progress page can link the download
     panelist_user_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

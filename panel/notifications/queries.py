@@ -7,6 +7,8 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from panel.models import (
+    AT_INTERVIEWS,
+    AT_SHORTLISTING,
     Candidate,
     ConflictDeclaration,
     InterviewOutcome,
@@ -27,9 +29,9 @@ def application_count(session: Session, vacancy: Vacancy) -> int:
         Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None), Candidate.purged_at.is_(None))) or 0
 
 
-def _stepped_aside(user_id: int):
+def _stepped_aside(user_id: int, stage_round: str):
     return exists().where(ConflictDeclaration.candidate_id == Candidate.id, ConflictDeclaration.user_id == user_id,
-                          ConflictDeclaration.stepped_aside)
+                          ConflictDeclaration.aside_at(stage_round))
 
 
 def shortlisting_owed(session: Session, vacancy_id: int, user_id: int) -> int:
@@ -37,7 +39,7 @@ def shortlisting_owed(session: Session, vacancy_id: int, user_id: int) -> int:
     submitted = exists().where(ShortlistSubmission.candidate_id == Candidate.id, ShortlistSubmission.user_id == user_id)
     return session.scalar(select(func.count(Candidate.id)).where(
         Candidate.vacancy_id == vacancy_id, Candidate.withdrawn_at.is_(None), Candidate.purged_at.is_(None),
-        ~submitted, ~_stepped_aside(user_id))) or 0
+        ~submitted, ~_stepped_aside(user_id, AT_SHORTLISTING))) or 0
 
 
 def scoring_owed(session: Session, vacancy_id: int, user_id: int) -> int:
@@ -47,7 +49,7 @@ def scoring_owed(session: Session, vacancy_id: int, user_id: int) -> int:
         ShortlistDecision, and_(ShortlistDecision.candidate_id == Candidate.id,
                                 ShortlistDecision.outcome == ShortlistOutcome.SHORTLIST)).where(
         Candidate.vacancy_id == vacancy_id, Candidate.withdrawn_at.is_(None), ~submitted,
-        ~_stepped_aside(user_id))) or 0
+        ~_stepped_aside(user_id, AT_INTERVIEWS))) or 0
 
 
 OWED = {"shortlisting_reminder": shortlisting_owed, "scoring_reminder": scoring_owed}

@@ -72,6 +72,8 @@ SMS_TEXT = {
     "results_signed_off": "Hi {first_name}, thank you for being on the panel. How it ended: {link}",
     "deadline_summary": "Hi {first_name}, a deadline is near on a panel you look after. Who has not finished: {link}",
     "booking_for_hr": "Hi {first_name}, a candidate has answered their interview invitation. Details: {link}",
+    "check_in": "Hi {first_name}, thank you for being on the panel. How did it go for you? {link}",
+    "concern_raised": "Hi {first_name}, a concern about the recruitment process has been raised: {link}",
 }
 
 
@@ -357,6 +359,8 @@ KIND_LABELS = {
     "interview_day_cancelled": "Interview day cancellation (with a calendar file)",
     "results_signed_off": "Results signed off: thank you (patient panelists are told how it ended)",
     "booking_for_hr": "To HR: what a candidate answered through their booking link, with any adjustments they asked for",
+    "check_in": "A private check-in after the interview day (patient panelists; only the involvement lead reads the answers)",
+    "concern_raised": "A concern about the process was raised (to the involvement lead; never its words)",
 }
 
 
@@ -389,5 +393,7 @@ def previews(session: Session, vacancy: Vacancy, user: User) -> list[tuple[str, 
                            "status": BookingStatus.BOOKED, "message": "",
                            "slot": SimpleNamespace(starts_at=starts, ends_at=starts + dt.timedelta(minutes=45)),
                            "adjustments": [ADJUSTMENT_LABELS["step_free"], ADJUSTMENT_LABELS["extra_time"]]},
+        "check_in": {},        # panel/involvement/services.py (the link there goes to the check-in)
+        "concern_raised": {},  # to the involvement lead (never the concern's words)
     }
     return [(KIND_LABELS[kind], *render(kind, **_context(vacancy, user, **extra))) for kind, extra in contexts.items()]

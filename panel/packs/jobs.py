@@ -41,19 +41,21 @@ MAX_ATTEMPTS = 3
 
 def estimate_pages(context: dict) -> int:
     """A rough page count for the progress page before the first part is done."""
-    per_sheet = {"panel": 3, "panelist": 3, "shortlisting": 3, "results": 1}[context["kind"]]
+    per_sheet = {"panel": 3, "panelist": 3, "shortlisting": 3, "results": 1}.get(context["kind"], 1)
     sheets = sum(len(s.get("candidates", [])) for s in context.get("sheets", [])) or len(context.get("candidates", []))
     return 2 + per_sheet * sheets * (2 if context.get("large_print") else 1)
 
 
-def start_or_join(session, user: User, vacancy: Vacancy, context: dict, *,
+def start_or_join(session, user: User, vacancy: Vacancy | None, context: dict, *,
                   panelist_user_id: int | None = None) -> PackJob:
     """The queued or running job for this pack's inputs, or a new one; this person is
-    recorded as asking for it. Flushes, in the caller's transaction."""
+    recorded as asking for it. Flushes, in the caller's transaction. ``vacancy`` None: a
+    person's own document about no vacancy (a certificate of involvement, panel/involvement)."""
+    vacancy_id = vacancy.id if vacancy is not None else None
     key = render.pack_key(context)
     job = session.scalar(select(PackJob).where(PackJob.active_key == key))
     if job is None:
-        job = PackJob(vacancy_id=vacancy.id, kind=context["kind"], large_print=bool(context.get("large_print")),
+        job = PackJob(vacancy_id=vacancy_id, kind=context["kind"], large_print=bool(context.get("large_print")),
                       key=key, active_key=key, status=QUEUED, context=json.dumps(context),
                       pages_estimate=estimate_pages(context), attempts=0, parts_total=0, parts_done=0,
                       pages_done=0, pages=0, error="")
@@ -72,7 +74,7 @@ def start_or_join(session, user: User, vacancy: Vacancy, context: dict, *,
         return job
     try:
         with session.begin_nested():
-            session.add(PackRequest(job_id=job.id, user_id=user.id, vacancy_id=vacancy.id,
+            session.add(PackRequest(job_id=job.id, user_id=user.id, vacancy_id=vacancy_id,
                                     panelist_user_id=panelist_user_id))
             session.flush()
     except IntegrityError:  # their other tab asked for it this instant: one request is enough

@@ -261,7 +261,9 @@ def render_html_to_pdf(html: str, target: Path, *, tagged: bool = False, timeout
 # --- HTML, versions and the cache --------------------------------------------
 
 TEMPLATES = {"panel": "packs/panel.html", "panelist": "packs/panel.html",
-             "shortlisting": "packs/shortlisting.html", "results": "packs/results.html"}
+             "shortlisting": "packs/shortlisting.html", "results": "packs/results.html",
+             # a person's own documents, about no vacancy and no candidate (panel/involvement/documents.py)
+             "certificate": "packs/certificate.html", "reference": "packs/reference.html"}
 
 
 def template_version() -> str:

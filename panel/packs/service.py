@@ -14,6 +14,8 @@ KIND_LABELS = {
     "panelist": "panel member's pack",
     "shortlisting": "shortlisting pack",
     "results": "results pack",
+    "certificate": "certificate of involvement",
+    "reference": "draft reference letter",
 }
 
 

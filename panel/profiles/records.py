@@ -1,7 +1,7 @@
 """Data protection for the involvement record: the subject access export of one person's
 involvement record, and its purge on the retention rule (run by `flask purge`).
 
-Retention (INVOLVEMENT_RETENTION_DAYS, default 730): a person's involvement profile, what they
+Retention (PROFILE_RETENTION_DAYS, default 730): a person's involvement profile, what they
 agreed to share, training records and shadowing sessions are deleted once that many days have
 passed since they were last active: their last sign-in, their account's creation, the last
 time they were added to a panel or their profile changed, whichever is latest. A deactivated
@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from panel.db import utcnow
+from panel.involvement import records as involvement_records
 from panel.models import (
     InvolvementProfile,
     PanelMember,
@@ -57,6 +58,8 @@ def export(session: Session, person: User) -> dict:
                       "recorded_at": _iso(t.recorded_at)} for t in training],
         "shadowing": [{"held_on": _iso(s.held_on), "chair": s.chair_name, "recorded_at": _iso(s.recorded_at)}
                       for s in shadowing],
+        # check-ins, debriefs offered, concerns raised and hours (panel/involvement/records.py)
+        "support_and_recognition": involvement_records.export_for(session, person),
     }
 
 
@@ -76,7 +79,7 @@ class InvolvementPurge:
 
 def due(session: Session, now: dt.datetime) -> list[int]:
     """The people whose involvement records are past the retention period at ``now``."""
-    days = int(current_app.config["INVOLVEMENT_RETENTION_DAYS"])
+    days = int(current_app.config["PROFILE_RETENTION_DAYS"])
     cutoff = now - dt.timedelta(days=days)
     holders = set()
     for table in TABLES:

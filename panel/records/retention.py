@@ -433,6 +433,9 @@ def purge(session: Session, now: dt.datetime | None = None, dry_run: bool = Fals
         return result
     if result.old_outbox:
         _delete_old_outbox(session, result)
+    from panel.involvement import records as involvement_records  # its own period (INVOLVEMENT_RETENTION_DAYS)
+
+    involvement_records.purge(session, now)
     if not result.batches:
         return result
     for batch in result.batches:

@@ -13,6 +13,8 @@ from panel import permissions as p
 from panel.models import (
     AuditEvent,
     CandidateFeedback,
+    AT_INTERVIEWS,
+    AT_SHORTLISTING,
     ConflictDeclaration,
     InterviewOutcome,
     InterviewScore,
@@ -62,6 +64,10 @@ NO_SCORES: dict[tuple[str, str], str] = {
     ("approve", "bankquestion"): "a bank question approved",
     ("reject", "bankquestion"): "a bank question rejected",
     ("status", "vacancy"): "the vacancy's stage",
+    ("step_aside", "candidate"): "stepping aside from an interview when names are revealed: the round and how many "
+                                 "unsubmitted interview scores were removed (a count, never a score)",
+    ("declare", "vacancy"): "that a panel member answered \"Do you know any of these people?\" (a count)",
+    ("update", "askingpreference"): "whether a panel member would rather not ask a question with a content note",
 }
 
 PLACEHOLDERS = {
@@ -94,9 +100,13 @@ def load_facts(session: Session, candidate_ids: set[int], shared: set[int] = fro
     facts.interview = {tuple(r) for r in session.execute(
         select(InterviewSubmission.candidate_id, InterviewSubmission.user_id)
         .where(InterviewSubmission.candidate_id.in_(ids)))}
-    facts.stepped_aside = {tuple(r) for r in session.execute(
-        select(ConflictDeclaration.candidate_id, ConflictDeclaration.user_id)
-        .where(ConflictDeclaration.candidate_id.in_(ids), ConflictDeclaration.stepped_aside))}
+    for cid, uid, at_shortlisting in session.execute(
+            select(ConflictDeclaration.candidate_id, ConflictDeclaration.user_id,
+                   ConflictDeclaration.aside_at(AT_SHORTLISTING))
+            .where(ConflictDeclaration.candidate_id.in_(ids), ConflictDeclaration.aside_at(AT_INTERVIEWS))):
+        facts.interview_aside.add((cid, uid))
+        if at_shortlisting:
+            facts.stepped_aside.add((cid, uid))
     if shared:
         for cid, uid in session.execute(select(ShortlistAllocation.candidate_id, ShortlistAllocation.user_id)
                                         .where(ShortlistAllocation.candidate_id.in_(sorted(shared)))):

@@ -11,6 +11,7 @@ from panel.db import db
 from panel.models import (
     Candidate,
     CandidateFeedback,
+    AT_INTERVIEWS,
     ConflictDeclaration,
     InterviewOutcome,
     InterviewScore,
@@ -157,7 +158,7 @@ def signoff(vacancy: Vacancy) -> InterviewSignOff | None:
 def stepped_aside_clause(candidate_id: int, user_id: int):
     """This person stepped aside from this candidate (``.exists()`` it, or ``db().scalar`` it)."""
     return select(ConflictDeclaration.id).where(ConflictDeclaration.candidate_id == candidate_id,
-                                                ConflictDeclaration.user_id == user_id, ConflictDeclaration.stepped_aside)
+                                                ConflictDeclaration.user_id == user_id, ConflictDeclaration.aside_at(AT_INTERVIEWS))
 
 
 def submitted_clause(candidate_id: int, user_id: int):
@@ -178,7 +179,7 @@ def stepped_aside_user_ids(vacancy: Vacancy) -> dict[int, set[int]]:
     """candidate id -> the user ids who said they know the candidate (they do not score them)."""
     stmt = (select(ConflictDeclaration.candidate_id, ConflictDeclaration.user_id)
             .join(Candidate, Candidate.id == ConflictDeclaration.candidate_id)
-            .where(Candidate.vacancy_id == vacancy.id, ConflictDeclaration.stepped_aside))
+            .where(Candidate.vacancy_id == vacancy.id, ConflictDeclaration.aside_at(AT_INTERVIEWS)))
     out: dict[int, set[int]] = {}
     for candidate_id, user_id in db().execute(stmt):
         out.setdefault(candidate_id, set()).add(user_id)

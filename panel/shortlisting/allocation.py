@@ -25,6 +25,7 @@ from panel.db import db
 from panel.errors import ServiceError
 from panel.models import (
     Candidate,
+    AT_SHORTLISTING,
     ConflictDeclaration,
     PanelRole,
     ShortlistAllocation,
@@ -202,7 +203,7 @@ def load_state(vacancy: Vacancy) -> AllocationState:
     state.released = set(session.scalars(select(ShortlistReaderRelease.user_id)
                                          .where(ShortlistReaderRelease.vacancy_id == vacancy.id)))
     state.stepped_aside = {tuple(p) for p in session.execute(
-        _pairs(ConflictDeclaration, vacancy.id, ConflictDeclaration.stepped_aside))}
+        _pairs(ConflictDeclaration, vacancy.id, ConflictDeclaration.aside_at(AT_SHORTLISTING)))}
     state.submitted = {tuple(p) for p in session.execute(_pairs(ShortlistSubmission, vacancy.id))}
     state.started = state.submitted | {tuple(p) for p in session.execute(_pairs(ShortlistScore, vacancy.id).distinct())}
     return state

@@ -12,6 +12,7 @@ from panel.db import db
 from panel.models import (
     Candidate,
     CandidateEvidence,
+    AT_SHORTLISTING,
     ConflictDeclaration,
     Criterion,
     ShortlistAllocation,
@@ -163,13 +164,14 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
     for cand, u, at in db().execute(_filter(ShortlistSubmission, select(
             ShortlistSubmission.candidate_id, ShortlistSubmission.user_id, ShortlistSubmission.submitted_at))):
         data.submissions[(cand, u)] = at
+    at_shortlisting = ConflictDeclaration.round == AT_SHORTLISTING  # the reveal-time answers are the interviews'
     if rows:
-        for d in db().scalars(_filter(ConflictDeclaration, select(ConflictDeclaration))):
+        for d in db().scalars(_filter(ConflictDeclaration, select(ConflictDeclaration)).where(at_shortlisting)):
             data.conflicts[(d.candidate_id, d.user_id)] = d
     else:
         for cand, u, knows, at in db().execute(_filter(ConflictDeclaration, select(
                 ConflictDeclaration.candidate_id, ConflictDeclaration.user_id, ConflictDeclaration.knows_candidate,
-                ConflictDeclaration.declared_at))):
+                ConflictDeclaration.declared_at)).where(at_shortlisting)):
             data.conflicts[(cand, u)] = DeclarationRow(knows, at)
     if vacancy.shortlist_readers is not None:
         data.allocation = {}
@@ -197,4 +199,5 @@ def criterion_page(criterion_id: int, user_id: int, candidate_ids: Collection[in
 
 def declaration_of(user_id: int, candidate_id: int) -> ConflictDeclaration | None:
     return db().scalar(select(ConflictDeclaration).where(ConflictDeclaration.user_id == user_id,
-                                                         ConflictDeclaration.candidate_id == candidate_id))
+                                                         ConflictDeclaration.candidate_id == candidate_id,
+                                                         ConflictDeclaration.round == AT_SHORTLISTING))

@@ -133,6 +133,10 @@ def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: Va
                  changes={"status": {"before": old.value, "after": new.status.value}})
     session.flush()
     notifications.stage_entered(session, vacancy)
+    if new.check_ins:
+        from panel.involvement import services as involvement  # it reaches the notifications too
+
+        involvement.invite_check_ins(session, vacancy)
     return new.status
 
 

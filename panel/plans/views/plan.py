@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import permissions
+from panel.involvement import queries as involvement_queries
 from panel.converters import id_value
 from panel.db import db
 from panel.forms import ConfirmForm, field_error, refused_status
@@ -40,6 +41,9 @@ def plan(vacancy: Vacancy):
         scale=services.scale_rows(queries.scale_levels(vacancy.id)), day=day, slots=queries.slots(vacancy.id),
         label=label, form=ConfirmForm(),
         mine_count=sum(1 for q in questions if membership and q.asker_id == membership.id),
+        avoiding=(involvement_queries.avoiding_content_notes(db(), vacancy.id)
+                  if permissions.can_see_asking_preferences(current_user, vacancy) else set()),
+        can_set_asking_preference=permissions.can_set_asking_preference(current_user, vacancy),
     )
 
 
@@ -63,8 +67,12 @@ def bank(vacancy: Vacancy):
 def _question_form(vacancy: Vacancy, data: dict | None) -> PlanQuestionForm:
     form = PlanQuestionForm(data=None if request.method == "POST" else data)
     form.criteria.choices = [(c.id, c.text) for c in services.interview_criteria(vacancy)]
+    # who would rather not ask a question with a content note (issue 17): said next to their name
+    avoiding = involvement_queries.avoiding_content_notes(db(), vacancy.id)
     form.asker_id.choices = [(0, "Not decided yet")] + [
-        (m.id, f"{m.user.name} ({m.panel_role.label.lower()})") for m in vacancy.panel_members]
+        (m.id, f"{m.user.name} ({m.panel_role.label.lower()})"
+               + (" – would rather not ask a question with a content note" if m.user_id in avoiding else ""))
+        for m in vacancy.panel_members]
     return form
 
 

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import permissions
+from panel.involvement import queries as involvement_queries
 from panel.db import db
 from panel.forms import ConfirmForm, field_error, refused_status
 from panel.loaders import found, vacancy_view
@@ -30,6 +31,8 @@ def timetable_page(vacancy: Vacancy):
     problems = services.timetable_problems(slots, day, shortlisted, label)
     can_edit = permissions.can_edit_plan(current_user, vacancy)
     unslotted = any(p.kind == "no_slot" for p in problems)
+    aside = (involvement_queries.stepped_aside_names(db(), vacancy)
+             if permissions.can_see_who_stepped_aside(current_user, vacancy) else {})
     return render_template(
         "plans/timetable.html", vacancy=vacancy, day=day, settings=services.day_settings(day), slots=slots,
         shortlisted=shortlisted, label=label, problems=problems,
@@ -39,7 +42,8 @@ def timetable_page(vacancy: Vacancy):
         show_names=show_names, clock=timetable.clock, describe_breaks=timetable.describe_breaks,
         bookings=booking_services.bookings_by_candidate(db(), vacancy.id),
         adjustments_shown=booking_services.adjustments_shown(vacancy),
-        arrangements=arrangements.visible(db(), current_user, vacancy))
+        arrangements=arrangements.visible(db(), current_user, vacancy),
+        aside=aside)
 
 
 @bp.route("/<int:vacancy_id>/timetable/day", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from panel import permissions
 from panel.booking import services as booking_services
 from panel.db import db
+from panel.involvement import gate
 from panel.loaders import found, vacancy_view
 from panel.models import Candidate, User, Vacancy
 from panel.scoring import queries, services
@@ -26,6 +27,8 @@ from panel.scoring.views import _candidate, _may_see_results, _member_user, _res
 def interviews(vacancy: Vacancy):
     if not permissions.interviews_started(vacancy):
         return render_template("scoring/not_started.html", vacancy=vacancy)
+    if (asked := gate.ask_first(vacancy)) is not None:  # "Do you know any of these people?" first
+        return asked
     page = _results_page(vacancy)
     me = current_user.id
     mine = {}
@@ -142,6 +145,8 @@ def _submit_url(vacancy, candidate, member, paper) -> str:
 def score(vacancy: Vacancy, candidate_id: int):
     """A panel member's own scores (read-only once submitted or closed)."""
     candidate = _candidate(vacancy, candidate_id)
+    if request.method == "GET" and (asked := gate.ask_first(vacancy)) is not None:
+        return asked
     return _scoring_page(vacancy, candidate, current_user, paper=False)
 
 
