@@ -108,6 +108,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from panel.notifications.views import bp as notifications_bp
 
     app.register_blueprint(notifications_bp)
+    from panel.payments.views import bp as payments_bp
+
+    app.register_blueprint(payments_bp)
 
     from panel import cli
 

@@ -45,6 +45,7 @@ from panel.models.scoring import (
 )
 from panel.models.files import StoredFile
 from panel.models.notifications import Notification, NotificationStatus
+from panel.models.payments import ActivityRate, Claim, ClaimReceipt, ClaimStatus, ExpenseRules, PaymentChoice, PayrollExport
 
 __all__ = [
     "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
@@ -55,4 +56,5 @@ __all__ = [
     "PlanQuestionCriterion", "QuestionStatus", "ScaleLevel",
     "CandidateFeedback", "InterviewOutcome", "InterviewScore", "InterviewSignOff", "InterviewSubmission",
     "ModeratedScore", "Outcome", "PackJob", "PackRequest", "StoredFile", "Notification", "NotificationStatus",
+    "ActivityRate", "Claim", "ClaimReceipt", "ClaimStatus", "ExpenseRules", "PaymentChoice", "PayrollExport",
 ]
