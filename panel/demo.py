@@ -33,6 +33,7 @@ from panel.models import (
 )
 from panel.shortlisting.demo import load_shortlisting_demo
 from panel.plans.demo import load_plan_demo
+from panel.payments.demo import load_payments_demo
 
 WORDS = ["harbour", "meadow", "copper", "lantern", "willow", "pebble", "orchard", "thistle", "kettle",
          "beacon", "marsh", "heron", "saffron", "granite", "bramble", "ember", "fenland", "juniper"]
@@ -125,6 +126,7 @@ def load_demo(if_empty: bool = False) -> None:
         load_shortlisting_demo(build, users, pwp)
         load_plan_demo(build, users)
         add_demo_interview_scores(build)
+        load_payments_demo(build, users)
         text = "\n".join(lines)
         path = logins_path()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
