@@ -363,7 +363,8 @@ def exports():
     if form.validate_on_submit():
         try:
             made = services.make_export(db(), current_user, form.period_end.data)
-            flash(f"The payroll file has {made.claim_count} claims. Download it below.", "success")
+            flash(f"The payroll file has {made.claim_count} claim{'' if made.claim_count == 1 else 's'}. "
+                  "Download it below.", "success")
             return redirect(url_for("payments.exports"))
         except StaleEdit as exc:
             error = exc.message
