@@ -441,7 +441,7 @@ ROUTES = [
     R("GET", "/claims/{claim}"),                                # the claimant and HR
     R("GET", "/claims/{claim}/edit"),
     R("POST", "/claims/{claim}/answer", hr=404, panelist=404),  # only when queried
-    R("GET", "/claims/{claim}/receipts/{receipt}"),
+    R("GET", "/claims/{claim}/receipts/{receipt}/download"),
     R("GET", "/claims/my-records.json", chair=200, other=200),
     R("GET", "/claims/review", panelist=404),
     R("POST", "/claims/{claim}/decide", hr=400, panelist=404),  # no decision chosen
@@ -481,3 +481,14 @@ def test_claims_permission_matrix(app, as_user, world, build, session, method, u
         client = as_user(None if role == "anon" else world[role])
         response = client.get(path) if method == "GET" else client.post_form(path, {})
         assert response.status_code == expected[role], f"{method} {path} as {role}: {response.status_code}"
+
+
+def test_hostile_text_prints_literally_on_the_claim_page(as_user, build, session, people):
+    claim = build.claim(people["john"], people["key"], mileage_from="<script>alert(1)</script>", mileage_to="O'Brien's",
+                        tenth_miles=10)
+    with build.context():
+        services.decide(session, people["hr"], claim, 1, "reject", "<b>no</b> =HYPERLINK(\"x\")")
+    build.commit()
+    html = as_user(people["john"]).get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;no&lt;/b&gt;" in html and "<strong>Why it was not approved:</strong>" in html

@@ -193,7 +193,7 @@ def answer(claim_id: int):
     return _show(claim, answer=form, status=400)
 
 
-@bp.route("/<int:claim_id>/receipts/<int:receipt_id>")
+@bp.route("/<int:claim_id>/receipts/<int:receipt_id>/download")
 @claimant
 def receipt(claim_id: int, receipt_id: int):
     claim = _claim(claim_id)
