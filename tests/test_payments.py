@@ -492,3 +492,11 @@ def test_hostile_text_prints_literally_on_the_claim_page(as_user, build, session
     html = as_user(people["john"]).get(f"/claims/{claim.id}").get_data(as_text=True)
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;no&lt;/b&gt;" in html and "<strong>Why it was not approved:</strong>" in html
+
+
+def test_flask_purge_reports_the_financial_retention(app, build, session, people):
+    build.claim(people["john"], people["key"])
+    build.commit()
+    result = app.test_cli_runner().invoke(args=["purge", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Payment claims past financial retention: 0 (0 receipts deleted; amounts kept for the ledger)." in result.output
