@@ -123,6 +123,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(involvement_bp)
 
+    from panel.payments.views import bp as payments_bp
+
+    app.register_blueprint(payments_bp)
+
     from panel import cli
 
     cli.init_app(app)

@@ -476,6 +476,49 @@ class Builder:
                 note = "The panel weighed every answer together." if page.disagreements else ""
             return scoring_services.sign_off(self.session, actor, vacancy, page, note)
 
+    # --- involvement payments and expenses ----------------------------------------------------
+
+    def payment_rates(self, on: dt.date, *, hour_pence: int = 2000, interview_day_pence: int = 7500,
+                      mileage_pence: int = 45, actor: User | None = None) -> None:
+        """Rates from ``on``: shortlisting and questions per hour, an interview day per half day,
+        and expenses rules (mileage, limits, a tax note), as HR sets them on the rates page."""
+        from panel.payments import services as payments
+
+        actor = actor or self.actor
+        with self.context():
+            for kind in ("shortlisting", "questions"):
+                payments.add_rate(self.session, actor, kind=kind, unit="hour", pence=hour_pence, cost_centre="",
+                                  effective_from=on, on=on)
+            payments.add_rate(self.session, actor, kind="interview_day", unit="half_day", pence=interview_day_pence,
+                              cost_centre="", effective_from=on, on=on)
+            payments.add_rules(self.session, actor, mileage_pence_per_mile=mileage_pence, max_miles=300,
+                               fares_limit_pence=10000, parking_limit_pence=2500, care_limit_pence=10000,
+                               cost_centre="INV-001", advice_url="https://www.nhs.uk/", effective_from=on, on=on,
+                               tax_note="Payments for your time are taxable income and may affect some benefits. "
+                                        "Expenses paid back are not income. You can choose not to be paid.")
+
+    def payment_choice(self, user: User, choice: str = "paid", *, on: dt.date, reference: str | None = None):
+        from panel.payments import services as payments
+
+        with self.context():
+            return payments.set_choice(self.session, user, user, choice=choice, payroll_reference=reference,
+                                       effective_from=on, on=on)
+
+    def claim(self, user: User, key: str, hours: str | None = None, *, actor: User | None = None,
+              on_paper: bool = False, **expenses):
+        """A claim for one of the person's activities (hours: the estimate unless given);
+        ``expenses``: mileage_from, mileage_to, tenth_miles, fares_pence, parking_pence, care_pence, files."""
+        from decimal import Decimal
+
+        from panel.involvement.activities import activity_of
+        from panel.payments import services as payments
+
+        with self.context():
+            activity = activity_of(self.session, user.id, key)
+            quarters = int(Decimal(hours) * 4) if hours else int(activity.hours * 4)
+            return payments.make_claim(self.session, actor or user, user, key,
+                                       payments.ClaimData(quarter_hours=quarters, **expenses), on_paper=on_paper)
+
 
 def builder_for_cli(actor: User | None = None) -> Builder:
     """A builder on the current app's request session (CLI commands, scripts)."""

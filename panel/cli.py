@@ -126,13 +126,19 @@ def init_app(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="List what is due for deletion and change nothing")
     def purge(dry_run):
         """Delete personal data that has passed its retention period (run it daily)."""
+        from panel.payments import records as finance
+
         with session_scope() as session:
             result = retention.purge(session, dry_run=dry_run)
             involvement = involvement_records.purge(session, dry_run=dry_run)
+            claims = finance.purge(session, dry_run=dry_run)  # financial retention: its own period
         if not dry_run and result.batches:
             retention.delete_files(result)
+        if not dry_run:
+            finance.delete_files(claims)
         for line in result.lines() + involvement.lines():
             click.echo(line)
+        click.echo(claims.line())
         if not dry_run and result.batches:
             click.echo(f"{result.files_removed} application files removed from the store.")
 

@@ -78,6 +78,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "RETENTION_UNSUCCESSFUL_DAYS": (183, "Days after a vacancy closes before `flask purge` deletes unsuccessful candidates' personal data and application files (about 6 months)."),
     "RETENTION_APPOINTED_DAYS": (365, "Days after a vacancy closes before `flask purge` deletes the appointed candidate's recruitment record (12 months)."),
     "INVOLVEMENT_RETENTION_DAYS": (2190, "Days (6 years) that `flask purge` keeps a panel member's involvement records: check-in answers after interview days, debriefs offered and concerns raised, counted from when each was made. Six years is how long NHS bodies usually keep records of volunteers' and staff's time with them (and a claim about it can be brought), so a certificate or reference can still be backed up."),
+    "FINANCE_RETENTION_DAYS": (2192, "Days a claim for involvement payment or expenses is kept after it is paid (or rejected) before `flask purge` deletes its receipts and the free text in it (places, questions, answers), keeping the amounts for the ledger: 6 years, what HMRC and NHS finance expect of payment records. Separate from the candidate retention periods."),
     "DATA_CONTROLLER": ("", "The organisation legally responsible for the data (shown on the privacy notice). Empty: ORGANISATION_NAME."),
     "DPO_CONTACT": ("", "How to contact the Data Protection Officer (shown on the privacy notice)."),
     "PRIVACY_CONTACT_EMAIL": ("", "Email address for privacy questions and subject access requests (privacy notice)."),

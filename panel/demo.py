@@ -36,6 +36,7 @@ from panel.plans.demo import load_plan_demo
 from panel.profiles.demo import load_involvement_demo as load_profiles_demo, override_demo_rules
 from panel.vacancies import services as vacancy_services
 from panel.involvement.demo import load_involvement_demo
+from panel.payments.demo import load_payments_demo
 
 WORDS = ["harbour", "meadow", "copper", "lantern", "willow", "pebble", "orchard", "thistle", "kettle",
          "beacon", "marsh", "heron", "saffron", "granite", "bramble", "ember", "fenland", "juniper"]
@@ -137,6 +138,7 @@ def load_demo(if_empty: bool = False) -> None:
         load_plan_demo(build, users)
         add_demo_interview_scores(build)
         load_involvement_demo(build, users)
+        load_payments_demo(build, users)
         text = "\n".join(lines)
         path = logins_path()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

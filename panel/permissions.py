@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from flask import abort
 
-from panel.models import BankQuestion, PanelMember, PanelRole, Role, Vacancy
+from panel.models import BankQuestion, Claim, ClaimStatus, PanelMember, PanelRole, Role, Vacancy
 
 if TYPE_CHECKING:  # panel.stages imports this module
     from panel.stages import Stage
@@ -72,6 +72,35 @@ def can_manage_involvement(user) -> bool:
     """Run the involvement itself (profiles, training, support, rates and claims): HR, and the
     involvement lead."""
     return is_hr(user) or is_involvement_lead(user)
+
+
+# --- involvement payments and expenses (panel/payments) --------------------------
+
+def can_claim(user) -> bool:
+    """Claim for one's own involvement, and choose how to be paid: anyone signed in (the claims
+    page only lists what panel knows they did)."""
+    return is_signed_in(user)
+
+
+def can_see_claim(user, claim: Claim) -> bool:
+    """A claim and its receipts: the claimant, and HR or the involvement lead."""
+    return is_signed_in(user) and (claim.user_id == user.id or can_manage_involvement(user))
+
+
+def can_change_claim(user, claim: Claim) -> bool:
+    """Change the amounts or add receipts: while the claim waits for approval or has a question;
+    never once it is approved, rejected or paid."""
+    return can_see_claim(user, claim) and claim.status in ClaimStatus.OPEN
+
+
+def can_answer_claim(user, claim: Claim) -> bool:
+    """Answer HR's question about a claim: the claimant (HR answers a paper claim's on their behalf)."""
+    return can_see_claim(user, claim) and claim.status == ClaimStatus.QUERIED
+
+
+def can_decide_claim(user, claim: Claim) -> bool:
+    """Approve, query, reject or mark paid: HR or the involvement lead, never on their own claim."""
+    return can_manage_involvement(user) and claim.user_id != user.id
 
 
 def require(allowed: bool) -> None:

@@ -214,6 +214,9 @@ def navigation_items() -> list[dict]:
     items.append({"href": url_for("vacancies.index"), "text": "Vacancies", "active": path.startswith("/vacancies")})
     if permissions.can_view_question_bank(current_user):
         items.append({"href": url_for("questions.index"), "text": "Question bank", "active": path.startswith("/questions")})
+    if permissions.can_claim(current_user):
+        claims = "payments.review" if permissions.can_manage_involvement(current_user) else "payments.mine"
+        items.append({"href": url_for(claims), "text": "Claims", "active": path.startswith("/claims")})
     if permissions.can_manage_users(current_user):
         items.append({"href": url_for("people.index"), "text": "People", "active": path.startswith("/people")})
     if permissions.can_view_own_involvement(current_user):
@@ -232,6 +235,9 @@ def vacancy_tabs(vacancy) -> list[stages.TabLink]:
 
 
 def init_app(app: Flask) -> None:
+    from panel.payments.money import money
+
+    app.jinja_env.filters["money"] = money  # pence as £12.50: the one way money is shown
     app.jinja_env.filters["london"] = london
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["bdi"] = bdi

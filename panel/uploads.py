@@ -34,15 +34,26 @@ class UploadError(ServiceError):
     """An upload that is refused (not a PDF, too big ...)."""
 
 
-def read_pdf(file: FileStorage) -> bytes:
-    """The bytes of an uploaded PDF, or UploadError with a message for the user."""
+def read_upload(file: FileStorage) -> bytes:
+    """The bytes of an uploaded file within MAX_UPLOAD_MB, or UploadError (empty, too big)."""
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     data = file.stream.read(limit + 1)
     if not data:
         raise UploadError("The selected file is empty")
     if len(data) > limit:
         raise UploadError(f"The selected file must be smaller than {current_app.config['MAX_UPLOAD_MB']} MB")
-    if not data[:1024].lstrip().startswith(PDF_MAGIC) or b"%%EOF" not in data[-2048:]:
+    return data
+
+
+def is_pdf(data: bytes) -> bool:
+    """True if the bytes look like a whole PDF (by content, never by the file's name)."""
+    return data[:1024].lstrip().startswith(PDF_MAGIC) and b"%%EOF" in data[-2048:]
+
+
+def read_pdf(file: FileStorage) -> bytes:
+    """The bytes of an uploaded PDF, or UploadError with a message for the user."""
+    data = read_upload(file)
+    if not is_pdf(data):
         raise UploadError("The selected file must be a PDF")
     return data
 

@@ -213,6 +213,11 @@ def involvement_of(session: Session, user_id: int) -> list[Entry]:
     return entries
 
 
+def activities_as_recorded(session: Session, user_id: int) -> list[Activity]:
+    """The person's activities with any hours HR corrected: what claims are pre-filled from."""
+    return [e.activity for e in involvement_of(session, user_id)]
+
+
 def total_hours(entries: list[Entry]) -> Decimal:
     return sum((e.hours for e in entries), Decimal(0))
 

@@ -230,10 +230,15 @@ def concerns():
 @bp.route("/me/involvement")
 @user_view(permissions.can_view_own_involvement)
 def mine():
+    from panel.models import ClaimStatus
+    from panel.payments import queries as payment_queries  # (payments build on the involvement)
+
     entries = queries.involvement_of(db(), current_user.id)
+    claims = {c.activity_key: c for c in payment_queries.claims_of(db(), current_user.id)}
     return render_template("involvement/mine.html", person=current_user, entries=entries,
                            total=queries.total_hours(entries), check_ins=queries.my_check_ins(db(), current_user.id),
-                           own=True, can_correct=False)
+                           own=True, can_correct=False, claims=claims,
+                           claim_labels=ClaimStatus.LABELS)
 
 
 @bp.route("/me/involvement/<kind>.pdf")

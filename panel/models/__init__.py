@@ -72,6 +72,7 @@ from panel.models.involvement import (
     HoursCorrection,
     SupportContact,
 )
+from panel.models.payments import ActivityRate, Claim, ClaimReceipt, ClaimStatus, ExpenseRules, PaymentChoice, PayrollExport
 
 __all__ = [
     "Base", "User", "Role", "AuthToken", "SignInAttempt", "PasswordResetRequest", "Vacancy", "VacancyStatus", "Criterion",
@@ -86,4 +87,5 @@ __all__ = [
     "InvolvementProfile", "PanelRuleOverride", "ProfileConsent", "ShadowingSession", "TrainingKind", "TrainingRecord",
     "AT_INTERVIEWS", "AT_SHORTLISTING", "DECLARATION_ROUNDS",
     "AskingPreference", "CheckIn", "Concern", "DebriefOffer", "HoursCorrection", "SupportContact",
+    "ActivityRate", "Claim", "ClaimReceipt", "ClaimStatus", "ExpenseRules", "PaymentChoice", "PayrollExport",
 ]
