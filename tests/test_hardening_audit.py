@@ -312,6 +312,14 @@ CALL_SITES = {
     "panel/shortlisting/allocation.py:release_reader": {("reallocate", "vacancy")},
     "panel/involvement/services.py:answer_reveal": {("step_aside", "candidate"), ("declare", "vacancy")},
     "panel/involvement/services.py:set_asking_preference": {("update", "askingpreference")},
+    "panel/payments/records.py:purge": {("payments.claim_purged", "claim")},
+    "panel/payments/services.py:add_rules": {("payments.rules_added", "expenserules")},
+    "panel/payments/services.py:answer": {("payments.claim_answered", "claim")},
+    "panel/payments/services.py:decide": {("payments.claim_approved", "claim"), ("payments.claim_queried", "claim"),
+                                          ("payments.claim_rejected", "claim")},
+    "panel/profiles/composition.py:override": {("override", "panelruleoverride")},
+    "panel/shortlisting/services.py:set_review_mode": {("update", "panelmember")},
+    "panel/vacancies/services.py:advance_status": {("status", "vacancy")},
 }
 
 

@@ -32,6 +32,8 @@ ROUTES = [
     row("POST", "/logout", anon=302, hr=302, chair=302, panelist=302, other=302),
     row("POST", "/session/extend", other=200),
     row("GET", "/set-password/not-a-real-token", anon=404, hr=404, chair=404, panelist=404, other=404),
+    # an interview-day calendar file by the signed link in a Notify email: a made-up link is 404 to everyone
+    row("GET", "/calendar/not-a-real-token/invitation.ics", anon=404, hr=404, chair=404, panelist=404, other=404),
     row("GET", "/account/password", other=200),
     row("GET", "/account/messages", other=200),
     row("GET", "/audit", chair=404, panelist=404, other=404),

@@ -22,6 +22,10 @@ from werkzeug.security import generate_password_hash
 from panel.db import Base
 from panel.models import (
     CheckIn,
+    Claim,
+    IdentityHit,
+    ClaimReceipt,
+    PayrollExport,
     BankQuestion,
     Candidate,
     CandidateFeedback,
@@ -165,12 +169,22 @@ def rich(app, session):
             "question_id": qs[0].id if qs else None,
             "slot_id": slots[0].id if slots else None,
             "user_id": panel_user.id,
+            # an identity-check hit of this vacancy (the demo's PWP has cleared ones; others: none)
+            "hit_id": session.scalar(select(IdentityHit.id).join(Candidate, Candidate.id == IdentityHit.candidate_id)
+                                     .where(Candidate.vacancy_id == v.id).order_by(IdentityHit.id)) or 999999,
+            "token": token,  # an import waiting for its columns (none: a made-up key is refused the same way)
         }
 
     bank = session.scalar(select(BankQuestion).order_by(BankQuestion.id))
     check_in = session.scalar(select(CheckIn).where(CheckIn.user_id == p1.id))  # the demo's past vacancy
+    claim = session.scalar(select(Claim).where(Claim.user_id == p1.id).order_by(Claim.id))
+    receipt = session.scalar(select(ClaimReceipt).where(ClaimReceipt.claim_id == claim.id).order_by(ClaimReceipt.id))
+    export = session.scalar(select(PayrollExport).order_by(PayrollExport.id))
     global_values = {"question_id": bank.id, "user_id": p1.id, "token": token, "role": "patient", "stage": "shortlisting",
-                     "check_in_id": check_in.id, "kind": "certificate", "job_id": 999999}  # My involvement's documents
+                     "check_in_id": check_in.id, "kind": "certificate", "job_id": 999999,  # My involvement's documents
+                     # claims (the demo's: John's, queried or paid, with a receipt; the payroll export)
+                     "claim_id": claim.id, "receipt_id": receipt.id if receipt else 999999,
+                     "export_id": export.id if export else 999999, "key": claim.activity_key}
     return SimpleNamespace(
         hr=hr, chair=chair, panelist=p1, chair2=chair2, p3=p3, pwp=pwp, hit=hit, spwp=spwp, token=token,
         values={spwp.id: values_for(spwp, p1), pwp.id: values_for(pwp, p1), hit.id: values_for(hit, p3)},

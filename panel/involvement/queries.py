@@ -44,11 +44,15 @@ def _interviewed(vacancy_id: int):
 
 def reveal_unanswered(session: Session, vacancy: Vacancy, user_id: int) -> bool:
     """Has this panel member not yet said, for every candidate being interviewed, whether they
-    know them (at shortlisting a "Yes" counts as an answer: they stepped aside already)? One query."""
+    know them (at shortlisting a "Yes" counts as an answer: they stepped aside already; so do
+    submitted interview scores: they interviewed the candidate, and can no longer step aside)? One query."""
     answered = select(ConflictDeclaration.id).where(
         ConflictDeclaration.candidate_id == Candidate.id, ConflictDeclaration.user_id == user_id,
         (ConflictDeclaration.round == AT_INTERVIEWS) | ConflictDeclaration.aside_at(AT_SHORTLISTING)).exists()
-    return session.scalar(select(func.count()).select_from(_interviewed(vacancy.id).where(~answered).subquery())) > 0
+    scored = select(InterviewSubmission.id).where(InterviewSubmission.candidate_id == Candidate.id,
+                                                  InterviewSubmission.user_id == user_id).exists()
+    return session.scalar(select(func.count()).select_from(
+        _interviewed(vacancy.id).where(~answered, ~scored).subquery())) > 0
 
 
 @dataclass

@@ -63,5 +63,10 @@ class Notification(Base):
     candidate: Mapped[Candidate | None] = relationship()
 
     @property
+    def gone_out(self) -> bool:
+        """Sent, or being sent (its calendar file may already be in the person's inbox)."""
+        return self.status in (NotificationStatus.SENT, NotificationStatus.SENDING)
+
+    @property
     def to_candidate(self) -> bool:
         return self.candidate_id is not None

@@ -130,6 +130,27 @@ class Claim(Base):
     receipts: Mapped[list["ClaimReceipt"]] = relationship(back_populates="claim", cascade="all, delete-orphan",
                                                            order_by="ClaimReceipt.id")
 
+    # where the claim is, asked by meaning (templates and views never compare the status string)
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ClaimStatus.SUBMITTED
+
+    @property
+    def is_queried(self) -> bool:
+        return self.status == ClaimStatus.QUERIED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ClaimStatus.APPROVED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == ClaimStatus.REJECTED
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == ClaimStatus.PAID
+
 
 class ClaimReceipt(Base):
     __tablename__ = "claim_receipts"

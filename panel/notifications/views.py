@@ -36,7 +36,7 @@ def calendar_file(token: str):
     sent only in that person's email. Unknown, unsent or purged messages are 404."""
     nid = calendar.notification_id_from(token)
     row = db().get(Notification, nid) if nid is not None else None
-    if row is None or not row.attachment or row.status not in (NotificationStatus.SENT, NotificationStatus.SENDING):
+    if row is None or not row.attachment or not row.gone_out:
         abort(404)
     return Response(row.attachment, mimetype="text/calendar",
                     headers={"Content-Disposition": 'attachment; filename="invitation.ics"',

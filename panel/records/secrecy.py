@@ -68,6 +68,15 @@ NO_SCORES: dict[tuple[str, str], str] = {
                                  "unsubmitted interview scores were removed (a count, never a score)",
     ("declare", "vacancy"): "that a panel member answered \"Do you know any of these people?\" (a count)",
     ("update", "askingpreference"): "whether a panel member would rather not ask a question with a content note",
+    # claims for involvement payments: money and a digest of the words, never a score ("notes" is the tax note)
+    ("payments.claim_purged", "claim"): "that a claim's receipts and free text were deleted",
+    ("payments.rules_added", "expenserules"): "the expenses rules: rates, limits and the tax and benefits note",
+    ("payments.claim_answered", "claim"): "that the claimant answered a question (a digest of the answer)",
+    ("payments.claim_approved", "claim"): "a claim's status and amounts",
+    ("payments.claim_queried", "claim"): "a claim's status and a digest of the question",
+    ("payments.claim_rejected", "claim"): "a claim's status and a digest of the reason",
+    ("override", "panelruleoverride"): "a panel composition rule overridden, with HR's reason",
+    ("update", "panelmember"): "how a panel member chose to review applications (one candidate or one criterion at a time)",
 }
 
 PLACEHOLDERS = {

@@ -71,7 +71,7 @@ def _journey(live_server, new_context):
     page = new_context().new_page()
     hv = Visits(page)
     sign_in(page, base, "inv.hr@example.org", visits=hv)
-    go(page, hv, lambda: page.get_by_role("link", name="Involvement").first.click())
+    go(page, hv, lambda: page.get_by_role("link", name="Involvement", exact=True).first.click())
     go(page, hv, lambda: page.get_by_role("link", name="Zoë Ashworth").click())
     page.get_by_text("Step-free access").first.wait_for()
     page.get_by_role("group", name="Record training").get_by_label("Recruitment and selection").check()

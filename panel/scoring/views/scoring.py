@@ -115,17 +115,15 @@ def _scoring_page(vacancy: Vacancy, candidate: Candidate, member: User, paper: b
                 flash(f"Saved {'their' if paper else 'your'} scores for {candidate.label}.", "success")
                 return _redirect_to_scoring(vacancy, candidate, member, paper)
         status = 400
-    autosave_urls = {q.id: (url_for("scoring.paper_save_answer", vacancy_id=vacancy.id, candidate_id=candidate.id,
-                                    user_id=member.id, question_id=q.id) if paper else
-                            url_for("scoring.save_answer", vacancy_id=vacancy.id, candidate_id=candidate.id,
-                                    question_id=q.id)) for q in questions}
+    save, extra = ("scoring.paper_save_answer", {"user_id": member.id}) if paper else ("scoring.save_answer", {})
+    autosave_urls = {q.id: url_for(save, vacancy_id=vacancy.id, candidate_id=candidate.id, question_id=q.id, **extra)
+                     for q in questions}
     return render_template(
         "scoring/score.html", vacancy=vacancy, candidate=candidate, member=member, paper=paper, questions=questions,
         scale=scale, rows=rows, values=values, errors=errors, form=form, locked=locked, submission=submission,
         read_only=read_only, autosave_urls=autosave_urls, show_name=permissions.can_see_candidate_identity(current_user, vacancy),
         can_see_results=_may_see_results(vacancy, candidate),
-        adjustments=booking_services.adjustments_for(db(), vacancy, candidate.id),
-    ), status
+        adjustments=booking_services.adjustments_for(db(), vacancy, candidate.id)), status
 
 
 def _redirect_to_scoring(vacancy, candidate, member, paper):
