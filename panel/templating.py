@@ -214,16 +214,17 @@ def navigation_items() -> list[dict]:
     items.append({"href": url_for("vacancies.index"), "text": "Vacancies", "active": path.startswith("/vacancies")})
     if permissions.can_view_question_bank(current_user):
         items.append({"href": url_for("questions.index"), "text": "Question bank", "active": path.startswith("/questions")})
-    if permissions.can_claim(current_user):
-        claims = "payments.review" if permissions.can_manage_involvement(current_user) else "payments.mine"
-        items.append({"href": url_for(claims), "text": "Claims", "active": path.startswith("/claims")})
     if permissions.can_manage_users(current_user):
         items.append({"href": url_for("people.index"), "text": "People", "active": path.startswith("/people")})
-    if permissions.can_view_own_involvement(current_user):
-        items.append({"href": url_for("involvement.mine"), "text": "My involvement",
-                      "active": path.startswith("/me/") or path == "/profile"})
+    # the involvement: whoever runs it has one entry (profiles, training, check-ins, concerns, claims to
+    # approve); everyone else has their own record (profile, certificates, claims). Few items, so the
+    # header fits a 320px phone without a "More" menu.
     if permissions.can_manage_involvement(current_user):
-        items.append({"href": url_for("profiles.lead_home"), "text": "Involvement", "active": path.startswith("/involvement")})
+        items.append({"href": url_for("profiles.lead_home"), "text": "Involvement",
+                      "active": path.startswith(("/involvement", "/claims"))})
+    elif permissions.can_view_own_involvement(current_user):
+        items.append({"href": url_for("involvement.mine"), "text": "My involvement",
+                      "active": path.startswith(("/me/", "/claims")) or path == "/profile"})
     if permissions.can_view_audit_log(current_user):
         items.append({"href": url_for("main.audit_log"), "text": "Audit log", "active": path.startswith("/audit")})
     return items
