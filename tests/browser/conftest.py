@@ -14,6 +14,7 @@ from typing import Iterator, NamedTuple
 
 import pytest
 from flask import Flask
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from panel.cli import upgrade_database
@@ -205,6 +206,7 @@ STRUCTURE = """() => {
             h2 = Math.imul(h2 ^ c, 1597334677);
         }
     };
+    if (!document.documentElement || document.readyState !== "complete") return null;  // mid-navigation
     add(String(window.innerWidth));
     const walk = el => {
         if (el.hasAttribute("data-test-axe")) return;  // axe-core itself, once injected
@@ -227,14 +229,41 @@ STRUCTURE = """() => {
 _ACCESSIBLE: set[str] = set()  # structures axe found no violation on, in this test process
 
 
-def page_structure(page) -> str:
+def page_structure(page) -> str | None:
+    """The page's structure hash, or None while a navigation is replacing the document."""
     return page.evaluate(STRUCTURE)
 
 
-def axe_violations(page) -> list[dict]:
+def _interrupted_by_navigation(error: PlaywrightError) -> bool:
+    text = str(error)
+    return any(sign in text for sign in ("Execution context was destroyed", "navigation",
+                                         "Cannot find context", "Target page, context or browser"))
+
+
+def axe_violations(page, attempts: int = 6) -> list[dict]:
     """axe-core's WCAG 2.2 A and AA violations on the page ([] at once if a page of the same
-    structure has already passed)."""
+    structure has already passed). A click that starts a navigation returns before the new
+    document exists, so the check waits for a loaded document and starts again if a
+    navigation replaces the page while it runs."""
+    for attempt in range(attempts):
+        try:
+            page.wait_for_load_state("load")
+            result = _axe_once(page)
+        except PlaywrightError as error:
+            if attempt + 1 == attempts or not _interrupted_by_navigation(error):
+                raise
+            page.wait_for_timeout(100)
+            continue
+        if result is not None:
+            return result
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the page at {page.url} never settled long enough for axe-core to run")
+
+
+def _axe_once(page) -> list[dict] | None:
     structure = page_structure(page)
+    if structure is None:
+        return None
     if structure in _ACCESSIBLE:
         return []
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):

@@ -22,6 +22,7 @@ def score_candidate(page, base, vacancy_id, candidate_id, questions, scores, not
         page.goto(f"{base}/vacancies/{vacancy_id}/interviews")
         assert_accessible(page)
         page.get_by_role("link", name=re.compile(rf"Candidate 0{candidate_id % 10}")).first.click()
+        page.wait_for_url(re.compile(rf"/interviews/{candidate_id}/score"))
     assert_accessible(page)
     for qid, score, note in zip(questions, scores, notes):
         section = page.locator(f"#question-{qid}")
