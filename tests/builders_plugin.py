@@ -44,6 +44,7 @@ from panel.models import (
     Vacancy,
     VacancyStatus,
 )
+from tests.snapshots import snapshotted
 PASSWORD = "correct horse battery staple"  # every test person's password (hashed cheaply: TEST_HASH)
 
 _current = {"app": None}
@@ -200,6 +201,7 @@ def stored_bytes(app, key: str) -> bytes | None:
 
 
 @pytest.fixture()
+@snapshotted
 def sl(app, session):
     """A vacancy in shortlisting with a person specification (criteria 1, 2 and 4 scored at
     application, 3 at interview only), a panel of a chair and two patient panelists, HR, a

@@ -21,6 +21,7 @@ from panel.db import counted_queries, db
 from panel.models import CriterionCategory, ShortlistOutcome
 
 pytest.register_assert_rewrite("tests.builders_plugin")  # imported here, before pytest loads it as a plugin
+from tests.snapshots import snapshotted  # noqa: E402
 from tests.builders_plugin import PASSWORD, make_user, make_vacancy  # noqa: E402,F401  (the tests import them from here)
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -141,9 +142,28 @@ _cheap_password_hashing()
 RULES_OFF = {"COMPOSITION_MIN_PATIENTS": 0, "COMPOSITION_TRAINED_MEMBER": False, "COMPOSITION_TRAINED_CHAIR": False}
 
 
+_DIALECTS: dict = {}  # one dialect object per database kind in this test process
+
+
+def share_compiled_sql(app: Flask) -> Flask:
+    """Let every test's engine reuse the SQL its predecessors compiled. SQLAlchemy caches a
+    statement's compiled form per engine, keyed by the dialect object, so each test's new engine
+    compiled every statement again (about a seventh of a test's time). Engines of one kind
+    share their dialect here, and with it one compiled cache; each test still has its own
+    database, pool and connections."""
+    engine = app.extensions["panel.engine"]
+    name = engine.dialect.name
+    if name not in _DIALECTS:
+        _DIALECTS[name] = (engine.dialect, engine._compiled_cache)
+    else:
+        engine.dialect, engine._compiled_cache = _DIALECTS[name]
+    return app
+
+
 def make_app(config: dict) -> Flask:
-    """create_app for tests: the test client class that posts forms, compiled templates shared."""
-    app = share_template_code(create_app({**RULES_OFF, **config}))
+    """create_app for tests: the test client class that posts forms, compiled templates and
+    compiled SQL shared."""
+    app = share_compiled_sql(share_template_code(create_app({**RULES_OFF, **config})))
     app.test_client_class = Client
     return app
 
@@ -282,9 +302,10 @@ def login(client: Client, user_or_email, password: str = PASSWORD):
 
 
 @pytest.fixture()
+@snapshotted
 def world(app, session):
     """HR, a chair and a panelist on vacancy A's panel, a panelist on vacancy B's panel only
-    (built through the services by HR)."""
+    (built through the services by HR; made once per module and process: tests/snapshots.py)."""
     hr = make_user(session, "hr", "Priya Shah", "hr@example.org")
     build = Builder(session, hr, app=app, password=PASSWORD)
     chair = build.user("chair", name="Chris Morgan", email="chair@example.org")
@@ -328,6 +349,7 @@ def outbox_messages(app) -> list:
 
 
 @pytest.fixture()
+@snapshotted
 def plan_world(app, world, session):
     """world plus interview-plan data: on vacancy A an interview day (12 January 2027, 9:30am
     to 4:30pm, UK time), one plan question asked by the patient panelist, two shortlisted

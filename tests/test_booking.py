@@ -21,12 +21,14 @@ from panel.models import (
     VacancyStatus,
 )
 from tests.builders_plugin import builder, interview_world
+from tests.snapshots import snapshotted
 
 DAY = dt.date.today() + dt.timedelta(days=14)
 HOSTILE = "<script>alert(1)</script> =HYPERLINK(\"x\") O'Brien Zoë"
 
 
 @pytest.fixture()
+@snapshotted
 def bw(app, session):
     """An interviewing vacancy with three shortlisted candidates: the first two have a slot
     (9:30, 10:30), 11:30 and 1:15pm are free, the third has none."""

@@ -33,6 +33,7 @@ from tests.builders_plugin import (
     score_and_submit,
 )
 from tests.test_permissions import LOGIN, check, row
+from tests.snapshots import snapshotted
 
 NONE = dict(hr=404, chair=404, panelist=404, other=404)
 SIGNED_IN = dict(hr=200, chair=200, panelist=200, other=200)
@@ -77,6 +78,7 @@ ROUTES = [
 
 
 @pytest.fixture()
+@snapshotted
 def inv_world(app, world, session):
     a = world["a"]
     ready_for_interviews(session, a, questions=1, candidates=2)
@@ -110,6 +112,7 @@ def test_anonymous_is_sent_to_sign_in():
 # --- conflicts at reveal ------------------------------------------------------------------
 
 @pytest.fixture()
+@snapshotted
 def iv(app, session):
     w = interview_world(session, candidates=2, questions=2)
     b = builder(session)

@@ -19,6 +19,7 @@ from panel.models import InterviewDay, Notification, NotificationStatus, PanelRo
 from panel.notifications import channels, worker
 from panel.vacancies import services as vacancy_services
 from tests.conftest import login, outbox_messages
+from tests.snapshots import snapshotted
 
 LONDON = deadlines.LONDON
 MONDAY = dt.datetime(2027, 3, 8, 10, 0, tzinfo=LONDON)  # Monday 8 March 2027, 10am (GMT)
@@ -56,6 +57,7 @@ def run_worker(app, summaries=False):
 
 
 @pytest.fixture()
+@snapshotted
 def team(build):
     """A draft vacancy with one candidate to read and a chair, a staff member and a patient panelist."""
     chair = build.user("chair", name="Chris Chair")

@@ -13,9 +13,11 @@ from panel.models import AuditEvent, Notification, NotificationStatus
 from panel.notifications import channels, services, worker
 from tests.conftest import login, outbox_messages
 from tests.test_notifications import LONDON, at, rows, run_worker, set_deadlines
+from tests.snapshots import snapshotted
 
 
 @pytest.fixture()
+@snapshotted
 def people(build):
     daily = build.user("panelist", name="Dee Daily")
     daily.message_frequency = "daily"

@@ -35,9 +35,11 @@ from tests.builders_plugin import (
     ready_for_interviews,
     score_everyone,
 )
+from tests.snapshots import snapshotted
 
 
 @pytest.fixture()
+@snapshotted
 def big(app, session):
     """3 candidates x 3 panel members x 4 questions, interviewing, with a full plan and timetable."""
     vacancy, hr, members, candidates = generate(session, reference="PK-1", candidates=3, members=3, questions=4,

@@ -21,9 +21,11 @@ from panel.packs import jobs, render
 from panel.packs.bench import generate
 from tests.builders_plugin import fetch_pack, get_pack_pdf, page_texts, pdf
 from tests.conftest import PASSWORD
+from tests.snapshots import snapshotted
 
 
 @pytest.fixture()
+@snapshotted
 def packs(app, session):
     vacancy, hr, members, candidates = generate(session, reference="PJ-1", candidates=3, members=2, questions=2,
                                                 password=PASSWORD, app=app)

@@ -12,6 +12,7 @@ import pytest
 from panel.models import VacancyStatus
 from tests.builders_plugin import add_pack_candidates, ready_for_interviews, score_everyone
 from tests.test_permissions import LOGIN, check, row
+from tests.snapshots import snapshotted
 
 A = "/vacancies/{a}/packs"
 B = "/vacancies/{b}/packs"
@@ -48,6 +49,7 @@ ROUTES = [
 
 
 @pytest.fixture()
+@snapshotted
 def packs_world(app, world, session):
     a, b = world["a"], world["b"]
     questions, candidates = ready_for_interviews(session, a, questions=2, candidates=2)

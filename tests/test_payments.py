@@ -20,6 +20,7 @@ from panel.payments import money, queries, records, services
 from tests.builders_plugin import MINIMAL_PDF
 from tests.conftest import PASSWORD, login
 from tests.test_permissions import LOGIN, ROLES
+from tests.snapshots import snapshotted
 
 DAY = dt.date(2026, 11, 2)  # before the suite's today (paid dates may not be in the future)
 
@@ -76,6 +77,7 @@ def interviewed(build, chair, panelist, vacancy=None, day=DAY, reference="PAY-1"
 
 
 @pytest.fixture()
+@snapshotted
 def people(build):
     hr = build.actor
     chair = build.user("chair", name="Chris Morgan")

@@ -14,11 +14,13 @@ from panel.csvexport import neutralise
 from tests.builders_plugin import closed_world
 from tests.conftest import count_queries
 from tests.builders_plugin import fetch_pack
+from tests.snapshots import snapshotted
 
 UTC = dt.timezone.utc
 
 
 @pytest.fixture()
+@snapshotted
 def rw(app, session, world):
     return closed_world(app, session, world)
 

@@ -14,12 +14,14 @@ from panel.models import (AuditEvent, Candidate, CandidateEvidence, CandidateFee
                           ShortlistScore, Vacancy, VacancyStatus)
 from panel.records import retention
 from tests.builders_plugin import CLOSED_AT, closed_world
+from tests.snapshots import snapshotted
 
 DAY = dt.timedelta(days=1)
 NAMES = ["Alex", "Bea", "Cal", "Dee", "Smith", "Jones", "Reed", "Kaur", "candidates.example"]
 
 
 @pytest.fixture()
+@snapshotted
 def rw(app, session, world):
     return closed_world(app, session, world)
 

@@ -17,12 +17,14 @@ from panel.models import AuditEvent, Candidate, InterviewSignOff
 from panel.records import retention
 from tests.builders_plugin import CLOSED_AT, closed_world
 from tests.test_records_retention import DAY, NAMES, run_purge
+from tests.snapshots import snapshotted
 
 NOTE = "We preferred Alex to Bea: Bea's answer on risk was thin, though the patient panelists liked her warmth."
 REOPEN = "Cal's score for question 1 was entered against Bea by mistake."
 
 
 @pytest.fixture()
+@snapshotted
 def rw(app, session, world):
     return closed_world(app, session, world)
 

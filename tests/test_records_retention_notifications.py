@@ -6,9 +6,11 @@ import pytest
 from panel.models import AuditEvent, Notification, NotificationStatus, User
 from tests.builders_plugin import CLOSED_AT, closed_world
 from tests.test_records_retention import DAY, run_purge
+from tests.snapshots import snapshotted
 
 
 @pytest.fixture()
+@snapshotted
 def rw(app, session, world):
     return closed_world(app, session, world)
 

@@ -11,11 +11,13 @@ from sqlalchemy import select
 from panel.models import AuditEvent, InterviewScore, PlanQuestion, ShortlistScore
 from tests.builders_plugin import CLOSED_AT, closed_world
 from tests.conftest import count_queries, make_user
+from tests.snapshots import snapshotted
 
 OTHERS = ["Alex", "Cal", "Dee", "Smith", "Reed", "Kaur"]
 
 
 @pytest.fixture()
+@snapshotted
 def rw(app, session, world):
     return closed_world(app, session, world)
 

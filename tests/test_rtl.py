@@ -49,6 +49,7 @@ from panel.models import (
 from tests.conftest import make_user, outbox_messages
 from tests.builders_plugin import page_texts, pdf
 from tests.builders_plugin import fetch_pack
+from tests.snapshots import snapshotted
 
 # --- the people's words --------------------------------------------------------------
 
@@ -75,6 +76,7 @@ def full(name: tuple[str, str]) -> str:
 
 
 @pytest.fixture()
+@snapshotted
 def rtl(app, session):
     """An interviewing vacancy with an Arabic title and reference, an Arabic chair, a Hebrew
     patient panelist, an Irish staff member; Arabic, Urdu, Hebrew and accented candidates, all

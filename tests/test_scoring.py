@@ -25,9 +25,11 @@ from panel.models import (
 )
 from tests.conftest import count_queries, outbox_messages
 from tests.builders_plugin import add_candidates, add_plan, interview_world, score_and_submit
+from tests.snapshots import snapshotted
 
 
 @pytest.fixture()
+@snapshotted
 def iv(app, session):
     return interview_world(session)
 

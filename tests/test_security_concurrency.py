@@ -16,11 +16,13 @@ from sqlalchemy import select
 
 from panel.models import CandidateFeedback, InterviewOutcome, InterviewScore, PanelMember, PanelRole, ShortlistDecision
 from tests.builders_plugin import interview_world, score_and_submit
+from tests.snapshots import snapshotted
 
 ROUNDS = 8
 
 
 @pytest.fixture()
+@snapshotted
 def iv(app, session):
     return interview_world(session)
 

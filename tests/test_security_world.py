@@ -45,6 +45,7 @@ from panel.models import (
 from panel.models.scoring import Outcome
 from tests.conftest import PASSWORD, TEST_HASH
 from tests.builders_plugin import store_pdf
+from tests.snapshots import snapshotted
 
 UTC = dt.timezone.utc
 PARAM_RE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -83,6 +84,7 @@ def app_rules(app, method: str):
 
 
 @pytest.fixture()
+@snapshotted
 def rich(app, session):
     from panel.auth.services import issue_link_token
     from panel.demo import load_demo

@@ -22,6 +22,7 @@ from tests.builders_plugin import (  # noqa: F401  (sl is a fixture)
     url,
 )
 from tests.conftest import make_user
+from tests.snapshots import snapshotted
 
 # --- the rules, as a pure function ---------------------------------------------------------
 
@@ -130,6 +131,7 @@ def test_balancing_is_linear_in_candidates():
 # --- the page: HR or the chair shares the applications out ------------------------------------
 
 @pytest.fixture()
+@snapshotted
 def big(app, session, sl):
     """sl's vacancy with two staff panel members added (chair, 2 patient panelists, 2 staff)
     and 20 candidates in all."""

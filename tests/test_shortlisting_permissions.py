@@ -13,6 +13,7 @@ from panel.models import VacancyStatus
 from tests.conftest import make_vacancy
 from tests.test_permissions import check, row, url_values
 from tests.builders_plugin import add_candidate, builder, store_pdf
+from tests.snapshots import snapshotted
 
 HR_ONLY = dict(chair=404, panelist=404, other=404)
 
@@ -82,6 +83,7 @@ ROUTES = [
 
 
 @pytest.fixture()
+@snapshotted
 def world(world, app, session):
     """The permission-test world, with vacancy A in shortlisting and candidates added."""
     a = world["a"]

@@ -14,9 +14,11 @@ from panel.errors import StaleEdit
 from panel.models import AuditEvent, CandidateFeedback, InterviewOutcome, Outcome, PanelMember, PanelRole
 from panel.scoring import services
 from tests.builders_plugin import interview_world, score_and_submit
+from tests.snapshots import snapshotted
 
 
 @pytest.fixture()
+@snapshotted
 def iv(app, session):
     world = interview_world(session, candidates=1, questions=2)
     for m in (world["chair"], world["p1"], world["p2"], world["staff"]):
