@@ -121,3 +121,15 @@ def unreachable(vacancy: Vacancy) -> list[tuple["User", str]]:
         elif preference in ("text", "both") and not current_app.config.get("NOTIFY_API_KEY"):
             out.append((user, "They chose text messages, which need GOV.UK Notify (not set up)"))
     return out
+
+
+def latest_to_candidates(session: Session, candidate_ids: list[int], kind: str) -> dict[int, Notification]:
+    """Each candidate's newest message of this kind (whether it has gone), by candidate id; one query."""
+    if not candidate_ids:
+        return {}
+    out: dict[int, Notification] = {}
+    for row in session.scalars(select(Notification).where(Notification.candidate_id.in_(candidate_ids),
+                                                          Notification.kind == kind)
+                               .order_by(Notification.created_at.desc(), Notification.id.desc())):
+        out.setdefault(row.candidate_id, row)
+    return out
