@@ -1,13 +1,13 @@
 """a candidate's interview invitation is sent through the notifications outbox: the row that sends it
 
 Revision ID: 0023
-Revises: 0022
+Revises: 0019
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0023"
-down_revision = "0022"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

@@ -179,7 +179,7 @@ def send_group(ids: list[int], token: str, result: RunResult) -> None:
         message = wanted[0] if len(wanted) == 1 else summary.digest(wanted, user)
         channel = CHANNELS.get(message.channel)
         try:
-            if links.has_link(message):  # a link that is a key: made now, never stored (links.py)
+            if len(wanted) == 1 and links.has_link(message):  # a link that is a key: made now, never stored
                 message = _with_link(session, message)
             if channel is None:
                 raise PermanentFailure(f"No channel called {message.channel}")

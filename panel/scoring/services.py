@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from panel import audit, notifications, scorecore
 from panel.db import utcnow
 from panel.errors import ServiceError, StaleEdit
+from panel.mail import one_line
 from panel.notifications import services as outbox
 from panel.models import (
     Candidate,
@@ -513,7 +514,8 @@ def send_feedback(session: Session, actor: User, vacancy: Vacancy, candidate: Ca
     before = feedback.sent_at
     outbox.enqueue_to_candidate(session, candidate=candidate, vacancy=vacancy, kind=FEEDBACK_KIND,
                                 key=f"{FEEDBACK_KIND}:c{candidate.id}:v{feedback.version}",
-                                context={"vacancy": vacancy, "document": document})
+                                context={"document": document, "subject": one_line(
+                                    f"Feedback on your interview: {vacancy.title} ({vacancy.reference})")})
     feedback.sent_at = utcnow()  # when it was given to the outbox (the row says when it went)
     session.flush()
     audit.record(session, actor, "send", feedback, vacancy_id=vacancy.id, candidate_id=candidate.id,
