@@ -346,6 +346,8 @@ def test_account_invitation_with_smtp_down_keeps_the_account_and_is_sent_later(a
     user = session.scalar(select(User).where(User.email == "aoife@example.org"))
     assert user is not None and user.password_hash is None  # kept, invitation pending
     assert deliver(app).sent == []  # the mail server is down: tried again later
+    assert "The last invitation email: Not sent yet: the last try failed" in \
+        hr.get(f"/people/{user.id}").get_data(as_text=True)
 
     sink = SmtpSink(smtp_port)
     _retry_now(session)
@@ -355,6 +357,8 @@ def test_account_invitation_with_smtp_down_keeps_the_account_and_is_sent_later(a
         sink.close()
     [message] = [m for m in sink.messages if b"aoife@example.org" in m]
     assert b"/set-password/" in message
+    page = hr.get(f"/people/{user.id}").get_data(as_text=True)
+    assert "The last invitation email: Sent on" in page  # HR sees that it went
 
 
 def test_forgot_password_with_smtp_down_does_not_break_or_reveal_anything(app, client, session, smtp_port):

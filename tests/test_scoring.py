@@ -562,11 +562,12 @@ def test_feedback_draft_edit_send_and_download(as_user, iv, session, app):
     assert chair.post_form(url(iv, f"/feedback/{cand.id}/send"), {}).status_code == 404
     page = hr.post_form(url(iv, f"/feedback/{cand.id}/send"), {}, follow_redirects=True).get_data(as_text=True)
     assert "is queued: it will be emailed within a minute" in page  # the request sends nothing itself
-    assert "Queued on" in page and "Queued to be emailed" in hr.get(url(iv, "/feedback")).get_data(as_text=True)
+    assert "The feedback email to the candidate: Queued: it will be sent within a minute" in page
+    assert "Queued to be emailed" in hr.get(url(iv, "/feedback")).get_data(as_text=True)
     assert not [m for m in outbox_messages(app, deliver_first=False) if m["To"] == cand.email]
     messages = mail_to(app, cand.email)  # the notifications worker sends it
     assert len(messages) == 1
-    assert "Emailed to the candidate on" in hr.get(path).get_data(as_text=True)
+    assert "The feedback email to the candidate: Sent on" in hr.get(path).get_data(as_text=True)
     body = messages[0].get_content()
     assert "You gave a clear example" in body and "Your interview scores" not in body
     assert "John" not in body and "Zoë" not in body

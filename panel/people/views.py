@@ -11,6 +11,7 @@ from panel.db import db
 from panel.forms import ConfirmForm
 from panel.loaders import found, load_vacancy_or_404, user_view
 from panel.models import PanelRole, Role
+from panel.notifications import queries as notification_queries
 from panel.people import queries
 from panel.people.forms import ROLE_HINTS, InviteForm, PersonForm
 from panel.vacancies import services as vacancy_services
@@ -81,7 +82,9 @@ def show(user_id: int):
             flash("Saved.", "success")
             return redirect(url_for("people.show", user_id=user.id))
     return render_template("people/show.html", person=user, form=form, memberships=queries.memberships_of(user),
-                           confirm=ConfirmForm(), role_hints=ROLE_HINTS)
+                           confirm=ConfirmForm(), role_hints=ROLE_HINTS,
+                           invitation=notification_queries.latest_of_kind(db(), "account_invitation",
+                                                                          user_ids=[user.id]).get(user.id))
 
 
 @bp.route("/<int:user_id>/resend", methods=["POST"])

@@ -129,7 +129,7 @@ def test_three_panel_members_score_the_chair_moderates_decides_signs_off_and_wri
     assert_accessible(hr)  # the page says it is queued, and later whether it went
     deliver(live_server.app)  # the notifications worker sends it
     hr.reload()
-    hr.get_by_text("Emailed to the candidate on").wait_for()
+    hr.get_by_text("The feedback email to the candidate: Sent on").wait_for()
 
     with live_server.db() as s:
         assert len(s.scalars(select(InterviewScore).where(InterviewScore.entered_by_id.is_not(None))).all()) == 6

@@ -54,7 +54,7 @@ def feedback_index(vacancy: Vacancy):
 
 def _emails(candidate_ids: list[int]) -> dict:
     """Each candidate's newest feedback email in the outbox (whether it has gone), by candidate id."""
-    return notification_queries.latest_to_candidates(db(), candidate_ids, services.FEEDBACK_KIND)
+    return notification_queries.latest_of_kind(db(), services.FEEDBACK_KIND, candidate_ids=candidate_ids)
 
 
 def _feedback_candidate(vacancy: Vacancy, candidate_id: int) -> Candidate:
