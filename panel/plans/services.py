@@ -11,7 +11,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from panel import audit, notifications
-from panel.db import utcnow
 from panel.errors import ServiceError
 from panel.mail import one_line
 from panel.notifications import services as outbox
