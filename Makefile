@@ -50,9 +50,12 @@ bench: setup
 
 serve: setup
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) db-upgrade
-	# No request waits on a render (packs are made by the pack worker), so the web server's worker
-	# timeout is set explicitly to 30 s: a request that takes longer is stuck, not busy.
-	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) packs-worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	# No request waits on a render or an email (packs are made by the pack worker, every message is
+	# sent by the notifications worker from the outbox), so the web server's worker timeout is set
+	# explicitly to 30 s: a request that takes longer is stuck, not busy.
+	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) packs-worker & worker=$$!; \
+	PANEL_SERVER_NAME=$(SERVER_NAME) $(FLASK) notifications run & notifier=$$!; \
+	trap 'kill $$worker $$notifier 2>/dev/null' EXIT INT TERM; \
 	PANEL_SERVER_NAME=$(SERVER_NAME) $(VENV)/bin/gunicorn --workers $$(( $$(nproc) * 2 + 1 )) --timeout $${GUNICORN_TIMEOUT:-30} \
 	  --graceful-timeout 30 --bind 127.0.0.1:$(PORT) 'panel:create_app()'
 

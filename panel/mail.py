@@ -51,9 +51,11 @@ def external_url(endpoint: str, **values) -> str:
 
 def after_response(job: Callable, what: str) -> None:
     """Run job(session) once the answer has gone to the browser, in its own app context and
-    database session (committed if it succeeds). Sending email in the request would make the
-    answer slower when there is someone to write to, which tells a stranger whether an address
-    has an account. Outside a request (command line) the job runs at once."""
+    database session (committed if it succeeds). For work whose cost would tell a stranger
+    something: a password reset looks the account up and writes its message to the outbox only
+    after the answer, so the answer is the same whether or not the address has an account. No
+    job sends email itself: every message is sent by the notifications worker from the outbox.
+    Outside a request (command line) the job runs at once."""
 
     app = current_app._get_current_object()
 
@@ -90,7 +92,9 @@ def build_message(to: str, subject: str, body: str, calendar: str | None = None)
 
 
 def send_email(to: str, subject: str, body: str, calendar: str | None = None) -> str:
-    """Send (or write to the outbox) one email, with a calendar invitation if given; returns its Message-ID."""
+    """Send (or write to the outbox folder) one email, with a calendar invitation if given; returns
+    its Message-ID. Only the notifications worker calls this (panel/notifications/channels.py):
+    everything else writes a message to the outbox table with its event."""
     msg = build_message(to, subject, body, calendar)
     cfg = current_app.config
     if cfg.get("SMTP_HOST"):

@@ -335,17 +335,34 @@ def as_user(app):
 count_queries = counted_queries  # panel.db: the SQL statements sent inside the block
 
 
-def outbox_messages(app) -> list:
-    """The emails written to the outbox folder, oldest first, as email.message objects."""
+def deliver(app):
+    """Run the notifications worker once, as `flask notifications run --once` does: every email
+    is written to the outbox table with its event and sent by the worker, never in a request."""
+    from panel.notifications import worker
+
+    with app.app_context():
+        return worker.run_once()
+
+
+def outbox_messages(app, deliver_first: bool = True) -> list:
+    """The emails sent so far, oldest first, as email.message objects: the notifications worker is
+    run once first (``deliver_first``), then the outbox folder (no SMTP server in tests) is read."""
     import email
     from email import policy
     from pathlib import Path
 
+    if deliver_first:
+        deliver(app)
     folder = Path(app.config["OUTBOX_FOLDER"])
     if not folder.exists():
         return []
     return [email.message_from_bytes(p.read_bytes(), policy=policy.default)
             for p in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)]
+
+
+def mail_to(app, address: str) -> list:
+    """The emails sent so far to one address (after running the worker once), oldest first."""
+    return [m for m in outbox_messages(app) if m["To"] == address]
 
 
 @pytest.fixture()

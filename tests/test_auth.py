@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from panel.db import utcnow
 from panel.models import AuditEvent, AuthToken, User
-from tests.conftest import PASSWORD, login, make_user, outbox_messages
+from tests.conftest import PASSWORD, login, make_user, mail_to, outbox_messages
 
 LINK_RE = re.compile(r"https?://[^\s]+/set-password/[^\s]+")
 
@@ -95,10 +95,7 @@ def _invite(as_user, world, email="new.person@example.org", name="Aoife O'Brien"
 
 def test_invitation_email_link_sets_password_once(app, as_user, world, session):
     _invite(as_user, world)
-    messages = outbox_messages(app)
-    assert len(messages) == 1
-    msg = messages[0]
-    assert msg["To"] == "new.person@example.org"
+    [msg] = mail_to(app, "new.person@example.org")
     body = msg.get_content()
     link = LINK_RE.search(body).group(0)
     path = link.split("localhost", 1)[1]
@@ -124,7 +121,7 @@ def test_invitation_email_link_sets_password_once(app, as_user, world, session):
 
 def test_invitation_expires_after_72_hours(app, as_user, world, session):
     _invite(as_user, world)
-    path = LINK_RE.search(outbox_messages(app)[0].get_content()).group(0).split("localhost", 1)[1]
+    path = LINK_RE.search(mail_to(app, "new.person@example.org")[0].get_content()).group(0).split("localhost", 1)[1]
     for token in session.scalars(select(AuthToken)):
         token.expires_at = utcnow() - dt.timedelta(minutes=1)
     session.commit()
@@ -133,10 +130,10 @@ def test_invitation_expires_after_72_hours(app, as_user, world, session):
 
 def test_resending_an_invitation_kills_the_old_link(app, as_user, world, session):
     hr = _invite(as_user, world)
-    first = LINK_RE.search(outbox_messages(app)[0].get_content()).group(0).split("localhost", 1)[1]
+    first = LINK_RE.search(mail_to(app, "new.person@example.org")[0].get_content()).group(0).split("localhost", 1)[1]
     user = session.scalar(select(User).where(User.email == "new.person@example.org"))
     assert hr.post_form(f"/people/{user.id}/resend").status_code == 302
-    second = LINK_RE.search(outbox_messages(app)[1].get_content()).group(0).split("localhost", 1)[1]
+    second = LINK_RE.search(mail_to(app, "new.person@example.org")[1].get_content()).group(0).split("localhost", 1)[1]
     assert app.test_client().get(first).status_code == 404
     assert app.test_client().get(second).status_code == 200
 

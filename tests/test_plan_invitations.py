@@ -3,15 +3,21 @@ name a patient panelist."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import select
 
 from panel.mail import MailError
 from panel.models import AuditEvent, CandidateInvitation, InterviewSlot, InvitationTemplate
 from tests.builders_plugin import builder
-from tests.conftest import make_user, outbox_messages
+from tests.conftest import deliver, mail_to, make_user, outbox_messages
 
 UTC = dt.timezone.utc
+
+
+def _to_candidates(app):
+    """The emails sent to candidates so far (after running the notifications worker once)."""
+    return [m for m in outbox_messages(app) if m["To"].endswith("@candidates.example")]
 
 
 def _invitations(session):
@@ -54,20 +60,31 @@ def test_sending_an_invitation_emails_the_candidate_and_records_it(app, as_user,
     assert "Check the email" in page
     response = hr.post_form(f"/vacancies/{a.id}/invitations/{a1.id}", {
         "subject": "Invitation to interview: Psychological Wellbeing Practitioner (A-1)",
-        "body": "Dear Alex,\nYour interview is on Tuesday 12 January 2027 at 9:30am in Meeting Room 2.\nWe look forward to meeting you."})
-    assert response.status_code == 302
-    [message] = outbox_messages(app)
-    assert message["To"] == "alex.smith@candidates.example"
-    assert "Tuesday 12 January 2027 at 9:30am" in message.get_content()
+        "body": "Dear Alex,\nYour interview is on Tuesday 12 January 2027 at 9:30am in Meeting Room 2.\nWe look forward to meeting you."},
+        follow_redirects=True)
+    # the request queued it (the invitation and its outbox row together); the worker sends it
+    assert "is queued: it will be sent within a minute" in response.get_data(as_text=True)
+    assert "Queued" in response.get_data(as_text=True)
+    assert not [m for m in outbox_messages(app, deliver_first=False) if m["To"] == a1.email]
     [invitation] = _invitations(session)
-    assert invitation.candidate_id == a1.id and invitation.status == "sent" and invitation.sent_at
+    assert invitation.waiting and invitation.notification.candidate_id == a1.id
+    assert invitation.notification.kind == "candidate_invitation" and "/book/" not in invitation.notification.body
+    deliver(app)
+    [message] = mail_to(app, "alex.smith@candidates.example")
+    assert "Tuesday 12 January 2027 at 9:30am" in message.get_content()
+    assert "http://localhost/book/" in message.get_content()  # the booking link, made as it was sent
+    [invitation] = _invitations(session)
+    assert invitation.candidate_id == a1.id and invitation.was_sent and invitation.delivered_at
     assert invitation.sent_by_id == plan_world["hr"].id
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "invite"))
-    assert event.summary == "Interview invitation sent to Candidate 01"  # no name or email in the log
+    assert event.summary == "Interview invitation to Candidate 01 queued to be emailed"  # no name or email in the log
     listing = hr.get(f"/vacancies/{a.id}/invitations").get_data(as_text=True)
     assert "Sent" in listing and "Send an updated invitation" in listing
     for name in names:
         assert name not in message.get_content()
+    # HR sees it on the candidate's page with the other messages to them
+    candidate_page = hr.get(f"/vacancies/{a.id}/candidates/{a1.id}").get_data(as_text=True)
+    assert "Invitation to interview: Psychological Wellbeing Practitioner (A-1)</bdi> – Sent" in candidate_page
 
 
 def test_patient_panelists_are_never_named_to_candidates(app, as_user, plan_world, session):
@@ -78,7 +95,7 @@ def test_patient_panelists_are_never_named_to_candidates(app, as_user, plan_worl
     hr = as_user(plan_world["hr"])
     # send everyone the standard wording
     hr.post_form(f"/vacancies/{a.id}/invitations/send-all", {})
-    messages = outbox_messages(app)
+    messages = _to_candidates(app)
     assert len(messages) == 1  # Candidate 02 has no slot yet
     text = messages[0]["Subject"] + "\n" + messages[0].get_content()
     for name in names:
@@ -98,7 +115,7 @@ def test_patient_panelists_are_never_named_to_candidates(app, as_user, plan_worl
     assert "Take out Zoë Ashworth-Reid" in response.get_data(as_text=True)
     session.expire_all()
     assert session.scalar(select(InvitationTemplate)) is None
-    assert len(outbox_messages(app)) == 1 and len(_invitations(session)) == 1
+    assert len(_to_candidates(app)) == 1 and len(_invitations(session)) == 1
 
 
 def test_hr_edits_the_template_and_it_is_used(app, as_user, plan_world, session):
@@ -125,36 +142,58 @@ def test_a_failed_email_is_kept_to_try_again(app, as_user, plan_world, session, 
     a, a1 = plan_world["a"], plan_world["a1"]
     hr = as_user(plan_world["hr"])
 
-    def broken(to, subject, body):
-        raise MailError("Connection refused")
+    def refused(to, subject, body, calendar=None):
+        raise MailError("Recipient address rejected", permanent=True)
 
-    monkeypatch.setattr("panel.plans.services.send_email", broken)
     response = hr.post_form(f"/vacancies/{a.id}/invitations/send-all", {}, follow_redirects=True)
-    assert "1 could not be sent" in response.get_data(as_text=True)
+    assert "1 invitation is queued: they will be sent within a minute" in response.get_data(as_text=True)
+    monkeypatch.setattr("panel.notifications.channels.mail.send_email", refused)
+    deliver(app)
     [invitation] = _invitations(session)
-    assert invitation.status == "failed" and invitation.error == "Connection refused" and invitation.sent_at is None
-    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "invite_failed")) is not None
+    assert invitation.failed and invitation.problem == "Recipient address rejected" and invitation.delivered_at is None
     listing = hr.get(f"/vacancies/{a.id}/invitations").get_data(as_text=True)
     assert "Could not be sent" in listing and "Try again" in listing
+    page = hr.get(f"/vacancies/{a.id}/invitations/{a1.id}").get_data(as_text=True)
+    assert "could not be delivered (Recipient address rejected)" in page
     monkeypatch.undo()
     response = hr.post_form(f"/vacancies/{a.id}/invitations/send-all", {}, follow_redirects=True)
-    assert "1 invitation sent." in response.get_data(as_text=True)
-    [invitation] = _invitations(session)  # the same record, now sent
-    assert invitation.status == "sent" and invitation.error == ""
-    assert len(outbox_messages(app)) == 1
+    assert "1 invitation is queued" in response.get_data(as_text=True)
+    deliver(app)
+    failed, sent = _invitations(session)  # the failed try is kept in the history
+    assert failed.failed and sent.was_sent
+    assert len(_to_candidates(app)) == 1
     # sending to all again sends nothing more
     response = hr.post_form(f"/vacancies/{a.id}/invitations/send-all", {}, follow_redirects=True)
     assert "Everyone with an interview slot has already been sent their invitation" in response.get_data(as_text=True)
-    assert len(outbox_messages(app)) == 1
+    assert len(_to_candidates(app)) == 1
 
 
 def test_an_updated_invitation_is_a_new_record(app, as_user, plan_world, session):
     a, a1 = plan_world["a"], plan_world["a1"]
     hr = as_user(plan_world["hr"])
     hr.post_form(f"/vacancies/{a.id}/invitations/send-all", {})
+    deliver(app)
     hr.post_form(f"/vacancies/{a.id}/invitations/{a1.id}", {"subject": "Updated: your interview", "body": "New time."})
-    assert [i.status for i in _invitations(session)] == ["sent", "sent"]
-    assert len(outbox_messages(app)) == 2
+    deliver(app)
+    assert [i.was_sent for i in _invitations(session)] == [True, True]
+    first, second = _to_candidates(app)
+    links = [re.search(r"http://localhost(/book/\S+)", m.get_content()).group(1) for m in (first, second)]
+    assert as_user(None).get(links[0]).status_code == 404  # the newer link replaced the older one
+    assert as_user(None).get(links[1]).status_code == 200
+
+
+def test_an_invitation_still_waiting_is_replaced_by_a_newer_one(app, as_user, plan_world, session):
+    a, a1 = plan_world["a"], plan_world["a1"]
+    hr = as_user(plan_world["hr"])
+    hr.post_form(f"/vacancies/{a.id}/invitations/send-all", {})
+    hr.post_form(f"/vacancies/{a.id}/invitations/{a1.id}", {"subject": "Updated: your interview", "body": "New time."})
+    deliver(app)
+    older, newer = _invitations(session)
+    assert older.withdrawn and older.problem == "Replaced by a newer invitation" and newer.was_sent
+    [message] = _to_candidates(app)  # only the newer one went
+    assert message["Subject"] == "Updated: your interview"
+    page = hr.get(f"/vacancies/{a.id}/invitations/{a1.id}").get_data(as_text=True)
+    assert "Not sent: Replaced by a newer invitation" in page
 
 
 def test_a_candidate_without_a_slot_cannot_be_invited(as_user, plan_world, session):

@@ -23,7 +23,7 @@ from panel.models import (
     ScaleLevel,
     VacancyStatus,
 )
-from tests.conftest import count_queries, outbox_messages
+from tests.conftest import count_queries, mail_to, outbox_messages
 from tests.builders_plugin import add_candidates, add_plan, interview_world, score_and_submit
 from tests.snapshots import snapshotted
 
@@ -559,12 +559,17 @@ def test_feedback_draft_edit_send_and_download(as_user, iv, session, app):
     hr = as_user(iv["hr"])
     # not sent before sign-off
     hr.post_form(url(iv, f"/feedback/{cand.id}/send"), {})
-    assert outbox_messages(app) == []
+    assert mail_to(app, cand.email) == []
     chair.post_form(url(iv, "/results/sign-off"), {})
     assert chair.post_form(url(iv, f"/feedback/{cand.id}/send"), {}).status_code == 404
-    assert hr.post_form(url(iv, f"/feedback/{cand.id}/send"), {}).status_code == 302
-    messages = outbox_messages(app)
-    assert len(messages) == 1 and messages[0]["To"] == cand.email
+    page = hr.post_form(url(iv, f"/feedback/{cand.id}/send"), {}, follow_redirects=True).get_data(as_text=True)
+    assert "is queued: it will be emailed within a minute" in page  # the request sends nothing itself
+    assert "The feedback email to the candidate: Queued: it will be sent within a minute" in page
+    assert "Queued to be emailed" in hr.get(url(iv, "/feedback")).get_data(as_text=True)
+    assert not [m for m in outbox_messages(app, deliver_first=False) if m["To"] == cand.email]
+    messages = mail_to(app, cand.email)  # the notifications worker sends it
+    assert len(messages) == 1
+    assert "The feedback email to the candidate: Sent on" in hr.get(path).get_data(as_text=True)
     body = messages[0].get_content()
     assert "You gave a clear example" in body and "Your interview scores" not in body
     assert "John" not in body and "Zoë" not in body
@@ -589,7 +594,7 @@ def test_feedback_with_panel_notes_left_in_is_not_sent(as_user, iv, session, app
     chair.post_form(url(iv, "/results/sign-off"), {})
     r = as_user(iv["hr"]).post_form(url(iv, f"/feedback/{cand.id}/send"), {}, follow_redirects=True)
     assert "still has panel notes" in r.get_data(as_text=True)
-    assert outbox_messages(app) == []
+    assert mail_to(app, cand.email) == []
 
 
 # --- export ----------------------------------------------------------------------------

@@ -440,7 +440,7 @@ def test_hostile_text_is_stored_as_typed(hostile, rich, session):
     assert session.scalar(select(ModeratedScore).where(ModeratedScore.reason == POLYGLOT)) is not None
     assert session.scalar(select(InterviewScore).where(InterviewScore.notes == POLYGLOT[::-1])) is not None
     invitation = session.scalar(select(CandidateInvitation).where(CandidateInvitation.body == POLYGLOT[:300]))
-    assert invitation is not None and invitation.status == "sent" and invitation.subject == POLYGLOT[:300]
+    assert invitation is not None and invitation.counts_as_invited and invitation.subject == POLYGLOT[:300]
     assert session.scalar(select(Candidate).where(Candidate.application_filename == FILE_NAME)) is not None
     assert session.get(User, rich.panelist.id).name == NAME
     invited = session.scalar(select(User).where(User.email == "invited@example.org"))
@@ -604,8 +604,8 @@ def test_line_breaks_in_a_subject_never_add_an_email_header(app, as_user, rich, 
     sign_off(session, rich, chair, "Signed off.")
     r = hr.post_form(f"/vacancies/{rich.spwp.id}/feedback/{rich.first.id}/send", {})
     assert r.status_code == 302, r.status_code
-    messages = outbox_messages(app)[earlier:]
-    assert {m["To"] for m in messages} == {session.get(Candidate, rich.first.id).email}
+    to = session.get(Candidate, rich.first.id).email
+    messages = [m for m in outbox_messages(app)[earlier:] if m["To"] == to]  # (sign-off also thanks the panel)
     assert len(messages) == 2, [m["Subject"] for m in messages]
     for m in messages:
         assert m["Bcc"] is None and m["X-Evil"] is None

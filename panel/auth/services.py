@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from panel import audit
 from panel.db import utcnow
 from panel.errors import ServiceError
-from panel.mail import after_response, external_url, send_email
+from panel.mail import after_response, external_url
+from panel.notifications import services as outbox
 from panel.models import AuthToken, PasswordResetRequest, Role, SignInAttempt, User
 from panel.passwords import hash_password, password_problem, verify_password
 
@@ -185,8 +186,9 @@ def authenticate(session: Session, email: str, password: str, *, known_device: b
 
 
 def _account_slowed(session: Session, user: User, now: dt.datetime) -> None:
-    """Log and audit every lockout; email the owner, at most once per LOGIN_LOCK_MINUTES, after
-    the answer has gone (so the answer takes no longer than for an unknown address)."""
+    """Log and audit every lockout; tell the owner by email, at most once per LOGIN_LOCK_MINUTES:
+    the message is written to the outbox with the lock (sent by the notifications worker, never
+    while the browser waits)."""
     wait = int((user.locked_until - now).total_seconds())
     summary = (f"Sign-ins from new devices held back for {wait} seconds after "
                f"{user.failed_logins} failed tries in a row")
@@ -197,27 +199,10 @@ def _account_slowed(session: Session, user: User, now: dt.datetime) -> None:
     if user.lock_notified_at is not None and user.lock_notified_at > now - quiet:
         return
     user.lock_notified_at = now
-    user_id = user.id
-    after_response(lambda s: _send_lock_email(s, user_id), "lock email")
-
-
-def _send_lock_email(session: Session, user_id: int) -> None:
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        return
     cfg = current_app.config
-    body = (
-        f"Hello {user.name},\n\n"
-        f"Someone has tried to sign in to your panel account with a wrong password "
-        f"{cfg['LOGIN_MAX_ATTEMPTS']} or more times in a row.\n\n"
-        "If it was you: on a device you have signed in on before, your password still works "
-        "straight away. On other devices, wait a few minutes between tries (the wait grows "
-        f"with each wrong try, up to {cfg['LOGIN_LOCK_MINUTES']} minutes), or choose a new "
-        f"password here:\n\n{external_url('auth.forgot_password')}\n\n"
-        "If it was not you, your account is safe as long as your password is not used anywhere "
-        "else. If it is, choose a new one using the link above.\n"
-    )
-    send_email(user.email, "Someone tried to sign in to your panel account", body)
+    outbox.to_account_holder(session, user=user, kind="sign_in_alert", key=f"sign_in_alert:u{user.id}:{now.isoformat()}",
+                             context={"max_attempts": cfg["LOGIN_MAX_ATTEMPTS"], "lock_minutes": cfg["LOGIN_LOCK_MINUTES"],
+                                      "forgot_link": external_url("auth.forgot_password")})
 
 
 def known_device_ids(cookie: str | None) -> set[int]:
@@ -332,40 +317,32 @@ def use_link_token(session: Session, token: AuthToken, password: str) -> User:
     return token.user
 
 
+def _link_message(session: Session, user: User, kind: str, **context) -> None:
+    """An invitation or password reset to the outbox, in this transaction. Its link is made when
+    the worker sends it (panel/notifications/links.py): the outbox never holds a working link.
+    Earlier unused links stop working now (and again when the new one is made)."""
+    void_links(session, user)
+    outbox.to_account_holder(session, user=user, kind=kind, key=f"{kind}:u{user.id}:{secrets.token_hex(8)}",
+                             context={"hours": current_app.config["INVITE_VALID_HOURS"], **context})
+
+
 def send_invitation(session: Session, actor: User, user: User) -> None:
-    signed = issue_link_token(session, user, "invite")
-    link = external_url("auth.set_password", token=signed)
-    hours = current_app.config["INVITE_VALID_HOURS"]
-    body = (
-        f"Hello {user.name},\n\n"
-        f"{actor.name} has invited you to use panel, the {current_app.config['ORGANISATION_NAME']} "
-        "service for recruitment panels.\n\n"
-        f"To start, choose a password using this link. It works once and for {hours} hours:\n\n{link}\n\n"
-        "If you were not expecting this email, you can ignore it.\n"
-    )
-    send_email(user.email, "You have been invited to panel", body)
-    audit.record(session, actor, "invite", user, summary="Invitation sent")
+    """Queue the invitation email (sent by the notifications worker within a minute or so)."""
+    _link_message(session, user, "account_invitation", actor_name=actor.name)
+    audit.record(session, actor, "invite", user, summary="Invitation queued to be emailed")
 
 
 def send_password_reset(session: Session, user: User) -> None:
-    signed = issue_link_token(session, user, "reset")
-    link = external_url("auth.set_password", token=signed)
-    hours = current_app.config["INVITE_VALID_HOURS"]
-    body = (
-        f"Hello {user.name},\n\n"
-        f"Someone asked to reset your panel password. To choose a new password, use this link. "
-        f"It works once and for {hours} hours:\n\n{link}\n\n"
-        "If you did not ask for this, you can ignore this email. Your password has not changed.\n"
-    )
-    send_email(user.email, "Reset your panel password", body)
-    audit.record(session, None, "reset_requested", user, summary="Password reset link sent")
+    _link_message(session, user, "password_reset")
+    audit.record(session, None, "reset_requested", user, summary="Password reset link queued to be emailed")
 
 
 def request_password_reset(session: Session, email: str) -> None:
     """A forgotten-password request. The request does the same work whatever the address (a
     row counting requests per address hash); looking the account up and sending the email
     happen after the answer has gone. At most RESET_MAX_PER_HOUR requests per address per hour
-    lead to an email; the rest are logged and get the same answer."""
+    lead to an email; the rest are logged and get the same answer. After the answer, only the
+    message is written to the outbox (in its own transaction); the worker sends it."""
     key = account_key(email)
     now = utcnow()
     session.execute(PasswordResetRequest.__table__.delete()
@@ -378,7 +355,7 @@ def request_password_reset(session: Session, email: str) -> None:
         log.warning("password reset requests for address %s capped: %s in the last hour", key[:12], recent + 1)
         return
     address = normalise_email(email)
-    after_response(lambda s: _reset_if_known(s, address), "password reset email")
+    after_response(lambda s: _reset_if_known(s, address), "password reset message")
 
 
 def _reset_if_known(session: Session, address: str) -> None:

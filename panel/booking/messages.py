@@ -27,6 +27,8 @@ from panel.notifications import summary
 REMINDER = "candidate_interview_reminder"
 LETTERS = {"not_shortlisted": "outcome_not_shortlisted", "not_appointed": "outcome_not_appointed"}
 CANDIDATE_KINDS = {
+    "candidate_invitation": "Invitation to interview, in HR's wording, with the booking link (made as it is sent)",
+    "candidate_feedback": "Feedback on the interview, written by the chair (panel/scoring)",
     "booking_confirmed": "Your interview is booked (with a calendar file)",
     "booking_cancelled": "Your interview is cancelled or you asked for another time",
     REMINDER: "Your interview is tomorrow",

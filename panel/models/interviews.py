@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.db import Base, UTCDateTime, enum_column, utcnow
 from panel.models.candidates import Candidate
+from panel.models.notifications import Notification
 from panel.models.users import User
 from panel.models.vacancies import Criterion, CriterionCategory, PanelMember, Vacancy
 
@@ -148,7 +149,9 @@ class InterviewSlot(Base):
 
 
 class CandidateInvitation(Base):
-    """An interview invitation email to a candidate (candidates have no accounts)."""
+    """An interview invitation email to a candidate (candidates have no accounts). Since the
+    outbox (panel/notifications) sends it, whether it went is its notification's status; the
+    stored ``status`` only says so for invitations sent before that (pending, sent, failed)."""
 
     __tablename__ = "candidate_invitations"
 
@@ -156,23 +159,53 @@ class CandidateInvitation(Base):
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sent, failed
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # queued (see notification), or old: pending, sent, failed
     error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # the outbox row that sends it (its booking link is made only then: panel/notifications/links.py)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id", ondelete="SET NULL"))
 
     candidate: Mapped[Candidate] = relationship()
+    notification: Mapped[Notification | None] = relationship()
 
     # what pages ask, never the stored value
     @property
     def was_sent(self) -> bool:
+        if self.notification is not None:
+            return self.notification.was_sent
         return self.status == "sent"
 
     @property
+    def waiting(self) -> bool:
+        """Written to the outbox and not sent yet (the worker sends it within a minute or so)."""
+        return self.notification is not None and self.notification.waiting
+
+    @property
     def failed(self) -> bool:
-        """The email server did not take it: kept to try again."""
+        """The email could not be delivered: kept to try again."""
+        if self.notification is not None:
+            return self.notification.undelivered
         return self.status == "failed"
+
+    @property
+    def withdrawn(self) -> bool:
+        """Not sent after all (a newer invitation replaced it, or the candidate withdrew)."""
+        return self.notification is not None and self.notification.withdrawn
+
+    @property
+    def counts_as_invited(self) -> bool:
+        """Sent, or on its way: sending every invitation still to send leaves this candidate out."""
+        return self.was_sent or self.waiting
+
+    @property
+    def delivered_at(self) -> dt.datetime | None:
+        return self.notification.sent_at if self.notification is not None else self.sent_at
+
+    @property
+    def problem(self) -> str:
+        return self.notification.last_error if self.notification is not None else self.error
 
 
 class InvitationTemplate(Base):

@@ -68,5 +68,24 @@ class Notification(Base):
         return self.status in (NotificationStatus.SENT, NotificationStatus.SENDING)
 
     @property
+    def was_sent(self) -> bool:
+        return self.status == NotificationStatus.SENT
+
+    @property
+    def waiting(self) -> bool:
+        """Written, not sent yet (the worker sends it when it is due, or is sending it now)."""
+        return self.status in (NotificationStatus.QUEUED, NotificationStatus.SENDING)
+
+    @property
+    def undelivered(self) -> bool:
+        """Given up: it could not be delivered (``last_error`` says why)."""
+        return self.status == NotificationStatus.FAILED
+
+    @property
+    def withdrawn(self) -> bool:
+        """Not sent after all: no longer needed (``last_error`` says why)."""
+        return self.status == NotificationStatus.CANCELLED
+
+    @property
     def to_candidate(self) -> bool:
         return self.candidate_id is not None

@@ -121,3 +121,18 @@ def unreachable(vacancy: Vacancy) -> list[tuple["User", str]]:
         elif preference in ("text", "both") and not current_app.config.get("NOTIFY_API_KEY"):
             out.append((user, "They chose text messages, which need GOV.UK Notify (not set up)"))
     return out
+
+
+def latest_of_kind(session: Session, kind: str, *, candidate_ids: list[int] = (),
+                   user_ids: list[int] = ()) -> dict[int, Notification]:
+    """Each candidate's (or each person's) newest message of this kind, whether it has gone or
+    not, by candidate (or user) id; one query."""
+    column = Notification.candidate_id if candidate_ids else Notification.user_id
+    ids = list(candidate_ids or user_ids)
+    if not ids:
+        return {}
+    out: dict[int, Notification] = {}
+    for row in session.scalars(select(Notification).where(column.in_(ids), Notification.kind == kind)
+                               .order_by(Notification.created_at.desc(), Notification.id.desc())):
+        out.setdefault(row.candidate_id if candidate_ids else row.user_id, row)
+    return out

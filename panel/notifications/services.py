@@ -58,8 +58,11 @@ PREFERENCES = {"email": ("email",), "text": ("sms",), "both": ("email", "sms"), 
 PREFERENCE_LABELS = {"email": "Email", "text": "Text message", "both": "Email and text message",
                      "essential": "Only essential messages (by email)"}
 # what someone who chose "only essential messages" still gets
+# About the person's own account: always by email, at once (to_account_holder)
+ACCOUNT_KINDS = {"account_invitation", "password_reset", "sign_in_alert"}
 ESSENTIAL_KINDS = {"added_to_panel", "interview_day", "interview_day_cancelled",
-                   "booking_for_hr"}  # (HR arranges the adjustments a candidate asks for)
+                   "booking_for_hr",  # (HR arranges the adjustments a candidate asks for)
+                   *ACCOUNT_KINDS}
 # A text message names nobody but the person and gives a link: no surname, vacancy or candidate
 SMS_TEXT = {
     "added_to_panel": "Hi {first_name}, you have been added to an interview panel. Details: {link}",
@@ -154,6 +157,18 @@ def enqueue_to_candidate(session: Session, *, candidate: Candidate, vacancy: Vac
         return None
     return _enqueue_one(session, user=None, candidate=candidate, vacancy=vacancy, kind=kind, key=key, context=context,
                         due_at=due_at or utcnow(), channel="email", attachment=attachment)
+
+
+def to_account_holder(session: Session, *, user: User, kind: str, key: str, context: dict) -> Notification | None:
+    """Write a message about the person's own account (ACCOUNT_KINDS: an invitation, a password
+    reset, a warning about sign-in tries) to the outbox: by email whatever their contact
+    preference (the link in it belongs to that address), never held for a digest. A link that is
+    a key is made only when it is sent (panel/notifications/links.py)."""
+    if not user.active or not user.email:
+        return None
+    return _enqueue_one(session, user=user, candidate=None, vacancy=None, kind=kind, key=key,
+                        context={"user": user, "organisation": current_app.config["ORGANISATION_NAME"], **context},
+                        due_at=utcnow(), channel="email", attachment=None)
 
 
 def _enqueue_one(session: Session, *, user: User | None, candidate: Candidate | None, vacancy: Vacancy | None,

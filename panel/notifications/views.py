@@ -9,7 +9,7 @@ from panel import audit, permissions
 from panel.db import db
 from panel.loaders import user_view
 from panel.models import Notification, NotificationStatus
-from panel.notifications import calendar, queries
+from panel.notifications import calendar, links, queries
 
 bp = Blueprint("notifications", __name__, url_prefix="/account/messages")
 calendar_bp = Blueprint("calendar_files", __name__, url_prefix="/calendar")
@@ -26,7 +26,8 @@ def _signed_in():
 def mine():
     rows = queries.for_user(db(), current_user.id)
     audit.record(db(), current_user, "view", current_user, summary="Viewed the messages sent to them")
-    return render_template("notifications/mine.html", rows=rows)
+    # a link that is a key (password reset, invitation) was never stored: its place is said in words
+    return render_template("notifications/mine.html", rows=rows, shown=links.shown)
 
 
 @calendar_bp.route("/<token>/invitation.ics")

@@ -10,6 +10,9 @@ taken over when the lease ends (the one case where a message can go twice: sent,
 died before recording it). Every later write checks the claim token, so a worker whose lease
 was taken over cannot overwrite the new owner's result.
 
+A link that is a key (a booking, invitation or password reset link) is made just before its
+message is sent and never stored (panel/notifications/links.py).
+
 A message is re-checked just before it is sent: nothing goes to a deactivated person, and a
 reminder is cancelled if its recipient has finished the work it is about (stepping aside from a
 candidate counts as done) or the vacancy has moved on from the deadline it is about.
@@ -32,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from panel.db import utcnow
 from panel.models import Candidate, Notification, NotificationStatus, User, Vacancy
-from panel.notifications import queries, summary
+from panel.notifications import links, queries, summary
 from panel.notifications.channels import CHANNELS, PermanentFailure, TemporaryFailure
 from panel.notifications.services import DEADLINE_OF_REMINDER
 
@@ -176,6 +179,8 @@ def send_group(ids: list[int], token: str, result: RunResult) -> None:
         message = wanted[0] if len(wanted) == 1 else summary.digest(wanted, user)
         channel = CHANNELS.get(message.channel)
         try:
+            if len(wanted) == 1 and links.has_link(message):  # a link that is a key: made now, never stored
+                message = _with_link(session, message)
             if channel is None:
                 raise PermanentFailure(f"No channel called {message.channel}")
             provider_id = channel.send(message, user)
@@ -196,6 +201,19 @@ def send_group(ids: list[int], token: str, result: RunResult) -> None:
             return
         _finish_all(session, wanted, token, result.sent, status=NotificationStatus.SENT,
                     provider_id=(provider_id or "")[:255], sent_at=utcnow(), last_error="")
+
+
+def _with_link(session: Session, row: Notification) -> links.Outgoing:
+    """The message with its link made and committed (so the link in the email works even if
+    this worker dies straight after sending it)."""
+    try:
+        message = links.personalised(session, row)
+        session.commit()
+    except Exception as exc:  # e.g. the database went away: the message waits for another try
+        session.rollback()
+        log.exception("the link for message %s could not be made", row.id)
+        raise TemporaryFailure(f"The link in the message could not be made: {exc}") from exc
+    return message
 
 
 def _finish_all(session: Session, rows: list[Notification], token: str, into: list[int], **values) -> None:

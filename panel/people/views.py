@@ -10,8 +10,8 @@ from panel.converters import id_value
 from panel.db import db
 from panel.forms import ConfirmForm
 from panel.loaders import found, load_vacancy_or_404, user_view
-from panel.mail import MailError
 from panel.models import PanelRole, Role
+from panel.notifications import queries as notification_queries
 from panel.people import queries
 from panel.people.forms import ROLE_HINTS, InviteForm, PersonForm
 from panel.vacancies import services as vacancy_services
@@ -55,13 +55,8 @@ def invite():
                                         role=Role(form.role.data))
             if vacancy is not None:
                 vacancy_services.add_panel_member(db(), current_user, vacancy, user, PanelRole(form.panel_role.data))
-            try:
-                accounts.send_invitation(db(), current_user, user)
-            except MailError:
-                flash(f"{user.name}'s account was created but the invitation email could not be sent. "
-                      "Try 'Send the invitation again' later.", "info")
-            else:
-                flash(f"Invitation sent to {user.email}.", "success")
+            accounts.send_invitation(db(), current_user, user)
+            flash(f"Account created. The invitation to {user.email} will be sent within a minute.", "success")
             if vacancy is not None:
                 return redirect(url_for("vacancies.panel", vacancy_id=vacancy.id))
             return redirect(url_for("people.show", user_id=user.id))
@@ -87,7 +82,9 @@ def show(user_id: int):
             flash("Saved.", "success")
             return redirect(url_for("people.show", user_id=user.id))
     return render_template("people/show.html", person=user, form=form, memberships=queries.memberships_of(user),
-                           confirm=ConfirmForm(), role_hints=ROLE_HINTS)
+                           confirm=ConfirmForm(), role_hints=ROLE_HINTS,
+                           invitation=notification_queries.latest_of_kind(db(), "account_invitation",
+                                                                          user_ids=[user.id]).get(user.id))
 
 
 @bp.route("/<int:user_id>/resend", methods=["POST"])
@@ -95,12 +92,9 @@ def show(user_id: int):
 def resend(user_id: int):
     user = found(queries.person(user_id))
     if ConfirmForm().validate_on_submit() and user.active:
-        try:
-            accounts.send_invitation(db(), current_user, user)
-        except MailError:
-            flash("The invitation email could not be sent. Try again later.", "info")
-        else:
-            flash(f"A new invitation has been sent to {user.email}. Earlier links no longer work.", "success")
+        accounts.send_invitation(db(), current_user, user)
+        flash(f"A new invitation to {user.email} will be sent within a minute. Earlier links no longer work.",
+              "success")
     return redirect(url_for("people.show", user_id=user.id))
 
 

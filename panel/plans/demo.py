@@ -161,9 +161,10 @@ def load_booking_demo(build: Builder, users: dict[str, User], vacancy: Vacancy, 
                       interview_day: dt.date) -> None:
     """Candidates book their own interviews: one more free time (2pm) on the timetable; Fiona has
     already confirmed her time through her link and asked for step-free access and a quiet room;
-    then HR sends every invitation, each with the candidate's own booking link (a new one, so
-    Fiona's first link stops working): with no SMTP server they are in instance/outbox/, and their
-    links open the booking page."""
+    then HR sends every invitation: they wait in the notifications outbox, and the worker (`make
+    run` starts one) sends each with the candidate's own booking link, made as it is sent (a new
+    one, so Fiona's first link stops working): with no SMTP server they are in instance/outbox/,
+    and their links open the booking page."""
     from panel.booking import services as booking
 
     session = build.session

@@ -81,6 +81,7 @@ def invitations_by_candidate(candidate_ids: list[int]) -> dict[int, list[Candida
     if not candidate_ids:
         return {}
     stmt = (select(CandidateInvitation).where(CandidateInvitation.candidate_id.in_(candidate_ids))
+            .options(selectinload(CandidateInvitation.notification))  # whether each went (the outbox)
             .order_by(CandidateInvitation.created_at.desc(), CandidateInvitation.id.desc()))
     out: dict[int, list[CandidateInvitation]] = {}
     for inv in db().scalars(stmt):

@@ -11,9 +11,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from panel import audit, notifications
-from panel.db import utcnow
 from panel.errors import ServiceError
-from panel.mail import MailError, send_email
+from panel.mail import one_line
+from panel.notifications import services as outbox
 from panel.models import (
     DEFAULT_SCALE,
     BankQuestion,
@@ -416,8 +416,10 @@ def render_invitation(vacancy: Vacancy, template: InvitationTemplate | None, can
 
 def send_invitation(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, slot: InterviewSlot | None,
                     subject: str, body: str, shortlisted_ids: set[int]) -> CandidateInvitation:
-    """Email one candidate their invitation and record it. A failure is recorded as
-    failed (still to send) and can be tried again; it is not an error for the request."""
+    """Record one candidate's invitation and write its email to the outbox, in this transaction;
+    the notifications worker sends it (within a minute or so) and makes its booking link then
+    (panel/notifications/links.py: the link is never stored). An earlier invitation still
+    waiting to go is replaced by this one."""
     if candidate.id not in shortlisted_ids:
         raise PlanError(f"{candidate.label} is not shortlisted for interview")
     if slot is None:
@@ -428,32 +430,23 @@ def send_invitation(session: Session, actor: User, vacancy: Vacancy, candidate: 
     if unknown:
         raise PlanError("{" + unknown[0] + "} has not been filled in. Take it out or use the template", "body")
     _refuse_patient_names(vacancy, subject, body)
-    invitation = session.scalar(
-        select(CandidateInvitation)
-        .where(CandidateInvitation.candidate_id == candidate.id, CandidateInvitation.status.in_(("pending", "failed")))
-        .order_by(CandidateInvitation.id.desc()))
-    if invitation is None:
-        invitation = CandidateInvitation(candidate_id=candidate.id)
-        session.add(invitation)
-    invitation.subject, invitation.body, invitation.status, invitation.error = subject, body, "pending", ""
-    invitation.sent_by_id = actor.id
+    if not candidate.email:
+        raise PlanError(f"{candidate.label} has no email address", "body")
+    waiting = [inv.notification for inv in queries.invitations_by_candidate([candidate.id]).get(candidate.id, [])
+               if inv.waiting]
+    outbox.cancel_queued(session, waiting, "Replaced by a newer invitation")
+    invitation = CandidateInvitation(candidate_id=candidate.id, subject=subject, body=body, status="queued", error="",
+                                     sent_by_id=actor.id)
+    session.add(invitation)
     session.flush()
-    from panel.booking import services as booking  # (it uses the plan's models, not this module)
-
-    try:
-        send_email(candidate.email, subject, invitations.with_booking_link(body, booking.new_link(session, candidate)))
-    except MailError as exc:
-        invitation.status = "failed"
-        invitation.error = (str(exc) or "The email server did not accept the message")[:500]
-        action, summary = "invite_failed", f"Interview invitation to {candidate.label} could not be sent"
-    else:
-        invitation.status = "sent"
-        invitation.sent_at = utcnow()
-        action, summary = "invite", f"Interview invitation sent to {candidate.label}"
+    invitation.notification = outbox.enqueue_to_candidate(
+        session, candidate=candidate, vacancy=vacancy, kind="candidate_invitation",
+        key=f"candidate_invitation:i{invitation.id}", context={"subject": one_line(subject), "body": body})
     session.flush()
-    audit.record(session, actor, action, invitation, entity_type="candidate_invitation", vacancy_id=vacancy.id,
-                 summary=summary, changes={"status": {"before": None, "after": invitation.status},
-                                           "slot": {"before": None, "after": slot.starts_at.isoformat()}})
+    audit.record(session, actor, "invite", invitation, entity_type="candidate_invitation", vacancy_id=vacancy.id,
+                 summary=f"Interview invitation to {candidate.label} queued to be emailed",
+                 changes={"status": {"before": None, "after": invitation.status},
+                          "slot": {"before": None, "after": slot.starts_at.isoformat()}})
     return invitation
 
 
@@ -480,8 +473,8 @@ def latest_invitation(history: Sequence[CandidateInvitation]) -> CandidateInvita
 
 
 def was_invited(history: Sequence[CandidateInvitation]) -> bool:
-    """The newest invitation was sent (one that failed or was never sent is still to send)."""
-    return bool(history) and history[0].was_sent
+    """The newest invitation was sent or is on its way (one that failed is still to send)."""
+    return bool(history) and history[0].counts_as_invited
 
 
 # --- what the plan, timetable and invitation pages need beyond one service call ---
@@ -545,14 +538,14 @@ def chosen_candidate(candidate_id: int, slot: InterviewSlot | None, shortlisted:
 
 @dataclass
 class SendAllResult:
-    sent: int = 0
-    failed: int = 0
+    queued: int = 0
+    refused: int = 0
     no_slot: int = 0
 
 
 def send_all_invitations(session: Session, actor: User, vacancy: Vacancy) -> SendAllResult:
-    """Send the invitation, worded from the template, to every shortlisted candidate with a
-    slot who has not been sent one. A failure is kept to try again."""
+    """Queue the invitation, worded from the template, for every shortlisted candidate with a
+    slot who has not been sent one (or whose last one could not be delivered)."""
     shortlisted, slot_for, history = queries.invitation_rows(vacancy.id)
     template = queries.invitation_template(vacancy.id, session)
     day = queries.interview_day(vacancy.id, session)
@@ -567,12 +560,9 @@ def send_all_invitations(session: Session, actor: User, vacancy: Vacancy) -> Sen
             continue
         subject, body = render_invitation(vacancy, template, candidate, slot, day)
         try:
-            sent = send_invitation(session, actor, vacancy, candidate, slot, subject, body, ids)
+            send_invitation(session, actor, vacancy, candidate, slot, subject, body, ids)
         except PlanError:
-            result.failed += 1
+            result.refused += 1
             continue
-        if sent.was_sent:
-            result.sent += 1
-        else:
-            result.failed += 1
+        result.queued += 1
     return result

@@ -173,8 +173,10 @@ def build(session: Session, vacancy: Vacancy, candidate: Candidate, *, viewer) -
                             "written_by": who(feedback.updated_by_id), "updated_at": _iso(feedback.updated_at),
                             "sent_at": _iso(feedback.sent_at)},
                            permissions.FEEDBACK, ("text",), feedback.updated_by_id) if feedback else None),
-        "invitations": [{"subject": i.subject, "body": i.body, "status": i.status, "created_at": _iso(i.created_at),
-                         "sent_at": _iso(i.sent_at), "sent_by": who(i.sent_by_id)} for i in invitations],
+        "invitations": [{"subject": i.subject, "body": i.body,
+                         "status": i.notification.status.label if i.notification else i.status,
+                         "created_at": _iso(i.created_at), "sent_at": _iso(i.delivered_at), "sent_by": who(i.sent_by_id)}
+                        for i in invitations],
         "booking": _booking(session, cid),
     }
     export["withheld"] = ([*withheld, "Make this export again once scoring has ended to include them."]

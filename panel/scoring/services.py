@@ -17,7 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from panel import audit, notifications, scorecore
 from panel.db import utcnow
 from panel.errors import ServiceError, StaleEdit
-from panel.mail import MailError, send_email
+from panel.mail import one_line
+from panel.notifications import services as outbox
 from panel.models import (
     Candidate,
     CandidateFeedback,
@@ -498,22 +499,27 @@ def save_feedback(session: Session, actor: User, candidate: Candidate, text: str
     return row
 
 
+FEEDBACK_KIND = "candidate_feedback"  # its outbox rows (templates/notifications/candidate_feedback.txt)
+
+
 def send_feedback(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, feedback: CandidateFeedback,
                   document: str, signed_off: bool) -> None:
+    """Write the feedback email to the outbox with the record that it was sent, in this
+    transaction; the notifications worker sends it (its status shows on the feedback page and
+    on the candidate's page)."""
     if not signed_off:
         raise ScoringError("Feedback can be sent once the chair has signed off the results.")
     if not candidate.email:
         raise ScoringError(f"{candidate.label} has no email address. Download the feedback and send it another way.")
-    try:
-        send_email(candidate.email, f"Feedback on your interview: {vacancy.title} ({vacancy.reference})", document)
-    except MailError as exc:
-        raise ScoringError("The email could not be sent. Try again later, or download the feedback and send it "
-                           "another way.") from exc
     before = feedback.sent_at
-    feedback.sent_at = utcnow()
+    outbox.enqueue_to_candidate(session, candidate=candidate, vacancy=vacancy, kind=FEEDBACK_KIND,
+                                key=f"{FEEDBACK_KIND}:c{candidate.id}:v{feedback.version}",
+                                context={"document": document, "subject": one_line(
+                                    f"Feedback on your interview: {vacancy.title} ({vacancy.reference})")})
+    feedback.sent_at = utcnow()  # when it was given to the outbox (the row says when it went)
     session.flush()
     audit.record(session, actor, "send", feedback, vacancy_id=vacancy.id, candidate_id=candidate.id,
-                 summary=f"Feedback emailed to {candidate.label}",
+                 summary=f"Feedback queued to be emailed to {candidate.label}",
                  changes={"sent_at": {"before": before.isoformat() if before else None,
                                       "after": feedback.sent_at.isoformat()}})
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import CHROMIUM, Visits
+from tests.conftest import deliver
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
@@ -27,6 +28,7 @@ def demo(live_server):
 
     with live_server.app.app_context():
         load_demo()
+    deliver(live_server.app)  # the notifications worker sends the invitations, making their booking links
     text = (Path(live_server.app.instance_path) / "demo-logins.txt").read_text()
     return dict(re.findall(r"(\S+@example\.org)\s+(\S+)", text))
 

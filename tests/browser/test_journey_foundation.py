@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from panel.models import User
 from tests.browser.conftest import CHROMIUM, Visits, assert_accessible, serve
-from tests.conftest import PASSWORD, make_user, make_vacancy
+from tests.conftest import PASSWORD, deliver, make_user, make_vacancy
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
@@ -165,13 +165,14 @@ def test_hr_sets_up_a_vacancy_and_the_invited_panelist_sees_only_it(live_server,
     hr.get_by_role("group", name="Their role on this panel").get_by_label("Patient panelist", exact=True).check()
     hr.get_by_role("button", name="Send invitation").click()
     hr.get_by_role("heading", level=1, name="Panel").wait_for()
-    expect_text(hr, "Invitation sent to sam.patel@example.org")
+    expect_text(hr, "The invitation to sam.patel@example.org will be sent within a minute")
     row = hr.locator(".nhsuk-summary-list__row").filter(has_text="Sam Patel")
     assert "Patient panelist" in row.inner_text()
     visits.check()
     visits.assert_all_checked()
 
-    # The panelist opens the emailed link in a fresh browser (no HR cookies).
+    # The notifications worker sends it; the panelist opens the emailed link in a fresh browser (no HR cookies).
+    deliver(live_server.app)
     link = invitation_link(Path(live_server.app.config["OUTBOX_FOLDER"]), "sam.patel@example.org")
     assert link.startswith(base)
     panelist = new_context().new_page()

@@ -14,6 +14,7 @@ from panel.models import CriterionCategory, ShortlistOutcome, VacancyStatus
 from tests.browser.conftest import CHROMIUM, Visits
 from tests.browser.test_journey_foundation import sign_in
 from tests.builders_plugin import builder
+from tests.conftest import deliver
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
@@ -150,9 +151,12 @@ def test_plan_journey(live_server, new_context):
     assert "Date: Wednesday 16 June 2027" in body and "Time: 9:30am to 10:15am" in body
     assert "John" not in body and "O'Neill" not in body and "Chris Morgan" not in body
     go(hr_page, hv, lambda: hr_page.get_by_role("link", name="Back to the invitations").click())
-    go(hr_page, hv, lambda: hr_page.get_by_role("button", name="Send 2 invitations now").click())
-    hr_page.get_by_text("2 invitations sent.").wait_for()
+    go(hr_page, hv, lambda: hr_page.get_by_role("button", name="Send 2 invitations").click())
+    hr_page.get_by_text("2 invitations are queued: they will be sent within a minute.").wait_for()
     hv.assert_all_checked()
+    deliver(live_server.app)  # the notifications worker sends them, each with its booking link
+    go(hr_page, hv, lambda: hr_page.reload())
+    assert hr_page.get_by_text("Sent", exact=True).count() == 2
 
     outbox = Path(live_server.app.config["OUTBOX_FOLDER"])
     sent = {}

@@ -12,6 +12,7 @@ from panel.models import CandidateFeedback, InterviewOutcome, InterviewScore, In
 from tests.browser.conftest import CHROMIUM, assert_accessible
 from tests.browser.test_scoring_offline import sign_in
 from tests.builders_plugin import interview_world
+from tests.conftest import deliver
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")]
@@ -123,7 +124,12 @@ def test_three_panel_members_score_the_chair_moderates_decides_signs_off_and_wri
     hr.goto(f"{base}/vacancies/{vid}/feedback/{c1}")
     assert_accessible(hr)
     hr.get_by_role("button", name="Email the feedback to the candidate").click()
-    hr.get_by_text("Feedback emailed to Candidate 01").wait_for()
+    hr.get_by_text("The feedback to Candidate 01").wait_for()
+    hr.get_by_text("it will be emailed within a minute").first.wait_for()
+    assert_accessible(hr)  # the page says it is queued, and later whether it went
+    deliver(live_server.app)  # the notifications worker sends it
+    hr.reload()
+    hr.get_by_text("The feedback email to the candidate: Sent on").wait_for()
 
     with live_server.db() as s:
         assert len(s.scalars(select(InterviewScore).where(InterviewScore.entered_by_id.is_not(None))).all()) == 6

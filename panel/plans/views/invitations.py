@@ -65,16 +65,13 @@ def invitation(vacancy: Vacancy, candidate_id: int):
     form = InvitationForm(data=data)
     if slot is not None and form.validate_on_submit():
         try:
-            sent = services.send_invitation(db(), current_user, vacancy, candidate, slot, form.subject.data,
+            services.send_invitation(db(), current_user, vacancy, candidate, slot, form.subject.data,
                                             form.body.data, {c.id for c in shortlisted})
         except services.PlanError as exc:
             field_error(form, exc, "body")
         else:
-            if sent.was_sent:
-                flash(f"Invitation sent to {candidate.full_name}.", "success")
-            else:
-                flash(f"The invitation to {candidate.full_name} could not be sent. It has been kept: try again later.",
-                      "info")
+            flash(f"The invitation to {candidate.full_name} is queued: it will be sent within a minute. "
+                  "This page shows when it has gone.", "success")
             return redirect(url_for("plans.invitation_list", vacancy_id=vacancy.id))
     # a POST that sent nothing was refused (invalid wording, or no slot to invite to)
     return render_template("plans/invitation.html", vacancy=vacancy, candidate=candidate, slot=slot, form=form,
@@ -89,15 +86,16 @@ def invitation_send_all(vacancy: Vacancy):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("plans.invitation_list", vacancy_id=vacancy.id))
     result = services.send_all_invitations(db(), current_user, vacancy)
-    if result.sent or result.failed:
-        parts = [f"{result.sent} invitation{'s' if result.sent != 1 else ''} sent."]
+    if result.queued or result.refused:
+        parts = [f"{result.queued} invitation{'s are' if result.queued != 1 else ' is'} queued: "
+                 "they will be sent within a minute. This page shows when each has gone."]
     else:
         parts = ["Everyone with an interview slot has already been sent their invitation."]
-    if result.failed:
-        parts.append(f"{result.failed} could not be sent: they are kept, so you can try again later.")
+    if result.refused:
+        parts.append(f"{result.refused} could not be queued: open each one to see why.")
     if result.no_slot:
         parts.append(f"{result.no_slot} candidate{'s have' if result.no_slot != 1 else ' has'} no interview slot yet.")
-    flash(" ".join(parts), "info" if result.failed or result.no_slot else "success")
+    flash(" ".join(parts), "info" if result.refused or result.no_slot else "success")
     return redirect(url_for("plans.invitation_list", vacancy_id=vacancy.id))
 
 

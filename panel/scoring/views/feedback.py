@@ -11,6 +11,7 @@ from panel.errors import StaleEdit
 from panel.forms import STALE_EDIT_STATUS, ConfirmForm, field_error, stale_edit
 from panel.loaders import vacancy_view
 from panel.models import Candidate, Vacancy
+from panel.notifications import queries as notification_queries
 from panel.scoring import feedback as fb
 from panel.scoring import queries, services
 from panel.scoring.forms import FeedbackForm
@@ -46,8 +47,14 @@ def _feedback_parts(vacancy: Vacancy, candidate: Candidate, page: services.Resul
 @vacancy_view(permissions.can_view_feedback)
 def feedback_index(vacancy: Vacancy):
     page = _results_page(vacancy)
-    return render_template("scoring/feedback_index.html", vacancy=vacancy, page=page,
-                           feedback=queries.feedback(vacancy))
+    feedback = queries.feedback(vacancy)
+    return render_template("scoring/feedback_index.html", vacancy=vacancy, page=page, feedback=feedback,
+                           emails=_emails(list(feedback)))
+
+
+def _emails(candidate_ids: list[int]) -> dict:
+    """Each candidate's newest feedback email in the outbox (whether it has gone), by candidate id."""
+    return notification_queries.latest_of_kind(db(), services.FEEDBACK_KIND, candidate_ids=candidate_ids)
 
 
 def _feedback_candidate(vacancy: Vacancy, candidate_id: int) -> Candidate:
@@ -97,6 +104,7 @@ def feedback(vacancy: Vacancy, candidate_id: int):
                            document=fb.document(text, saved.include_scores if saved else False, scores),
                            unedited_notes=fb.has_unedited_notes(text),
                            can_send=permissions.can_send_feedback(current_user, vacancy),
+                           email=_emails([candidate.id]).get(candidate.id),
                            send_form=ConfirmForm(), stale=status == STALE_EDIT_STATUS), status
 
 
@@ -123,7 +131,8 @@ def feedback_send(vacancy: Vacancy, candidate_id: int):
     except services.ScoringError as exc:
         flash(exc.message, "info")
         return back
-    flash(f"Feedback emailed to {candidate.label} ({candidate.full_name}).", "success")
+    flash(f"The feedback to {candidate.label} ({candidate.full_name}) is queued: it will be emailed within a minute. "
+          "This page shows when it has gone.", "success")
     return back
 
 
