@@ -22,6 +22,8 @@ from panel.models import (
     DebriefOffer,
     HoursCorrection,
     InterviewSubmission,
+    PackJob,
+    PackRequest,
     PanelMember,
     PanelRole,
     ShortlistDecision,
@@ -229,3 +231,10 @@ def total_hours(entries: list[Entry]) -> Decimal:
 def person(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
+
+
+def my_document_job(session: Session, job_id: int, user_id: int, kinds) -> tuple[PackRequest, PackJob] | None:
+    """A certificate or reference letter this person asked for (a job of no vacancy), or None."""
+    return session.execute(select(PackRequest, PackJob).join(PackJob, PackJob.id == PackRequest.job_id)
+                           .where(PackRequest.job_id == job_id, PackRequest.user_id == user_id,
+                                  PackJob.vacancy_id.is_(None), PackJob.kind.in_(kinds))).first()
