@@ -33,6 +33,7 @@ from panel.models import (
     User,
     Vacancy,
 )
+from panel.permissions import member_of
 
 CHECK_IN_FEELINGS = {"well": "It went well", "mixed": "Some of it was hard", "hard": "It was hard"}
 MAX_CONCERN = 5000
@@ -190,8 +191,8 @@ def record_call(session: Session, actor: User, check_in: CheckIn) -> None:
 
 def record_debrief(session: Session, actor: User, vacancy: Vacancy, user_id: int) -> DebriefOffer:
     """The chair offered this patient panelist a debrief (only that it was offered)."""
-    member = next((m for m in queries.patient_members(vacancy) if m.user_id == user_id), None)
-    if member is None:
+    member = member_of(vacancy, user_id)
+    if member is None or not member.is_patient:
         raise InvolvementError("Choose a patient panelist on this panel", "user_id")
     offer = queries.debriefs_offered(session, vacancy.id).get(user_id)
     if offer is None:

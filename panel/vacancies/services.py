@@ -288,7 +288,7 @@ def add_panel_member(session: Session, actor: User, vacancy: Vacancy, user: User
         raise VacancyError("The panel of a closed vacancy cannot change")
     if not user.active:
         raise VacancyError("This person's account is not active", field="user_id")
-    if any(m.user_id == user.id for m in vacancy.panel_members):
+    if permissions.member_of(vacancy, user.id) is not None:
         raise VacancyError(f"{user.name} is already on this panel", field="user_id")
     member = PanelMember(user=user, panel_role=role)
     vacancy.panel_members.append(member)

@@ -12,7 +12,7 @@ from panel.involvement import documents, queries, services
 from panel.involvement.forms import HoursForm
 from panel.involvement.views import _me, bp
 from panel.loaders import found, user_view
-from panel.models import ClaimStatus, PackJob, PackRequest
+from panel.models import PackJob, PackRequest
 from panel.packs import jobs, render
 from panel.packs.service import KIND_LABELS
 from panel.payments import queries as payment_queries  # (payments build on the involvement)
@@ -25,8 +25,7 @@ def mine():
     claims = {c.activity_key: c for c in payment_queries.claims_of(db(), current_user.id)}
     return render_template("involvement/mine.html", person=current_user, entries=entries,
                            total=queries.total_hours(entries), check_ins=queries.my_check_ins(db(), current_user.id),
-                           own=True, can_correct=False, claims=claims,
-                           claim_labels=ClaimStatus.LABELS)
+                           own=True, can_correct=False, claims=claims)
 
 
 @bp.route("/me/involvement/<kind>.pdf")

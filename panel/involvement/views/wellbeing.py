@@ -44,7 +44,7 @@ def check_in(check_in_id: int):
 @user_view(permissions.can_manage_involvement)
 def check_ins():
     rows = queries.all_check_ins(db())
-    return render_template("involvement/check_ins.html", rows=rows, status=queries.check_in_status,
+    return render_template("involvement/check_ins.html", rows=rows,
                            feelings=services.CHECK_IN_FEELINGS, form=ConfirmForm(),
                            concerns_count=len(queries.concerns(db())))
 

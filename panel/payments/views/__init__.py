@@ -22,7 +22,7 @@ from panel.db import db
 from panel.involvement.activities import LABELS
 from panel.involvement.queries import activities_as_recorded
 from panel.loaders import found, user_view
-from panel.models import Claim, ClaimStatus, User
+from panel.models import Claim, User
 from panel.payments import queries, records, services
 from panel.payments.money import UNITS, pounds, tax_year_label
 
@@ -56,7 +56,7 @@ def _activities_with_claims(person: User):
 
 def _common():
     today = services.today()
-    return {"rules": services.rules_on(db(), today), "labels": LABELS, "units": UNITS, "statuses": ClaimStatus.LABELS,
+    return {"rules": services.rules_on(db(), today), "labels": LABELS, "units": UNITS,
             "choices": services.CHOICES, "expense_kinds": services.EXPENSE_KINDS, "tax_year_label": tax_year_label}
 
 

@@ -11,7 +11,7 @@ from panel.errors import ServiceError, StaleEdit
 from panel.forms import STALE_EDIT_STATUS, field_error, refused_status, stale_edit
 from panel.involvement.queries import activities_as_recorded
 from panel.loaders import found
-from panel.models import Claim, ClaimStatus, User
+from panel.models import Claim, User
 from panel.payments import queries, services
 from panel.payments.forms import AnswerForm, ClaimForm, DecisionForm, PaidForm, version_of
 from panel.payments.views import _claim, _common, _person, _pounds, bp, claimant, manager
@@ -84,7 +84,7 @@ def _show(claim: Claim, *, decision: DecisionForm | None = None, answer: AnswerF
 def edit(claim_id: int):
     claim = _claim(claim_id)
     if request.method == "GET" and not permissions.can_change_claim(current_user, claim):
-        flash(f"This claim is {ClaimStatus.LABELS[claim.status].lower()} and can no longer be changed.", "info")
+        flash(f"This claim is {claim.status_label.lower()} and can no longer be changed.", "info")
         return redirect(url_for("payments.show", claim_id=claim.id))
     form = ClaimForm(data=None if request.method == "POST" else {
         "version": claim.version, "hours": str((claim.quarter_hours / 4)).removesuffix(".0"),
