@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from flask import abort
 
-from panel.models import BankQuestion, Claim, PanelMember, Role, Vacancy
+from panel.models import BankQuestion, Claim, PanelMember, PanelRole, Role, Vacancy
 
 if TYPE_CHECKING:  # panel.stages imports this module
     from panel.stages import Stage
@@ -54,7 +54,7 @@ def is_on_panel(user, vacancy: Vacancy) -> bool:
 
 def is_vacancy_chair(user, vacancy: Vacancy) -> bool:
     member = panel_membership(user, vacancy)
-    return member is not None and member.is_chair
+    return member is not None and member.panel_role == PanelRole.CHAIR
 
 
 def can_manage_users(user) -> bool:
@@ -833,7 +833,7 @@ def can_set_support_contact(user, vacancy: Vacancy) -> bool:
 
 def is_patient_member(user, vacancy: Vacancy) -> bool:
     member = panel_membership(user, vacancy)
-    return member is not None and member.is_patient
+    return member is not None and member.panel_role == PanelRole.PATIENT
 
 
 def can_set_asking_preference(user, vacancy: Vacancy) -> bool:

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from panel.db import db
 from panel.models import InterviewSignOff, User, Vacancy
+from panel.packs import jobs, render, service
 from panel.packs import context as pack_context
-from panel.packs import render, service
 from panel.permissions import member_of, results_signed_off
 
 
@@ -62,8 +62,6 @@ def register(app: Flask) -> None:
     def packs_worker(once, poll):
         """Render the packs people ask for (run alongside the web server; any number of these
         may run, on any host sharing the database)."""
-        from panel.packs import jobs
-
         handled = jobs.work(current_app._get_current_object(), once=once, poll_seconds=poll)
         if once:
             click.echo(f"Made {handled} pack{'s' if handled != 1 else ''}.")

@@ -14,10 +14,20 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from panel import audit
+from panel.csvexport import to_csv
 from panel.deadlines import LONDON
 from panel.errors import ServiceError, StaleEdit
 from panel.involvement.activities import LABELS, activity_of
-from panel.models import ActivityRate, Claim, ClaimReceipt, ClaimStatus, ExpenseRules, PaymentChoice, PayrollExport, User
+from panel.models import (
+    ActivityRate,
+    Claim,
+    ClaimReceipt,
+    ClaimStatus,
+    ExpenseRules,
+    PaymentChoice,
+    PayrollExport,
+    User,
+)
 from panel.payments import money, receipts
 from panel.uploads import UploadError
 
@@ -390,8 +400,6 @@ def export_rows(session: Session, claims: list[Claim]) -> list[list]:
 def make_export(session: Session, actor: User, period_end: dt.date) -> PayrollExport:
     """A payroll file of every approved claim decided by the end of the pay period and never
     exported before; each claim is marked with it, so a later export leaves it out."""
-    from panel.csvexport import to_csv
-
     end = dt.datetime.combine(period_end + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
     claims = list(session.scalars(
         select(Claim).where(Claim.status == ClaimStatus.APPROVED, Claim.export_id.is_(None), Claim.decided_at < end)

@@ -11,15 +11,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from panel import audit, notifications
+from panel.booking import services as booking
 from panel.db import utcnow
 from panel.errors import ServiceError
 from panel.mail import MailError, send_email
 from panel.models import (
-    DEFAULT_SCALE,
     BankQuestion,
     Candidate,
     CandidateInvitation,
     Criterion,
+    DEFAULT_SCALE,
     InterviewDay,
     InterviewSlot,
     InvitationTemplate,
@@ -438,7 +439,6 @@ def send_invitation(session: Session, actor: User, vacancy: Vacancy, candidate: 
     invitation.subject, invitation.body, invitation.status, invitation.error = subject, body, "pending", ""
     invitation.sent_by_id = actor.id
     session.flush()
-    from panel.booking import services as booking  # (it uses the plan's models, not this module)
 
     try:
         send_email(candidate.email, subject, invitations.with_booking_link(body, booking.new_link(session, candidate)))
