@@ -108,21 +108,31 @@ def edit(claim_id: int):
         status or refused_status(form, error)
 
 
+def _act(claim: Claim, slot: str, form, act, done, then: str, field: str | None = None):
+    """A change posted from the claim's page (``slot``: which of its forms): ``act()`` and on to
+    ``then`` with ``done`` (a message, or a function of the claim giving it); otherwise the page
+    again with the error: 409 for a stale edit, 400 for bad input."""
+    if form.validate_on_submit():
+        try:
+            act()
+            flash(done(claim) if callable(done) else done, "success")
+            return redirect(then)
+        except StaleEdit as exc:
+            return _show(claim, **{slot: form}, error=stale_edit(form, exc), status=STALE_EDIT_STATUS)
+        except ServiceError as exc:
+            return _show(claim, **{slot: form}, error=field_error(form, exc, field), status=400)
+    return _show(claim, **{slot: form}, status=400)
+
+
 @bp.route("/<int:claim_id>/answer", methods=["POST"])
 @claimant
 def answer(claim_id: int):
     claim = _claim(claim_id, permissions.can_answer_claim)
     form = AnswerForm()
-    if form.validate_on_submit():
-        try:
-            services.answer(db(), current_user, claim, version_of(form), form.answer.data)
-            flash("Thank you. Your answer has been sent, and your claim waits for approval again.", "success")
-            return redirect(url_for("payments.show", claim_id=claim.id))
-        except StaleEdit as exc:
-            return _show(claim, answer=form, error=stale_edit(form, exc), status=STALE_EDIT_STATUS)
-        except ServiceError as exc:
-            return _show(claim, answer=form, error=field_error(form, exc), status=400)
-    return _show(claim, answer=form, status=400)
+    return _act(claim, "answer", form,
+                lambda: services.answer(db(), current_user, claim, version_of(form), form.answer.data),
+                "Thank you. Your answer has been sent, and your claim waits for approval again.",
+                url_for("payments.show", claim_id=claim.id))
 
 
 def _decided(claim: Claim) -> str:
@@ -139,16 +149,10 @@ def _decided(claim: Claim) -> str:
 def decide(claim_id: int):
     claim = _claim(claim_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            services.decide(db(), current_user, claim, version_of(form), form.decision.data, form.text.data or "")
-            flash(_decided(claim), "success")
-            return redirect(url_for("payments.review"))
-        except StaleEdit as exc:
-            return _show(claim, decision=form, error=stale_edit(form, exc), status=STALE_EDIT_STATUS)
-        except ServiceError as exc:
-            return _show(claim, decision=form, error=field_error(form, exc, "decision"), status=400)
-    return _show(claim, decision=form, status=400)
+    return _act(claim, "decision", form,
+                lambda: services.decide(db(), current_user, claim, version_of(form), form.decision.data,
+                                        form.text.data or ""),
+                _decided, url_for("payments.review"), "decision")
 
 
 @bp.route("/<int:claim_id>/paid", methods=["POST"])
@@ -156,16 +160,10 @@ def decide(claim_id: int):
 def paid(claim_id: int):
     claim = _claim(claim_id)
     form = PaidForm()
-    if form.validate_on_submit():
-        try:
-            services.mark_paid(db(), current_user, claim, version_of(form), form.reference.data, form.paid_on.data)
-            flash("The claim is marked as paid.", "success")
-            return redirect(url_for("payments.show", claim_id=claim.id))
-        except StaleEdit as exc:
-            return _show(claim, paid=form, error=stale_edit(form, exc), status=STALE_EDIT_STATUS)
-        except ServiceError as exc:
-            return _show(claim, paid=form, error=field_error(form, exc, "reference"), status=400)
-    return _show(claim, paid=form, status=400)
+    return _act(claim, "paid", form,
+                lambda: services.mark_paid(db(), current_user, claim, version_of(form), form.reference.data,
+                                           form.paid_on.data),
+                "The claim is marked as paid.", url_for("payments.show", claim_id=claim.id), "reference")
 
 
 @bp.route("/<int:claim_id>/receipts/<int:receipt_id>/download")
