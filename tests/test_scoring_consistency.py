@@ -280,7 +280,7 @@ def test_stepping_aside_at_each_round_reads_the_same_from_answers_as_in_sql(sess
             expected = bool(at_shortlisting) or (stage_round == AT_INTERVIEWS and bool(at_interviews))
             assert ConflictDeclaration.aside_given(answers, stage_round) is expected, (answers, stage_round)
             assert session.scalar(select(ConflictDeclaration.aside_from(c.id, who, stage_round))) is expected
-            pairs = set(session.execute(ConflictDeclaration.aside_pairs(v.id, stage_round)).tuples())
+            pairs = {tuple(row) for row in session.execute(ConflictDeclaration.aside_pairs(v.id, stage_round))}
             assert ((c.id, who) in pairs) is expected
         session.execute(delete(ConflictDeclaration).where(ConflictDeclaration.candidate_id == c.id))
         session.flush()
