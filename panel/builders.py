@@ -18,25 +18,33 @@ without a finished shortlist); it is written to the audit log as such.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import itertools
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Iterator, Sequence
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from panel import audit
 from panel.auth import services as auth_services
+from panel.booking import services as booking_services
 from panel.candidates import services as candidate_services
 from panel.db import db
+from panel.involvement import queries as involvement_queries
+from panel.involvement import services as involvement_services
+from panel.involvement.activities import activity_of
 from panel.models import (
+    AT_SHORTLISTING,
     AssessedAt,
     AuditEvent,
     BankQuestion,
     Candidate,
-    AT_SHORTLISTING,
     ConflictDeclaration,
     CriterionCategory,
     InterviewOutcome,
@@ -49,17 +57,20 @@ from panel.models import (
     ShortlistDecision,
     ShortlistOutcome,
     ShortlistScore,
+    ShortlistSubmission,
     User,
     Vacancy,
     VacancyStatus,
 )
+from panel.payments import services as payments
+from panel.plans import timetable
 from panel.plans import services as plan_services
 from panel.questions import services as question_services
-from panel.plans import timetable
 from panel.scoring import queries as scoring_queries
 from panel.scoring import services as scoring_services
 from panel.shortlisting import allocation as shortlisting_allocation
 from panel.shortlisting import queries as shortlisting_queries
+from panel.shortlisting import scoring as shortlisting_scoring
 from panel.shortlisting import services as shortlisting_services
 from panel.vacancies import services as vacancy_services
 
@@ -252,11 +263,6 @@ class Builder:
         every score is on the scale and every criterion is scored (a submission is always
         complete). Each submission is written to the audit log with its scores, like
         ``submit_scores``, marked as built data."""
-        from sqlalchemy import insert
-
-        from panel.models import ShortlistSubmission
-        from panel.shortlisting import scoring as shortlisting_scoring
-
         criteria = [c for c in vacancy.criteria if c.at_application]
         members = {m.user_id for m in vacancy.panel_members}
         candidates = {c.id: c for c in self._candidates(vacancy)}
@@ -293,9 +299,6 @@ class Builder:
         """``count`` generated applications imported from one CSV file, as HR imports hundreds:
         varied names, a realistic statement of about ``statement_chars`` characters and evidence
         for every criterion assessed at application. Returns the vacancy's candidates."""
-        import csv
-        import io
-
         numbers = [c.position for c in vacancy.criteria if c.at_application]
         out = io.StringIO()
         writer = csv.writer(out)
@@ -418,10 +421,6 @@ class Builder:
 
     def booking_link(self, candidate: Candidate) -> str:
         """The candidate's booking link (its path), as a newly sent invitation carries it."""
-        from urllib.parse import urlsplit
-
-        from panel.booking import services as booking_services
-
         with self.context():
             return urlsplit(booking_services.new_link(self.session, candidate)).path
 
@@ -432,9 +431,6 @@ class Builder:
         """Each panel member's answer to "Do you know any of these people?" once names are
         revealed (issue 17): ``known`` maps a user id to the candidate ids they know (they step
         aside from those interviews); by default everyone on the panel knows nobody."""
-        from panel.involvement import queries as involvement_queries
-        from panel.involvement import services as involvement_services
-
         people = users if users is not None else [m.user for m in vacancy.panel_members]
         with self.context():
             for user in people:
@@ -482,8 +478,6 @@ class Builder:
                       mileage_pence: int = 45, actor: User | None = None) -> None:
         """Rates from ``on``: shortlisting and questions per hour, an interview day per half day,
         and expenses rules (mileage, limits, a tax note), as HR sets them on the rates page."""
-        from panel.payments import services as payments
-
         actor = actor or self.actor
         with self.context():
             for kind in ("shortlisting", "questions"):
@@ -498,8 +492,6 @@ class Builder:
                                         "Expenses paid back are not income. You can choose not to be paid.")
 
     def payment_choice(self, user: User, choice: str = "paid", *, on: dt.date, reference: str | None = None):
-        from panel.payments import services as payments
-
         with self.context():
             return payments.set_choice(self.session, user, user, choice=choice, payroll_reference=reference,
                                        effective_from=on, on=on)
@@ -508,11 +500,6 @@ class Builder:
               on_paper: bool = False, **expenses):
         """A claim for one of the person's activities (hours: the estimate unless given);
         ``expenses``: mileage_from, mileage_to, tenth_miles, fares_pence, parking_pence, care_pence, files."""
-        from decimal import Decimal
-
-        from panel.involvement.activities import activity_of
-        from panel.payments import services as payments
-
         with self.context():
             activity = activity_of(self.session, user.id, key)
             quarters = int(Decimal(hours) * 4) if hours else int(activity.hours * 4)
@@ -581,8 +568,6 @@ def scale_shortlisting(session: Session, *, reference: str = "SCALE-400", candid
 
     Used by `make bench` (its scale section) and the growth tests. Returns
     (vacancy, chair, panel users, candidates), flushed, not committed."""
-    from panel.models import CriterionCategory
-
     tag = reference.lower().replace(" ", "-")
     hr = Builder(session, app=app).user("hr", name="Priya Shah", email=f"hr-{tag}@example.org", password=password)
     build = Builder(session, hr, app=app, password=password)

@@ -18,9 +18,11 @@ from panel.demo import load_demo
 from panel.models import Role
 from panel.notifications.cli import register as register_notifications_command
 from panel.packs.cli import register as register_pack_command
-from panel.records import retention
+from panel.payments import records as finance
 from panel.profiles import records as involvement_records
+from panel.records import retention
 from panel.records.backup import BackupError, make_backup, restore_backup
+from panel.uploads import move_folder_into_store
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -43,8 +45,6 @@ def _read_password(password_stdin: bool) -> str:
 
 
 def _move_uploads() -> None:
-    from panel.uploads import move_folder_into_store
-
     with session_scope() as session:
         counts = move_folder_into_store(session)
     if any(counts.values()):
@@ -126,8 +126,6 @@ def init_app(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="List what is due for deletion and change nothing")
     def purge(dry_run):
         """Delete personal data that has passed its retention period (run it daily)."""
-        from panel.payments import records as finance
-
         with session_scope() as session:
             result = retention.purge(session, dry_run=dry_run)
             involvement = involvement_records.purge(session, dry_run=dry_run)

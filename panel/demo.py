@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from panel.auth.services import create_user
-from panel.db import session_scope, utcnow
+from panel.db import session_scope
 from panel.builders import Builder
 from panel.models import (
     AssessedAt,

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from flask import abort
 
-from panel.models import BankQuestion, Claim, ClaimStatus, PanelMember, PanelRole, Role, Vacancy
+from panel.models import BankQuestion, Claim, PanelMember, PanelRole, Role, Vacancy
 
 if TYPE_CHECKING:  # panel.stages imports this module
     from panel.stages import Stage
@@ -90,12 +90,12 @@ def can_see_claim(user, claim: Claim) -> bool:
 def can_change_claim(user, claim: Claim) -> bool:
     """Change the amounts or add receipts: while the claim waits for approval or has a question;
     never once it is approved, rejected or paid."""
-    return can_see_claim(user, claim) and claim.status in ClaimStatus.OPEN
+    return can_see_claim(user, claim) and claim.is_open
 
 
 def can_answer_claim(user, claim: Claim) -> bool:
     """Answer HR's question about a claim: the claimant (HR answers a paper claim's on their behalf)."""
-    return can_see_claim(user, claim) and claim.status == ClaimStatus.QUERIED
+    return can_see_claim(user, claim) and claim.is_queried
 
 
 def can_decide_claim(user, claim: Claim) -> bool:

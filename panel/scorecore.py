@@ -14,6 +14,7 @@ are shown, so two candidates whose totals read the same share a rank.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Hashable, Iterable, Mapping
 
@@ -107,3 +108,64 @@ def rank_label(rank_value: int | None, tied: bool = False) -> str:
     n = rank_value
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{'Joint ' if tied else ''}{n}{suffix}"
+
+
+# --- where one panel member is with one candidate ------------------------------------
+
+NOT_STARTED, STARTED, SUBMITTED, STEPPED_ASIDE, WITHDRAWN = (
+    "not-started", "in-progress", "submitted", "stepped-aside", "withdrawn")
+_STATE_LABELS = {NOT_STARTED: "Not started", STARTED: "In progress", SUBMITTED: "Submitted",
+                 STEPPED_ASIDE: "Stepped aside", WITHDRAWN: "Withdrawn"}
+
+
+@dataclass(frozen=True)
+class MyState:
+    """Where one panel member is with one candidate's scores, the same at shortlisting and at
+    interview. Pages and views ask it by meaning (``state.submitted``), never by its name."""
+    name: str
+
+    @classmethod
+    def of(cls, *, stepped_aside: bool, submitted: bool, started: bool, withdrawn: bool = False) -> MyState:
+        """The one order: stepped aside, then submitted, then withdrawn, then started or not."""
+        if stepped_aside:
+            return cls(STEPPED_ASIDE)
+        if submitted:
+            return cls(SUBMITTED)
+        if withdrawn:
+            return cls(WITHDRAWN)
+        return cls(STARTED if started else NOT_STARTED)
+
+    @property
+    def stepped_aside(self) -> bool:
+        return self.name == STEPPED_ASIDE
+
+    @property
+    def submitted(self) -> bool:
+        return self.name == SUBMITTED
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.name == WITHDRAWN
+
+    @property
+    def started(self) -> bool:
+        """Begun (a score, a comment or an answer given) and not yet submitted."""
+        return self.name == STARTED
+
+    @property
+    def not_started(self) -> bool:
+        return self.name == NOT_STARTED
+
+    @property
+    def needs_work(self) -> bool:
+        """Still theirs to score and submit."""
+        return self.name in (NOT_STARTED, STARTED)
+
+    @property
+    def counts(self) -> bool:
+        """This member scores this candidate (neither stepped aside nor withdrawn)."""
+        return self.name not in (STEPPED_ASIDE, WITHDRAWN)
+
+    @property
+    def label(self) -> str:
+        return _STATE_LABELS[self.name]

@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from panel import deadlines, permissions, stages
+from panel.payments.money import money
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -236,8 +237,6 @@ def vacancy_tabs(vacancy) -> list[stages.TabLink]:
 
 
 def init_app(app: Flask) -> None:
-    from panel.payments.money import money
-
     app.jinja_env.filters["money"] = money  # pence as £12.50: the one way money is shown
     app.jinja_env.filters["london"] = london
     app.jinja_env.filters["long_date"] = long_date

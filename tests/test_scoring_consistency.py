@@ -258,3 +258,45 @@ def test_shortlisting_and_interview_submit_pages_are_one_template(app, session, 
     finally:
         template_rendered.disconnect(record, app)
     assert [n for n in rendered if "submit" in n] == ["_submit_scores.html"] * 3
+
+
+def test_stepping_aside_at_each_round_reads_the_same_from_answers_as_in_sql(session, sl):
+    """ConflictDeclaration.aside_at is the one rule; the answers already read (aside_given), the
+    EXISTS condition (aside_from) and the pairs of a vacancy (aside_pairs) all follow it."""
+    import itertools
+
+    from sqlalchemy import delete, select
+
+    from panel.models import AT_INTERVIEWS, AT_SHORTLISTING, ConflictDeclaration
+
+    v, c, who = sl.v, sl.candidates[0], sl.panelist.id
+    for at_shortlisting, at_interviews in itertools.product((None, False, True), repeat=2):
+        answers = {AT_SHORTLISTING: at_shortlisting, AT_INTERVIEWS: at_interviews}
+        for stage_round, knows in answers.items():
+            if knows is not None:
+                session.add(ConflictDeclaration(candidate_id=c.id, user_id=who, round=stage_round, knows_candidate=knows))
+        session.flush()
+        for stage_round in (AT_SHORTLISTING, AT_INTERVIEWS):
+            expected = bool(at_shortlisting) or (stage_round == AT_INTERVIEWS and bool(at_interviews))
+            assert ConflictDeclaration.aside_given(answers, stage_round) is expected, (answers, stage_round)
+            assert session.scalar(select(ConflictDeclaration.aside_from(c.id, who, stage_round))) is expected
+            pairs = {tuple(row) for row in session.execute(ConflictDeclaration.aside_pairs(v.id, stage_round))}
+            assert ((c.id, who) in pairs) is expected
+        session.execute(delete(ConflictDeclaration).where(ConflictDeclaration.candidate_id == c.id))
+        session.flush()
+
+
+def test_submitted_reads_the_same_at_both_stages(session, sl):
+    """SubmissionMixin: one 'submitted' condition for shortlisting and interview submissions."""
+    from sqlalchemy import select
+
+    from panel.models import InterviewSubmission, ShortlistSubmission
+
+    c, who = sl.candidates[0], sl.panelist.id
+    for model in (ShortlistSubmission, InterviewSubmission):
+        assert session.scalar(select(model.by(c.id, who))) is False
+        session.add(model(candidate_id=c.id, user_id=who))
+        session.flush()
+        assert session.scalar(select(model.by(c.id, who))) is True
+        assert session.scalar(select(model.by(c.id, sl.panelist2.id))) is False
+        assert session.scalar(select(model).where(model.of(c.id, who))).user_id == who

@@ -7,6 +7,7 @@ import hmac
 import logging
 import secrets
 
+import phonenumbers
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
@@ -366,7 +367,6 @@ def _reset_if_known(session: Session, address: str) -> None:
 
 def uk_mobile(text: str | None) -> str | None:
     """A UK mobile number in E.164 (+447...), None for nothing entered; AccountError otherwise."""
-    import phonenumbers
     text = (text or "").strip()
     if not text:
         return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from flask import (Blueprint, abort, after_this_request, current_app, flash, jsonify, redirect, render_template,
+from flask import (Blueprint, after_this_request, current_app, flash, jsonify, redirect, render_template,
                    request, session, url_for)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError, validate_csrf

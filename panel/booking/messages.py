@@ -15,14 +15,25 @@ from collections import namedtuple
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from panel import deadlines
+from panel import audit, deadlines
 from panel.db import utcnow
-from panel.models import BookingStatus, Candidate, InterviewBooking, Notification, NotificationStatus, Vacancy
-from panel.notifications import calendar
+from panel.models import (
+    BookingStatus,
+    Candidate,
+    InterviewBooking,
+    InterviewOutcome,
+    InterviewSlot,
+    Notification,
+    NotificationStatus,
+    Outcome,
+    Role,
+    ShortlistOutcome,
+    Vacancy,
+)
+from panel.notifications import calendar, summary
 from panel.notifications import services as outbox
-from panel.notifications import summary
 
 REMINDER = "candidate_interview_reminder"
 LETTERS = {"not_shortlisted": "outcome_not_shortlisted", "not_appointed": "outcome_not_appointed"}
@@ -84,8 +95,6 @@ def booking_changed(session: Session, link, changes: dict) -> None:
         context = _context(vacancy, candidate, **common)
         ics = None
         if had:
-            from panel.models import InterviewSlot
-
             old = session.get(InterviewSlot, had)
             if old is not None:
                 ics = _ics(link, old, n, True, outbox.render("booking_cancelled", **context)[1])
@@ -101,8 +110,6 @@ def booking_changed(session: Session, link, changes: dict) -> None:
 
 def hr_people(session: Session, vacancy: Vacancy):
     """HR: the vacancy's owner if HR, otherwise every active HR user (never the panel)."""
-    from panel.models import Role
-
     return [u for u in summary.recipients(session, vacancy) if u.role == Role.HR]
 
 
@@ -147,8 +154,6 @@ def reminder_not_wanted(session: Session, row: Notification) -> str | None:
 def letter_kind(vacancy: Vacancy, candidate: Candidate, outcome) -> str | None:
     """Which outcome letter the candidate may be sent now (None: none yet, or none for them).
     ``outcome``: their interview outcome (an Outcome) or None."""
-    from panel.models import Outcome, ShortlistOutcome
-
     if candidate.is_withdrawn or candidate.is_purged or not candidate.email:
         return None
     decision = candidate.decision
@@ -165,8 +170,6 @@ def letter_key(candidate: Candidate, kind: str) -> str:
 
 def send_letter(session: Session, actor, vacancy: Vacancy, candidate: Candidate, kind: str) -> Notification | None:
     """Write the letter to the outbox (once per candidate, ever) and audit it."""
-    from panel import audit
-
     row = outbox.enqueue_to_candidate(session, candidate=candidate, vacancy=vacancy, kind=LETTERS[kind],
                                       key=letter_key(candidate, kind), context=_context(vacancy, candidate))
     audit.record(session, actor, "send_letter", candidate, entity_type="candidate", vacancy_id=vacancy.id,
@@ -193,10 +196,6 @@ def booking_status_label(booking: InterviewBooking | None) -> str:
 def letters(session: Session, vacancy: Vacancy) -> list[tuple[Candidate, str, bool]]:
     """(candidate, letter kind, already sent) for every candidate the stage lets HR write to now,
     by number. Three queries, whatever the number of candidates."""
-    from sqlalchemy.orm import selectinload
-
-    from panel.models import InterviewOutcome
-
     candidates = list(session.scalars(select(Candidate).where(Candidate.vacancy_id == vacancy.id)
                                       .options(selectinload(Candidate.decision)).order_by(Candidate.number)))
     outcomes = dict(session.execute(select(InterviewOutcome.candidate_id, InterviewOutcome.outcome).join(Candidate)

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from panel import audit
+from panel.booking import messages
 from panel.db import utcnow
 from panel.errors import ServiceError
 from panel.mail import external_url
@@ -232,7 +233,6 @@ def book(session: Session, link: LinkState, slot_id: int, codes, other: str) -> 
     if changes:
         booking.changes = (booking.changes or 0) + 1
         session.flush()
-        from panel.booking import messages
 
         messages.booking_changed(session, link, changes)
     return changes
@@ -263,7 +263,6 @@ def cannot_come(session: Session, link: LinkState, choice: str, message: str) ->
     if changes:
         booking.changes = (booking.changes or 0) + 1
         session.flush()
-        from panel.booking import messages
 
         messages.booking_changed(session, link, changes)
     return changes

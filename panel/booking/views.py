@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import OperationalError
 
 from panel.booking import services
 from panel.booking.forms import BookForm, CannotComeForm
 from panel.booking.messages import contact
+from panel.booking.messages import place as where
 from panel.db import db, session_scope
 from panel.forms import field_error
 from panel.models import ADJUSTMENTS
-from panel.plans import invitations as invitation_text
 from panel.plans import timetable
+from panel.plans import invitations as invitation_text
 
 log = logging.getLogger("panel.booking")
 bp = Blueprint("booking", __name__, url_prefix="/book")
@@ -84,8 +85,6 @@ def _slot_text(slot) -> str:
 
 def _place(link):
     def place(slot):
-        from panel.booking.messages import place as where
-
         return where(link.vacancy, slot, link.day)
     return place
 

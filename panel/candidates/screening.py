@@ -20,6 +20,7 @@ from panel.candidates import identity
 from panel.db import utcnow
 from panel.errors import ServiceError
 from panel.models import Candidate, CandidateEvidence, IdentityHit, User, Vacancy
+from panel.uploads import UploadError, cleaned_pdf, pdf_text
 
 SUPPORTING = "supporting_information"
 APPLICATION = "application"
@@ -55,7 +56,6 @@ def _application_text(candidate: Candidate) -> str:
     """The text of the panel's cleaned copy of the application PDF ("" when there is none)."""
     if not candidate.application_file:
         return ""
-    from panel.uploads import UploadError, cleaned_pdf, pdf_text
 
     try:
         return pdf_text(cleaned_pdf(candidate.application_file).data)

@@ -6,6 +6,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from panel import audit, permissions
+from panel.booking import messages
+from panel.booking import services as booking_services
 from panel.candidates import importing, queries, screening, services
 from panel.candidates.forms import ApplicationForm, ImportForm, candidate_form
 from panel.db import db
@@ -14,8 +16,19 @@ from panel.loaders import found, vacancy_view
 from panel.models import Candidate, Vacancy
 from panel.shortlisting.allocation import is_allocated
 from panel.shortlisting.queries import declaration_of
-from panel.uploads import (SCRIPT_WARNING, UploadError, clean_pdf, delete_file, identity_warning, pdf_has_script,
-                           pdf_text, read_pdf, safe_download_name, save_pdf, send_pdf)
+from panel.uploads import (
+    SCRIPT_WARNING,
+    UploadError,
+    clean_pdf,
+    delete_file,
+    identity_warning,
+    pdf_has_script,
+    pdf_text,
+    read_pdf,
+    safe_download_name,
+    save_pdf,
+    send_pdf,
+)
 
 bp = Blueprint("candidates", __name__, url_prefix="/vacancies/<int:vacancy_id>/candidates")
 
@@ -120,7 +133,6 @@ def _booking_and_messages(vacancy: Vacancy, candidate: Candidate) -> dict:
     """HR's view of the candidate's own booking and of every message written to them."""
     if not permissions.can_see_candidate_contact_details(current_user, vacancy):
         return {"booking": None, "messages": []}
-    from panel.booking import messages, services as booking_services
 
     return {"booking": booking_services.bookings_by_candidate(db(), vacancy.id).get(candidate.id),
             "messages": messages.messages_to(db(), candidate.id),

@@ -12,6 +12,7 @@ from panel.involvement import queries
 from panel.involvement.activities import INTERVIEW_DAY, QUESTIONS, SHORTLISTING
 from panel.models import User
 from panel.templating import long_date
+from panel.uploads import safe_download_name
 
 HEADINGS = {"certificate": "Certificate of involvement", "reference": "Draft reference letter"}
 KINDS = tuple(HEADINGS)
@@ -56,6 +57,4 @@ def build(session, person: User, kind: str, *, today: dt.date | None = None) -> 
 
 
 def download_name(pack: dict) -> str:
-    from panel.uploads import safe_download_name
-
     return safe_download_name(f"{pack['person']} {pack['heading'].lower()}", "document")

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from panel.involvement.activities import Activity, activities_for
+from panel.models.involvement import CALL_REQUESTED, CHECK_IN_DONE, WAITING_FOR_REPLY  # noqa: F401 (asked by hooks)
 from panel.models import (
     AT_INTERVIEWS,
     AT_SHORTLISTING,
@@ -22,8 +23,9 @@ from panel.models import (
     DebriefOffer,
     HoursCorrection,
     InterviewSubmission,
+    PackJob,
+    PackRequest,
     PanelMember,
-    PanelRole,
     ShortlistDecision,
     ShortlistOutcome,
     SupportContact,
@@ -49,8 +51,7 @@ def reveal_unanswered(session: Session, vacancy: Vacancy, user_id: int) -> bool:
     answered = select(ConflictDeclaration.id).where(
         ConflictDeclaration.candidate_id == Candidate.id, ConflictDeclaration.user_id == user_id,
         (ConflictDeclaration.round == AT_INTERVIEWS) | ConflictDeclaration.aside_at(AT_SHORTLISTING)).exists()
-    scored = select(InterviewSubmission.id).where(InterviewSubmission.candidate_id == Candidate.id,
-                                                  InterviewSubmission.user_id == user_id).exists()
+    scored = InterviewSubmission.by(Candidate.id, user_id)
     return session.scalar(select(func.count()).select_from(
         _interviewed(vacancy.id).where(~answered, ~scored).subquery())) > 0
 
@@ -64,7 +65,8 @@ class RevealRow:
 
     @property
     def stepped_aside(self) -> bool:
-        return self.aside_at_shortlisting or bool(self.answer)
+        return ConflictDeclaration.aside_given({AT_SHORTLISTING: self.aside_at_shortlisting, AT_INTERVIEWS: self.answer},
+                                               AT_INTERVIEWS)
 
 
 def reveal_rows(session: Session, vacancy: Vacancy, user_id: int) -> list[RevealRow]:
@@ -91,10 +93,7 @@ def stepped_aside_names(session: Session, vacancy: Vacancy) -> dict[int, list[st
     order = {m.user_id: i for i, m in enumerate(vacancy.panel_members)}
     names = {m.user_id: m.user.name for m in vacancy.panel_members}
     out: dict[int, list[int]] = {}
-    for cid, uid in session.execute(
-            select(ConflictDeclaration.candidate_id, ConflictDeclaration.user_id)
-            .join(Candidate, Candidate.id == ConflictDeclaration.candidate_id)
-            .where(Candidate.vacancy_id == vacancy.id, ConflictDeclaration.aside_at(AT_INTERVIEWS))):
+    for cid, uid in session.execute(ConflictDeclaration.aside_pairs(vacancy.id, AT_INTERVIEWS)):
         if uid in names and uid not in out.setdefault(cid, []):
             out[cid].append(uid)
     return {cid: [names[u] for u in sorted(uids, key=order.get)] for cid, uids in out.items()}
@@ -118,7 +117,7 @@ def asking_preference(session: Session, vacancy_id: int, user_id: int) -> Asking
 
 
 def patient_members(vacancy: Vacancy) -> list[PanelMember]:
-    return [m for m in vacancy.panel_members if m.panel_role == PanelRole.PATIENT]
+    return [m for m in vacancy.panel_members if m.is_patient]
 
 
 def debriefs_offered(session: Session, vacancy_id: int) -> dict[int, DebriefOffer]:
@@ -127,17 +126,6 @@ def debriefs_offered(session: Session, vacancy_id: int) -> dict[int, DebriefOffe
 
 # --- check-ins ----------------------------------------------------------------------
 
-CHECK_IN_DONE = "check-in done"
-WAITING_FOR_REPLY = "waiting for a reply"
-CALL_REQUESTED = "call requested"
-
-
-def check_in_status(check_in: CheckIn) -> str:
-    if not check_in.answered:
-        return WAITING_FOR_REPLY
-    if check_in.wants_call and check_in.call_done_at is None:
-        return CALL_REQUESTED
-    return CHECK_IN_DONE
 
 
 def debrief_status(session: Session, user_ids) -> dict[int, str]:
@@ -150,7 +138,7 @@ def debrief_status(session: Session, user_ids) -> dict[int, str]:
     latest: dict[int, CheckIn] = {}
     for c in session.scalars(select(CheckIn).where(CheckIn.user_id.in_(ids)).order_by(CheckIn.invited_at, CheckIn.id)):
         latest[c.user_id] = c
-    return {uid: check_in_status(c) for uid, c in latest.items()}
+    return {uid: c.status_text for uid, c in latest.items()}
 
 
 def my_check_ins(session: Session, user_id: int) -> list[tuple[CheckIn, str]]:
@@ -229,3 +217,10 @@ def total_hours(entries: list[Entry]) -> Decimal:
 def person(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
+
+
+def my_document_job(session: Session, job_id: int, user_id: int, kinds) -> tuple[PackRequest, PackJob] | None:
+    """A certificate or reference letter this person asked for (a job of no vacancy), or None."""
+    return session.execute(select(PackRequest, PackJob).join(PackJob, PackJob.id == PackRequest.job_id)
+                           .where(PackRequest.job_id == job_id, PackRequest.user_id == user_id,
+                                  PackJob.vacancy_id.is_(None), PackJob.kind.in_(kinds))).first()

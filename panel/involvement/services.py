@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from panel import audit
+from panel import audit, permissions
 from panel.db import utcnow
 from panel.errors import ServiceError
 from panel.involvement import queries
@@ -33,6 +33,8 @@ from panel.models import (
     User,
     Vacancy,
 )
+from panel.notifications import services as notifications
+from panel.permissions import member_of
 
 CHECK_IN_FEELINGS = {"well": "It went well", "mixed": "Some of it was hard", "hard": "It was hard"}
 MAX_CONCERN = 5000
@@ -140,8 +142,6 @@ def set_asking_preference(session: Session, actor: User, vacancy: Vacancy, avoid
 def invite_check_ins(session: Session, vacancy: Vacancy) -> list[CheckIn]:
     """After the interview day (the vacancy has moved on to its decisions), each patient
     panelist gets a private check-in, and a message inviting them to it (the outbox). Once only."""
-    from panel.notifications import services as notifications
-
     have = {c.user_id for c in session.scalars(select(CheckIn).where(CheckIn.vacancy_id == vacancy.id))}
     made = []
     for member in queries.patient_members(vacancy):
@@ -190,8 +190,8 @@ def record_call(session: Session, actor: User, check_in: CheckIn) -> None:
 
 def record_debrief(session: Session, actor: User, vacancy: Vacancy, user_id: int) -> DebriefOffer:
     """The chair offered this patient panelist a debrief (only that it was offered)."""
-    member = next((m for m in queries.patient_members(vacancy) if m.user_id == user_id), None)
-    if member is None:
+    member = member_of(vacancy, user_id)
+    if member is None or not member.is_patient:
         raise InvolvementError("Choose a patient panelist on this panel", "user_id")
     offer = queries.debriefs_offered(session, vacancy.id).get(user_id)
     if offer is None:
@@ -207,16 +207,12 @@ def record_debrief(session: Session, actor: User, vacancy: Vacancy, user_id: int
 
 def involvement_managers(session: Session) -> list[User]:
     """Who is told that a concern was raised: whoever runs the involvement (today: HR)."""
-    from panel import permissions
-
     return [u for u in session.scalars(select(User).where(User.active.is_(True), User.role == Role.HR))
             if permissions.can_manage_involvement(u)]
 
 
 def raise_concern(session: Session, actor: User, text: str, *, vacancy_id: int | None,
                   wants_reply: bool) -> Concern:
-    from panel.notifications import services as notifications
-
     if not text:
         raise InvolvementError("Tell us what your concern is", "text")
     if len(text) > MAX_CONCERN:

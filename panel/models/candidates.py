@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from typing import Mapping
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, exists, select
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -136,6 +138,15 @@ class ImportProfile(Base):
 AT_SHORTLISTING = "shortlisting"
 AT_INTERVIEWS = "interviews"
 DECLARATION_ROUNDS = (AT_SHORTLISTING, AT_INTERVIEWS)
+# The rounds whose "Yes" means stepping aside at each stage (ConflictDeclaration.aside_at).
+_ASIDE_ROUNDS = {AT_SHORTLISTING: (AT_SHORTLISTING,), AT_INTERVIEWS: DECLARATION_ROUNDS}
+
+
+def _aside_rounds(stage_round: str) -> tuple[str, ...]:
+    try:
+        return _ASIDE_ROUNDS[stage_round]
+    except KeyError:
+        raise ValueError(f"unknown round: {stage_round!r}") from None
 
 
 class ConflictDeclaration(Base):
@@ -174,12 +185,31 @@ class ConflictDeclaration(Base):
           the names were revealed; they do not score the candidate's interview, their scores are
           not expected, counted or chased, and their pack leaves the candidate out.
 
-        A "Yes" at the interviews round never changes the shortlisting record."""
-        if stage_round == AT_SHORTLISTING:
-            return cls.stepped_aside & (cls.round == AT_SHORTLISTING)
-        if stage_round == AT_INTERVIEWS:
+        A "Yes" at the interviews round never changes the shortlisting record. ``aside_given``
+        is the same rule on answers already read; ``aside_from`` and ``aside_pairs`` are the
+        queries the pages, packs and reminders use."""
+        rounds = _aside_rounds(stage_round)
+        if rounds == DECLARATION_ROUNDS:
             return cls.stepped_aside
-        raise ValueError(f"unknown round: {stage_round!r}")
+        return cls.stepped_aside & cls.round.in_(rounds)
+
+    @staticmethod
+    def aside_given(answers: Mapping[str, bool | None], stage_round: str) -> bool:
+        """``aside_at`` on one person's answers for one candidate already read (round -> knows
+        the candidate, or None when not answered)."""
+        return any(answers.get(r) is True for r in _aside_rounds(stage_round))
+
+    @classmethod
+    def aside_from(cls, candidate_id, user_id, stage_round: str):
+        """This person stepped aside from this candidate (ids, or columns such as Candidate.id),
+        as an EXISTS condition: ``~`` it to leave them out, ``select()`` it for a bool."""
+        return exists().where(cls.candidate_id == candidate_id, cls.user_id == user_id, cls.aside_at(stage_round))
+
+    @classmethod
+    def aside_pairs(cls, vacancy_id: int, stage_round: str):
+        """(candidate id, user id) of everyone who stepped aside from a candidate of this vacancy."""
+        return (select(cls.candidate_id, cls.user_id).join(Candidate, Candidate.id == cls.candidate_id)
+                .where(Candidate.vacancy_id == vacancy_id, cls.aside_at(stage_round)))
 
 
 class ShortlistScore(Base):
@@ -206,7 +236,23 @@ class ShortlistScore(Base):
     user: Mapped[User] = relationship()
 
 
-class ShortlistSubmission(Base):
+class SubmissionMixin:
+    """A panel member has submitted (locked) their scores for a candidate: the one definition
+    of "submitted", at shortlisting (ShortlistSubmission) and at interview (InterviewSubmission)."""
+
+    @classmethod
+    def of(cls, candidate_id, user_id):
+        """The submission of this person for this candidate (ids, or columns such as
+        Candidate.id), as a query condition."""
+        return (cls.candidate_id == candidate_id) & (cls.user_id == user_id)
+
+    @classmethod
+    def by(cls, candidate_id, user_id):
+        """This person has submitted their scores for this candidate, as an EXISTS condition."""
+        return exists().where(cls.of(candidate_id, user_id))
+
+
+class ShortlistSubmission(SubmissionMixin, Base):
     """A panel member has submitted (locked) their scores for a candidate."""
 
     __tablename__ = "shortlist_submissions"

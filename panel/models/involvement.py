@@ -45,6 +45,12 @@ class AskingPreference(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+# where a check-in is (CheckIn.status_text), for the lead's pages
+CHECK_IN_DONE = "check-in done"
+WAITING_FOR_REPLY = "waiting for a reply"
+CALL_REQUESTED = "call requested"
+
+
 class CheckIn(Base):
     """After the interview day, a patient panelist's short private check-in. Written (invited)
     when the vacancy moves on from interviewing; answered by the person. The answers are the
@@ -68,6 +74,18 @@ class CheckIn(Base):
     @property
     def answered(self) -> bool:
         return self.answered_at is not None
+
+    @property
+    def call_requested(self) -> bool:
+        """Answered asking for a call that is not yet recorded as made."""
+        return self.answered and self.wants_call and self.call_done_at is None
+
+    @property
+    def status_text(self) -> str:
+        """Where the check-in is, in words: WAITING_FOR_REPLY, CALL_REQUESTED or CHECK_IN_DONE."""
+        if not self.answered:
+            return WAITING_FOR_REPLY
+        return CALL_REQUESTED if self.call_requested else CHECK_IN_DONE
 
 
 class DebriefOffer(Base):

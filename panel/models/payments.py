@@ -70,6 +70,14 @@ class PaymentChoice(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def paid_for_time(self) -> bool:
+        return self.choice == "paid"
+
+    @property
+    def expenses_only(self) -> bool:
+        return self.choice == "expenses"
+
 
 class PayrollExport(Base):
     """One CSV for payroll: the claims in it point here, so none is exported twice; the file is
@@ -131,6 +139,16 @@ class Claim(Base):
                                                            order_by="ClaimReceipt.id")
 
     # where the claim is, asked by meaning (templates and views never compare the status string)
+    @property
+    def status_label(self) -> str:
+        """Where the claim is, in the claimant's words ("Waiting for approval" ...)."""
+        return ClaimStatus.LABELS[self.status]
+
+    @property
+    def is_open(self) -> bool:
+        """Waiting for approval or answering a question: the claimant (or HR for them) may still change it."""
+        return self.status in ClaimStatus.OPEN
+
     @property
     def is_submitted(self) -> bool:
         return self.status == ClaimStatus.SUBMITTED

@@ -10,7 +10,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.db import Base, UTCDateTime, enum_column, utcnow
-from panel.models.candidates import Candidate
+from panel.models.candidates import Candidate, SubmissionMixin
 from panel.models.interviews import PlanQuestion
 from panel.models.users import User
 
@@ -53,7 +53,7 @@ class InterviewScore(Base):
     plan_question: Mapped[PlanQuestion] = relationship()
 
 
-class InterviewSubmission(Base):
+class InterviewSubmission(SubmissionMixin, Base):
     __tablename__ = "interview_submissions"
     __table_args__ = (UniqueConstraint("candidate_id", "user_id", name="uq_interview_submissions_candidate_user"),)
 

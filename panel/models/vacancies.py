@@ -160,3 +160,11 @@ class PanelMember(Base):
 
     vacancy: Mapped[Vacancy] = relationship(back_populates="panel_members")
     user: Mapped[User] = relationship(back_populates="panel_memberships")
+
+    @property
+    def is_chair(self) -> bool:
+        return self.panel_role == PanelRole.CHAIR
+
+    @property
+    def is_patient(self) -> bool:
+        return self.panel_role == PanelRole.PATIENT

@@ -3,7 +3,7 @@ who have not finished), counts for HR, a vacancy's and a person's messages."""
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from panel.models import (
@@ -29,27 +29,22 @@ def application_count(session: Session, vacancy: Vacancy) -> int:
         Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None), Candidate.purged_at.is_(None))) or 0
 
 
-def _stepped_aside(user_id: int, stage_round: str):
-    return exists().where(ConflictDeclaration.candidate_id == Candidate.id, ConflictDeclaration.user_id == user_id,
-                          ConflictDeclaration.aside_at(stage_round))
-
-
 def shortlisting_owed(session: Session, vacancy_id: int, user_id: int) -> int:
     """Applications this person has neither submitted scores for nor stepped aside from."""
-    submitted = exists().where(ShortlistSubmission.candidate_id == Candidate.id, ShortlistSubmission.user_id == user_id)
+    submitted = ShortlistSubmission.by(Candidate.id, user_id)
     return session.scalar(select(func.count(Candidate.id)).where(
         Candidate.vacancy_id == vacancy_id, Candidate.withdrawn_at.is_(None), Candidate.purged_at.is_(None),
-        ~submitted, ~_stepped_aside(user_id, AT_SHORTLISTING))) or 0
+        ~submitted, ~ConflictDeclaration.aside_from(Candidate.id, user_id, AT_SHORTLISTING))) or 0
 
 
 def scoring_owed(session: Session, vacancy_id: int, user_id: int) -> int:
     """Shortlisted candidates this person has neither submitted interview scores for nor stepped aside from."""
-    submitted = exists().where(InterviewSubmission.candidate_id == Candidate.id, InterviewSubmission.user_id == user_id)
+    submitted = InterviewSubmission.by(Candidate.id, user_id)
     return session.scalar(select(func.count(Candidate.id)).join(
         ShortlistDecision, and_(ShortlistDecision.candidate_id == Candidate.id,
                                 ShortlistDecision.outcome == ShortlistOutcome.SHORTLIST)).where(
         Candidate.vacancy_id == vacancy_id, Candidate.withdrawn_at.is_(None), ~submitted,
-        ~_stepped_aside(user_id, AT_INTERVIEWS))) or 0
+        ~ConflictDeclaration.aside_from(Candidate.id, user_id, AT_INTERVIEWS))) or 0
 
 
 OWED = {"shortlisting_reminder": shortlisting_owed, "scoring_reminder": scoring_owed}

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from panel import deadlines
 from panel.db import utcnow
+from panel.mail import external_url
 from panel.models import Notification, PanelRole, Role, User, Vacancy
 from panel.notifications import queries
+from panel.notifications.services import _context, base_key, cancel_queued, enqueue, render
 
 KIND = "deadline_summary"
 SUMMARY_TIME = dt.time(8, 0)  # an hour before the panel's own reminders
@@ -56,7 +58,6 @@ def key(vacancy: Vacancy, user_id: int, day: dt.date) -> str:
 
 
 def context(session: Session, vacancy: Vacancy, user: User, today: dt.date) -> dict:
-    from panel.notifications.services import _context
     field = vacancy.stage.deadline
     deadline = deadlines.DEADLINES[field]
     day = getattr(vacancy, field)
@@ -66,7 +67,6 @@ def context(session: Session, vacancy: Vacancy, user: User, today: dt.date) -> d
 
 def plan(session: Session, vacancy: Vacancy) -> None:
     """Make the vacancy's queued summaries what its stage, deadline and chair call for now."""
-    from panel.notifications.services import base_key, cancel_queued, enqueue
     now = utcnow()
     field = vacancy.stage.deadline
     day = getattr(vacancy, field) if field else None
@@ -92,7 +92,6 @@ def plan(session: Session, vacancy: Vacancy) -> None:
 def refresh(session: Session, row: Notification) -> str | None:
     """Just before sending: write the summary again from the work as it stands now. The reason
     not to send it (None: send), when the vacancy has moved on or everyone has finished."""
-    from panel.notifications.services import render
     vacancy = session.get(Vacancy, row.vacancy_id)
     if vacancy is None or not vacancy.stage.deadline or getattr(vacancy, vacancy.stage.deadline) is None:
         return "The vacancy has moved on from this deadline"
@@ -128,8 +127,6 @@ def _without_greeting(body: str) -> str:
 def digest(rows: list[Notification], user: User) -> Digest:
     """The day's digest for one person and channel: the held messages, oldest first, under one
     subject. A text message says only their first name, how many and a link to their messages."""
-    from panel.mail import external_url
-    from panel.notifications.services import render
     rows = sorted(rows, key=lambda r: (r.due_at, r.id))
     channel = rows[0].channel
     key = f"digest:u{user.id}:{channel}:" + ",".join(str(r.id) for r in rows)

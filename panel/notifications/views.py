@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from panel import audit, permissions
 from panel.db import db
 from panel.loaders import user_view
-from panel.models import Notification, NotificationStatus
+from panel.models import Notification
 from panel.notifications import calendar, links, queries
 
 bp = Blueprint("notifications", __name__, url_prefix="/account/messages")

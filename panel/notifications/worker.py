@@ -33,6 +33,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from panel.booking import messages as booking_messages
 from panel.db import utcnow
 from panel.models import Candidate, Notification, NotificationStatus, User, Vacancy
 from panel.notifications import links, queries, summary
@@ -129,7 +130,6 @@ def not_wanted_because(session: Session, row: Notification, user: User | None) -
             return "The candidate's details have been deleted"
         if user.is_withdrawn:
             return "The candidate has withdrawn"
-        from panel.booking import messages as booking_messages  # (it imports the notifications services)
 
         return booking_messages.reminder_not_wanted(session, row)
     if user is None or not user.active:

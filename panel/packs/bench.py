@@ -31,6 +31,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from panel import create_app
+from panel.builders import Builder, scale_shortlisting
+from panel.cli import upgrade_database
+from panel.db import counted_queries, db
+from panel.models import AssessedAt, CriterionCategory, Outcome, PanelRole, ShortlistOutcome, VacancyStatus
+from panel.packs import jobs, render
+from panel.packs import context as pack_context
+from panel.packs.jobs import render_processes
+from panel.packs.worker import STATIC_URL, make_fetcher
+from panel.plans.services import interview_criteria
+
 GUIDANCE = [
     "Describes a real situation, what they did and why",
     "Puts the patient's safety and wishes first",
@@ -60,10 +71,6 @@ def generate(session, *, reference: str = "BENCH-1", candidates: int = 20, membe
     submitted scores, outcomes and a sign-off), built through the services (panel.builders);
     ``password``: everyone's (None: no password); ``app``: needed outside an app context.
     Returns (vacancy, hr_user, panel_users, candidates), committed."""
-    from panel.builders import Builder
-    from panel.models import AssessedAt, CriterionCategory, Outcome, PanelRole, ShortlistOutcome, VacancyStatus
-    from panel.plans.services import interview_criteria
-
     status = status or VacancyStatus.INTERVIEWING
     tag = reference.lower().replace(" ", "-")
     hr = Builder(session, app=app).user("hr", name="Priya Shah", email=f"hr-{tag}@example.org", password=password)
@@ -128,9 +135,6 @@ SUPPORTING = (
 def shortlisting_vacancy(session, *, candidates: int = 400, reference: str = "SCALE-400", app=None):
     """A vacancy in shortlisting with ``candidates`` applications of about 3 KB of supporting
     information each, 8 criteria and 4 panel members (panel.builders). Returns the vacancy."""
-    from panel.builders import Builder
-    from panel.models import AssessedAt, CriterionCategory, PanelRole, VacancyStatus
-
     tag = reference.lower()
     hr = Builder(session, app=app).user("hr", name="Priya Shah", email=f"hr-{tag}@example.org")
     build = Builder(session, hr, app=app)
@@ -153,10 +157,6 @@ def pack_scale_metrics(app, *, candidates: int = 400) -> list[tuple[str, str]]:
     """The large-pack figures (issue 14): the shortlisting pack of a 400-candidate vacancy made
     the way the pack worker makes it (in parts, joined), once on one render process and once on
     one per core (the same pack, the same run), and the results pack's cost per page."""
-    from panel.packs import context as pack_context
-    from panel.packs import render
-    from panel.packs.jobs import render_processes
-
     with app.app_context():
         session = app.extensions["panel.sessionmaker"]()
         vacancy_id = shortlisting_vacancy(session, candidates=candidates, reference=f"PACKS-{candidates}", app=app).id
@@ -212,8 +212,6 @@ def build_scale_vacancies(app, password: str, sizes=SCALE_SIZES) -> dict[int, tu
     members (panel.builders.scale_shortlisting: ~3 KB statements, 8 criteria), committed.
     Returns {size: (vacancy id, the chair's email)}. Shared by the scale section of `make bench`
     (moderation, export and the shortlisting pack at 400 candidates) and the growth tests."""
-    from panel.builders import scale_shortlisting
-
     out = {}
     with app.app_context():
         session = app.extensions["panel.sessionmaker"]()
@@ -230,8 +228,6 @@ def measure_page(app, client, url: str, runs: int = 3) -> tuple[float, int]:
     """(CPU seconds of the best of ``runs`` GETs after one warm-up, SQL statements of one GET).
     CPU time (time.process_time) of this process, which runs the whole request: query, moderation
     arithmetic, template or CSV; best of runs, so another process on the machine barely shows."""
-    from panel.db import counted_queries
-
     response = client.get(url)  # warm-up: compiled templates, caches
     assert response.status_code == 200, (url, response.status_code)
     best, count = None, None
@@ -284,9 +280,6 @@ def scale_lines(figures: dict[int, dict]) -> list[tuple[str, str]]:
 
 
 def main() -> int:
-    from panel import create_app
-    from panel.cli import upgrade_database
-
     tmp = Path(tempfile.mkdtemp(prefix="panel-bench-"))
     app = create_app({
         "TESTING": True, "INSTANCE_PATH": str(tmp / "instance"), "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
@@ -302,11 +295,6 @@ def main() -> int:
         session.close()
 
     from weasyprint import HTML
-
-    from panel.db import db
-    from panel.packs import context as pack_context
-    from panel.packs import render
-    from panel.packs.worker import STATIC_URL, make_fetcher
 
     def bare_render(html: str) -> tuple[float, float, int]:
         """WeasyPrint alone, in this process: the identical HTML, fetcher and options."""
@@ -352,8 +340,6 @@ def main() -> int:
     url = f"/vacancies/{vacancy_id}/packs/panel.pdf?large_print=0"
     first = client.get(url)  # not made through the web yet: a render job, made by the pack worker
     if first.status_code == 303:
-        from panel.packs import jobs
-
         jobs.run_pending(app)
         first = client.get(url)
     assert first.status_code == 200 and first.mimetype == "application/pdf", first.status_code

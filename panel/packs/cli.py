@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from panel.db import db
 from panel.models import InterviewSignOff, User, Vacancy
+from panel.packs import jobs, render, service
 from panel.packs import context as pack_context
-from panel.packs import render, service
-from panel.permissions import results_signed_off
+from panel.permissions import member_of, results_signed_off
 
 
 def register(app: Flask) -> None:
@@ -35,7 +35,7 @@ def register(app: Flask) -> None:
             if not panelist_email:
                 raise click.ClickException("--kind panelist needs --panelist EMAIL")
             panelist_id = db().scalar(select(User.id).where(func.lower(User.email) == panelist_email.strip().lower()))
-            if panelist_id is None or not any(m.user_id == panelist_id for m in vacancy.panel_members):
+            if panelist_id is None or member_of(vacancy, panelist_id) is None:
                 raise click.ClickException(f"{panelist_email} is not on the panel of {vacancy_ref}")
         elif panelist_email:
             raise click.ClickException("--panelist is only for --kind panelist")
@@ -62,8 +62,6 @@ def register(app: Flask) -> None:
     def packs_worker(once, poll):
         """Render the packs people ask for (run alongside the web server; any number of these
         may run, on any host sharing the database)."""
-        from panel.packs import jobs
-
         handled = jobs.work(current_app._get_current_object(), once=once, poll_seconds=poll)
         if once:
             click.echo(f"Made {handled} pack{'s' if handled != 1 else ''}.")

@@ -22,10 +22,14 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, render_template
+
+from panel import storage
+from panel.packs import join
 
 log = logging.getLogger("panel.packs")
 
@@ -308,8 +312,6 @@ def pack_key(context: dict) -> str:
 def _from_store(key: str, path: Path, session=None) -> bool:
     """Copy a finished pack (made by any host's worker) from the shared store into this host's
     cache; False if the store has none."""
-    from panel import storage
-
     try:
         data = storage.get_pack(key, session)
     except storage.StoreError as exc:
@@ -406,10 +408,6 @@ def render_in_parts(context: dict, html: str, target: Path, *, tagged: bool, pro
     limit applies to each part) and join them into ``target``. ``progress(parts_done,
     parts_total, pages_done)`` is called as parts finish. Raises RenderError, saying which
     part failed."""
-    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-
-    from panel.packs import join
-
     config = dict(current_app.config)
     parts = split_html(html, context["vacancy"]["reference"], sheets_per_part)
     folder = target.with_name(f".{target.name}.{os.getpid()}.parts")

@@ -12,7 +12,7 @@ from wtforms.validators import Optional, ValidationError
 from panel.forms import DatePartsField, max_length, strip
 from panel.involvement.activities import LABELS
 from panel.payments import money
-from panel.payments.services import CHOICES
+from panel.payments.services import CHOICES, ClaimData
 
 
 class PoundsField(StringField):
@@ -78,8 +78,6 @@ class ClaimForm(FlaskForm):
     care_receipt = FileField("Carer or childcare receipt")
 
     def data_for_service(self):
-        from panel.payments.services import ClaimData
-
         return ClaimData(quarter_hours=self.hours.quarters, mileage_from=self.mileage_from.data or "",
                          mileage_to=self.mileage_to.data or "", tenth_miles=self.miles.tenths,
                          fares_pence=self.fares.pence, parking_pence=self.parking.pence, care_pence=self.care.pence,

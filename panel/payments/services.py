@@ -14,10 +14,20 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from panel import audit
+from panel.csvexport import to_csv
 from panel.deadlines import LONDON
 from panel.errors import ServiceError, StaleEdit
 from panel.involvement.activities import LABELS, activity_of
-from panel.models import ActivityRate, Claim, ClaimReceipt, ClaimStatus, ExpenseRules, PaymentChoice, PayrollExport, User
+from panel.models import (
+    ActivityRate,
+    Claim,
+    ClaimReceipt,
+    ClaimStatus,
+    ExpenseRules,
+    PaymentChoice,
+    PayrollExport,
+    User,
+)
 from panel.payments import money, receipts
 from panel.uploads import UploadError
 
@@ -268,15 +278,15 @@ def _transition(session: Session, claim: Claim, version: int, allowed: tuple[str
         .values(version=Claim.version + 1, **values).execution_options(synchronize_session=False))
     session.refresh(claim)
     if done.rowcount != 1:
-        label = ClaimStatus.LABELS[claim.status].lower()
+        label = claim.status_label.lower()
         raise StaleEdit(f"Someone else changed this claim first: it is now \u201c{label}\u201d. "
                         "Nothing was changed; read it again before you act.", current=claim)
 
 
 def update_claim(session: Session, actor: User, claim: Claim, version: int, data: ClaimData) -> Claim:
     """Change a claim that waits for approval or has a question; never after approval."""
-    if claim.status not in ClaimStatus.OPEN:
-        raise ServiceError(f"This claim is {ClaimStatus.LABELS[claim.status].lower()} and can no longer be changed",
+    if not claim.is_open:
+        raise ServiceError(f"This claim is {claim.status_label.lower()} and can no longer be changed",
                            "hours")
     figures = _amounts(claim.choice, rate_on(session, claim.activity_kind, claim.activity_on),
                        rules_on(session, claim.activity_on), data)
@@ -325,7 +335,7 @@ def decide(session: Session, actor: User, claim: Claim, version: int, decision: 
     before = audit.snapshot(claim, SNAPSHOT)
     _transition(session, claim, version, (ClaimStatus.SUBMITTED,), values)
     audit.record(session, actor, f"payments.claim_{claim.status}", claim,
-                 summary=f"Claim {ClaimStatus.LABELS[claim.status].lower()}",
+                 summary=f"Claim {claim.status_label.lower()}",
                  changes={**audit.diff(before, audit.snapshot(claim, SNAPSHOT)),
                           **({"text": audit.digest(text.strip())} if text.strip() else {})})
     return claim
@@ -390,8 +400,6 @@ def export_rows(session: Session, claims: list[Claim]) -> list[list]:
 def make_export(session: Session, actor: User, period_end: dt.date) -> PayrollExport:
     """A payroll file of every approved claim decided by the end of the pay period and never
     exported before; each claim is marked with it, so a later export leaves it out."""
-    from panel.csvexport import to_csv
-
     end = dt.datetime.combine(period_end + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
     claims = list(session.scalars(
         select(Claim).where(Claim.status == ClaimStatus.APPROVED, Claim.export_id.is_(None), Claim.decided_at < end)

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from panel.booking import services as booking
 from panel.builders import Builder
-from panel.models import (
-    AssessedAt,
-    Candidate,
-    CriterionCategory,
-    ShortlistOutcome,
-    User,
-    Vacancy,
-    VacancyStatus,
-)
+from panel.models import AssessedAt, Candidate, CriterionCategory, ShortlistOutcome, User, Vacancy, VacancyStatus
 from panel.plans import services, timetable
 from panel.questions import services as bank_services
 
@@ -165,8 +158,6 @@ def load_booking_demo(build: Builder, users: dict[str, User], vacancy: Vacancy, 
     run` starts one) sends each with the candidate's own booking link, made as it is sent (a new
     one, so Fiona's first link stops working): with no SMTP server they are in instance/outbox/,
     and their links open the booking page."""
-    from panel.booking import services as booking
-
     session = build.session
     build.slot(vacancy, None, interview_day, dt.time(14, 0), location=vacancy.interview_venue, actor=users["chair"])
     fiona = next(c for c in shortlisted if c.first_name == "Fiona")

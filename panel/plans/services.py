@@ -15,11 +15,11 @@ from panel.errors import ServiceError
 from panel.mail import one_line
 from panel.notifications import services as outbox
 from panel.models import (
-    DEFAULT_SCALE,
     BankQuestion,
     Candidate,
     CandidateInvitation,
     Criterion,
+    DEFAULT_SCALE,
     InterviewDay,
     InterviewSlot,
     InvitationTemplate,

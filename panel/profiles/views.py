@@ -117,21 +117,31 @@ def person(user_id: int):
     return _person_page(person)
 
 
+def _record(person: User, slot: str, form, act, field: str, done):
+    """Something recorded from a person's page (``slot``: which of its forms): ``act()`` and back
+    to the page with ``done`` (a message, or a function giving it), or the page again with the
+    refusal next to ``field`` (400)."""
+    if form.validate_on_submit():
+        try:
+            act()
+        except services.ProfileError as exc:
+            field_error(form, exc, field)
+        else:
+            flash(done() if callable(done) else done, "success")
+            return redirect(url_for("profiles.person", user_id=person.id))
+    return _person_page(person, **{slot: form}, status=400)
+
+
 @bp.route("/involvement/people/<int:user_id>/training", methods=["POST"])
 @user_view(permissions.can_record_training)
 def add_training(user_id: int):
     person = _person(user_id)
     form = TrainingForm()
-    if form.validate_on_submit():
-        try:
-            services.record_training(db(), current_user, person, TrainingKind(form.kind.data), form.completed_on.data,
-                                     form.expires_on.data)
-        except services.ProfileError as exc:
-            field_error(form, exc, "completed_on")
-        else:
-            flash(f"{TrainingKind(form.kind.data).label} training recorded for {person.name}.", "success")
-            return redirect(url_for("profiles.person", user_id=person.id))
-    return _person_page(person, training_form=form, status=400)
+    return _record(person, "training_form", form,
+                   lambda: services.record_training(db(), current_user, person, TrainingKind(form.kind.data),
+                                                    form.completed_on.data, form.expires_on.data),
+                   "completed_on",
+                   lambda: f"{TrainingKind(form.kind.data).label} training recorded for {person.name}.")
 
 
 @bp.route("/involvement/people/<int:user_id>/shadowing", methods=["POST"])
@@ -139,15 +149,10 @@ def add_training(user_id: int):
 def add_shadowing(user_id: int):
     person = _person(user_id)
     form = ShadowingForm()
-    if form.validate_on_submit():
-        try:
-            services.record_shadowing(db(), current_user, person, form.held_on.data, form.chair_name.data)
-        except services.ProfileError as exc:
-            field_error(form, exc, "held_on")
-        else:
-            flash(f"Shadowing session recorded for {person.name}.", "success")
-            return redirect(url_for("profiles.person", user_id=person.id))
-    return _person_page(person, shadowing_form=form, status=400)
+    return _record(person, "shadowing_form", form,
+                   lambda: services.record_shadowing(db(), current_user, person, form.held_on.data,
+                                                     form.chair_name.data),
+                   "held_on", f"Shadowing session recorded for {person.name}.")
 
 
 @bp.route("/involvement/people/<int:user_id>/lead", methods=["POST"])

@@ -24,7 +24,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from panel.db import get_engine, session_scope
-from panel.storage import DatabaseStore, get_store
+from panel.storage import DatabaseStore, PDF, get_store
+from panel.uploads import ORIGINALS, _is_safe_name
 
 
 class BackupError(Exception):
@@ -197,9 +198,6 @@ def _restore_files(tar: tarfile.TarFile, members: dict) -> int:
     """Put the backup's files into the store: uploads/<name> (an older panel's folder) as the
     originals (the panel's cleaned copies are made again on first download), store/<key> as they
     were. Names that could point anywhere else are skipped."""
-    from panel.storage import PDF
-    from panel.uploads import ORIGINALS, _is_safe_name
-
     restored = 0
     with session_scope() as session:
         store = get_store(session)

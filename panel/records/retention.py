@@ -49,20 +49,21 @@ from sqlalchemy.orm import Session
 
 from panel import audit
 from panel.db import session_scope, utcnow
+from panel.involvement import records as involvement_records
 from panel.models import (
-    Notification,
-    NotificationStatus,
     AuditEvent,
     Candidate,
     CandidateEvidence,
-    IdentityHit,
     CandidateFeedback,
     CandidateInvitation,
+    IdentityHit,
     InterviewBooking,
     InterviewOutcome,
     InterviewScore,
     InterviewSignOff,
     ModeratedScore,
+    Notification,
+    NotificationStatus,
     Outcome,
     ShortlistDecision,
     ShortlistScore,
@@ -433,7 +434,6 @@ def purge(session: Session, now: dt.datetime | None = None, dry_run: bool = Fals
         return result
     if result.old_outbox:
         _delete_old_outbox(session, result)
-    from panel.involvement import records as involvement_records  # its own period (INVOLVEMENT_RETENTION_DAYS)
 
     involvement_records.purge(session, now)
     if not result.batches:

@@ -20,6 +20,7 @@ from panel.models import (
     CandidateEvidence,
     CandidateFeedback,
     CandidateInvitation,
+    InterviewBooking,
     InterviewOutcome,
     InterviewScore,
     InterviewSlot,
@@ -41,8 +42,6 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
 
 def _booking(session: Session, candidate_id: int) -> dict | None:
     """What the candidate told us through their booking link (their own words and choices)."""
-    from panel.models import InterviewBooking
-
     booking = session.scalar(select(InterviewBooking).where(InterviewBooking.candidate_id == candidate_id))
     if booking is None:
         return None

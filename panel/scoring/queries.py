@@ -155,33 +155,18 @@ def signoff(vacancy: Vacancy) -> InterviewSignOff | None:
     return db().scalar(select(InterviewSignOff).where(InterviewSignOff.vacancy_id == vacancy.id))
 
 
-def stepped_aside_clause(candidate_id: int, user_id: int):
-    """This person stepped aside from this candidate (``.exists()`` it, or ``db().scalar`` it)."""
-    return select(ConflictDeclaration.id).where(ConflictDeclaration.candidate_id == candidate_id,
-                                                ConflictDeclaration.user_id == user_id, ConflictDeclaration.aside_at(AT_INTERVIEWS))
-
-
-def submitted_clause(candidate_id: int, user_id: int):
-    """This person's interview scores for this candidate are submitted (their submission row)."""
-    return select(InterviewSubmission).where(InterviewSubmission.candidate_id == candidate_id,
-                                             InterviewSubmission.user_id == user_id)
-
-
 def submission(candidate: Candidate, user_id: int) -> InterviewSubmission | None:
-    return db().scalar(submitted_clause(candidate.id, user_id))
+    return db().scalar(select(InterviewSubmission).where(InterviewSubmission.of(candidate.id, user_id)))
 
 
 def stepped_aside(candidate: Candidate, user_id: int) -> bool:
-    return db().scalar(stepped_aside_clause(candidate.id, user_id)) is not None
+    return bool(db().scalar(select(ConflictDeclaration.aside_from(candidate.id, user_id, AT_INTERVIEWS))))
 
 
 def stepped_aside_user_ids(vacancy: Vacancy) -> dict[int, set[int]]:
     """candidate id -> the user ids who said they know the candidate (they do not score them)."""
-    stmt = (select(ConflictDeclaration.candidate_id, ConflictDeclaration.user_id)
-            .join(Candidate, Candidate.id == ConflictDeclaration.candidate_id)
-            .where(Candidate.vacancy_id == vacancy.id, ConflictDeclaration.aside_at(AT_INTERVIEWS)))
     out: dict[int, set[int]] = {}
-    for candidate_id, user_id in db().execute(stmt):
+    for candidate_id, user_id in db().execute(ConflictDeclaration.aside_pairs(vacancy.id, AT_INTERVIEWS)):
         out.setdefault(candidate_id, set()).add(user_id)
     return out
 

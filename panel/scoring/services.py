@@ -20,8 +20,10 @@ from panel.errors import ServiceError, StaleEdit
 from panel.mail import one_line
 from panel.notifications import services as outbox
 from panel.models import (
+    AT_INTERVIEWS,
     Candidate,
     CandidateFeedback,
+    ConflictDeclaration,
     InterviewOutcome,
     InterviewScore,
     InterviewSignOff,
@@ -101,8 +103,8 @@ def _scorer_state(session: Session, vacancy: Vacancy, candidate: Candidate, user
     signed_off = select(InterviewSignOff.id).where(InterviewSignOff.vacancy_id == vacancy.id,
                                                    InterviewSignOff.signed_off).exists()
     row = session.execute(select(signed_off.label("signed_off"),
-                                 queries.stepped_aside_clause(candidate.id, user_id).exists().label("aside"),
-                                 queries.submitted_clause(candidate.id, user_id).exists().label("submitted"))).one()
+                                 ConflictDeclaration.aside_from(candidate.id, user_id, AT_INTERVIEWS).label("aside"),
+                                 InterviewSubmission.by(candidate.id, user_id).label("submitted"))).one()
     return bool(row.signed_off), bool(row.aside), bool(row.submitted)
 
 
@@ -394,6 +396,21 @@ def build_results(vacancy: Vacancy, data: Everything, visible: set[int]) -> Resu
 
 
 # --- sign-off -------------------------------------------------------------------
+
+def my_interviews(page: ResultsPage, user_id: int) -> dict[int, tuple[scorecore.MyState, str]]:
+    """For each interviewed candidate, where this panel member is with their scores, and the
+    words for it ("3 of 5 scored")."""
+    mine = {}
+    for c in page.data.candidates:
+        n = sum(1 for q in page.data.questions
+                if (row := page.scores_by_key.get((c.id, q.id, user_id))) is not None and row.score is not None)
+        state = scorecore.MyState.of(stepped_aside=user_id in page.data.stepped_aside.get(c.id, set()),
+                                     submitted=user_id in page.submitted.get(c.id, set()), started=n > 0)
+        text = ("You stepped aside" if state.stepped_aside else f"{n} of {len(page.data.questions)} scored"
+                if state.started else state.label)
+        mine[c.id] = (state, text)
+    return mine
+
 
 def sign_off_problems(page: ResultsPage) -> list[str]:
     problems = []

@@ -37,12 +37,8 @@ Score = Union[ShortlistScore, ScoreRow]  # both have .score and .comment
 class DeclarationRow(NamedTuple):
     """A conflict answer as read for a page or an export (no ORM object per row)."""
 
-    knows_candidate: bool
+    stepped_aside: bool  # read as ConflictDeclaration.aside_at(AT_SHORTLISTING): the one definition
     declared_at: object
-
-    @property
-    def stepped_aside(self) -> bool:  # the same definition as ConflictDeclaration.stepped_aside
-        return bool(self.knows_candidate)
 
 
 Declaration = Union[ConflictDeclaration, DeclarationRow]
@@ -169,10 +165,10 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
         for d in db().scalars(_filter(ConflictDeclaration, select(ConflictDeclaration)).where(at_shortlisting)):
             data.conflicts[(d.candidate_id, d.user_id)] = d
     else:
-        for cand, u, knows, at in db().execute(_filter(ConflictDeclaration, select(
-                ConflictDeclaration.candidate_id, ConflictDeclaration.user_id, ConflictDeclaration.knows_candidate,
-                ConflictDeclaration.declared_at)).where(at_shortlisting)):
-            data.conflicts[(cand, u)] = DeclarationRow(knows, at)
+        for cand, u, aside, at in db().execute(_filter(ConflictDeclaration, select(
+                ConflictDeclaration.candidate_id, ConflictDeclaration.user_id,
+                ConflictDeclaration.aside_at(AT_SHORTLISTING), ConflictDeclaration.declared_at)).where(at_shortlisting)):
+            data.conflicts[(cand, u)] = DeclarationRow(bool(aside), at)
     if vacancy.shortlist_readers is not None:
         data.allocation = {}
         for cand, u in db().execute(_filter(ShortlistAllocation, select(

@@ -26,6 +26,7 @@ from panel.models import (
     Vacancy,
 )
 from panel.permissions import has_stepped_aside
+from panel.scorecore import MyState
 from panel.shortlisting import scoring, walk
 from panel.shortlisting.queries import ShortlistingData
 from panel.templating import london
@@ -61,25 +62,24 @@ def criterion_infos(criteria: list[Criterion]) -> list[scoring.CriterionInfo]:
 @dataclass
 class MyCandidate:
     candidate: Candidate
-    state: str  # "not-started", "in-progress", "submitted", "stepped-aside", "withdrawn"
+    state: MyState
     scored: int  # criteria scored so far
     complete: bool = False  # every criterion has a score: ready to check and submit
 
     @property
     def needs_work(self) -> bool:
-        return self.state in ("not-started", "in-progress")
+        return self.state.needs_work
 
     @property
     def not_submitted(self) -> bool:
         """Scored (in part or in full) and saved, but not submitted: nobody can use these scores yet."""
-        return self.state == "in-progress" and self.scored > 0
+        return self.state.started and self.scored > 0
 
     @property
     def state_label(self) -> str:
         if self.not_submitted and self.complete:
             return "Scored, not submitted"
-        return {"not-started": "Not started", "in-progress": "In progress", "submitted": "Submitted",
-                "stepped-aside": "Stepped aside", "withdrawn": "Withdrawn"}[self.state]
+        return self.state.label
 
 
 @dataclass
@@ -88,15 +88,15 @@ class MyProgress:
 
     @property
     def to_score(self) -> int:
-        return sum(1 for i in self.items if i.state not in ("stepped-aside", "withdrawn"))
+        return sum(1 for i in self.items if i.state.counts)
 
     @property
     def submitted(self) -> int:
-        return sum(1 for i in self.items if i.state == "submitted")
+        return sum(1 for i in self.items if i.state.submitted)
 
     @property
     def stepped_aside(self) -> int:
-        return sum(1 for i in self.items if i.state == "stepped-aside")
+        return sum(1 for i in self.items if i.state.stepped_aside)
 
     @property
     def not_submitted(self) -> int:
@@ -143,16 +143,9 @@ def my_progress(data: ShortlistingData, user: User) -> MyProgress:
         mine = {cr: s.score for cr, s in rows.items()}
         scored = scoring.count_scored(infos, mine)
         declaration = data.declaration(cid, user.id)
-        if has_stepped_aside(declaration):
-            state = "stepped-aside"
-        elif data.submitted(cid, user.id):
-            state = "submitted"
-        elif c.is_withdrawn:
-            state = "withdrawn"
-        elif scored or any(s.comment for s in rows.values()) or declaration is not None:
-            state = "in-progress"
-        else:
-            state = "not-started"
+        state = MyState.of(stepped_aside=has_stepped_aside(declaration), submitted=data.submitted(cid, user.id),
+                           withdrawn=c.is_withdrawn,
+                           started=bool(scored or any(s.comment for s in rows.values()) or declaration is not None))
         items.append(MyCandidate(candidate=c, state=state, scored=scored, complete=scoring.is_complete(infos, mine)))
     return MyProgress(items=items)
 

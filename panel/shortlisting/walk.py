@@ -70,11 +70,11 @@ def criteria_progress(data: ShortlistingData, progress: MyProgress, user_id: int
     """For each criterion scored at shortlisting, in order: how far this member has got with it.
     One pass over the member's candidates per criterion (lookups, never a scan of every score)."""
     out = []
-    live = [(i, item) for i, item in enumerate(progress.items) if item.state not in ("stepped-aside", "withdrawn")]
+    live = [(i, item) for i, item in enumerate(progress.items) if item.state.counts]
     for step, criterion in enumerate(data.criteria, start=1):
         scored, first = 0, None
         for i, item in live:
-            if item.state == "submitted" or scored_on(data, user_id, item.candidate.id, criterion.id):
+            if item.state.submitted or scored_on(data, user_id, item.candidate.id, criterion.id):
                 scored += 1
             elif first is None:
                 first = i

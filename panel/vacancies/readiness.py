@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
+from panel.candidates.screening import outstanding
 from panel.models import Candidate, InterviewSignOff, PanelRole, ShortlistDecision, ShortlistOutcome, Vacancy
 from panel.permissions import results_signed_off
 
@@ -55,8 +56,6 @@ def applications_missing(vacancy: Vacancy, before: str) -> list[str]:
 def identity_check_problems(vacancy: Vacancy) -> list[str]:
     """The identity check (panel/candidates/screening.py): every candidate scanned, and every
     detail that may say who they are removed from the panel's copy or marked as fine by HR."""
-    from panel.candidates.screening import outstanding
-
     session = object_session(vacancy)
     if session is None:
         return []

@@ -6,18 +6,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from panel import audit, deadlines, notifications, permissions
+from panel.candidates.screening import scan_unchecked
 from panel.db import utcnow
 from panel.errors import ServiceError, StaleEdit
-from panel.models import (
-    AssessedAt,
-    Criterion,
-    CriterionCategory,
-    PanelMember,
-    PanelRole,
-    User,
-    Vacancy,
-    VacancyStatus,
-)
+from panel.involvement import services as involvement
+from panel.models import AssessedAt, Criterion, CriterionCategory, PanelMember, PanelRole, User, Vacancy, VacancyStatus
 from panel.profiles import composition
 from panel.stages import STAGES
 
@@ -111,7 +104,6 @@ def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: Va
     if following is not None and following.shortlisting_open and not vacancy.stage.shortlisting_open:
         # the panel is about to read the applications: check any candidate never checked for
         # details that say who they are (the readiness check then holds the move if any are found)
-        from panel.candidates.screening import scan_unchecked
 
         scan_unchecked(session, vacancy)
     problems = vacancy.stage.readiness(vacancy)
@@ -134,8 +126,6 @@ def advance_status(session: Session, actor: User, vacancy: Vacancy, expected: Va
     session.flush()
     notifications.stage_entered(session, vacancy)
     if new.check_ins:
-        from panel.involvement import services as involvement  # it reaches the notifications too
-
         involvement.invite_check_ins(session, vacancy)
     return new.status
 
@@ -288,7 +278,7 @@ def add_panel_member(session: Session, actor: User, vacancy: Vacancy, user: User
         raise VacancyError("The panel of a closed vacancy cannot change")
     if not user.active:
         raise VacancyError("This person's account is not active", field="user_id")
-    if any(m.user_id == user.id for m in vacancy.panel_members):
+    if permissions.member_of(vacancy, user.id) is not None:
         raise VacancyError(f"{user.name} is already on this panel", field="user_id")
     member = PanelMember(user=user, panel_role=role)
     vacancy.panel_members.append(member)

@@ -30,19 +30,8 @@ def interviews(vacancy: Vacancy):
     if (asked := gate.ask_first(vacancy)) is not None:  # "Do you know any of these people?" first
         return asked
     page = _results_page(vacancy)
-    me = current_user.id
-    mine = {}
-    for c in page.data.candidates:
-        if me in page.data.stepped_aside.get(c.id, set()):
-            mine[c.id] = ("stepped aside", "You stepped aside")
-        elif me in page.submitted.get(c.id, set()):
-            mine[c.id] = ("submitted", "Submitted")
-        else:
-            n = sum(1 for q in page.data.questions
-                    if (row := page.scores_by_key.get((c.id, q.id, me))) is not None and row.score is not None)
-            mine[c.id] = ("started", f"{n} of {len(page.data.questions)} scored") if n else ("not started", "Not started")
     return render_template(
-        "scoring/index.html", vacancy=vacancy, page=page, mine=mine,
+        "scoring/index.html", vacancy=vacancy, page=page, mine=services.my_interviews(page, current_user.id),
         on_panel=permissions.is_on_panel(current_user, vacancy),
         can_score=permissions.can_score_interview(current_user, vacancy),
         can_paper=permissions.can_enter_paper_scores(current_user, vacancy),

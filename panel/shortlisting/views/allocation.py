@@ -25,7 +25,7 @@ def _page(vacancy: Vacancy, state: allocation.AllocationState, form=None, releas
     form = form or AllocationForm(data={"readers": str(state.k or len(vacancy.panel_members))})
     release_form = release_form or ReleaseReaderForm()
     release_form.member.choices = [(r.user_id, m.user.name) for r in readers
-                                   for m in vacancy.panel_members if m.user_id == r.user_id]
+                                   if (m := permissions.member_of(vacancy, r.user_id)) is not None]
     resume_form = resume_form or ResumeReaderForm(prefix=RESUME)
     resume_form.member.choices = [(m.user_id, m.user.name) for m in vacancy.panel_members if m.user_id in state.released]
     labels = {cid: f"Candidate {number:02d}" for cid, number, _w in state.candidates}

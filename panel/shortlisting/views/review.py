@@ -20,6 +20,7 @@ from panel.models import Vacancy
 from panel.shortlisting import queries, scoring, services, walk
 from panel.shortlisting.forms import ReviewModeForm, criterion_score_form
 from panel.shortlisting.views import bp, my_candidate
+from panel.shortlisting.views.scores import index_page
 
 ANSWER_FIELD_RE = re.compile(r"^(?:score|comment)_(\d+)$")
 
@@ -170,8 +171,6 @@ def save_criterion_scores(vacancy: Vacancy, criterion_id: int):
 def review_mode(vacancy: Vacancy):
     """Switch between one candidate at a time and one criterion at a time (remembered for this
     panel member), then carry on where they are in the new way."""
-    from panel.shortlisting.views.scores import index_page
-
     form = ReviewModeForm()
     if not form.validate_on_submit():
         return index_page(vacancy, mode_form=form, status=400)
