@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from panel import audit, permissions
 from panel.loaders import user_view

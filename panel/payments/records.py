@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from panel import audit
 from panel.db import session_scope, utcnow
 from panel.involvement.activities import LABELS
-from panel.models import Claim, ClaimReceipt, ClaimStatus, PaymentChoice, User
+from panel.models import Claim, ClaimStatus, PaymentChoice, User
 from panel.payments import receipts
 from panel.payments.money import pounds
 from panel.storage import get_store

@@ -37,7 +37,6 @@ from panel.models import (
     Vacancy,
 )
 from panel.permissions import member_of, results_signed_off
-from panel.scoring import queries
 from panel.scoring import results as calc
 from panel.scoring.queries import Everything, ScalePoint
 from panel.shortlisting import scoring as shortlisting_scoring
