@@ -15,7 +15,11 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from panel.models import Notification
+from panel.auth import services as accounts
+from panel.booking import services as booking
+from panel.mail import external_url
+from panel.models import Candidate, Notification, User
+from panel.plans import invitations
 
 # in the kinds below, what the stored body says where the link goes when it is sent
 ACCOUNT_LINK = "{personal_link}"
@@ -36,19 +40,11 @@ class Outgoing:
 
 
 def _booking_link(session: Session, row: Notification) -> str:
-    from panel.booking import services as booking
-    from panel.models import Candidate
-    from panel.plans import invitations
-
     return invitations.with_booking_link(row.body, booking.new_link(session, session.get(Candidate, row.candidate_id)))
 
 
 def _account_link(purpose: str) -> Callable[[Session, Notification], str]:
     def make(session: Session, row: Notification) -> str:
-        from panel.auth import services as accounts
-        from panel.mail import external_url
-        from panel.models import User
-
         signed = accounts.issue_link_token(session, session.get(User, row.user_id), purpose)
         return row.body.replace(ACCOUNT_LINK, external_url("auth.set_password", token=signed))
     return make
