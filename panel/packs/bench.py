@@ -164,14 +164,20 @@ def pack_scale_metrics(app, *, candidates: int = 400) -> list[tuple[str, str]]:
         results_id = results_vacancy.id
         session.close()
     cores = render_processes(app.config)
-    timings = {}
+    timings: dict[int, tuple] = {}
     with app.test_request_context():
         pack = pack_context.build("shortlisting", pack_context.load_vacancy(vacancy_id))
-        for processes in (1, cores):
+        # one process and one per core in turn, twice, the best of each: a burst of other work on
+        # the machine slows one run, not the comparison. The render processes are started first,
+        # as the pack worker keeps them (render.warm_workers): a render's cost, not a start-up's.
+        for processes in (1, cores) * 2:
+            render.warm_workers(processes)
             start = time.perf_counter()
             result = render.make_pack(pack, use_cache=False, processes=processes, parallel_min_sheets=1,
                                       sheets_per_part=int(app.config["PACK_SHEETS_PER_PART"]))
-            timings[processes] = (time.perf_counter() - start, result.pages, result.cpu_seconds)
+            elapsed = time.perf_counter() - start
+            if processes not in timings or elapsed < timings[processes][0]:
+                timings[processes] = (elapsed, result.pages, result.cpu_seconds)
         results_pack = pack_context.build("results", pack_context.load_vacancy(results_id))
         render.make_pack(results_pack, use_cache=False)  # warm
         runs, cpu_runs = [], []
