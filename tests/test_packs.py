@@ -254,6 +254,26 @@ def test_results_pack_matches_the_scores_in_the_database(app, as_user, world, se
         assert f"total {scorecore.format_score(sum(means))} out of 12" in page
         assert "Outcome: " in page and f"Rationale for candidate {c.number}." in page
     assert "Sign-off" in texts[-1] and "Chris Morgan" in texts[-1]
+    assert_matrix_cells_set_once(app, a.id)
+
+
+def assert_matrix_cells_set_once(app, vacancy_id):
+    """The score matrices are most of a results page's cost: their columns are not sized by
+    measuring every cell's text (an automatic table layout sets each cell's text three times:
+    narrowest, widest, then for real), so no text of the pack is measured for its width."""
+    import weasyprint.layout.preferred as preferred
+
+    with app.test_request_context():
+        context = pack_context.build("results", pack_context.load_vacancy(vacancy_id))
+        html = render.render_html(context, "test")
+    measured = []
+    original = preferred.split_first_line
+    preferred.split_first_line = lambda text, *args, **kwargs: measured.append(text) or original(text, *args, **kwargs)
+    try:
+        render_to_file(html, Path(app.instance_path) / "results-measure.pdf", render.STATIC_ROOT, render.TAGGED_OPTIONS)
+    finally:
+        preferred.split_first_line = original
+    assert html.count("<td>") > 20 and measured == []
 
 
 def test_html_in_a_question_prints_as_text(app, as_user, world, session):
