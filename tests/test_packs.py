@@ -339,6 +339,25 @@ def test_a_template_asking_for_outside_urls_gets_nothing(tmp_path):
                                                 "https://static.panel.invalid/etc/passwd"])
 
 
+def test_renders_in_one_process_share_one_font_configuration(tmp_path, monkeypatch):
+    """Loading fontconfig and a Pango font map costs about 20 ms a render, which every part of
+    a large pack paid: a render process makes its font configuration once."""
+    import weasyprint.text.fonts as fonts
+
+    from panel.packs import worker
+
+    made = []
+    original = fonts.FontConfiguration
+    monkeypatch.setattr(fonts, "FontConfiguration", lambda: made.append(1) or original())
+    monkeypatch.setattr(worker, "_FONT_CONFIG", None)
+    for n in range(3):
+        result = render_to_file(f"<p>Part {n} السلام</p>", tmp_path / f"{n}.pdf",
+                                render.STATIC_ROOT)
+        assert result["pages"] == 1
+    assert len(made) == 1
+    assert "Part 2" in page_texts(pdf((tmp_path / "2.pdf").read_bytes()))[0]
+
+
 def test_a_render_past_its_time_limit_is_stopped_and_the_next_one_works(app, as_user, big, caplog):
     v = big["vacancy"]
     client = as_user(big["hr"])

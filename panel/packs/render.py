@@ -4,8 +4,8 @@ separate worker process with a time limit and a memory limit, and a cache on dis
 - The cache key is a hash of the context, the template version (the pack templates, the print
   CSS, the worker and WeasyPrint's version) and the render options, so an unchanged pack is
   served from ``instance/pack-cache/`` and any change to its inputs makes a new one.
-- Workers (panel/packs/worker.py) are long-lived child processes, started on first use and
-  kept warm; at most PACK_WORKERS per web process. A render that runs past
+- Workers (panel/packs/worker.py) are long-lived child processes, started on first use (or
+  beforehand, by the pack worker: warm_workers) and kept warm; at most PACK_WORKERS per web process. A render that runs past
   PACK_TIMEOUT_SECONDS is killed (with its worker) and reported as RenderTimeout; one that
   needs more than PACK_MEMORY_MB fails inside the worker and is reported as RenderFailed. The
   web process never holds WeasyPrint's layout in its own memory.
