@@ -256,6 +256,26 @@ def test_results_pack_matches_the_scores_in_the_database(app, as_user, world, se
         assert f"total {scorecore.format_score(sum(means))} out of 12" in page
         assert "Outcome: " in page and f"Rationale for candidate {c.number}." in page
     assert "Sign-off" in texts[-1] and "Chris Morgan" in texts[-1]
+    assert_matrix_cells_set_once(app, a.id)
+
+
+def assert_matrix_cells_set_once(app, vacancy_id):
+    """The score matrices are most of a results page's cost: their columns are not sized by
+    measuring every cell's text (an automatic table layout sets each cell's text three times:
+    narrowest, widest, then for real), so no text of the pack is measured for its width."""
+    import weasyprint.layout.preferred as preferred
+
+    with app.test_request_context():
+        context = pack_context.build("results", pack_context.load_vacancy(vacancy_id))
+        html = render.render_html(context, "test")
+    measured = []
+    original = preferred.split_first_line
+    preferred.split_first_line = lambda text, *args, **kwargs: measured.append(text) or original(text, *args, **kwargs)
+    try:
+        render_to_file(html, Path(app.instance_path) / "results-measure.pdf", render.STATIC_ROOT, render.TAGGED_OPTIONS)
+    finally:
+        preferred.split_first_line = original
+    assert html.count("<td>") > 20 and measured == []
 
 
 def test_html_in_a_question_prints_as_text(app, as_user, world, session):
@@ -319,6 +339,25 @@ def test_a_template_asking_for_outside_urls_gets_nothing(tmp_path):
     assert result["pages"] == 1
     assert sorted(result["refused"]) == sorted([f"file://{secret}", "http://127.0.0.1:9/x.css", f"file://{secret}",
                                                 "https://static.panel.invalid/etc/passwd"])
+
+
+def test_renders_in_one_process_share_one_font_configuration(tmp_path, monkeypatch):
+    """Loading fontconfig and a Pango font map costs about 20 ms a render, which every part of
+    a large pack paid: a render process makes its font configuration once."""
+    import weasyprint.text.fonts as fonts
+
+    from panel.packs import worker
+
+    made = []
+    original = fonts.FontConfiguration
+    monkeypatch.setattr(fonts, "FontConfiguration", lambda: made.append(1) or original())
+    monkeypatch.setattr(worker, "_FONT_CONFIG", None)
+    for n in range(3):
+        result = render_to_file(f"<p>Part {n} السلام</p>", tmp_path / f"{n}.pdf",
+                                render.STATIC_ROOT)
+        assert result["pages"] == 1
+    assert len(made) == 1
+    assert "Part 2" in page_texts(pdf((tmp_path / "2.pdf").read_bytes()))[0]
 
 
 def test_a_render_past_its_time_limit_is_stopped_and_the_next_one_works(app, as_user, big, caplog):

@@ -195,14 +195,17 @@ def test_a_shortlisting_pack_job_names_no_candidate(app, as_user, world, session
     assert len({j.key for j in _jobs(session)}) == 2
 
 
-def _outline(reader: pikepdf.Pdf) -> list[tuple[str, int]]:
+def _outline(reader: pikepdf.Pdf, where: bool = False) -> list[tuple]:
+    """(title, page index) of each bookmark; with ``where``, also the rest of its destination
+    (how the viewer shows the page: /XYZ and the heading's position on it)."""
     page_numbers = {p.obj.objgen: i for i, p in enumerate(reader.pages)}
     found = []
     with reader.open_outline() as outline:
         stack = list(outline.root)
         while stack:
             item = stack.pop(0)
-            found.append((str(item.title), page_numbers[item.destination[0].objgen]))
+            found.append((str(item.title), page_numbers[item.destination[0].objgen])
+                         + ((tuple(str(v) for v in item.destination[1:]),) if where else ()))
             stack.extend(item.children)
     return found
 
@@ -232,6 +235,10 @@ def test_a_large_pack_is_rendered_in_parts_and_joined_correctly(app, as_user, se
             starts = [page for title, page in outline if title.startswith(f"{c.label} – ")]
             assert len(starts) == 2, (c.label, outline)
             assert all(f"{c.label} – " in texts[page] and "Scoring sheet of" in texts[page] for page in starts)
+        # the joined bookmarks are the whole pack's: same pages, same spot on the page (the heading);
+        # the parts' top-level headings are top-level bookmarks (in one piece, under the cover's title)
+        with pikepdf.open(whole.path) as one_piece:
+            assert sorted(_outline(joined, where=True)) == sorted(_outline(one_piece, where=True))
         # metadata
         assert str(joined.Root.Lang) == "en-GB"
         assert str(joined.docinfo["/Title"]) == context["title"]
@@ -298,3 +305,24 @@ def test_finished_job_rows_are_pruned_after_pack_job_keep_days(app, as_user, pac
     with time_machine.travel(later, tick=False), app.app_context():
         assert jobs.prune_finished_jobs(app, session) == 1
     assert [j.key for j in _jobs(session)] == ["running"] and session.scalar(select(func.count()).select_from(PackRequest)) == 0
+
+
+def test_render_processes_can_be_started_before_the_first_render(app, monkeypatch):
+    """The pack worker starts its render processes when it starts (render.warm_workers), so the
+    parts of the first large pack begin on all of them at once, none waiting for a start-up."""
+    render.POOL.shutdown()
+    with app.app_context():
+        assert render.warm_workers(2) == 2
+        assert render.warm_workers(2) == 0  # already running: none more
+    pids = render.POOL.idle_pids()
+    assert len(set(pids)) == 2
+
+    def no_start(*args, **kwargs):
+        raise AssertionError("a render waited for a new render process")
+
+    monkeypatch.setattr(render, "Worker", no_start)
+    memory_mb = app.config["PACK_MEMORY_MB"]
+    taken = [render.POOL.acquire(memory_mb, 2, wait=1), render.POOL.acquire(memory_mb, 2, wait=1)]
+    assert sorted(w.pid for w in taken) == sorted(pids) and all(w.alive() for w in taken)
+    for worker in taken:
+        render.POOL.release(worker, True, app.config["PACK_WORKER_MAX_RENDERS"])

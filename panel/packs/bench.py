@@ -155,8 +155,9 @@ def shortlisting_vacancy(session, *, candidates: int = 400, reference: str = "SC
 
 def pack_scale_metrics(app, *, candidates: int = 400) -> list[tuple[str, str]]:
     """The large-pack figures (issue 14): the shortlisting pack of a 400-candidate vacancy made
-    the way the pack worker makes it (in parts, joined), once on one render process and once on
-    one per core (the same pack, the same run), and the results pack's cost per page."""
+    the way the pack worker makes it (in parts, joined, on render processes already running),
+    on one render process and on one per core in turn, twice, the best of each (the same pack,
+    the same run), and the results pack's cost per page."""
     with app.app_context():
         session = app.extensions["panel.sessionmaker"]()
         vacancy_id = shortlisting_vacancy(session, candidates=candidates, reference=f"PACKS-{candidates}", app=app).id
@@ -164,14 +165,20 @@ def pack_scale_metrics(app, *, candidates: int = 400) -> list[tuple[str, str]]:
         results_id = results_vacancy.id
         session.close()
     cores = render_processes(app.config)
-    timings = {}
+    timings: dict[int, tuple] = {}
     with app.test_request_context():
         pack = pack_context.build("shortlisting", pack_context.load_vacancy(vacancy_id))
-        for processes in (1, cores):
+        # one process and one per core in turn, twice, the best of each: a burst of other work on
+        # the machine slows one run, not the comparison. The render processes are started first,
+        # as the pack worker keeps them (render.warm_workers): a render's cost, not a start-up's.
+        for processes in (1, cores) * 2:
+            render.warm_workers(processes)
             start = time.perf_counter()
             result = render.make_pack(pack, use_cache=False, processes=processes, parallel_min_sheets=1,
                                       sheets_per_part=int(app.config["PACK_SHEETS_PER_PART"]))
-            timings[processes] = (time.perf_counter() - start, result.pages, result.cpu_seconds)
+            elapsed = time.perf_counter() - start
+            if processes not in timings or elapsed < timings[processes][0]:
+                timings[processes] = (elapsed, result.pages, result.cpu_seconds)
         results_pack = pack_context.build("results", pack_context.load_vacancy(results_id))
         render.make_pack(results_pack, use_cache=False)  # warm
         runs, cpu_runs = [], []
@@ -285,6 +292,8 @@ def main() -> int:
         "TESTING": True, "INSTANCE_PATH": str(tmp / "instance"), "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1", "COOKIE_SECURE": False, "SERVER_NAME": None,
         "WTF_CSRF_ENABLED": False, "LOG_LEVEL": "WARNING",
+        # the generated panels have no training records: the panel rules are off, as in the tests
+        "COMPOSITION_MIN_PATIENTS": 0, "COMPOSITION_TRAINED_MEMBER": False, "COMPOSITION_TRAINED_CHAIR": False,
     })
     password = "bench " + os.urandom(6).hex()
     with app.app_context():

@@ -62,6 +62,9 @@ def register(app: Flask) -> None:
     def packs_worker(once, poll):
         """Render the packs people ask for (run alongside the web server; any number of these
         may run, on any host sharing the database)."""
-        handled = jobs.work(current_app._get_current_object(), once=once, poll_seconds=poll)
+        app = current_app._get_current_object()
+        if not once:  # a large pack's parts start at once, on render processes already running
+            render.warm_workers(jobs.render_processes(app.config), config=app.config)
+        handled = jobs.work(app, once=once, poll_seconds=poll)
         if once:
             click.echo(f"Made {handled} pack{'s' if handled != 1 else ''}.")

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, OutlineItem, String
+from pikepdf import Array, Dictionary, Name, String
 
 MM = 72 / 25.4
 
@@ -29,20 +29,6 @@ def text_width(text: str, size: float) -> float:
     return sum(_WIDTHS.get(ch, 556) for ch in text) * size / 1000  # digits are 556 wide
 
 
-def _outline_items(items, offset: int, page_index) -> list[OutlineItem]:
-    """Copies of a part's outline items (and their children) pointing at joined page numbers."""
-    copies = []
-    for item in items:
-        page = None
-        dest = item.destination
-        if dest is not None and isinstance(dest, Array) and len(dest):
-            page = page_index.get(dest[0].objgen)
-        copy = OutlineItem(str(item.title), (page or 0) + offset)
-        copy.children.extend(_outline_items(item.children, offset, page_index))
-        copies.append(copy)
-    return copies
-
-
 def _flat_nums(tree) -> list:
     """A number tree's [key, value, key, value ...], kids flattened."""
     out = []
@@ -53,36 +39,67 @@ def _flat_nums(tree) -> list:
     return out
 
 
-def _copy(out: pikepdf.Pdf, obj):
-    """``obj`` of another PDF, brought into ``out`` (indirect objects through pikepdf's
-    copier, which maps each object, pages included, once per source)."""
-    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
-        return out.copy_foreign(obj)
-    if isinstance(obj, Array):
-        return Array([_copy(out, item) for item in obj])
-    if isinstance(obj, Dictionary):
-        return Dictionary({key: _copy(out, value) for key, value in obj.items()})
-    return obj
+def _foreign(out: pikepdf.Pdf, src: pikepdf.Pdf, obj):
+    """``obj`` of ``src`` brought into ``out`` in one call to pikepdf's copier, which maps each
+    object of a source once (pages included: references to a page already copied point at its
+    copy), so a part's whole outline or structure tree comes over with its page references right."""
+    return out.copy_foreign(obj if obj.is_indirect else src.make_indirect(obj))
+
+
+def _siblings(first) -> list:
+    """An outline item and the items after it (its /Next chain)."""
+    items = []
+    while first is not None:
+        items.append(first)
+        first = first.get("/Next")
+    return items
+
+
+def _outline(out: pikepdf.Pdf, items: list) -> None:
+    """One outline of the parts' top-level items (each with its own children and destination,
+    which already point at the joined pages), chained in order."""
+    if not items:
+        return
+    root = out.make_indirect(Dictionary(Type=Name.Outlines))
+    visible = 0
+    for i, item in enumerate(items):
+        item.Parent = root
+        if i:
+            item.Prev = items[i - 1]
+        elif "/Prev" in item:
+            del item.Prev
+        if i + 1 < len(items):
+            item.Next = items[i + 1]
+        elif "/Next" in item:
+            del item.Next
+        visible += 1 + max(0, int(item.get("/Count", 0)))
+    root.First, root.Last, root.Count = items[0], items[-1], visible
+    out.Root.Outlines = root
 
 
 def join(parts: list[Path], target: Path, *, title: str, lang: str, footer_size: float, footer_bottom_mm: float,
          tagged: bool) -> int:
-    """Join ``parts`` (in order) into ``target``; return its page count."""
+    """Join ``parts`` (in order) into ``target``; return its page count.
+
+    Each part's outline and structure tree come over whole (one copy each, not object by
+    object), then are re-linked: the joined document's cost is the pages', not the bookmarks'."""
     out = pikepdf.new()
-    outline: list[OutlineItem] = []
+    outline: list = []  # the parts' top-level outline items, copied, in order
     document = None  # the Document structure element every part's structure goes under
     nums: list = []
     next_key = 0
+    role_map = None
     for part in parts:
         with pikepdf.open(part) as src:
             start = len(out.pages)
-            page_index = {p.obj.objgen: i for i, p in enumerate(src.pages)}
-            with src.open_outline() as src_outline:
-                outline.extend(_outline_items(src_outline.root, start, page_index))
             out.pages.extend(src.pages)
+            outlines = src.Root.get("/Outlines")
+            if outlines is not None and "/First" in outlines:
+                outline.extend(_siblings(_foreign(out, src, outlines.First)))
             root = src.Root.get("/StructTreeRoot")
             if not tagged or root is None:
                 continue
+            root = _foreign(out, src, root)
             offset = next_key
             for page in out.pages[start:]:
                 if "/StructParents" in page.obj:
@@ -92,11 +109,10 @@ def join(parts: list[Path], target: Path, *, title: str, lang: str, footer_size:
                         annot.StructParent = int(annot.StructParent) + offset
             flat = _flat_nums(root.ParentTree) if "/ParentTree" in root else []
             for i in range(0, len(flat), 2):
-                nums.extend([int(flat[i]) + offset, _copy(out, flat[i + 1])])
+                nums.extend([int(flat[i]) + offset, flat[i + 1]])
             next_key = offset + max([int(flat[i]) for i in range(0, len(flat), 2)] + [-1]) + 1
             kids = root.K if isinstance(root.K, Array) else Array([root.K])
             for kid in kids:
-                kid = _copy(out, kid)
                 if document is None:
                     document = kid
                     continue
@@ -108,28 +124,24 @@ def join(parts: list[Path], target: Path, *, title: str, lang: str, footer_size:
                     if isinstance(child, Dictionary) and "/P" in child:
                         child.P = document
                     document.K.append(child)
-            if "/RoleMap" in root and "/RoleMap" not in out.Root.get("/StructTreeRoot", {}):
-                role_map = _copy(out, root.RoleMap)
-            else:
-                role_map = None
-            if "/StructTreeRoot" not in out.Root:
-                out.Root.StructTreeRoot = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-            if role_map is not None:
-                out.Root.StructTreeRoot.RoleMap = role_map
+            if role_map is None and "/RoleMap" in root:
+                role_map = root.RoleMap
     total = len(out.pages)
     font = out.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
                                         Encoding=Name.WinAnsiEncoding))
     for number, page in enumerate(out.pages, start=1):
         _stamp(out, page, font, footer_text(number, total), footer_size, footer_bottom_mm, tagged)
     if document is not None:
-        tree_root = out.Root.StructTreeRoot
+        tree_root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+        if role_map is not None:
+            tree_root.RoleMap = role_map
         document.P = tree_root
         tree_root.K = Array([document])
         tree_root.ParentTree = out.make_indirect(Dictionary(Nums=Array(nums)))
         tree_root.ParentTreeNextKey = next_key
+        out.Root.StructTreeRoot = tree_root
         out.Root.MarkInfo = Dictionary(Marked=True)
-    with out.open_outline() as joined_outline:
-        joined_outline.root.extend(outline)
+    _outline(out, outline)
     out.Root.Lang = String(lang)
     out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     out.docinfo[Name.Title] = title

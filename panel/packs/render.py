@@ -4,8 +4,8 @@ separate worker process with a time limit and a memory limit, and a cache on dis
 - The cache key is a hash of the context, the template version (the pack templates, the print
   CSS, the worker and WeasyPrint's version) and the render options, so an unchanged pack is
   served from ``instance/pack-cache/`` and any change to its inputs makes a new one.
-- Workers (panel/packs/worker.py) are long-lived child processes, started on first use and
-  kept warm; at most PACK_WORKERS per web process. A render that runs past
+- Workers (panel/packs/worker.py) are long-lived child processes, started on first use (or
+  beforehand, by the pack worker: warm_workers) and kept warm; at most PACK_WORKERS per web process. A render that runs past
   PACK_TIMEOUT_SECONDS is killed (with its worker) and reported as RenderTimeout; one that
   needs more than PACK_MEMORY_MB fails inside the worker and is reported as RenderFailed. The
   web process never holds WeasyPrint's layout in its own memory.
@@ -199,6 +199,32 @@ class WorkerPool:
         for w in workers:
             w.kill()
 
+    def warm(self, memory_mb: int, count: int) -> int:
+        """Start workers (all at once, each in its own thread) until ``count`` of this memory
+        limit are idle, so the next renders pay no start-up (importing WeasyPrint, loading the
+        fonts: about a second each). Returns how many were started."""
+        with self._cond:
+            missing = max(0, count - len(self._idle.setdefault(memory_mb, [])) - self._busy)
+            self._busy += missing
+        started: list[Worker] = []
+
+        def start():
+            try:
+                started.append(Worker(memory_mb, STATIC_ROOT))
+            except RenderError:
+                pass
+
+        threads = [threading.Thread(target=start, daemon=True) for _ in range(missing)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with self._cond:
+            self._busy -= missing
+            self._idle[memory_mb].extend(started)
+            self._cond.notify_all()
+        return len(started)
+
     def idle_pids(self) -> list[int]:
         with self._cond:
             return [w.pid for ws in self._idle.values() for w in ws]
@@ -260,6 +286,14 @@ def render_html_to_pdf(html: str, target: Path, *, tagged: bool = False, timeout
     if answer.get("refused"):
         log.warning("pack render refused %d URL(s) outside static/", len(answer["refused"]))
     return answer
+
+
+def warm_workers(processes: int, *, memory_mb: int | None = None, config=None) -> int:
+    """Have ``processes`` render processes started and idle (the pack worker does this when it
+    starts, so a large pack's parts all begin at once instead of waiting for cold starts)."""
+    config = config if config is not None else current_app.config
+    memory_mb = int(memory_mb if memory_mb is not None else config["PACK_MEMORY_MB"])
+    return POOL.warm(memory_mb, processes)
 
 
 # --- HTML, versions and the cache --------------------------------------------

@@ -80,13 +80,30 @@ def make_fetcher(static_root: str | Path):
     return StaticOnlyFetcher()
 
 
+_FONT_CONFIG = None
+
+
+def font_config():
+    """One WeasyPrint font configuration for every render of this process. Making one loads
+    fontconfig's configuration and a Pango font map again (about 20 ms, which each part of a
+    large pack paid); the packs load no web fonts, so nothing of one render stays in it for the
+    next but the system fonts."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration  # render process only (see make_fetcher)
+
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
 def render_to_file(html: str, target: str | Path, static_root: str | Path, options: dict | None = None) -> dict:
     """Render ``html`` to a PDF file with the static-only fetcher; return what happened."""
     from weasyprint import HTML  # render process only (see make_fetcher)
 
     fetcher = make_fetcher(static_root)
     start, cpu_start = time.perf_counter(), time.process_time()
-    document = HTML(string=html, base_url=STATIC_URL, url_fetcher=fetcher).render(**(options or {}))
+    document = HTML(string=html, base_url=STATIC_URL, url_fetcher=fetcher).render(font_config=font_config(),
+                                                                                   **(options or {}))
     document.write_pdf(target, **(options or {}))
     return {"pages": len(document.pages), "seconds": round(time.perf_counter() - start, 4),
             "cpu_seconds": round(time.process_time() - cpu_start, 4),
@@ -129,7 +146,7 @@ def main(argv: list[str]) -> int:
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         from weasyprint import HTML  # after RLIMIT_AS is set above
 
-        HTML(string="<p>ready</p>").write_pdf()  # load fonts and caches once
+        HTML(string="<p>ready</p>").render(font_config=font_config()).write_pdf()  # load fonts and caches once
     except MemoryError:
         send({"ready": False, "error": "memory"})
         return 1
