@@ -52,7 +52,7 @@ LATE_IMPORTS = {
     "panel/candidates/importing.py": {"openpyxl", "openpyxl.utils.exceptions"},  # spreadsheet imports only
     "panel/packs/render.py": {"weasyprint"},  # the web process loads WeasyPrint only for its version
     "panel/packs/bench.py": {"weasyprint"},
-    "panel/packs/worker.py": {"weasyprint", "weasyprint.urls"},  # the render process, once it starts
+    "panel/packs/worker.py": {"weasyprint", "weasyprint.urls", "weasyprint.text.fonts"},  # the render process, once it starts
     "panel/passwords.py": {"zxcvbn.frequency_lists"},  # on first use
     "panel/uploads.py": {"pypdf", "pypdf.errors"},
 }
