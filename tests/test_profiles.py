@@ -428,6 +428,8 @@ def test_hr_sees_who_is_ready_for_the_next_step(as_user, world, session):
         _train(session, world["other"], kind, today)
     page = as_user(world["hr"]).get("/involvement/roadmap").get_data(as_text=True)
     assert "Zoë Ashworth" in page and "Trained member" in page and "1 more panel" in page
+    assert "Chris Morgan" not in page  # a staff chair is not on the patient panelists' roadmap
+    assert "John O&#39;Neill" in page or "John O'Neill" in page
 
 
 # --- before you start -------------------------------------------------------------------

@@ -13,7 +13,7 @@ from panel.db import db
 from panel.deadlines import london_today
 from panel.forms import field_error, refused_status
 from panel.loaders import found, user_view, vacancy_view
-from panel.models import TrainingKind, User, Vacancy
+from panel.models import Role, TrainingKind, User, Vacancy
 from panel.profiles import composition, guide, hooks, items, queries, records, roadmap, services
 from panel.profiles.forms import LeadForm, OverrideForm, ProfileForm, ShadowingForm, TrainingForm
 
@@ -86,7 +86,8 @@ def lead_home():
 @user_view(permissions.can_manage_involvement)
 def roadmap_page():
     session = db()
-    people = queries.panelists(session)
+    # the roadmap is the patient panelists' (staff chairs have their own route to chairing)
+    people = [p for p in queries.panelists(session) if p.role == Role.PANELIST]
     positions = _positions(session, people, london_today())
     return render_template("profiles/roadmap.html", steps=roadmap.STEPS, people=people, positions=positions)
 
