@@ -429,6 +429,9 @@ def test_hr_sees_who_is_ready_for_the_next_step(as_user, world, session):
     page = as_user(world["hr"]).get("/involvement/roadmap").get_data(as_text=True)
     assert "Zoë Ashworth" in page and "Trained member" in page and "1 more panel" in page
     assert "Chris Morgan" not in page  # a staff chair is not on the patient panelists' roadmap
+    home = as_user(world["hr"]).get("/involvement").get_data(as_text=True)
+    chair_row = home[home.index("Chris Morgan"):][:400]
+    assert "Panel chair" in chair_row and "Member" not in chair_row  # their role, not a roadmap step
     assert "John O&#39;Neill" in page or "John O'Neill" in page
 
 

@@ -30,6 +30,11 @@ def _support_contact() -> str:
     return current_app.config.get("SUPPORT_CONTACT") or current_app.config["MAIL_FROM"]
 
 
+def _on_roadmap(people: list[User]) -> list[User]:
+    """The people the roadmap is for: patient panelists (staff chairs have their own route to chairing)."""
+    return [p for p in people if p.role == Role.PANELIST]
+
+
 def _positions(session, people: list[User], today) -> dict[int, roadmap.Position]:
     ids = [p.id for p in people]
     trained = queries.in_date_training(queries.training(session, ids), today)
@@ -77,7 +82,7 @@ def lead_home():
     training = queries.training(session, ids)
     return render_template("profiles/lead_home.html", people=people, training=training,
                            trained=queries.in_date_training(training, today), kinds=list(TrainingKind),
-                           profiles=queries.profiles(session, ids), positions=_positions(session, people, today),
+                           profiles=queries.profiles(session, ids), positions=_positions(session, _on_roadmap(people), today),
                            debriefs=hooks.debrief_column(session, ids),
                            waiting=hooks.waiting_for_reply_column(session, ids))
 
@@ -86,8 +91,7 @@ def lead_home():
 @user_view(permissions.can_manage_involvement)
 def roadmap_page():
     session = db()
-    # the roadmap is the patient panelists' (staff chairs have their own route to chairing)
-    people = [p for p in queries.panelists(session) if p.role == Role.PANELIST]
+    people = _on_roadmap(queries.panelists(session))
     positions = _positions(session, people, london_today())
     return render_template("profiles/roadmap.html", steps=roadmap.STEPS, people=people, positions=positions)
 
