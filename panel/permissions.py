@@ -99,8 +99,9 @@ def can_answer_claim(user, claim: Claim) -> bool:
 
 
 def can_decide_claim(user, claim: Claim) -> bool:
-    """Approve, query, reject or mark paid: HR or the involvement lead, never on their own claim."""
-    return can_manage_involvement(user) and claim.user_id != user.id
+    """Approve, query, reject or mark paid: HR or the involvement lead, never on their own claim,
+    nor on a paper claim they typed in for someone (a second person checks what one entered)."""
+    return can_manage_involvement(user) and user.id not in (claim.user_id, claim.entered_by_id)
 
 
 def require(allowed: bool) -> None:

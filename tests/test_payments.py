@@ -411,6 +411,18 @@ def test_hr_enters_a_paper_claim_recorded_as_such(as_user, build, session, peopl
     claim = session.scalars(select(Claim)).one()
     assert claim.on_paper and claim.entered_by_id == people["hr"].id and claim.user_id == people["john"].id
     assert "From a paper form" in client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    # a second person checks what one typed in: the one who entered it cannot decide it
+    refused = client.post_form(f"/claims/{claim.id}/decide", {"version": str(claim.version), "decision": "approve"})
+    assert refused.status_code == 400
+    assert "someone else in the team must check and decide it" in refused.get_data(as_text=True)
+    session.refresh(claim)
+    assert claim.is_open and not claim.is_approved
+    second = build.user("hr", name="Sam Patel", email="sam@example.org")
+    build.commit()
+    approved = as_user(second).post_form(f"/claims/{claim.id}/decide", {"version": str(claim.version), "decision": "approve"})
+    assert approved.status_code == 302, approved.get_data(as_text=True)
+    session.refresh(claim)
+    assert claim.is_approved
 
 
 def test_the_second_approver_is_told_on_the_page(as_user, build, session, people):
