@@ -98,12 +98,6 @@ def can_answer_claim(user, claim: Claim) -> bool:
     return can_see_claim(user, claim) and claim.is_queried
 
 
-def can_decide_claim(user, claim: Claim) -> bool:
-    """Approve, query, reject or mark paid: HR or the involvement lead, never on their own claim,
-    nor on a paper claim they typed in for someone (a second person checks what one entered)."""
-    return can_manage_involvement(user) and user.id not in (claim.user_id, claim.entered_by_id)
-
-
 def require(allowed: bool) -> None:
     """404 unless allowed (we do not reveal what exists). For a rule about something other
     than the vacancy a view was given (a question, another person's pack ...)."""
