@@ -74,7 +74,8 @@ def test_scores_typed_offline_survive_a_reload_and_are_saved_when_back_online(li
     for qid, (score, notes) in typed.items():
         page.check(f'input[name="score-{qid}"][value="{score}"]')
         page.fill(f"#notes-{qid}", notes)
-    page.locator("#save-status").filter(has_text="Not saved yet").wait_for()
+        # the sticky "not saved yet" banner appears before the next tap, as it does for a person
+        page.locator("#save-status").filter(has_text="Not saved yet").wait_for()
     assert "Not saved yet" in page.locator(f"#question-{questions[1]} [data-save-state]").inner_text()
     time.sleep(1.0)  # let the debounced saves fail
     assert saved_scores(live_server, candidate_id, user_id).get(questions[1]) is None

@@ -58,6 +58,9 @@ def test_shortlisting_on_a_phone_on_a_bus_loses_nothing(live_server, new_context
     context.set_offline(True)
     page.check(f'input[name="score_{first}"][value="2"]')
     page.fill(f"#comment_{first}", "Ran an anxiety group for a year.")
+    # the "not saved yet" banner appears (sticky, at the top of the screen) before the next tap,
+    # as it does for a person, so the tap does not race it
+    page.locator("#save-status").filter(has_text="Not saved yet").wait_for()
     page.check(f'input[name="score_{second}"][value="0"]')
     page.locator("#save-status").filter(has_text="Not saved yet").wait_for()
     assert "Not saved yet" in page.locator(f"#criterion-{second} [data-save-state]").inner_text()
