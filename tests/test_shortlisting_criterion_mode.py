@@ -363,3 +363,29 @@ def test_the_demo_shortlisting_vacancy_has_marking_guides(app, session):
     assert "Your criteria" in index
     page = client.get(f"/vacancies/{pwp.id}/shortlisting/criteria/{scored_here[0].id}").get_data(as_text=True)
     assert GUIDES[1][2] in page and "Their evidence for criterion 1" in page
+
+
+def test_criterion_mode_shows_the_panels_copy_with_hrs_removals(as_user, sl, session):
+    """What HR removed in the identity check stays removed one criterion at a time too (this page
+    used to print the original supporting information and evidence)."""
+    from panel.candidates import screening
+
+    v, c1, crit = sl.v, sl.candidates[0], sl.criteria
+    name = f"{c1.first_name} {c1.last_name}"
+    c1.supporting_information = f"My name is {name} and I ran a group for people with low mood."
+    evidence = next(e for e in c1.evidence if e.criterion_id == crit[0].id)
+    evidence.text = f"As {c1.last_name} I led anxiety workshops."
+    session.flush()
+    screening.scan_candidate(session, c1, application_text="")
+    hits = [h for h in c1.identity_hits if h.kind == "name"]
+    assert {h.source for h in hits} == {screening.SUPPORTING, f"evidence:{crit[0].id}"}
+    while open_hits := [h for h in c1.identity_hits if not h.fine]:
+        screening.redact(session, sl.hr, open_hits[0])
+    session.commit()
+    john = as_user(sl.panelist)
+    choose_mode(john, v, "criterion")
+    page = criterion_page(john, v, crit[0]).get_data(as_text=True)
+    assert f'id="candidate-{c1.id}"' in page
+    assert "ran a group for people with low mood" in page and "led anxiety workshops" in page
+    assert c1.last_name not in page and c1.first_name not in page
+    assert screening.identity.REDACTED in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Collection, NamedTuple, Union
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from panel.db import db
@@ -179,13 +179,14 @@ def load(vacancy: Vacancy, *, user_id: int | None = None, candidate_id: int | No
 
 def criterion_page(criterion_id: int, user_id: int, candidate_ids: Collection[int]) -> tuple[dict[int, str], dict[int, ShortlistScore]]:
     """For one page of a criterion (a few candidates): each candidate's evidence for the
-    criterion, and this person's saved answer on it (the row: its version and when it was
-    saved). Two queries, whatever the page holds."""
+    criterion as the panel reads it (HR's identity-check removals applied), and this person's
+    saved answer on it (the row: its version and when it was saved). Two queries, whatever the
+    page holds."""
     ids = list(candidate_ids)
     if not ids:
         return {}, {}
     evidence = {cand: text for cand, text in db().execute(
-        select(CandidateEvidence.candidate_id, CandidateEvidence.text).where(
+        select(CandidateEvidence.candidate_id, func.coalesce(CandidateEvidence.panel_text, CandidateEvidence.text)).where(
             CandidateEvidence.criterion_id == criterion_id, CandidateEvidence.candidate_id.in_(ids)))}
     mine = {s.candidate_id: s for s in db().scalars(select(ShortlistScore).where(
         ShortlistScore.criterion_id == criterion_id, ShortlistScore.user_id == user_id,
