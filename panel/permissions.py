@@ -257,15 +257,23 @@ def can_open_shortlisting_candidate(user, vacancy: Vacancy, candidate, allocated
     return _belongs(vacancy, candidate) and can_shortlist(user, vacancy) and is_my_application(vacancy, allocated)
 
 
+def held_for_identity_check(vacancy: Vacancy, candidate) -> bool:
+    """While names are hidden, an application in which the identity check found details HR has
+    not yet reviewed (one added or changed after shortlisting opened) is held back from the
+    panel until HR removes them or marks them as fine."""
+    return not vacancy.stage.names_shown and candidate.identity_open > 0
+
+
 def can_read_application(user, vacancy: Vacancy, candidate, declaration=None, *, allocated: bool) -> bool:
     """The supporting information and application PDF: HR; a panel member who has not stepped
-    aside, when the candidate is theirs to read (``allocated``: see sharing the reading)."""
+    aside, when the candidate is theirs to read (``allocated``: see sharing the reading) and the
+    application is not held back for the identity check."""
     if not _belongs(vacancy, candidate):
         return False
     if is_hr(user):
         return True
     return (can_shortlist(user, vacancy) and not has_stepped_aside(declaration)
-            and is_my_application(vacancy, allocated))
+            and is_my_application(vacancy, allocated) and not held_for_identity_check(vacancy, candidate))
 
 
 def can_download_original_file(user) -> bool:
@@ -279,7 +287,8 @@ def can_declare_conflict(user, vacancy: Vacancy, candidate, declaration=None, su
     """Answer "Do you know this person?" (a "No" can later become a "Yes" until scores are submitted)."""
     return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)
             and vacancy.stage.shortlisting_open and not candidate.is_withdrawn
-            and not submitted and not has_stepped_aside(declaration) and is_my_application(vacancy, allocated))
+            and not submitted and not has_stepped_aside(declaration) and is_my_application(vacancy, allocated)
+            and not held_for_identity_check(vacancy, candidate))
 
 
 def can_score_candidate(user, vacancy: Vacancy, candidate, declaration=None, submitted: bool = False, *,
@@ -289,7 +298,7 @@ def can_score_candidate(user, vacancy: Vacancy, candidate, declaration=None, sub
     return (_belongs(vacancy, candidate) and is_on_panel(user, vacancy)
             and vacancy.stage.shortlisting_open and not candidate.is_withdrawn
             and declaration is not None and not has_stepped_aside(declaration) and not submitted
-            and is_my_application(vacancy, allocated))
+            and is_my_application(vacancy, allocated) and not held_for_identity_check(vacancy, candidate))
 
 
 # --- the one rule on seeing other people's scores (shortlisting and interviews alike) ---

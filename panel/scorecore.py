@@ -112,10 +112,10 @@ def rank_label(rank_value: int | None, tied: bool = False) -> str:
 
 # --- where one panel member is with one candidate ------------------------------------
 
-NOT_STARTED, STARTED, SUBMITTED, STEPPED_ASIDE, WITHDRAWN = (
-    "not-started", "in-progress", "submitted", "stepped-aside", "withdrawn")
+NOT_STARTED, STARTED, SUBMITTED, STEPPED_ASIDE, WITHDRAWN, HELD = (
+    "not-started", "in-progress", "submitted", "stepped-aside", "withdrawn", "held")
 _STATE_LABELS = {NOT_STARTED: "Not started", STARTED: "In progress", SUBMITTED: "Submitted",
-                 STEPPED_ASIDE: "Stepped aside", WITHDRAWN: "Withdrawn"}
+                 STEPPED_ASIDE: "Stepped aside", WITHDRAWN: "Withdrawn", HELD: "Being checked by HR"}
 
 
 @dataclass(frozen=True)
@@ -125,14 +125,18 @@ class MyState:
     name: str
 
     @classmethod
-    def of(cls, *, stepped_aside: bool, submitted: bool, started: bool, withdrawn: bool = False) -> MyState:
-        """The one order: stepped aside, then submitted, then withdrawn, then started or not."""
+    def of(cls, *, stepped_aside: bool, submitted: bool, started: bool, withdrawn: bool = False,
+           held: bool = False) -> MyState:
+        """The one order: stepped aside, then submitted, then withdrawn, then held back for HR's
+        identity check (permissions.held_for_identity_check), then started or not."""
         if stepped_aside:
             return cls(STEPPED_ASIDE)
         if submitted:
             return cls(SUBMITTED)
         if withdrawn:
             return cls(WITHDRAWN)
+        if held:
+            return cls(HELD)
         return cls(STARTED if started else NOT_STARTED)
 
     @property
@@ -146,6 +150,11 @@ class MyState:
     @property
     def withdrawn(self) -> bool:
         return self.name == WITHDRAWN
+
+    @property
+    def held(self) -> bool:
+        """Not readable yet: HR is checking the application for details that say who it is."""
+        return self.name == HELD
 
     @property
     def started(self) -> bool:

@@ -367,7 +367,7 @@ def test_a_50000_character_statement_imports_shows_and_prints_on_as_many_pages_a
     statement = long_statement()
     assert 49000 < len(statement) <= 50000
     csv_text = ("first_name,last_name,email,supporting_information\r\n"
-                f'Long,Writer,long@example.com,"{statement}"\r\nShort,Writer,short@example.com,A short one.\r\n')
+                f'Long,Writer,long@example.com,"{statement}"\r\nSam,Writer,short@example.com,A short one.\r\n')
     r = upload(as_user(world["hr"]), b, csv_text.encode())
     assert r.status_code == 302, problems(r)
     c = session.scalar(select(Candidate).where(Candidate.email == "long@example.com"))

@@ -278,3 +278,58 @@ def test_an_import_scans_every_candidate_without_a_query_per_candidate(app, sl, 
     assert reads == []
     session.commit()
     assert len(list(session.scalars(select(IdentityHit).join(Candidate).where(Candidate.email.like("c%@example.org"))))) == 12
+
+
+def test_an_application_added_during_shortlisting_is_held_back_until_hr_reviews_it(as_user, sl, session):
+    """Shortlisting is open; HR adds a late application that names the candidate. Until HR has
+    reviewed what the identity check found, no panel member can read or score it, on any page or
+    in the pack; once reviewed, it is an application like the others."""
+    from tests.builders_plugin import declare, get_pack_pdf, page_texts, pdf
+
+    v = sl.v
+    hr = as_user(sl.hr)
+    r = hr.post_form(url(v, "candidates/new"), {
+        "first_name": "Siân", "last_name": "O'Brien", "email": "sian.late@example.com", "phone": "01205 123456",
+        "supporting_information": "Siân O'Brien here: I ran stress control groups for two years.",
+        f"evidence_{sl.criteria[0].id}": "Two years in primary care."})
+    assert r.status_code == 302
+    late = session.scalar(select(Candidate).where(Candidate.email == "sian.late@example.com"))
+    assert late.identity_open == 2  # her first and last name
+    shown = hr.get(r.headers["Location"]).get_data(as_text=True)
+    assert "The panel cannot read it until you review them in the identity check" in shown
+    assert "The panel cannot read this application until you review them" in hr.get(url(v, "candidates")).get_data(
+        as_text=True)
+
+    john = as_user(sl.panelist)
+    listing = john.get(url(v, "shortlisting")).get_data(as_text=True)
+    assert "Being checked by HR" in listing
+    assert f'href="/vacancies/{v.id}/shortlisting/candidates/{late.id}"' not in listing
+    page = john.get(url(v, "shortlisting/candidates", late.id)).get_data(as_text=True)
+    assert "HR is checking Candidate 04" in page
+    assert "stress control" not in page and "primary care" not in page and "O&#39;Brien" not in page
+    assert declare(john, v, late).status_code == 409  # "Do you know this person?" cannot be answered yet
+    r = john.post(url(v, "shortlisting/candidates", late.id, "scores", sl.criteria[0].id),
+                  json={"score": 2, "notes": "", "version": 0}, headers={"X-CSRFToken": john.csrf_token()})
+    assert r.status_code == 409 and "HR is checking" in r.get_json()["error"]
+    john.post_form(url(v, "shortlisting/review-mode"), {"mode": "criterion"})
+    by_criterion = john.get(url(v, "shortlisting/criteria", sl.criteria[0].id)).get_data(as_text=True)
+    assert "HR is checking Candidate 04" in by_criterion and "primary care" not in by_criterion
+    texts = " ".join(page_texts(pdf(get_pack_pdf(john, url(v, "packs/shortlisting.pdf")))))
+    assert "stress control" not in texts and "1 application is not in this pack yet" in texts
+
+    # interviews cannot start while the panel has not been able to read it
+    moved = hr.post_form(url(v, "status"), {"from": "shortlisting"})
+    assert moved.status_code == 400
+    assert "Review the identity check for Candidate 04: the panel cannot read this application" in moved.get_data(
+        as_text=True)
+
+    # HR removes one name and marks the other as fine: the panel reads the application
+    first, second = hits(session, late)
+    assert hr.post_form(url(v, "candidates", late.id, "identity-check", first.id, "remove")).status_code == 302
+    second = next(h for h in hits(session, late) if not h.fine)
+    assert hr.post_form(url(v, "candidates", late.id, "identity-check", second.id, "fine")).status_code == 302
+    session.expire_all()
+    assert session.get(Candidate, late.id).identity_open == 0
+    page = john.get(url(v, "shortlisting/candidates", late.id)).get_data(as_text=True)
+    assert "stress control" in page and "HR is checking" not in page
+    assert declare(john, v, late).status_code == 302

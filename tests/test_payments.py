@@ -410,8 +410,12 @@ def test_hr_enters_a_paper_claim_recorded_as_such(as_user, build, session, peopl
     assert response.status_code == 302, response.get_data(as_text=True)
     claim = session.scalars(select(Claim)).one()
     assert claim.on_paper and claim.entered_by_id == people["hr"].id and claim.user_id == people["john"].id
-    assert "From a paper form" in client.get(f"/claims/{claim.id}").get_data(as_text=True)
-    # a second person checks what one typed in: the one who entered it cannot decide it
+    shown = client.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "From a paper form" in shown
+    # a second person checks what one typed in: the one who entered it cannot decide it, and
+    # the page says so instead of offering a decision they cannot make
+    assert "someone else in the team must check and decide it" in shown
+    assert f'action="/claims/{claim.id}/decide"' not in shown
     refused = client.post_form(f"/claims/{claim.id}/decide", {"version": str(claim.version), "decision": "approve"})
     assert refused.status_code == 400
     assert "someone else in the team must check and decide it" in refused.get_data(as_text=True)
@@ -419,6 +423,7 @@ def test_hr_enters_a_paper_claim_recorded_as_such(as_user, build, session, peopl
     assert claim.is_open and not claim.is_approved
     second = build.user("hr", name="Sam Patel", email="sam@example.org")
     build.commit()
+    assert f'action="/claims/{claim.id}/decide"' in as_user(second).get(f"/claims/{claim.id}").get_data(as_text=True)
     approved = as_user(second).post_form(f"/claims/{claim.id}/decide", {"version": str(claim.version), "decision": "approve"})
     assert approved.status_code == 302, approved.get_data(as_text=True)
     session.refresh(claim)

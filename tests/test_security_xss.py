@@ -63,6 +63,7 @@ from panel.models import (
     CandidateFeedback,
     CandidateInvitation,
     Criterion,
+    IdentityHit,
     InterviewOutcome,
     InterviewScore,
     InterviewSignOff,
@@ -336,6 +337,15 @@ def hostile(app, as_user, rich, session):
     # shortlisting: a panelist's comments on each criterion
     candidate = session.scalars(select(Candidate).where(Candidate.vacancy_id == pwp.id, Candidate.withdrawn_at.is_(None))
                                 .order_by(Candidate.number.desc())).first()
+    # added while shortlisting is open, with web addresses in it: held back from the panel until HR
+    # has reviewed what the identity check found (here: marked as fine, through the page)
+    hits = session.execute(select(IdentityHit.candidate_id, IdentityHit.id).join(Candidate).where(
+        Candidate.vacancy_id == pwp.id, IdentityHit.fine.is_(False))).all()
+    assert any(cid == candidate.id for cid, _ in hits) and candidate.identity_open > 0
+    for cid, hit_id in hits:
+        r = hr.post_form(f"/vacancies/{pwp.id}/candidates/{cid}/identity-check/{hit_id}/fine")
+        assert r.status_code == 302, r.status_code
+    session.expire_all()
     base = f"/vacancies/{pwp.id}/shortlisting/candidates/{candidate.id}"
     crit = [c for c in pwp.criteria if c.at_application]
     zoe = as_user(session.scalar(select(User).where(User.email == "zoe.ashworth@example.org")))

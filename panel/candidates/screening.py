@@ -84,8 +84,15 @@ def scan_candidate(session: Session, candidate: Candidate, *, application_text: 
                                      reviewed_at=old.reviewed_at if old else None))
     candidate.identity_hits[:] = kept + found
     candidate.identity_checked_at = utcnow()
+    _count_open(candidate)
     session.flush()
     return found
+
+
+def _count_open(candidate: Candidate) -> None:
+    """Keep the candidate's count of details still to review (what holds an application back
+    from the panel while names are hidden: permissions.held_for_identity_check)."""
+    candidate.identity_open = sum(1 for h in candidate.identity_hits if not h.fine)
 
 
 def scan_vacancy(session: Session, actor: User, vacancy: Vacancy) -> int:
@@ -178,6 +185,7 @@ def mark_fine(session: Session, actor: User, hit: IdentityHit) -> None:
     hit.fine = True
     hit.reviewed_by_id = actor.id
     hit.reviewed_at = utcnow()
+    _count_open(candidate)
     what = source_label(hit.source, {c.id: c.position for c in candidate.vacancy.criteria}).lower()
     audit.record(session, actor, "identity_fine", candidate, vacancy_id=candidate.vacancy_id,
                  candidate_id=candidate.id,

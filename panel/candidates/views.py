@@ -39,6 +39,16 @@ def _signed_in():
     return None
 
 
+def _flash_if_held(vacancy: Vacancy, candidate: Candidate) -> None:
+    """After HR adds or changes an application while shortlisting is under way: if the identity
+    check found anything, say that the panel cannot read it until HR has reviewed it."""
+    if permissions.held_for_identity_check(vacancy, candidate) and not vacancy.stage.setting_up:
+        n = candidate.identity_open
+        flash(f"The identity check found {n} detail{'s' if n != 1 else ''} in {candidate.label}'s application that "
+              f"could say who they are. The panel cannot read it until you review "
+              f"{'them' if n != 1 else 'it'} in the identity check.", "warning")
+
+
 def _candidate(vacancy: Vacancy, candidate_id: int) -> Candidate:
     return found(queries.candidate_of_vacancy(vacancy.id, candidate_id))
 
@@ -66,6 +76,7 @@ def new(vacancy: Vacancy):
             field_error(form, exc, "first_name")
         else:
             flash(f"{candidate.full_name} added as {candidate.label}.", "success")
+            _flash_if_held(vacancy, candidate)
             if request.form.get("another"):
                 return redirect(url_for("candidates.new", vacancy_id=vacancy.id))
             if not candidate.supporting_information:  # the application is a file: the next step is to upload it
@@ -157,6 +168,7 @@ def edit(vacancy: Vacancy, candidate_id: int):
             field_error(form, exc, "first_name")
         else:
             flash(f"{candidate.label} saved." if changes else "Nothing was changed.", "success")
+            _flash_if_held(vacancy, candidate)
             return redirect(url_for("candidates.show", vacancy_id=vacancy.id, candidate_id=candidate.id))
     return render_template("candidates/form.html", vacancy=vacancy, form=form, criteria=criteria, candidate=candidate)
 
@@ -183,6 +195,7 @@ def upload(vacancy: Vacancy, candidate_id: int):
                 if old:
                     delete_file(old)
                 flash(f"Application PDF uploaded for {candidate.label}.", "success")
+                _flash_if_held(vacancy, candidate)
                 if pdf_has_script(data):
                     flash(SCRIPT_WARNING, "warning")
                 warning = identity_warning(data, cleaned, first_name=candidate.first_name,

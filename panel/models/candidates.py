@@ -41,6 +41,10 @@ class Candidate(Base):
     # check, panel/candidates/identity.py); None: the panel reads supporting_information as it is
     panel_supporting_information: Mapped[str | None] = mapped_column(Text)
     identity_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # last scanned
+    # details the identity check found that HR has not yet removed or marked as fine (kept by
+    # panel/candidates/screening.py); while names are hidden, the panel cannot read an application
+    # with any (permissions.held_for_identity_check)
+    identity_open: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     disability_confident: Mapped[bool] = mapped_column(Boolean, default=False)
     application_file: Mapped[str | None] = mapped_column(String(100))
     application_filename: Mapped[str | None] = mapped_column(String(255))

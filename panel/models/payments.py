@@ -149,6 +149,10 @@ class Claim(Base):
         """Waiting for approval or answering a question: the claimant (or HR for them) may still change it."""
         return self.status in ClaimStatus.OPEN
 
+    def typed_in_by(self, user_id: int) -> bool:
+        """A paper claim this person typed in (so someone else must check and decide it)."""
+        return self.on_paper and self.entered_by_id == user_id
+
     @property
     def is_submitted(self) -> bool:
         return self.status == ClaimStatus.SUBMITTED

@@ -34,7 +34,7 @@ from panel.models import (
     adjustment_lines,
 )
 from panel.deadlines import london_today
-from panel.permissions import is_arrangement_day, results_signed_off
+from panel.permissions import held_for_identity_check, is_arrangement_day, results_signed_off
 from panel.profiles import arrangements
 from panel.scoring import queries as scoring_queries
 from panel.scoring import results as calc
@@ -356,7 +356,7 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
         select(Candidate.id, Candidate.number,  # the panel's text: with HR's redactions (the identity check)
                func.coalesce(Candidate.panel_supporting_information, Candidate.supporting_information)
                .label("supporting_information"),
-               Candidate.application_file.is_not(None).label("has_file"))
+               Candidate.application_file.is_not(None).label("has_file"), Candidate.identity_open)
         .where(Candidate.vacancy_id == v.id, Candidate.withdrawn_at.is_(None))
         .order_by(Candidate.number)).all()
     evidence_rows = db().execute(
@@ -384,10 +384,14 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
     if for_member:
         order = panelist_order(v.id, for_member["user_id"], order)
     candidates = []
+    held = 0
     for cid in order:
         if cid in aside or (mine is not None and cid not in mine):
             continue
         r = by_id[cid]
+        if held_for_identity_check(v, r):  # HR has not finished the identity check on it
+            held += 1
+            continue
         candidates.append({
             "label": f"Candidate {r.number:02d}",
             "paragraphs": _paragraphs(r.supporting_information),
@@ -403,6 +407,7 @@ def shortlisting_pack(v: Vacancy, *, for_user_id: int | None = None, large_print
         "max_total": MAX_SCORE * len(criteria),
         "candidates": candidates,
         "stepped_aside_count": len(aside & set(order)),
+        "held_count": held,
     })
     return pack
 

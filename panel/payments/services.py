@@ -321,7 +321,7 @@ def decide(session: Session, actor: User, claim: Claim, version: int, decision: 
     if claim.user_id == actor.id:
         raise ServiceError("You cannot approve or decide on your own claim: someone else in the team must",
                            "decision")
-    if claim.entered_by_id == actor.id and claim.on_paper:
+    if claim.typed_in_by(actor.id):
         raise ServiceError("You typed this claim in from a paper form, so someone else in the team must check and "
                            "decide it", "decision")
     now = dt.datetime.now(dt.timezone.utc)

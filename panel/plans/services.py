@@ -389,7 +389,7 @@ def save_template(session: Session, actor: User, vacancy: Vacancy, subject: str,
 
 
 def invitation_values(vacancy: Vacancy, candidate: Candidate, slot: InterviewSlot, day: InterviewDay | None) -> dict:
-    start, end = timetable.to_london(slot.starts_at), timetable.to_london(slot.ends_at)
+    start = timetable.to_london(slot.starts_at)
     place = slot.location or (day.default_location if day else "") or vacancy.interview_venue or \
         "We will send you the details of where to come"
     return {

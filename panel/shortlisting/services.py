@@ -25,7 +25,7 @@ from panel.models import (
     User,
     Vacancy,
 )
-from panel.permissions import has_stepped_aside
+from panel.permissions import has_stepped_aside, held_for_identity_check
 from panel.scorecore import MyState
 from panel.shortlisting import scoring, walk
 from panel.shortlisting.queries import ShortlistingData
@@ -144,10 +144,14 @@ def my_progress(data: ShortlistingData, user: User) -> MyProgress:
         scored = scoring.count_scored(infos, mine)
         declaration = data.declaration(cid, user.id)
         state = MyState.of(stepped_aside=has_stepped_aside(declaration), submitted=data.submitted(cid, user.id),
-                           withdrawn=c.is_withdrawn,
+                           withdrawn=c.is_withdrawn, held=held_for_identity_check(data.vacancy, c),
                            started=bool(scored or any(s.comment for s in rows.values()) or declaration is not None))
         items.append(MyCandidate(candidate=c, state=state, scored=scored, complete=scoring.is_complete(infos, mine)))
     return MyProgress(items=items)
+
+
+HELD_MESSAGE = ("HR is checking {label}'s application for anything that could say who they are. You can read "
+                "and score it once they have finished.")
 
 
 def why_not_scoring(vacancy: Vacancy, candidate: Candidate, declaration, submitted: bool) -> str:
@@ -156,6 +160,8 @@ def why_not_scoring(vacancy: Vacancy, candidate: Candidate, declaration, submitt
         return "Shortlisting for this vacancy has closed, so scores can no longer change."
     if candidate.is_withdrawn:
         return f"{candidate.label} has withdrawn from this vacancy. You do not need to score them."
+    if held_for_identity_check(vacancy, candidate):
+        return HELD_MESSAGE.format(label=candidate.label)
     if has_stepped_aside(declaration):
         return f"You stepped aside from {candidate.label}, so you do not score them."
     if submitted:
@@ -173,7 +179,8 @@ def declare_conflict(session: Session, actor: User, vacancy: Vacancy, candidate:
     """Record the answer to "Do you think you know this person from what they wrote?". A yes is
     final and asks no reason; a no can become a yes until the scores are submitted (the
     unsubmitted scores are then removed)."""
-    if not vacancy.stage.shortlisting_open or candidate.is_withdrawn or submitted:
+    if (not vacancy.stage.shortlisting_open or candidate.is_withdrawn or submitted
+            or held_for_identity_check(vacancy, candidate)):
         raise ShortlistingError(why_not_scoring(vacancy, candidate, existing, submitted))
     if has_stepped_aside(existing):
         raise ShortlistingError(f"You have already stepped aside from {candidate.label}.")

@@ -90,16 +90,21 @@ def ready_to_interview(vacancy: Vacancy) -> list[str]:
     if session is None:
         return []
     rows = session.execute(
-        select(Candidate.id, ShortlistDecision.outcome)
+        select(Candidate.number, ShortlistDecision.outcome, Candidate.identity_open)
         .outerjoin(ShortlistDecision, ShortlistDecision.candidate_id == Candidate.id)
         .where(Candidate.vacancy_id == vacancy.id, Candidate.withdrawn_at.is_(None))
+        .order_by(Candidate.number)
     ).all()
-    undecided = sum(1 for _, outcome in rows if outcome is None)
+    undecided = sum(1 for _, outcome, _open in rows if outcome is None)
     if not rows:
         return ["Add the candidates and shortlist them before interviewing starts"]
+    held = [f"Candidate {number:02d}" for number, _, open_hits in rows if open_hits]
+    if held:  # added or changed after shortlisting opened: the panel has not been able to read them
+        return [f"Review the identity check for {_shown(held)}: the panel cannot read "
+                f"{'this application' if len(held) == 1 else 'these applications'} until you do"]
     if undecided:
         return [f"The chair must record a shortlisting decision for every candidate ({undecided} still to decide)"]
-    if not any(outcome == ShortlistOutcome.SHORTLIST for _, outcome in rows):
+    if not any(outcome == ShortlistOutcome.SHORTLIST for _, outcome, _open in rows):
         return ["Shortlist at least one candidate before interviewing starts"]
     return []
 

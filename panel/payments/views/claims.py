@@ -74,6 +74,7 @@ def _show(claim: Claim, *, decision: DecisionForm | None = None, answer: AnswerF
     users = {u.id: u for u in db().query(User).filter(User.id.in_({claim.entered_by_id, claim.decided_by_id} - {None}))}
     return render_template("payments/show.html", claim=claim, decision=decision, answer=answer, paid=paid,
                            error=error, can_decide=can_decide, own=claim.user_id == current_user.id,
+                           typed_by_me=claim.typed_in_by(current_user.id),
                            can_change=permissions.can_change_claim(current_user, claim),
                            can_answer=permissions.can_answer_claim(current_user, claim),
                            totals=totals, users=users, **_common()), status

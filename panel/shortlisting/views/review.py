@@ -83,6 +83,7 @@ def _criterion_page(vacancy: Vacancy, criterion_id: int, page: int, *, posted: b
             "can_declare": permissions.can_declare_conflict(current_user, vacancy, c, declaration, submitted,
                                                             allocated=allocated) and declaration is None,
             "can_read": permissions.can_read_application(current_user, vacancy, c, declaration, allocated=allocated),
+            "held": permissions.held_for_identity_check(vacancy, c),
         })
     scorable = [r["candidate"] for r in rows if r["can_score"]]
     form = criterion_score_form(scorable, data=None if posted else {

@@ -83,6 +83,8 @@ def _candidate_page(vacancy: Vacancy, candidate_id: int, *, conflict_form=None, 
         error=error, guides={c.id: scoring.marking_guide(c.guide_texts) for c in data.criteria},
         can_read=permissions.can_read_application(current_user, vacancy, candidate, declaration, allocated=allocated),
         readonly_reason=None if can_score else services.why_not_scoring(vacancy, candidate, declaration, submitted),
+        held=(services.HELD_MESSAGE.format(label=candidate.label)
+              if permissions.held_for_identity_check(vacancy, candidate) else None),
     ), status
 
 
