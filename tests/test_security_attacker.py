@@ -1,0 +1,93 @@
+"""What an outside attacker's probing found that the other security tests did not: hostile
+numbers posted back in forms and JSON (a version or an id beyond what a column holds,
+infinity, a hundred digits) reached the database or the decimal arithmetic and were a 500.
+Each is now a clear answer that changes nothing it should not."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from panel.converters import ID_MAX, posted_number
+from panel.models import Claim, ClaimStatus, Concern, InterviewScore
+from panel.payments import money
+from tests.builders_plugin import interview_world
+from tests.snapshots import snapshotted
+from tests.test_payments import people  # noqa: F401  (the fixture: a panelist who sat on an interview day)
+
+HUGE = "9" * 25  # beyond 64 bits: an overflow error in any database
+
+
+@pytest.fixture()
+@snapshotted
+def iv(app, session):
+    return interview_world(session)
+
+
+# --- posted numbers -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("3", 3), (3, 3), (" 12 ", 12), ("0", 0), (str(ID_MAX), ID_MAX),
+    (str(ID_MAX + 1), None), (HUGE, None), ("-1", None), (-5, None), ("1e3", None), ("3.5", None),
+    (float("inf"), None), (float("nan"), None), (True, None), ([1], None), ({"a": 1}, None), (None, None), ("", None),
+])
+def test_a_posted_number_is_a_whole_number_a_column_can_hold_or_nothing(value, expected):
+    assert posted_number(value) == expected
+    assert posted_number(value, default=-1) == (-1 if expected is None else expected)
+
+
+def test_a_claim_decided_with_a_version_no_claim_can_have_is_refused_as_out_of_date(as_user, build, session, people):  # noqa: F811
+    claim = build.claim(people["john"], people["key"])
+    build.commit()
+    hr = as_user(people["hr"])
+    for version in (HUGE, "-" + HUGE, str(ID_MAX + 1)):
+        response = hr.post_form(f"/claims/{claim.id}/decide", {"version": version, "decision": "approve"})
+        assert response.status_code == 409, response.get_data(as_text=True)
+        assert "Someone else changed this claim first" in response.get_data(as_text=True)
+    session.refresh(claim)
+    assert claim.status == ClaimStatus.SUBMITTED and claim.version == 1
+
+
+def test_a_claim_answered_with_a_huge_version_changes_nothing(as_user, build, session, people):  # noqa: F811
+    claim = build.claim(people["john"], people["key"])
+    build.commit()
+    assert as_user(people["hr"]).post_form(f"/claims/{claim.id}/decide", {
+        "version": "1", "decision": "query", "text": "Was it 3.5 hours?"}).status_code == 302
+    response = as_user(people["john"]).post_form(f"/claims/{claim.id}/answer", {"version": HUGE, "answer": "Yes, 9:30 to 1pm"})
+    assert response.status_code == 409
+    session.refresh(claim)
+    assert claim.status == ClaimStatus.QUERIED
+
+
+@pytest.mark.parametrize("miles", ["9" * 100, "1e400", "1e-400", "0." + "1" * 60])
+def test_miles_with_too_many_digits_are_a_message_not_a_500(as_user, session, people, miles):  # noqa: F811
+    with pytest.raises(ValueError):
+        money.parse_tenths(miles)
+    response = as_user(people["john"]).post_form(f"/claims/new/{people['key']}",
+                                                 {"hours": "3.5", "mileage_from": "Home", "mileage_to": "Clinic",
+                                                  "miles": miles})
+    assert response.status_code == 400
+    assert "Miles" in response.get_data(as_text=True)
+    assert session.scalars(select(Claim)).all() == []
+
+
+def test_a_concern_about_a_vacancy_id_no_vacancy_can_have_is_sent_about_no_vacancy(as_user, iv, session):
+    john = as_user(iv["p1"])
+    for vacancy in (HUGE, "-" + HUGE, str(ID_MAX + 1)):
+        assert john.get(f"/concerns/new?vacancy={vacancy}").status_code == 200
+        sent = john.post_form("/concerns/new", {"text": "The room was too hot", "vacancy": vacancy})
+        assert sent.status_code == 200 and "Your concern has been sent" in sent.get_data(as_text=True)
+    assert [c.vacancy_id for c in session.scalars(select(Concern))] == [None, None, None]
+
+
+@pytest.mark.parametrize("body", [b'{"score": 3, "version": 1e400}', b'{"score": 3, "version": Infinity}',
+                                  b'{"score": 3, "version": 99999999999999999999999}', b'{"score": 3, "version": [1]}'])
+def test_interview_autosave_with_a_version_no_answer_can_have_saves_as_if_none_was_sent(as_user, iv, session, body):
+    client = as_user(iv["p1"])
+    candidate, question = iv["candidates"][0], iv["questions"][0]
+    response = client.post(f"/vacancies/{iv['vacancy'].id}/interviews/{candidate.id}/score/{question.id}", data=body,
+                           content_type="application/json",
+                           headers={"X-CSRFToken": client.csrf_token(), "Accept": "application/json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["version"] == 1
+    saved = session.scalars(select(InterviewScore).where(InterviewScore.user_id == iv["p1"].id)).one()
+    assert saved.score == 3
