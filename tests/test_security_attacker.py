@@ -4,13 +4,21 @@ infinity, a hundred digits) reached the database or the decimal arithmetic and w
 Each is now a clear answer that changes nothing it should not."""
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+
 import pytest
 from sqlalchemy import select
+
+from panel.candidates import importing
 
 from panel.converters import ID_MAX, posted_number
 from panel.models import Claim, ClaimStatus, Concern, InterviewScore
 from panel.payments import money
-from tests.builders_plugin import interview_world
+from tests.builders_plugin import interview_world, sl  # noqa: F401  (sl: a vacancy HR imports candidates into)
+from tests.test_candidates_import import count, problems, upload
+from tests.test_import_mapping import xlsx
 from tests.snapshots import snapshotted
 from tests.test_payments import people  # noqa: F401  (the fixture: a panelist who sat on an interview day)
 
@@ -91,3 +99,50 @@ def test_interview_autosave_with_a_version_no_answer_can_have_saves_as_if_none_w
     assert response.get_json()["version"] == 1
     saved = session.scalars(select(InterviewScore).where(InterviewScore.user_id == iv["p1"].id)).one()
     assert saved.score == 3
+
+
+# --- a workbook that is small to upload and huge inside ---------------------------------------------
+
+def bomb(padding: bytes) -> bytes:
+    """A real workbook (a header and one candidate) whose sheet has ``padding`` before its end and
+    no <dimension> (which would tell openpyxl where the data stops): a few kilobytes zipped."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx({"Applicants": [
+        ["Forename", "Surname", "Email", "Supporting information"], ["Aoife", "Byrne", "aoife@example.net", "I run groups."]]})))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for part in source.infolist():
+            data = source.read(part.filename)
+            if part.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension[^>]*/>", b"", data).replace(b"</sheetData>", padding + b"</sheetData>")
+            z.writestr(part.filename, data)
+    return out.getvalue()
+
+
+BIGGER_INSIDE = ("The selected workbook is much bigger inside than a file of 1000 candidates can be. Open it in Excel, "
+                 "delete the empty rows and columns after the candidates, save it and try again")
+
+
+def test_a_workbook_of_endless_empty_rows_is_refused_after_the_rows_a_real_file_could_have(as_user, sl, session):  # noqa: F811
+    """Before: every empty row was walked (padded to 300 cells): 140,000 of them, 9 KB zipped, took
+    openpyxl 12 seconds of the web request, and 3.5 million (100 KB) five minutes."""
+    data = bomb(b"<row><c/></row>" * 20_000)
+    assert len(data) < 10_000
+    response = upload(as_user(sl.hr), sl.v, data, "applicants.xlsx")
+    assert response.status_code == 200 and problems(response) == [BIGGER_INSIDE]
+    assert count(session, sl.v) == 3
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_opened(monkeypatch):
+    opened = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: opened.append(1))
+    one_row_of_cells = bomb(b"<row>" + b"<c/>" * 60_000 + b"</row>")  # 60,000 tags: openpyxl reads every cell of a row
+    monkeypatch.setattr(importing, "MAX_SHEET_TAGS", 50_000)
+    result = importing.ParseResult()
+    assert importing.read_xlsx(one_row_of_cells, result, importing.MAX_BYTES) is None
+    assert [p.message for p in result.problems] == [BIGGER_INSIDE]
+    monkeypatch.setattr(importing, "MAX_SHEET_TAGS", 100_000)
+    monkeypatch.setattr(importing, "MAX_UNZIPPED_BYTES", 200_000)  # the parts' sizes, as the zip declares them
+    result = importing.ParseResult()
+    assert importing.read_xlsx(one_row_of_cells, result, importing.MAX_BYTES) is None
+    assert [p.message for p in result.problems] == [BIGGER_INSIDE]
+    assert opened == []
