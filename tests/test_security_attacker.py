@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 import pytest
 from sqlalchemy import select
@@ -146,3 +147,43 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_opened(monk
     assert importing.read_xlsx(one_row_of_cells, result, importing.MAX_BYTES) is None
     assert [p.message for p in result.problems] == [BIGGER_INSIDE]
     assert opened == []
+
+
+# --- a PDF that is small to upload and huge inside --------------------------------------------------
+
+def pdf_with_attachment(content: bytes, *, zeros_mb: int = 0) -> bytes:
+    """A one-page PDF with an attached file (Flate-compressed): ``content`` then ``zeros_mb``
+    megabytes of zeros, which compress a thousandfold."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    packer = zlib.compressobj(9)
+    raw = packer.compress(content) + b"".join(packer.compress(b"\0" * (1 << 20)) for _ in range(zeros_mb)) + packer.flush()
+    attached = pikepdf.Stream(pdf, b"")
+    attached.write(raw, filter=pikepdf.Name.FlateDecode)
+    attached.Type = pikepdf.Name.EmbeddedFile
+    pdf.Root.Extra = pdf.make_indirect(attached)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return out.getvalue()
+
+
+def test_the_identity_check_reads_a_megabyte_of_an_attachment_never_all_of_it():
+    """Before: a 60 KB upload held 60 MB (and a 1 MB one 1 GB, 7 seconds) in the web request."""
+    import tracemalloc
+
+    from panel.uploads import HIDDEN_STREAM_BYTES, pdf_hidden_text
+
+    bomb_pdf = pdf_with_attachment(b"Written by Aoife Byrne ", zeros_mb=60)
+    assert len(bomb_pdf) < 100_000
+    tracemalloc.start()
+    try:
+        text = pdf_hidden_text(bomb_pdf)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert text.startswith("Written by Aoife Byrne") and len(text) <= HIDDEN_STREAM_BYTES
+    assert peak < 10 * HIDDEN_STREAM_BYTES
+    # what is within the first megabyte is still read, whether or not the stream is compressed
+    assert "Aoife Byrne" in pdf_hidden_text(pdf_with_attachment(b"Aoife Byrne, 07700 900123"))
