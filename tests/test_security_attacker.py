@@ -187,3 +187,73 @@ def test_the_identity_check_reads_a_megabyte_of_an_attachment_never_all_of_it():
     assert peak < 10 * HIDDEN_STREAM_BYTES
     # what is within the first megabyte is still read, whether or not the stream is compressed
     assert "Aoife Byrne" in pdf_hidden_text(pdf_with_attachment(b"Aoife Byrne, 07700 900123"))
+
+
+# --- guessing a password from a computer the owner once used -------------------------------------
+
+def _from(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_a_known_device_is_known_only_until_wrong_passwords_come_from_it(app, session, world):
+    """A shared computer in a clinic: the chair signed in there once, so it is a known device,
+    which the throttles never held back (a stranger must not keep the chair out). Someone else at
+    that computer could guess the chair's password without end; now the device waits like a new
+    one after LOGIN_MAX_ATTEMPTS wrong passwords in a row from it."""
+    from panel.models import SignInAttempt, User
+    from panel.db import utcnow
+    from tests.conftest import login
+    import datetime as dt
+
+    chair = world["chair"]
+    shared = _from(app, "10.0.0.40")
+    assert login(shared, chair).status_code == 302
+    shared.post_form("/logout")
+    for _ in range(app.config["LOGIN_MAX_ATTEMPTS"]):
+        assert login(shared, chair, "a guess at the password").status_code == 200
+    held = login(shared, chair)  # even the right password waits now, as from a new device
+    assert held.status_code == 200 and not shared.signed_in
+    # the wait is over: the right password gets in again, and the count starts afresh
+    session.execute(SignInAttempt.__table__.update().values(at=utcnow() - dt.timedelta(hours=2)))
+    session.get(User, chair.id).locked_until = None
+    session.commit()
+    assert login(shared, chair).status_code == 302
+    assert session.query(SignInAttempt).count() == 0
+
+
+def test_a_stranger_at_another_address_still_cannot_keep_the_chair_out(app, session, world):
+    from tests.conftest import login
+
+    chair = world["chair"]
+    tablet = _from(app, "10.0.0.41")
+    assert login(tablet, chair).status_code == 302
+    tablet.post_form("/logout")
+    for _ in range(2 * app.config["LOGIN_MAX_ATTEMPTS"]):
+        login(_from(app, "203.0.113.9"), chair, "a guess at the password")
+    assert login(tablet, chair).status_code == 302
+
+
+def test_guessing_the_current_password_on_the_change_password_page_ends_the_session(app, as_user, session, world):
+    from panel.models import AuditEvent
+    from tests.conftest import PASSWORD, login
+
+    client = as_user(world["panelist"])
+    tries = app.config["LOGIN_MAX_ATTEMPTS"]
+    for _ in range(tries - 1):
+        wrong = client.post_form("/account/password", {"current": "a guess", "password": "a new long passphrase 7",
+                                                       "confirm": "a new long passphrase 7"})
+        assert wrong.status_code == 200 and "Your current password is not correct" in wrong.get_data(as_text=True)
+    last = client.post_form("/account/password", {"current": "a guess", "password": "a new long passphrase 7",
+                                                  "confirm": "a new long passphrase 7"})
+    assert last.status_code == 302 and last.headers["Location"].endswith("/login")
+    assert client.get("/account").status_code == 302  # signed out
+    assert "your current password was typed wrongly too many times" in client.get("/login").get_data(as_text=True)
+    assert session.query(AuditEvent).filter(AuditEvent.action == "sign_out", AuditEvent.entity_id == world["panelist"].id).count() == 1
+    # the owner signs in again with the password they had (it was never changed)
+    again = app.test_client()
+    assert login(again, world["panelist"], PASSWORD).status_code == 302
+    ok = again.post_form("/account/password", {"current": PASSWORD, "password": "a new long passphrase 7",
+                                               "confirm": "a new long passphrase 7"})
+    assert ok.status_code == 302, ok.get_data(as_text=True)
