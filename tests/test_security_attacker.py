@@ -257,3 +257,34 @@ def test_guessing_the_current_password_on_the_change_password_page_ends_the_sess
     ok = again.post_form("/account/password", {"current": PASSWORD, "password": "a new long passphrase 7",
                                                "confirm": "a new long passphrase 7"})
     assert ok.status_code == 302, ok.get_data(as_text=True)
+
+
+# --- what a candidate is sent ------------------------------------------------------------------------
+
+@pytest.fixture()
+@snapshotted
+def rw(app, session, world):
+    from tests.builders_plugin import closed_world
+
+    return closed_world(app, session, world)
+
+
+def test_a_subject_access_export_never_names_a_patient_panelist(rw, as_user, world):
+    """The export is sent to the candidate, who may have been the therapist of a patient
+    panelist: staff are named, a patient panelist is 'Patient panel member 1' (the design's
+    rule: their identities are shown to candidates nowhere)."""
+    import json
+
+    from pypdf import PdfReader
+
+    hr = as_user(rw["hr"])
+    base = f"/vacancies/{rw['a2'].vacancy_id}/candidates/{rw['a2'].id}/subject-access"
+    body = hr.get(base + ".json").get_data(as_text=True)
+    pdf = hr.get(base + ".pdf").get_data()
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    for shown in (body, text):
+        assert "O'Neill" not in shown and "O\\u2019Neill" not in shown and world["panelist"].email not in shown
+        assert "Patient panel member 1" in shown and "Chris Morgan" in shown
+    data = json.loads(body)
+    writers = {s["written_by"] for s in data["shortlisting"]["scores"] + data["interview"]["scores"]}
+    assert writers == {"Patient panel member 1", "Chris Morgan"}
