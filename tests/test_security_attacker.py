@@ -288,3 +288,40 @@ def test_a_subject_access_export_never_names_a_patient_panelist(rw, as_user, wor
     data = json.loads(body)
     writers = {s["written_by"] for s in data["shortlisting"]["scores"] + data["interview"]["scores"]}
     assert writers == {"Patient panel member 1", "Chris Morgan"}
+
+
+# --- where a page sends you next ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("next_, lands", [
+    ("/vacancies/{a}/%0d%0aX-Evil:%201", "/vacancies/{a}/X-Evil:1"),  # a line break: a 500 before
+    ("/vacancies/{a}/shortlisting", "/vacancies/{a}/shortlisting"),
+    ("//evil.example/vacancies/{a}/", "/vacancies/{a}/interviews"),
+    ("/vacancies/{a}/%5C%5Cevil.example", "/vacancies/{a}/interviews"),
+    ("/vacancies/{b}/interviews", "/vacancies/{a}/interviews"),
+])
+def test_the_do_you_know_page_goes_on_only_to_a_page_of_its_vacancy(as_user, session, world, next_, lands):
+    from tests.builders_plugin import ready_for_interviews
+
+    a = world["a"]
+    ready_for_interviews(session, a, questions=1, candidates=2)
+    ids = {"a": a.id, "b": world["b"].id}
+    response = as_user(world["panelist"]).post_form(
+        f"/vacancies/{a.id}/interviews/do-you-know?next={next_.format(**ids)}", {})
+    assert response.status_code == 303
+    assert response.headers["Location"].upper() == lands.format(**ids).upper()
+    assert "X-Evil" not in response.headers
+
+
+@pytest.mark.parametrize("next_, lands", [
+    ("/claims/%0d%0aX-Evil:%201", "/claims/X-Evil:1"),
+    ("/claims/new/interview_day:1", "/claims/new/interview_day:1"),
+    ("/claims//evil.example", "/claims//evil.example"),  # a path on this site, as a browser reads it
+    ("/claims/%5Cevil.example", "/claims"),
+    ("/account", "/claims"),
+])
+def test_the_payment_choice_goes_on_only_to_a_claims_page(as_user, world, next_, lands):
+    response = as_user(world["panelist"]).post_form(f"/claims/choice?next={next_}", {
+        "choice": "none", "effective_from-day": "1", "effective_from-month": "11", "effective_from-year": "2030"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert response.headers["Location"].upper() == lands.upper()
+    assert "X-Evil" not in response.headers
