@@ -325,3 +325,58 @@ def test_the_payment_choice_goes_on_only_to_a_claims_page(as_user, world, next_,
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert response.headers["Location"].upper() == lands.upper()
     assert "X-Evil" not in response.headers
+
+
+# --- numbers that str.isdigit() lets through but int() cannot read (or a column cannot hold) ----------
+
+SUPERSCRIPT_TWO = "\u00b2"  # "²".isdigit() is True, int("²") is a ValueError
+
+
+@pytest.mark.parametrize("page", [SUPERSCRIPT_TWO, "9" * 48, str(ID_MAX), "0", "-1"])
+def test_a_criterion_page_number_nobody_made_is_404(as_user, sl, page):  # noqa: F811
+    response = as_user(sl.panelist).get(f"/vacancies/{sl.v.id}/shortlisting/criteria/{sl.criteria[0].id}?page={page}")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("criterion, page", [("{c}", SUPERSCRIPT_TWO), (SUPERSCRIPT_TWO, "1"), ("{c}", "9" * 5000),
+                                             ("9" * 30, "1")])
+def test_a_conflict_answer_with_a_hostile_return_page_is_saved_and_goes_to_the_candidate(as_user, sl, session,  # noqa: F811
+                                                                                        criterion, page):
+    from panel.models import ConflictDeclaration
+
+    candidate = sl.candidates[0]
+    response = as_user(sl.panelist).post_form(f"/vacancies/{sl.v.id}/shortlisting/candidates/{candidate.id}/conflict", {
+        "knows": "no", "criterion": criterion.format(c=sl.criteria[0].id), "page": page})
+    assert response.status_code == 302
+    assert f"/shortlisting/candidates/{candidate.id}" in response.headers["Location"]
+    assert session.scalar(select(ConflictDeclaration).where(ConflictDeclaration.candidate_id == candidate.id,
+                                                            ConflictDeclaration.user_id == sl.panelist.id)) is not None
+
+
+def test_a_shortlist_decision_with_a_version_nobody_made_is_refused_as_out_of_date(as_user, sl, session):  # noqa: F811
+    from panel.models import ShortlistDecision
+
+    candidate = sl.candidates[0]
+    chair = as_user(sl.chair)
+    for version in (SUPERSCRIPT_TWO, "9" * 30):
+        response = chair.post_form(f"/vacancies/{sl.v.id}/shortlisting/moderation/{candidate.id}",
+                                   {"outcome": "shortlist", "reason": "", "version": version})
+        assert response.status_code in (400, 409)
+    assert session.scalars(select(ShortlistDecision)).all() == []
+
+
+@pytest.mark.parametrize("member", [SUPERSCRIPT_TWO, "9" * 30])
+def test_stopping_a_reader_nobody_is_refused_with_a_message(as_user, sl, member):  # noqa: F811
+    response = as_user(sl.chair).post_form(f"/vacancies/{sl.v.id}/shortlisting/allocation/release", {"member": member})
+    assert response.status_code in (400, 404, 409)
+
+
+@pytest.mark.parametrize("profile", [SUPERSCRIPT_TWO, "9" * 30])
+def test_an_import_profile_nobody_made_is_ignored(as_user, sl, profile):  # noqa: F811
+    hr = as_user(sl.hr)
+    uploaded = upload(hr, sl.v, xlsx({"Applicants": [["Forename", "Surname", "Email", "Supporting information"],
+                                                     ["Aoife", "Byrne", "aoife@example.net", "I run groups."]]}),
+                      "applicants.xlsx")
+    assert uploaded.status_code == 302
+    response = hr.get(f"{uploaded.headers['Location']}?profile={profile}")
+    assert response.status_code == 200
