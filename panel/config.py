@@ -33,7 +33,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "INVITE_VALID_HOURS": (72, "How long invitation and password reset links work."),
     "LOGIN_MAX_ATTEMPTS": (5, "Failed sign-ins in a row, on one account or from one address on one account, before signing in there from a new device is slowed down."),
     "LOGIN_BACKOFF_SECONDS": (30, "The first wait once LOGIN_MAX_ATTEMPTS is reached; it doubles with each further failure, up to LOGIN_LOCK_MINUTES."),
-    "LOGIN_LOCK_MINUTES": (15, "The longest wait between sign-in tries after repeated failures, and the window of LOGIN_MAX_ATTEMPTS_PER_CLIENT. A right password from a device that has signed in to the account before is never made to wait."),
+    "LOGIN_LOCK_MINUTES": (15, "The longest wait between sign-in tries after repeated failures, and the window of LOGIN_MAX_ATTEMPTS_PER_CLIENT. A right password from a device that has signed in to the account before is never made to wait, unless LOGIN_MAX_ATTEMPTS wrong passwords in a row came from that device."),
     "LOGIN_MAX_ATTEMPTS_PER_CLIENT": (30, "Different accounts with failed sign-ins from one address within LOGIN_LOCK_MINUTES (password spraying) before sign-ins from new devices at that address must wait. Set PROXY_FIX behind a proxy, or every visitor shares one address."),
     "RESET_MAX_PER_HOUR": (3, "Forgotten-password requests per email address per hour; further requests get the same answer but send nothing (logged)."),
     "PASSWORD_MIN_LENGTH": (12, "Shortest password allowed."),

@@ -29,3 +29,17 @@ def id_value(text: str) -> int:
     if not 1 <= number <= ID_MAX:
         raise ValueError(f"not an id: {text!r}")
     return number
+
+
+def posted_number(value, default: int | None = None) -> int | None:
+    """A whole number a page posted back (a version it was given, an id it chose): ``default``
+    for anything that is not 0 to ID_MAX (text, a float, infinity, a huge number, a list).
+    The columns hold no more than ID_MAX, and a larger number sent to the database is an
+    overflow error there (a 500), so it must never get that far."""
+    if isinstance(value, bool):
+        return default
+    try:
+        number = int(value) if isinstance(value, int) else int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+    return number if 0 <= number <= ID_MAX else default

@@ -15,6 +15,7 @@ import logging
 import re
 import secrets
 import unicodedata
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -243,6 +244,28 @@ def pdf_text(data: bytes, max_pages: int = 50) -> str:
         return ""
 
 
+HIDDEN_STREAM_BYTES = 1_000_000  # read of each metadata or attached file: plenty for a name
+
+
+def _first_bytes(stream: pikepdf.Stream, limit: int = HIDDEN_STREAM_BYTES) -> bytes:
+    """The first ``limit`` bytes of a stream's content, never more held: a megabyte upload can
+    hold a gigabyte of zeros compressed (read_bytes would unpack all of it, minutes and gigabytes
+    of memory). Unfiltered and Flate streams (what metadata and attachments use) are read;
+    anything else is left unread."""
+    filters = stream.get("/Filter")
+    if isinstance(filters, pikepdf.Array):
+        filters = filters[0] if len(filters) == 1 else None
+    raw = stream.read_raw_bytes()
+    if filters is None and "/Filter" not in stream:
+        return raw[:limit]
+    if filters == pikepdf.Name.FlateDecode:
+        try:
+            return zlib.decompressobj().decompress(raw, limit)
+        except zlib.error:
+            return b""
+    return b""
+
+
 def pdf_hidden_text(data: bytes) -> str:
     """Every string hidden in the file's structure (document properties, XMP, form field values,
     comment authors, bookmark titles, attachment names and text attachments)."""
@@ -254,7 +277,7 @@ def pdf_hidden_text(data: bytes) -> str:
                 strings.append(str(value))
         if isinstance(d, pikepdf.Stream) and d.get("/Type") in (pikepdf.Name.Metadata, pikepdf.Name.EmbeddedFile):
             try:
-                strings.append(d.read_bytes()[:1_000_000].decode("utf-8", "ignore"))
+                strings.append(_first_bytes(d).decode("utf-8", "ignore"))
             except pikepdf.PdfError:
                 pass
 

@@ -122,20 +122,30 @@ def record_failed_attempt(session: Session, client: str, key: str | None = None)
     session.execute(SignInAttempt.__table__.delete().where(SignInAttempt.at < utcnow() - dt.timedelta(days=1)))
 
 
+def device_client(cookie: str | None) -> str | None:
+    """What the throttles call one browser's device cookie (a hash of it: the cookie is signed,
+    so it cannot be made up, and it is new after each sign-in), or None without one."""
+    return "device:" + hashlib.sha256(cookie.encode()).hexdigest()[:40] if cookie else None
+
+
 def sign_in(session: Session, email: str, password: str, *, client: str,
-            known_devices: set[int] | frozenset[int] = frozenset()) -> User | None:
+            known_devices: set[int] | frozenset[int] = frozenset(), device: str | None = None) -> User | None:
     """The user if the email and password are right and the account is usable, else None.
 
     Failures are throttled per (address, account) pair and per account, with a wait that grows
     (backoff), never a flat block on everyone: a right password from a device that has signed in
     to this account before (known_devices, from the signed cookie) is always let in, so a
     stranger cannot keep a chair out on the interview day. Lots of failures from one address
-    across accounts hold back new devices at that address only.
+    across accounts hold back new devices at that address only. A known device is known only
+    until LOGIN_MAX_ATTEMPTS wrong passwords in a row come from it (``device``, its cookie:
+    see device_client): then it waits like a new one, so someone at a shared computer the owner
+    once used cannot guess the password without end.
     """
     client = (client or "unknown")[:64]
     key = account_key(email)
     user = find_user_by_email(session, email)
-    known = user is not None and user.id in known_devices
+    known = user is not None and user.id in known_devices \
+        and not (device is not None and pair_wait_until(session, device, key) is not None)
     held = None
     if not known:
         if client_is_throttled(session, client):
@@ -145,6 +155,8 @@ def sign_in(session: Session, email: str, password: str, *, client: str,
     found = authenticate(session, email, password, known_device=known, held=held is not None, user=user)
     if found is None:
         record_failed_attempt(session, client, key)
+        if known and device is not None:
+            record_failed_attempt(session, device, key)
         session.flush()
         if held is None and pair_wait_until(session, client, key) is not None:
             log.warning("sign-ins from %s to account %s held back after %s failures in a row",
@@ -153,8 +165,30 @@ def sign_in(session: Session, email: str, password: str, *, client: str,
             log.info("sign-in from %s to account %s refused: %s throttled", client, key[:12], held)
         return None
     session.execute(SignInAttempt.__table__.delete()
-                    .where(SignInAttempt.client == client, SignInAttempt.account == key))
+                    .where(SignInAttempt.client.in_([client, device or client]), SignInAttempt.account == key))
     return found
+
+
+def check_current_password(session: Session, user: User, password: str) -> bool | None:
+    """Whether ``password`` is the signed-in user's own (asked before it is changed): None when
+    it has been typed wrongly LOGIN_MAX_ATTEMPTS times in a row (the caller ends the session),
+    so someone at a computer left signed in cannot guess it without end."""
+    client, key = f"account:{user.id}", account_key(user.email)
+    if pair_wait_until(session, client, key) is not None:
+        verify_password(None, password)
+        return None
+    if verify_password(user.password_hash, password):
+        session.execute(SignInAttempt.__table__.delete().where(SignInAttempt.client == client))
+        return True
+    record_failed_attempt(session, client, key)
+    session.flush()
+    if pair_wait_until(session, client, key) is not None:
+        log.warning("account %s: current password typed wrongly %s times in a row; session ended",
+                    user.id, current_app.config["LOGIN_MAX_ATTEMPTS"])
+        audit.record(session, user, "sign_out", user, summary="Signed out after the current password was typed "
+                     "wrongly too many times on the change-password page")
+        return None
+    return False
 
 
 def authenticate(session: Session, email: str, password: str, *, known_device: bool = False,

@@ -25,22 +25,30 @@ def _unsafe(path: str) -> bool:
     return bool(parts.scheme or parts.netloc)
 
 
-def safe_next(target: str | None) -> str:
-    """The target if it is a path on this site once read the way a browser reads it, else the
-    home page. Refuses //host, /\\host, \\\\host, schemes (javascript:, https:), and the same
-    hidden by tabs, line breaks, other control characters or %-encoding (up to three layers)."""
-    home = url_for("main.home")
+def safe_next(target: str | None, home: str | None = None, within: str = "/") -> str:
+    """The target if it is a path on this site once read the way a browser reads it (and under
+    ``within``), else ``home`` (the home page unless given). Refuses //host, /\\host, \\\\host,
+    schemes (javascript:, https:), and the same hidden by tabs, line breaks, other control
+    characters or %-encoding (up to three layers). What it answers is %-encoded, so it never
+    holds a line break (a 500 in a Location header, or a header of the attacker's)."""
+    home = home or url_for("main.home")
+    found = _safe_path(target)
+    return found if found is not None and found.startswith(within) else home
+
+
+def _safe_path(target: str | None) -> str | None:
+    """The target, %-encoded, if it is a path on this site; None otherwise."""
     if not target or not isinstance(target, str) or len(target) > 2000:
-        return home
+        return None
     cleaned = _DROPPED.sub("", target)
     layer = cleaned
     for _ in range(4):
         if _unsafe(_DROPPED.sub("", layer)):
-            return home
+            return None
         decoded = unquote(layer)
         if decoded == layer:
             break
         layer = decoded
     else:
-        return home  # still encoded after three layers: nothing we made
+        return None  # still encoded after three layers: nothing we made
     return quote(cleaned, safe=_SAFE)

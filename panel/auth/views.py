@@ -15,7 +15,6 @@ from panel.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, 
 from panel.auth.urls import safe_next
 from panel.db import db
 from panel.forms import field_error
-from panel.passwords import verify_password
 
 bp = Blueprint("auth", __name__)
 
@@ -48,7 +47,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.sign_in(db(), form.email.data, form.password.data,
-                                 client=request.remote_addr or "unknown", known_devices=_known_devices())
+                                 client=request.remote_addr or "unknown", known_devices=_known_devices(),
+                                 device=services.device_client(request.cookies.get(services.DEVICE_COOKIE)))
         if user is not None:
             target = safe_next(request.args.get("next"))
             _start_session(user)
@@ -138,7 +138,15 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if not verify_password(user.password_hash, form.current.data):
+        right = services.check_current_password(db(), user, form.current.data)
+        if right is None:
+            services.end_all_sessions(user)
+            logout_user()
+            session.clear()
+            flash("For your safety you have been signed out: your current password was typed wrongly too many "
+                  "times. Sign in again, or choose \u2018I have forgotten my password\u2019 if you do not remember it.", "info")
+            return redirect(url_for("auth.login"))
+        if not right:
             form.current.errors.append("Your current password is not correct")
         else:
             try:

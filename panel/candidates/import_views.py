@@ -20,6 +20,7 @@ from wtforms.validators import Optional
 from panel import permissions
 from panel.candidates import importing, services
 from panel.candidates.views import bp
+from panel.converters import posted_number
 from panel.db import db, utcnow
 from panel.forms import max_length, strip
 from panel.loaders import vacancy_view
@@ -127,8 +128,8 @@ def import_columns(vacancy: Vacancy, token: str):
     criteria = _criteria(vacancy)
     profiles = services.import_profiles(db())
     profile = None
-    if request.args.get("profile", "").isdigit():
-        profile = db().get(ImportProfile, int(request.args["profile"]))
+    if profile_id := posted_number(request.args.get("profile")):
+        profile = db().get(ImportProfile, profile_id)
     guess = importing.guess_mapping(table.header, criteria, services.profile_mapping(profile))
     choices = importing.field_choices(criteria)
     form = mapping_form(table.header, choices, guess, data=None if request.method == "POST" else {})

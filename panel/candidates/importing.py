@@ -28,6 +28,13 @@ MAX_BYTES = 20 * 1024 * 1024  # the default of the setting IMPORT_MAX_MB
 MAX_COLUMNS = 300  # an export with equality monitoring has about 60
 MAX_ROWS = 1000
 MAX_PROBLEMS = 500
+# An .xlsx file is a zip of XML: a small upload can unpack to gigabytes, or to millions of empty
+# rows or cells that take openpyxl minutes to walk (a 100 KB file took five minutes). Before the
+# workbook is opened its unpacked size and the tags of its sheets are counted, and the walk stops
+# after the rows a file of MAX_ROWS candidates could hold with blank rows between them.
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a full NHS Jobs export of 1000 candidates is under 20 MB
+MAX_SHEET_TAGS = 500_000  # 1000 candidates with 120 filled columns (an NHS Jobs export has about 60)
+MAX_SHEET_ROWS = 2 * MAX_ROWS + 1  # blank rows count too
 
 LIMITS = {
     "first_name": 100,
@@ -147,6 +154,30 @@ def is_xlsx(data: bytes) -> bool:
         return False
 
 
+TOO_BIG_UNPACKED = ("The selected workbook is much bigger inside than a file of {rows} candidates can be. Open it in "
+                    "Excel, delete the empty rows and columns after the candidates, save it and try again")
+
+
+def _unpacks_too_big(data: bytes) -> bool:
+    """True for a workbook whose parts unpack to more than MAX_UNZIPPED_BYTES, or whose sheets
+    hold more than MAX_SHEET_TAGS XML tags (each a cell, row or value openpyxl would walk).
+    Counted as it is unpacked, a megabyte at a time, so nothing big is ever held."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        parts = z.infolist()
+        if sum(p.file_size for p in parts) > MAX_UNZIPPED_BYTES:
+            return True
+        tags = 0
+        for part in parts:
+            if not part.filename.startswith("xl/worksheets/"):
+                continue
+            with z.open(part) as stream:
+                while chunk := stream.read(1024 * 1024):
+                    tags += chunk.count(b"<")
+                    if tags > MAX_SHEET_TAGS:
+                        return True
+    return False
+
+
 def decode(data: bytes, result: ParseResult, max_bytes: int = MAX_BYTES, not_csv: str = NOT_CSV) -> str | None:
     if not data or not data.strip(b" \t\r\n\xef\xbb\xbf"):
         result.add(None, "The selected file is empty")
@@ -231,8 +262,12 @@ def read_xlsx(data: bytes, result: ParseResult, max_bytes: int, sheet: str | Non
         result.add(None, too_big(max_bytes))
         return None
     try:
+        if _unpacks_too_big(data):
+            result.add(None, TOO_BIG_UNPACKED.format(rows=MAX_ROWS))
+            return None
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError):
+    except (InvalidFileException, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, TypeError, OSError,
+            EOFError, NotImplementedError, RuntimeError):
         result.add(None, "The selected file could not be read as an Excel workbook. Open it in Excel, save it "
                          "again as 'Excel Workbook (.xlsx)' and try again")
         return None
@@ -248,7 +283,10 @@ def read_xlsx(data: bytes, result: ParseResult, max_bytes: int, sheet: str | Non
         table = Table(header=[], sheets=names, sheet=sheet, strict_width=False)
         header_seen = False
         formulas: list[str] = []
-        for cells in book[sheet].iter_rows(max_col=MAX_COLUMNS):
+        for walked, cells in enumerate(book[sheet].iter_rows(max_col=MAX_COLUMNS), start=1):
+            if walked > MAX_SHEET_ROWS:
+                result.add(None, TOO_BIG_UNPACKED.format(rows=MAX_ROWS))
+                return None
             values = []
             number = None
             for cell in cells:

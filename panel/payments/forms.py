@@ -9,6 +9,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
+from panel.converters import posted_number
 from panel.forms import DatePartsField, max_length, strip
 from panel.involvement.activities import LABELS
 from panel.payments import money
@@ -142,7 +143,4 @@ class ExportForm(FlaskForm):
 
 
 def version_of(form) -> int:
-    try:
-        return int(form.version.data or 0)
-    except ValueError:
-        return 0
+    return posted_number(form.version.data, default=0)

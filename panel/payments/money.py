@@ -53,10 +53,10 @@ def parse_tenths(text: str | None) -> int:
         return 0
     try:
         value = Decimal(text)
-    except InvalidOperation:
+        if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.1")):
+            raise ValueError(text)
+    except InvalidOperation:  # not a number, or too many digits to be tenths ("1e400", 100 nines)
         raise ValueError(text) from None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.1")):
-        raise ValueError(text)
     return int(value * 10)
 
 

@@ -25,7 +25,9 @@ from panel.models import (
     InterviewScore,
     InterviewSlot,
     ModeratedScore,
+    PanelRole,
     PlanQuestion,
+    Role,
     ShortlistDecision,
     ShortlistScore,
     User,
@@ -61,7 +63,9 @@ def load_candidate(session: Session, vacancy_id: int, candidate_id: int) -> Cand
 def build(session: Session, vacancy: Vacancy, candidate: Candidate, *, viewer) -> dict[str, Any]:
     """The subject access export for ``candidate`` (already loaded with load_candidate).
 
-    Who wrote each note is given by name (the request is handled by HR). HR may make it at
+    Who wrote each note is given by name for staff; a patient panelist (a former patient,
+    perhaps of the candidate: their identity is shown to candidates nowhere) is "Patient panel
+    member 1", "2" ... in the same order for every export of the vacancy. HR may make it at
     any stage, so it obeys the score secrecy rule for ``viewer`` like every other view
     (permissions.score_values_hidden_because): a score or note HR may not read yet (all of
     shortlisting while it is open, an unsubmitted interview draft) is withheld with the reason,
@@ -100,7 +104,11 @@ def build(session: Session, vacancy: Vacancy, candidate: Candidate, *, viewer) -
                 | {getattr(outcome, "decided_by_id", None), getattr(feedback, "updated_by_id", None),
                    getattr(decision, "decided_by_id", None)} | {i.sent_by_id for i in invitations})
     user_ids.discard(None)
-    users = {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    people = list(session.scalars(select(User).where(User.id.in_(user_ids)))) if user_ids else []
+    patients = sorted({m.user_id for m in vacancy.panel_members if m.panel_role == PanelRole.PATIENT}
+                      | {u.id for u in people if u.role == Role.PANELIST})
+    users = {u.id: u.name for u in people}
+    users.update({user_id: f"Patient panel member {n}" for n, user_id in enumerate(patients, start=1)})
     criteria = {c.id: c for c in vacancy.criteria}
 
     def who(user_id: int | None) -> str | None:

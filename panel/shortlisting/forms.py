@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
+from panel.converters import posted_number
 from panel.forms import max_length, strip
 from panel.models import ShortlistOutcome
 from panel.shortlisting import scoring, walk
@@ -118,7 +119,7 @@ class AllocationForm(FlaskForm):
 
 
 def _user_id(value) -> int | None:
-    return int(value) if str(value).isdigit() else None
+    return posted_number(value)
 
 
 class ReleaseReaderForm(FlaskForm):

@@ -2,12 +2,11 @@
 the support contact, a panelist's asking preference and the chair's record of debriefs."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import permissions
+from panel.auth.urls import safe_next
 from panel.db import db
 from panel.forms import field_error, refused_status
 from panel.involvement import queries, services
@@ -19,12 +18,8 @@ from panel.models import Vacancy
 
 def _safe_next(vacancy: Vacancy) -> str:
     """Where to go after answering: a page of this vacancy the person came from, else the interviews."""
-    target = request.values.get("next", "")
-    parts = urlsplit(target)
-    if not parts.scheme and not parts.netloc and target.startswith(f"/vacancies/{vacancy.id}/") \
-            and "\\" not in target:
-        return target
-    return url_for("scoring.interviews", vacancy_id=vacancy.id)
+    return safe_next(request.values.get("next"), home=url_for("scoring.interviews", vacancy_id=vacancy.id),
+                     within=f"/vacancies/{vacancy.id}/")
 
 
 @bp.route("/vacancies/<int:vacancy_id>/interviews/do-you-know", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import permissions
+from panel.converters import posted_number
 from panel.db import db
 from panel.forms import ConfirmForm, field_error, refused_status
 from panel.involvement import queries, services
@@ -65,10 +66,7 @@ def call_done(check_in_id: int):
 def _concern_vacancy(raw) -> Vacancy | None:
     """The vacancy the concern is about, when the person may see it (otherwise none: the form
     never reveals whether a vacancy exists)."""
-    try:
-        vacancy_id = int(raw or 0)
-    except (TypeError, ValueError):
-        return None
+    vacancy_id = posted_number(raw)
     vacancy = vacancy_with_everything(vacancy_id) if vacancy_id else None
     return vacancy if vacancy is not None and permissions.can_view_vacancy(current_user, vacancy) else None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from panel.auth.urls import safe_next
 from panel.db import db
 from panel.errors import ServiceError
 from panel.forms import field_error, refused_status
@@ -33,8 +34,7 @@ def choice():
             services.set_choice(db(), current_user, current_user, choice=form.choice.data,
                                 effective_from=form.effective_from.data)
             flash("Your choice has been saved. It applies to what you do from that date.", "success")
-            return redirect(request.args.get("next") if request.args.get("next", "").startswith("/claims/")
-                            else url_for("payments.mine"))
+            return redirect(safe_next(request.args.get("next"), home=url_for("payments.mine"), within="/claims/"))
         except ServiceError as exc:
             error = field_error(form, exc)
     return render_template("payments/choice.html", form=form, current=current, error=error,

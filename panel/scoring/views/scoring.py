@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 from panel import permissions
 from panel.booking import services as booking_services
+from panel.converters import posted_number
 from panel.db import db
 from panel.involvement import gate
 from panel.loaders import found, vacancy_view
@@ -141,11 +142,7 @@ def _save_answer(vacancy: Vacancy, candidate: Candidate, member: User, question_
     question = found(queries.plan_question(vacancy, question_id))
     payload = request.get_json(silent=True) if request.is_json else None
     source = payload if isinstance(payload, dict) else request.form
-    try:
-        base = source.get("version")
-        base_version = int(base) if base not in (None, "") else None
-    except (TypeError, ValueError):
-        base_version = None
+    base_version = posted_number(source.get("version"))
     try:
         score_value = services.check_score(source.get("score"), queries.effective_scale(vacancy))
         notes = services.check_notes(source.get("notes") if isinstance(source.get("notes"), str) else "")

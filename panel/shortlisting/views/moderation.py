@@ -5,6 +5,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import audit, csvexport, permissions
+from panel.converters import posted_number
 from panel.db import db
 from panel.forms import field_error
 from panel.loaders import vacancy_view
@@ -68,7 +69,7 @@ def moderate(vacancy: Vacancy, candidate_id: int):
         status = 400  # unless saved (a redirect) or refused for the state of things (409)
         if form.validate_on_submit():
             try:
-                expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+                expected = posted_number(form.version.data)
                 services.record_decision(db(), current_user, vacancy, candidate, result,
                                          ShortlistOutcome(form.outcome.data), form.reason.data, expected)
             except services.StaleDecisionError as exc:

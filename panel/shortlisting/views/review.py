@@ -14,6 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import permissions
+from panel.converters import posted_number
 from panel.db import db
 from panel.loaders import found, vacancy_view
 from panel.models import Vacancy
@@ -52,10 +53,10 @@ def continue_url(vacancy: Vacancy, data: queries.ShortlistingData, progress: ser
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
+    number = posted_number(request.args.get("page", "1"))
+    if not number:  # not a page number (or beyond any): 404
         abort(404)
-    return int(raw)
+    return number
 
 
 def _criterion_page(vacancy: Vacancy, criterion_id: int, page: int, *, posted: bool = False, error=None,

@@ -10,6 +10,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import permissions
+from panel.converters import posted_number
 from panel.db import db, utcnow
 from panel.loaders import found, vacancy_view
 from panel.models import Vacancy
@@ -134,12 +135,12 @@ def conflict(vacancy: Vacancy, candidate_id: int):
 def _criterion_return(vacancy: Vacancy, data: queries.ShortlistingData, candidate_id: int) -> str | None:
     """The criterion's page the question was answered on (one criterion at a time: the form
     names the criterion and the page), back at this candidate; None from a candidate's page."""
-    criterion_id, page = request.form.get("criterion", ""), request.form.get("page", "1")
-    if not (criterion_id.isdigit() and page.isdigit()):
+    criterion_id, page = posted_number(request.form.get("criterion")), posted_number(request.form.get("page", "1"))
+    if criterion_id is None or page is None:
         return None
-    if not any(c.id == int(criterion_id) for c in data.criteria):
+    if not any(c.id == criterion_id for c in data.criteria):
         return None
-    return review.criterion_url(vacancy, int(criterion_id), max(1, int(page)), candidate_id)
+    return review.criterion_url(vacancy, criterion_id, max(1, page), candidate_id)
 
 
 def _go_next(vacancy: Vacancy, candidate_id: int | None):
