@@ -82,8 +82,10 @@ def find_candidates(candidates: list[Candidate], search: str, *, by_email: bool)
     return out
 
 
-def list_page(candidates: list[Candidate], page: int, size: int = LIST_PAGE_SIZE) -> CandidateListPage:
-    """Page ``page`` (kept between the first and the last) of ``candidates``."""
+def list_page(candidates: list[Candidate], page: int, size: int | None = None) -> CandidateListPage:
+    """Page ``page`` (kept between the first and the last) of ``candidates``, ``size`` (else
+    LIST_PAGE_SIZE) a page."""
+    size = size or LIST_PAGE_SIZE
     pages = max(1, math.ceil(len(candidates) / size))
     page = min(max(page, 1), pages)
     start = (page - 1) * size
