@@ -261,3 +261,18 @@ def test_ranking_disagreements_are_every_disagreeing_pair_in_order():
                         if ranks[a] < ranks[b] and calc.OUTCOME_ORDER[outcomes[a]] > calc.OUTCOME_ORDER[outcomes[b]]),
                        key=lambda p: (ranks[p[0]], ranks[p[1]], p[0], p[1]))
         assert [(d.patients_prefer, d.decision_prefers) for d in calc.ranking_disagreements(ranks, outcomes)] == brute
+
+
+def test_sending_every_invitation_reads_the_invitations_once(app, scale):
+    """'Send all invitations' at hundreds of candidates: each candidate's earlier invitations are
+    read once for everyone (they were read again for each candidate), and every one is queued."""
+    facts = scale[LARGE]
+    client = app.test_client()
+    assert login(client, facts["int_hr"]).status_code == 302
+    with counted_queries(app) as statements:
+        response = client.post_form(f"/vacancies/{facts['int']}/invitations/send-all")
+    assert response.status_code == 302
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM candidate_invitations" in s]
+    assert len(reads) == 1, len(reads)
+    page = client.get(f"/vacancies/{facts['int']}/invitations").get_data(as_text=True)
+    assert f"{LARGE} invitations are queued" in page
