@@ -265,14 +265,21 @@ def test_ranking_disagreements_are_every_disagreeing_pair_in_order():
 
 def test_sending_every_invitation_reads_the_invitations_once(app, scale):
     """'Send all invitations' at hundreds of candidates: each candidate's earlier invitations are
-    read once for everyone (they were read again for each candidate), and every one is queued."""
-    facts = scale[LARGE]
-    client = app.test_client()
-    assert login(client, facts["int_hr"]).status_code == 302
-    with counted_queries(app) as statements:
-        response = client.post_form(f"/vacancies/{facts['int']}/invitations/send-all")
-    assert response.status_code == 302
-    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM candidate_invitations" in s]
-    assert len(reads) == 1, len(reads)
-    page = client.get(f"/vacancies/{facts['int']}/invitations").get_data(as_text=True)
-    assert f"{LARGE} invitations are queued" in page
+    read once for everyone (they were read again for each candidate), and every one is queued.
+    Afterwards the pages that list the candidates' messages (the vacancy's messages, which loaded
+    each candidate separately, the invitations, a candidate's page) send the same queries for 10
+    candidates as for more."""
+    clients = {}
+    for n in (SMALL, LARGE):
+        clients[n] = app.test_client()
+        assert login(clients[n], scale[n]["int_hr"]).status_code == 302
+        with counted_queries(app) as statements:
+            response = clients[n].post_form(f"/vacancies/{scale[n]['int']}/invitations/send-all")
+        assert response.status_code == 302
+        reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM candidate_invitations" in s]
+        assert len(reads) == 1, len(reads)
+        page = clients[n].get(f"/vacancies/{scale[n]['int']}/invitations").get_data(as_text=True)
+        assert f"{n} invitations are queued" in page
+    for path in ("/vacancies/{int}/messages", "/vacancies/{int}/invitations", "/vacancies/{int}/candidates/{int_cand}"):
+        counts = {n: _queries(app, clients[n], path.format(**scale[n])) for n in (SMALL, LARGE)}
+        assert counts[SMALL] == counts[LARGE], (path, counts)
