@@ -1,15 +1,15 @@
 """Reads for the candidate pages, each in a fixed number of queries."""
 from __future__ import annotations
 
-import math
 import unicodedata
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from panel import paging
 from panel.db import db
 from panel.models import Candidate, CandidateEvidence
+from panel.paging import ListPage
 
 
 def candidates_of(vacancy_id: int, *, evidence: bool = False) -> list[Candidate]:
@@ -37,31 +37,6 @@ LIST_PAGE_SIZE = 50
 SEARCH_FROM = 20
 
 
-@dataclass
-class CandidateListPage:
-    """One page of the candidates list: those matching the search, ``size`` at a time."""
-
-    shown: list[Candidate]  # this page's candidates
-    matching: int  # how many match the search (all of them without one)
-    page: int
-    pages: int
-    first: int  # the position of the page's first candidate among those matching (1-based)
-
-    @property
-    def numbers(self) -> list[int | None]:
-        """The page numbers the pagination links to: the first, the last and those next to this
-        one, with None where others are left out (an ellipsis)."""
-        keep = sorted({1, self.pages, self.page - 1, self.page, self.page + 1} & set(range(1, self.pages + 1)))
-        out: list[int | None] = []
-        for n in keep:
-            if out and n - out[-1] == 2:
-                out.append(n - 1)
-            elif out and n - out[-1] > 2:
-                out.append(None)
-            out.append(n)
-        return out
-
-
 def _normalised(text: str) -> str:
     """Lower case, without accents or punctuation: "o'brien" finds O'Brien, "zoe" Zoë."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -82,12 +57,6 @@ def find_candidates(candidates: list[Candidate], search: str, *, by_email: bool)
     return out
 
 
-def list_page(candidates: list[Candidate], page: int, size: int | None = None) -> CandidateListPage:
-    """Page ``page`` (kept between the first and the last) of ``candidates``, ``size`` (else
-    LIST_PAGE_SIZE) a page."""
-    size = size or LIST_PAGE_SIZE
-    pages = max(1, math.ceil(len(candidates) / size))
-    page = min(max(page, 1), pages)
-    start = (page - 1) * size
-    return CandidateListPage(shown=candidates[start:start + size], matching=len(candidates), page=page, pages=pages,
-                             first=start + 1)
+def list_page(candidates: list[Candidate], page: int, size: int | None = None) -> ListPage:
+    """Page ``page`` of the candidates list, ``size`` (else LIST_PAGE_SIZE) a page."""
+    return paging.page_of(candidates, page, size or LIST_PAGE_SIZE)
