@@ -12,6 +12,7 @@ tests/test_shortlisting_scale.py measure the shortlisting pages at 80 and 400.""
 from __future__ import annotations
 
 import gc
+import re
 import time
 from types import SimpleNamespace
 
@@ -283,3 +284,28 @@ def test_sending_every_invitation_reads_the_invitations_once(app, scale):
     for path in ("/vacancies/{int}/messages", "/vacancies/{int}/invitations", "/vacancies/{int}/candidates/{int_cand}"):
         counts = {n: _queries(app, clients[n], path.format(**scale[n])) for n in (SMALL, LARGE)}
         assert counts[SMALL] == counts[LARGE], (path, counts)
+
+
+def test_the_results_come_in_pages_best_first(app, scale, monkeypatch):
+    """Hundreds of interviewed candidates: the results page shows 50 at a time (10 here), best
+    first, with the same queries on every page; each candidate is on exactly one page."""
+    from panel.scoring.views import results as results_views
+
+    monkeypatch.setattr(results_views, "RESULTS_PAGE_SIZE", 10)
+    facts = scale[LARGE]
+    client = app.test_client()
+    assert login(client, facts["chair"]).status_code == 302
+    base = f"/vacancies/{facts['dec']}/results"
+    pages = LARGE // 10 + 1
+    seen, ranks = [], []
+    for n in range(1, pages + 1):
+        html = client.get(f"{base}?page={n}").get_data(as_text=True)
+        assert f"page {n} of {pages}" in html and 'aria-label="Pages of results"' in html
+        sections = html.split('<section class="panel-result"')[1:]
+        assert len(sections) == (10 if n < pages else LARGE % 10)
+        seen += [s.split('id="result-')[1].split('"')[0] for s in sections]
+        ranks += [int(re.search(r"Rank\s*</dt>\s*<dd[^>]*>\s*(?:Joint )?(\d+)", s).group(1)) for s in sections]
+    assert len(seen) == len(set(seen)) == LARGE
+    assert ranks == sorted(ranks) and len(ranks) == LARGE
+    counts = {_queries(app, client, f"{base}?page={n}") for n in (1, pages)}
+    assert len(counts) == 1, counts
