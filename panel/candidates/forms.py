@@ -59,3 +59,12 @@ class ImportForm(FlaskForm):
 
 class ApplicationForm(FlaskForm):
     file = FileField("Application PDF")
+
+
+class FindCandidateForm(FlaskForm):
+    """The search box of a long candidates list (a GET form: nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Find a candidate", filters=[strip], validators=[Optional(), max_length(200, "The search")])

@@ -9,7 +9,7 @@ from panel import audit, permissions
 from panel.booking import messages
 from panel.booking import services as booking_services
 from panel.candidates import importing, queries, screening, services
-from panel.candidates.forms import ApplicationForm, ImportForm, candidate_form
+from panel.candidates.forms import ApplicationForm, FindCandidateForm, ImportForm, candidate_form
 from panel.db import db
 from panel.forms import ConfirmForm, field_error
 from panel.loaders import found, vacancy_view
@@ -58,7 +58,14 @@ def _candidate(vacancy: Vacancy, candidate_id: int) -> Candidate:
 def index(vacancy: Vacancy):
     candidates = queries.candidates_of(vacancy.id)
     can_manage = permissions.can_manage_candidates(current_user, vacancy)
-    return render_template("candidates/index.html", vacancy=vacancy, candidates=candidates,
+    # hundreds of candidates: a search box (from SEARCH_FROM) and pages of LIST_PAGE_SIZE
+    form = FindCandidateForm(request.args)
+    form.validate()
+    search = form.q.data if not form.q.errors else ""
+    matches = queries.find_candidates(candidates, search or "", by_email=can_manage)
+    listing = queries.list_page(matches, request.args.get("page", 1, type=int))
+    return render_template("candidates/index.html", vacancy=vacancy, candidates=candidates, listing=listing,
+                           form=form, search=search or "", offer_search=len(candidates) >= queries.SEARCH_FROM,
                            can_add=permissions.can_add_candidates(current_user, vacancy), can_manage=can_manage,
                            can_send_letters=permissions.can_send_outcome_letters(current_user, vacancy),
                            identity_left=screening.outstanding(db(), vacancy) if can_manage else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from panel.models import (
     AT_INTERVIEWS,
@@ -75,7 +75,10 @@ def undelivered_count(session: Session, vacancy_id: int) -> int:
 
 
 def for_vacancy(session: Session, vacancy_id: int) -> list[Notification]:
+    """Every message about the vacancy, with the person or candidate it is to (in a fixed number
+    of queries: a candidate's invitation each, hundreds of them, once they are sent)."""
     return list(session.scalars(select(Notification).where(Notification.vacancy_id == vacancy_id)
+                                .options(selectinload(Notification.user), selectinload(Notification.candidate))
                                 .order_by(Notification.due_at, Notification.id)))
 
 

@@ -415,7 +415,8 @@ def render_invitation(vacancy: Vacancy, template: InvitationTemplate | None, can
 
 
 def send_invitation(session: Session, actor: User, vacancy: Vacancy, candidate: Candidate, slot: InterviewSlot | None,
-                    subject: str, body: str, shortlisted_ids: set[int]) -> CandidateInvitation:
+                    subject: str, body: str, shortlisted_ids: set[int],
+                    history: Sequence[CandidateInvitation] | None = None) -> CandidateInvitation:
     """Record one candidate's invitation and write its email to the outbox, in this transaction;
     the notifications worker sends it (within a minute or so) and makes its booking link then
     (panel/notifications/links.py: the link is never stored). An earlier invitation still
@@ -432,8 +433,9 @@ def send_invitation(session: Session, actor: User, vacancy: Vacancy, candidate: 
     _refuse_patient_names(vacancy, subject, body)
     if not candidate.email:
         raise PlanError(f"{candidate.label} has no email address", "body")
-    waiting = [inv.notification for inv in queries.invitations_by_candidate([candidate.id]).get(candidate.id, [])
-               if inv.waiting]
+    if history is None:  # (sending to everyone, the caller has read every candidate's already)
+        history = queries.invitations_by_candidate([candidate.id]).get(candidate.id, [])
+    waiting = [inv.notification for inv in history if inv.waiting]
     outbox.cancel_queued(session, waiting, "Replaced by a newer invitation")
     invitation = CandidateInvitation(candidate_id=candidate.id, subject=subject, body=body, status="queued", error="",
                                      sent_by_id=actor.id)
@@ -560,7 +562,8 @@ def send_all_invitations(session: Session, actor: User, vacancy: Vacancy) -> Sen
             continue
         subject, body = render_invitation(vacancy, template, candidate, slot, day)
         try:
-            send_invitation(session, actor, vacancy, candidate, slot, subject, body, ids)
+            send_invitation(session, actor, vacancy, candidate, slot, subject, body, ids,
+                            history=history.get(candidate.id, []))
         except PlanError:
             result.refused += 1
             continue

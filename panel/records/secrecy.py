@@ -137,7 +137,9 @@ def records_of(session: Session, events: list[AuditEvent]) -> dict[int, p.ScoreR
     for entity_type, model in _ROW_TABLES.items():
         ids = {e.entity_id for e, _ in carrying if e.entity_type == entity_type and e.entity_id}
         if ids:
-            rows.update(((entity_type, r.id), r) for r in session.scalars(select(model).where(model.id.in_(ids))))
+            # the columns read below, as plain rows (thousands of score rows at 400 candidates)
+            columns = [model.id, model.candidate_id] + ([model.user_id] if hasattr(model, "user_id") else [])
+            rows.update(((entity_type, r.id), r) for r in session.execute(select(*columns).where(model.id.in_(ids))))
     out = {}
     for e, kind in carrying:
         row = rows.get((e.entity_type, e.entity_id))
@@ -158,6 +160,8 @@ def hidden_events(session: Session, viewer, events: list[AuditEvent]) -> dict[in
     records = records_of(session, events)
     if not records:
         return {}
+    # the signed-in user itself, not Flask-Login's proxy: the rules read it for every entry
+    viewer = viewer._get_current_object() if hasattr(viewer, "_get_current_object") else viewer
     facts = load_facts(session, {r.candidate_id for r in records.values() if r.candidate_id},
                        {r.candidate_id for r in records.values() if r.candidate_id and r.vacancy is not None
                         and p.shares_the_reading(r.vacancy)})

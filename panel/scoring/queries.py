@@ -26,6 +26,7 @@ from panel.models import (
     ShortlistOutcome,
     ShortlistScore,
     ShortlistSubmission,
+    User,
     Vacancy,
 )
 from panel.plans import queries as plan_queries
@@ -118,11 +119,45 @@ def scores(vacancy: Vacancy, candidate_ids: list[int] | None = None, user_id: in
     return list(db().scalars(stmt))
 
 
-def submissions(vacancy: Vacancy) -> list[InterviewSubmission]:
-    stmt = (select(InterviewSubmission)
+class EnteredBy(NamedTuple):
+    """Who typed a score in from a member's paper sheet (all the results pages show of them)."""
+
+    name: str
+
+
+class ScoreRow(NamedTuple):
+    """One interview score as the results, list, feedback and export pages read it: plain data,
+    not an ORM object (a vacancy with 400 candidates has 12,800 of them; loading each as an
+    object cost most of those pages' time)."""
+
+    candidate_id: int
+    plan_question_id: int
+    user_id: int
+    score: int | None
+    notes: str
+    updated_at: object
+    entered_by: EnteredBy | None
+
+
+def score_rows(vacancy: Vacancy) -> list[ScoreRow]:
+    """Every interview score of the vacancy, as ScoreRow, in one query."""
+    stmt = (select(InterviewScore.candidate_id, InterviewScore.plan_question_id, InterviewScore.user_id,
+                   InterviewScore.score, InterviewScore.notes, InterviewScore.updated_at, User.name)
+            .join(Candidate, Candidate.id == InterviewScore.candidate_id)
+            .outerjoin(User, User.id == InterviewScore.entered_by_id)
+            .where(Candidate.vacancy_id == vacancy.id))
+    return [ScoreRow(c, q, u, score, notes, at, EnteredBy(name) if name is not None else None)
+            for c, q, u, score, notes, at, name in db().execute(stmt)]
+
+
+def submissions(vacancy: Vacancy) -> list:
+    """(candidate_id, user_id, submitted_at, entered_by_id) rows of the vacancy's submitted
+    interview scores: plain rows, in one query."""
+    stmt = (select(InterviewSubmission.candidate_id, InterviewSubmission.user_id, InterviewSubmission.submitted_at,
+                   InterviewSubmission.entered_by_id)
             .join(Candidate, Candidate.id == InterviewSubmission.candidate_id)
             .where(Candidate.vacancy_id == vacancy.id))
-    return list(db().scalars(stmt))
+    return list(db().execute(stmt))
 
 
 def moderated(vacancy: Vacancy) -> list[ModeratedScore]:
@@ -202,8 +237,8 @@ class Everything:
 
     questions: list[PlanQuestion]
     candidates: list[Candidate]
-    scores: list[InterviewScore]
-    submissions: list[InterviewSubmission]
+    scores: list[ScoreRow]
+    submissions: list  # rows of (candidate_id, user_id, submitted_at, entered_by_id)
     moderated: list[ModeratedScore]
     outcomes: dict[int, InterviewOutcome]
     signoff: InterviewSignOff | None
@@ -216,7 +251,7 @@ def everything(vacancy: Vacancy) -> Everything:
     return Everything(
         questions=plan_questions(vacancy),
         candidates=interviewed_candidates(vacancy),
-        scores=scores(vacancy),
+        scores=score_rows(vacancy),
         submissions=submissions(vacancy),
         moderated=moderated(vacancy),
         outcomes=outcomes(vacancy),

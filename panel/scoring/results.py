@@ -7,6 +7,7 @@ panel.scorecore's, shared with shortlisting. Templates and views never compute a
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Hashable, Iterable, Mapping, Sequence
 
@@ -117,9 +118,23 @@ def ranking_disagreements(patient_ranks: Mapping[Hashable, int | None],
     either side are not disagreements."""
     keys = [k for k in patient_ranks
             if patient_ranks.get(k) is not None and outcomes.get(k) in OUTCOME_ORDER]
+    # grouped by outcome, each group sorted by patient rank: for each candidate, the candidates
+    # with a better outcome that the patients ranked lower are a tail of a group (found by
+    # bisection), so the work grows with the candidates and the pairs found, never as their square
+    position = {k: i for i, k in enumerate(keys)}
+    groups: dict[int, list] = {}
+    for k in keys:
+        groups.setdefault(OUTCOME_ORDER[outcomes[k]], []).append(k)
+    ranks_of: dict[int, list] = {}
+    for order, group in groups.items():
+        group.sort(key=lambda k: (patient_ranks[k], position[k]))
+        ranks_of[order] = [patient_ranks[k] for k in group]
     found = []
     for a in keys:
-        for b in keys:
-            if patient_ranks[a] < patient_ranks[b] and OUTCOME_ORDER[outcomes[a]] > OUTCOME_ORDER[outcomes[b]]:
-                found.append(Disagreement(patients_prefer=a, decision_prefers=b))
-    return sorted(found, key=lambda d: (patient_ranks[d.patients_prefer], patient_ranks[d.decision_prefers]))
+        worse = OUTCOME_ORDER[outcomes[a]]
+        for order, group in groups.items():
+            if order < worse:
+                start = bisect.bisect_right(ranks_of[order], patient_ranks[a])
+                found.extend(Disagreement(patients_prefer=a, decision_prefers=b) for b in group[start:])
+    return sorted(found, key=lambda d: (patient_ranks[d.patients_prefer], patient_ranks[d.decision_prefers],
+                                        position[d.patients_prefer], position[d.decision_prefers]))

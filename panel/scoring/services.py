@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator
 
 from sqlalchemy import select
@@ -38,7 +39,7 @@ from panel.models import (
 )
 from panel.permissions import member_of, results_signed_off
 from panel.scoring import results as calc
-from panel.scoring.queries import Everything, ScalePoint
+from panel.scoring.queries import Everything, ScalePoint, ScoreRow
 from panel.shortlisting import scoring as shortlisting_scoring
 
 NOTES_MAX = 5000
@@ -318,9 +319,9 @@ class ResultsPage:
     submitted: dict[int, set[int]]  # candidate id -> user ids who submitted
     disagreements: list[calc.Disagreement]
     shortlisting: dict[int, float | None]
-    scores_by_key: dict[tuple[int, int, int], InterviewScore] = field(default_factory=dict)
+    scores_by_key: dict[tuple[int, int, int], ScoreRow] = field(default_factory=dict)
     # lookups made once, so a page asking per candidate (and per member) stays O(N)
-    submissions_by_key: dict[tuple[int, int], InterviewSubmission] = field(default_factory=dict)
+    submissions_by_key: dict[tuple[int, int], object] = field(default_factory=dict)  # submission rows
     candidates_by_id: dict[int, Candidate] = field(default_factory=dict)
     rank_counts: dict[bool, Counter] = field(default_factory=dict)
 
@@ -334,9 +335,10 @@ class ResultsPage:
             self.rank_counts[patient] = Counter(x.patient_rank if patient else x.rank for x in self.results.values())
         return scorecore.rank_label(value, self.rank_counts[patient][value] > 1 if value is not None else False)
 
-    @property
+    @cached_property
     def ranks_visible(self) -> bool:
-        """Ranks compare every candidate, so they show only to someone who may see every one."""
+        """Ranks compare every candidate, so they show only to someone who may see every one
+        (worked out once: the pages ask for each candidate)."""
         return all(c.id in self.visible for c in self.data.candidates)
 
     @property

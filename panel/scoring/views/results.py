@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from panel import audit, csvexport, permissions
+from panel import audit, csvexport, paging, permissions
 from panel.db import db
 from panel.errors import StaleEdit
 from panel.forms import STALE_EDIT_STATUS, ConfirmForm, field_error, stale_edit
@@ -18,11 +18,17 @@ from panel.scoring.views import _candidate, _question, _require_candidate_result
 
 # --- results ------------------------------------------------------------------------------
 
+#: Candidates on one page of the results (a vacancy can interview hundreds).
+RESULTS_PAGE_SIZE = 50
+
 @bp.route("/<int:vacancy_id>/results")
 @vacancy_view(permissions.can_view_results)
 def results(vacancy: Vacancy):
     page = _results_page(vacancy)
-    return render_template("scoring/results.html", vacancy=vacancy, page=page,
+    # best first (when ranks show), RESULTS_PAGE_SIZE a page: a vacancy can interview hundreds
+    order = page.ranked if page.ranks_visible else page.data.candidates
+    listing = paging.page_of(order, request.args.get("page", 1, type=int), RESULTS_PAGE_SIZE)
+    return render_template("scoring/results.html", vacancy=vacancy, page=page, listing=listing,
                            can_sign_off=permissions.can_sign_off(current_user, vacancy),
                            can_reopen=permissions.can_reopen(current_user, vacancy),
                            can_export=permissions.can_export_interviews(current_user, vacancy),
