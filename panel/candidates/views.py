@@ -10,6 +10,7 @@ from panel.booking import messages
 from panel.booking import services as booking_services
 from panel.candidates import importing, queries, screening, services
 from panel.candidates.forms import ApplicationForm, FindCandidateForm, ImportForm, candidate_form
+from panel.converters import posted_number
 from panel.db import db
 from panel.forms import ConfirmForm, field_error
 from panel.loaders import found, vacancy_view
@@ -63,7 +64,7 @@ def index(vacancy: Vacancy):
     form.validate()
     search = form.q.data if not form.q.errors else ""
     matches = queries.find_candidates(candidates, search or "", by_email=can_manage)
-    listing = queries.list_page(matches, request.args.get("page", 1, type=int))
+    listing = queries.list_page(matches, posted_number(request.args.get("page"), 1) or 1)
     return render_template("candidates/index.html", vacancy=vacancy, candidates=candidates, listing=listing,
                            form=form, search=search or "", offer_search=len(candidates) >= queries.SEARCH_FROM,
                            can_add=permissions.can_add_candidates(current_user, vacancy), can_manage=can_manage,

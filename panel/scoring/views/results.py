@@ -6,6 +6,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import audit, csvexport, paging, permissions
+from panel.converters import posted_number
 from panel.db import db
 from panel.errors import StaleEdit
 from panel.forms import STALE_EDIT_STATUS, ConfirmForm, field_error, stale_edit
@@ -27,7 +28,7 @@ def results(vacancy: Vacancy):
     page = _results_page(vacancy)
     # best first (when ranks show), RESULTS_PAGE_SIZE a page: a vacancy can interview hundreds
     order = page.ranked if page.ranks_visible else page.data.candidates
-    listing = paging.page_of(order, request.args.get("page", 1, type=int), RESULTS_PAGE_SIZE)
+    listing = paging.page_of(order, posted_number(request.args.get("page"), 1) or 1, RESULTS_PAGE_SIZE)
     return render_template("scoring/results.html", vacancy=vacancy, page=page, listing=listing,
                            can_sign_off=permissions.can_sign_off(current_user, vacancy),
                            can_reopen=permissions.can_reopen(current_user, vacancy),
